@@ -1,0 +1,1 @@
+"""Inbound adapters: REST (FastAPI) and GraphQL (Strawberry) over the same use cases."""

@@ -1,0 +1,59 @@
+"""Builds the ASGI app of the inbound adapters around ready-made services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from api.deps import AppState
+from api.graphql.router import create_graphql_router
+from api.middleware import RequestContextMiddleware
+from api.rest.problems import install_problem_handlers
+from api.rest.routes import cycles, health, members, organization, units
+from api.security import TokenVerifier
+from service.context import Services
+from service.settings import Settings
+
+DESCRIPTION = """\
+The headless OKR service: objectives, key results, check-ins, alignment, scores and
+360 reviews for teams that run on OKRs.
+
+* Authenticate with `Authorization: Bearer <JWT>` (`okr token` mints a development one).
+* Lists are cursor-paginated: `?limit=50&cursor=...` -> `{"items": [...], "next_cursor": ...}`.
+* Errors are `application/problem+json` with a stable `code`.
+* Writes: `If-Match` with the `ETag` you read (412 when stale); `Idempotency-Key` on POST.
+* Decimals are JSON strings (`"0.40"`); times are RFC 3339 in UTC.
+"""
+
+TAGS = [
+    {"name": "organization", "description": "Your organization and its defaults."},
+    {"name": "members", "description": "People, their managers and roles."},
+    {"name": "units", "description": "The org tree: company -> department -> team."},
+    {"name": "cycles", "description": "OKR periods: year, quarter, month."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_app(
+    services: Services, settings: Settings, *, lifespan: Lifespan | None = None
+) -> FastAPI:
+    app: FastAPI = FastAPIOffline(
+        title="OKR service",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        static_url="/static/docs",
+    )
+    app.state.okr = AppState(services=services, settings=settings, verifier=TokenVerifier(settings))
+    install_problem_handlers(app)
+    for module in (health, organization, members, units, cycles):
+        app.include_router(module.router)
+    app.include_router(create_graphql_router(settings), prefix="/graphql")
+    app.add_middleware(RequestContextMiddleware)
+    return app

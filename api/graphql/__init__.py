@@ -1,0 +1,1 @@
+"""The GraphQL adapter (Strawberry) at /graphql."""

@@ -1,0 +1,113 @@
+"""``Idempotency-Key`` on POST (API.md): same key + same body -> the first answer again;
+same key + another body -> 422; a retry while the first is running -> 409.
+
+Keys are scoped to the organization and the caller and kept for the retention period in
+Postgres (through the IdempotencyStore port). Answers to expected failures (4xx) are kept
+too, like Stripe does; an unexpected failure frees the key so the retry runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request, Response
+
+from api.deps import app_state, authenticate
+from api.rest.problems import domain_problem
+from domain.errors import Conflict, DomainError, FieldError, RuleViolation
+from service.auth import Principal
+from service.ports import StoredResponse
+
+_KEPT_HEADERS = ("location", "etag", "content-type")
+_MAX_KEY_LENGTH = 255
+
+
+class Idempotency:
+    def __init__(self, request: Request, principal: Principal, key: str | None) -> None:
+        self._request = request
+        self._principal = principal
+        self._key = key
+
+    async def run(self, produce: Callable[[], Awaitable[Response]]) -> Response:
+        """Answer with ``produce()``, or with the stored answer of an earlier identical call."""
+        if self._key is None:
+            return await self._answer(produce)
+        if not 0 < len(self._key) <= _MAX_KEY_LENGTH:
+            raise RuleViolation(
+                "Idempotency-Key must be 1 to 255 characters",
+                code="validation_failed",
+                errors=[FieldError("Idempotency-Key", "1 to 255 characters", "invalid")],
+            )
+        state = app_state(self._request)
+        store = state.services.idempotency
+        org_id, caller, key = self._principal.organization_id, self._principal.subject, self._key
+        body = await self._request.body()
+        request_hash = hashlib.sha256(
+            self._request.method.encode() + b" " + self._request.url.path.encode() + b"\n" + body
+        ).hexdigest()
+        existing = await store.claim(
+            organization_id=org_id,
+            caller=caller,
+            key=key,
+            request_hash=request_hash,
+            now=state.services.deps.clock.now(),
+        )
+        if existing is not None:
+            if existing.request_hash != request_hash:
+                raise RuleViolation(
+                    "this Idempotency-Key was used with another request; use a new key",
+                    code="idempotency_key_reused",
+                )
+            if existing.response is None:
+                raise Conflict(
+                    "a request with this Idempotency-Key is still running; retry later",
+                    code="idempotency_in_flight",
+                )
+            stored = existing.response
+            return Response(
+                stored.body,
+                status_code=stored.status,
+                headers={**stored.headers, "Idempotent-Replayed": "true"},
+            )
+        try:
+            response = await self._answer(produce)
+        except BaseException:
+            await store.release(organization_id=org_id, caller=caller, key=key)
+            raise
+        await store.complete(
+            organization_id=org_id,
+            caller=caller,
+            key=key,
+            response=StoredResponse(
+                status=response.status_code,
+                body=bytes(response.body),
+                headers={k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
+            ),
+        )
+        return response
+
+    async def _answer(self, produce: Callable[[], Awaitable[Response]]) -> Response:
+        try:
+            return await produce()
+        except DomainError as error:
+            return domain_problem(self._request, error)
+
+
+async def _idempotency(
+    request: Request,
+    principal: Annotated[Principal, Depends(authenticate)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="Any unique string (a UUID): a retry with the same key and body "
+            "returns the first answer instead of creating twice.",
+        ),
+    ] = None,
+) -> Idempotency:
+    return Idempotency(request, principal, idempotency_key)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]

@@ -1,0 +1,223 @@
+"""The one mapping from errors to problem+json (RFC 9457) for REST.
+
+Domain errors keep their stable ``code``; unexpected errors become a bare 500 with the
+request id, never a stack trace or SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from api.security import Unauthenticated
+from domain.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    StaleVersion,
+)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://okr.example/problems/"
+
+_STATUS: dict[type[DomainError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    StaleVersion: 412,
+    RuleViolation: 422,
+    Forbidden: 403,
+}
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    412: "Precondition failed",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+READ_ONLY_FIELDS = frozenset({"id", "organization_id", "version", "created_at", "updated_at"})
+
+log = structlog.get_logger("okr.api")
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(examples=["email"])
+    message: str = Field(examples=["already used by another member"])
+    code: str = Field(examples=["taken"])
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem. ``code`` is stable and machine-readable (see the README)."""
+
+    type: str = Field(examples=[PROBLEM_BASE + "email_taken"])
+    title: str = Field(examples=["Conflict"])
+    status: int = Field(examples=[409])
+    detail: str = Field(examples=["another member of this organization has this email"])
+    code: str = Field(examples=["email_taken"])
+    request_id: str | None = Field(default=None, examples=["0b5d8c3f2a4e4f0c9d1e7a6b5c4d3e2f"])
+    errors: list[FieldProblem] = Field(default_factory=list)
+
+
+def status_of(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in _STATUS:
+            return _STATUS[cls]
+    return 422
+
+
+def request_id_of(request: Request) -> str | None:
+    value = getattr(request.state, "request_id", None)
+    return value if isinstance(value, str) else None
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    errors: Sequence[FieldError] = (),
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "request_id": request_id_of(request),
+        "errors": [{"field": e.field, "message": e.message, "code": e.code} for e in errors],
+    }
+    body.update(extra or {})
+    return Response(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def domain_problem(request: Request, error: DomainError) -> Response:
+    return problem_response(
+        request,
+        status=status_of(error),
+        code=error.code,
+        detail=error.detail,
+        errors=error.errors,
+        extra=error.extra,
+    )
+
+
+def _location(loc: Sequence[int | str]) -> str:
+    # Drop the "body"/"query"/"header" prefix: clients know where they put the field.
+    parts = [str(p) for p in loc[1:]] if len(loc) > 1 else [str(p) for p in loc]
+    return ".".join(parts)
+
+
+def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
+    errors = []
+    for item in raw:
+        where = _location(item.get("loc", ()))
+        kind = item.get("type", "invalid")
+        message = item.get("msg", "invalid")
+        if kind == "extra_forbidden":
+            name = where.rsplit(".", 1)[-1]
+            kind = "read_only" if name in READ_ONLY_FIELDS else "unknown_field"
+            message = "is read-only" if kind == "read_only" else "is not a field of this resource"
+        errors.append(FieldError(where, message, kind))
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def on_domain_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, DomainError)
+        return domain_problem(request, error)
+
+    async def on_unauthenticated(request: Request, error: Exception) -> Response:
+        assert isinstance(error, Unauthenticated)
+        return problem_response(
+            request,
+            status=401,
+            code=error.code,
+            detail=error.detail,
+            headers={
+                "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{error.code}"'
+            },
+        )
+
+    async def on_validation(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        errors = validation_errors(error.errors())
+        return problem_response(
+            request,
+            status=422,
+            code="validation_failed",
+            detail="the request is not valid: see errors",
+            errors=errors,
+        )
+
+    async def on_http(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return problem_response(
+            request,
+            status=error.status_code,
+            code=code,
+            detail=str(error.detail),
+            headers=dict(error.headers or {}),
+        )
+
+    async def on_unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unexpected_error", error_type=type(error).__name__)
+        return problem_response(
+            request,
+            status=500,
+            code="internal_error",
+            detail="something went wrong on our side; quote the request_id when reporting it",
+            # The request-id middleware sits inside the error middleware: echo the id here.
+            headers={"X-Request-ID": request_id_of(request) or ""},
+        )
+
+    app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(Unauthenticated, on_unauthenticated)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a route's error statuses, all problem+json."""
+    descriptions = {
+        401: "Missing, expired or invalid bearer token",
+        403: "The caller may not do this",
+        404: "No such resource in the caller's organization",
+        409: "Conflicts with existing data, or the same Idempotency-Key is in flight",
+        412: "If-Match names a stale version",
+        422: "Invalid input or a broken rule; nothing changed",
+    }
+    return {
+        s: {
+            "model": Problem,
+            "description": descriptions.get(s, _TITLES.get(s, "Error")),
+            "content": {PROBLEM_JSON: {}},
+        }
+        for s in statuses
+    }

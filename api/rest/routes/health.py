@@ -1,0 +1,40 @@
+"""Probes for load balancers and orchestrators; neither needs a token."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+from api.deps import app_state
+from api.rest.problems import Problem, problem_response
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get(
+    "/healthz",
+    summary="Is the process alive",
+    description="200 while the process serves requests. Does not touch the database.",
+    response_model=Health,
+)
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    summary="Is the service ready",
+    description="200 when Postgres answers and its schema is at the head migration; 503 "
+    "problem+json (`not_ready`) otherwise, e.g. before `okr migrate` ran.",
+    response_model=Health,
+    responses={503: {"model": Problem, "description": "Not ready"}},
+)
+async def readyz(request: Request) -> Response | Health:
+    reason = await app_state(request).services.readiness.check()
+    if reason is not None:
+        return problem_response(request, status=503, code="not_ready", detail=reason)
+    return Health(status="ready")

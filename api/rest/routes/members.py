@@ -1,0 +1,147 @@
+"""/v1/members: the organization's directory."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.rest.idempotency import IdempotencyDep
+from api.rest.problems import error_responses
+from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.schemas import MemberCreate, MemberOut, MemberPatch, Page
+from service import members
+from service.ports import MemberFilter
+
+router = APIRouter(prefix="/v1/members", tags=["members"])
+
+
+@router.get(
+    "",
+    summary="List members",
+    description="Members of your organization, oldest first, a page at a time. Filter by "
+    "`active`, `manager_id`, `unit_id`, exact `email` or `external_id` (the HR system's id), "
+    "or `q` (part of a name or email).",
+    response_model=Page[MemberOut],
+    responses=error_responses(401, 403, 422),
+)
+async def list_members(
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    page: PageDep,
+    active: bool | None = None,
+    manager_id: UUID | None = None,
+    unit_id: UUID | None = None,
+    email: str | None = None,
+    external_id: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[MemberOut]:
+    found = await members.list_members(
+        deps,
+        principal,
+        MemberFilter(
+            active=active,
+            manager_id=manager_id,
+            unit_id=unit_id,
+            email=email,
+            external_id=external_id,
+            q=q,
+        ),
+        page,
+    )
+    return Page(items=[MemberOut.of(m) for m in found.items], next_cursor=found.next_cursor)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Add a member",
+    description="Admins and HR (or a service token with `members:write`) add a member. The "
+    "email and the `external_id` are unique in the organization (409 `email_taken`, "
+    "`external_id_taken`). Honours `Idempotency-Key`.",
+    response_model=MemberOut,
+    responses=error_responses(401, 403, 409, 422),
+)
+async def create_member(
+    body: MemberCreate, principal: CurrentPrincipal, deps: UseCaseDeps, idempotency: IdempotencyDep
+) -> Response:
+    async def produce() -> Response:
+        member = await members.create_member(
+            deps,
+            principal,
+            members.NewMember(
+                name=body.name,
+                email=body.email,
+                external_id=body.external_id,
+                manager_id=body.manager_id,
+                roles=frozenset(body.roles),
+            ),
+        )
+        return resource_response(
+            MemberOut.of(member),
+            version=member.version,
+            status=201,
+            location=f"/v1/members/{member.id}",
+        )
+
+    return await idempotency.run(produce)
+
+
+@router.get(
+    "/{member_id}",
+    summary="Get a member",
+    description="One member of your organization.",
+    response_model=MemberOut,
+    responses=error_responses(401, 403, 404),
+)
+async def get_member(member_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps) -> Response:
+    member = await members.get_member(deps, principal, member_id)
+    return resource_response(MemberOut.of(member), version=member.version)
+
+
+@router.patch(
+    "/{member_id}",
+    summary="Change a member",
+    description="JSON merge: send only what changes; `null` clears `manager_id` or "
+    "`external_id`. A manager that would close a loop in the manager chain is refused "
+    "(422 `manager_cycle`, the loop's ids in `cycle`). `active: true` reactivates.",
+    response_model=MemberOut,
+    responses=error_responses(401, 403, 404, 409, 412, 422),
+)
+async def patch_member(
+    member_id: UUID,
+    body: MemberPatch,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    if_match: IfMatch = None,
+) -> Response:
+    sent = sent_fields(body, nullable=frozenset({"manager_id", "external_id"}))
+    if "roles" in sent:
+        sent["roles"] = frozenset(sent["roles"])
+    member = await members.update_member(
+        deps,
+        principal,
+        member_id,
+        members.MemberChanges(**sent),
+        expected_version=expected_version(if_match),
+    )
+    return resource_response(MemberOut.of(member), version=member.version)
+
+
+@router.delete(
+    "/{member_id}",
+    summary="Deactivate a member",
+    description="Members are never deleted (their OKRs and reviews keep their author): this "
+    "sets `active` to false and returns the member. PATCH `active: true` to undo.",
+    response_model=MemberOut,
+    responses=error_responses(401, 403, 404, 412),
+)
+async def deactivate_member(
+    member_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, if_match: IfMatch = None
+) -> Response:
+    member = await members.deactivate_member(
+        deps, principal, member_id, expected_version=expected_version(if_match)
+    )
+    return resource_response(MemberOut.of(member), version=member.version)

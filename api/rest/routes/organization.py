@@ -1,0 +1,56 @@
+"""/v1/organization: the caller's own organization."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.rest.problems import error_responses
+from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
+from api.rest.schemas import OrganizationOut, OrganizationPatch
+from domain.organizations import OrganizationChanges
+from service import organizations
+
+router = APIRouter(prefix="/v1/organization", tags=["organization"])
+
+
+@router.get(
+    "",
+    summary="Get your organization",
+    description="The organization of the token: name, time zone, locale and the scoring and "
+    "review defaults that objectives and 360 reviews use.",
+    response_model=OrganizationOut,
+    responses=error_responses(401, 403),
+)
+async def get_organization(principal: CurrentPrincipal, deps: UseCaseDeps) -> Response:
+    org = await organizations.get_organization(deps, principal)
+    return resource_response(OrganizationOut.of(org), version=org.version)
+
+
+@router.patch(
+    "",
+    summary="Change your organization",
+    description="Admins change the name, time zone (IANA), locale (`zh-CN` or `en`) and the "
+    "`scoring` and `reviews` defaults. A group sent replaces the whole group; weights must "
+    "sum to 1. Send `If-Match` with the ETag you read to avoid overwriting another change.",
+    response_model=OrganizationOut,
+    responses=error_responses(401, 403, 412, 422),
+)
+async def patch_organization(
+    body: OrganizationPatch,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    if_match: IfMatch = None,
+) -> Response:
+    sent = sent_fields(body)
+    changes = OrganizationChanges(
+        name=sent.get("name"),
+        time_zone=sent.get("time_zone"),
+        locale=sent.get("locale"),
+        scoring=body.scoring.to_domain() if body.scoring else None,
+        reviews=body.reviews.to_domain() if body.reviews else None,
+    )
+    org = await organizations.update_organization(
+        deps, principal, changes, expected_version=expected_version(if_match)
+    )
+    return resource_response(OrganizationOut.of(org), version=org.version)

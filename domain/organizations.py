@@ -1,0 +1,171 @@
+"""The organization (the tenant) and the defaults its later capabilities read.
+
+Scoring and review defaults come from DOMAIN.md; an organization may change them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from functools import cache
+from uuid import UUID
+from zoneinfo import available_timezones
+
+from domain.errors import FieldError, RuleViolation
+
+
+class Locale(StrEnum):
+    ZH_CN = "zh-CN"
+    EN = "en"
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Grades on the 0.0-1.0 scale and the status margins against expected progress."""
+
+    red_below: Decimal = Decimal("0.4")
+    yellow_below: Decimal = Decimal("0.7")
+    on_track_margin: Decimal = Decimal("0.1")
+    at_risk_margin: Decimal = Decimal("0.25")
+    alignment_upward_only: bool = True
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """360 review defaults (自评 self, 互评 peer, 上级评 manager, 上上级评 skip-level)."""
+
+    weight_self: Decimal = Decimal("0.10")
+    weight_peer: Decimal = Decimal("0.30")
+    weight_manager: Decimal = Decimal("0.40")
+    weight_skip_level: Decimal = Decimal("0.20")
+    peer_anonymity_threshold: int = 3
+    min_peers: int = 3
+    max_peers: int = 8
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: UUID
+    name: str
+    time_zone: str
+    locale: Locale
+    scoring: ScoringSettings
+    reviews: ReviewSettings
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class OrganizationChanges:
+    """A PATCH of the organization: ``None`` means "leave as is"."""
+
+    name: str | None = None
+    time_zone: str | None = None
+    locale: Locale | None = None
+    scoring: ScoringSettings | None = None
+    reviews: ReviewSettings | None = None
+
+
+def validate_name(name: str, *, field_name: str = "name", max_length: int = 200) -> str:
+    """Strip the name and refuse an empty or overlong one."""
+    cleaned = name.strip()
+    if not cleaned:
+        raise RuleViolation(
+            f"{field_name} must not be empty",
+            code="validation_failed",
+            errors=[FieldError(field_name, "must not be empty", "empty")],
+        )
+    if len(cleaned) > max_length:
+        raise RuleViolation(
+            f"{field_name} is longer than {max_length} characters",
+            code="validation_failed",
+            errors=[FieldError(field_name, f"at most {max_length} characters", "too_long")],
+        )
+    return cleaned
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    # Reading the zone database walks the file system: do it once per process.
+    return frozenset(available_timezones())
+
+
+def validate_time_zone(time_zone: str) -> str:
+    """Accept an IANA time zone name such as ``Asia/Shanghai``."""
+    if time_zone not in _time_zones():
+        raise RuleViolation(
+            f"unknown time zone {time_zone!r}",
+            code="validation_failed",
+            errors=[FieldError("time_zone", "not an IANA time zone name", "invalid")],
+        )
+    return time_zone
+
+
+def validate_scoring(scoring: ScoringSettings) -> ScoringSettings:
+    """Grade thresholds are ordered inside [0, 1]; margins are non-negative and ordered."""
+    errors: list[FieldError] = []
+    if not Decimal(0) < scoring.red_below < scoring.yellow_below <= Decimal(1):
+        errors.append(
+            FieldError(
+                "scoring.red_below",
+                "need 0 < red_below < yellow_below <= 1",
+                "invalid_threshold",
+            )
+        )
+    if not Decimal(0) <= scoring.on_track_margin <= scoring.at_risk_margin <= Decimal(1):
+        errors.append(
+            FieldError(
+                "scoring.on_track_margin",
+                "need 0 <= on_track_margin <= at_risk_margin <= 1",
+                "invalid_margin",
+            )
+        )
+    if errors:
+        raise RuleViolation("invalid scoring settings", code="validation_failed", errors=errors)
+    return scoring
+
+
+def validate_reviews(reviews: ReviewSettings) -> ReviewSettings:
+    """Role weights are in [0, 1] and sum to 1; peer bounds are ordered; threshold >= 1."""
+    errors: list[FieldError] = []
+    weights = {
+        "reviews.weight_self": reviews.weight_self,
+        "reviews.weight_peer": reviews.weight_peer,
+        "reviews.weight_manager": reviews.weight_manager,
+        "reviews.weight_skip_level": reviews.weight_skip_level,
+    }
+    for name, weight in weights.items():
+        if not Decimal(0) <= weight <= Decimal(1):
+            errors.append(FieldError(name, "must be between 0 and 1", "out_of_range"))
+    if sum(weights.values()) != Decimal(1):
+        errors.append(FieldError("reviews", "role weights must sum to 1", "weights_sum"))
+    if reviews.peer_anonymity_threshold < 1:
+        errors.append(
+            FieldError("reviews.peer_anonymity_threshold", "must be at least 1", "out_of_range")
+        )
+    if not 1 <= reviews.min_peers <= reviews.max_peers:
+        errors.append(
+            FieldError("reviews.min_peers", "need 1 <= min_peers <= max_peers", "invalid_bounds")
+        )
+    if errors:
+        raise RuleViolation("invalid review settings", code="validation_failed", errors=errors)
+    return reviews
+
+
+def apply_changes(org: Organization, changes: OrganizationChanges, now: datetime) -> Organization:
+    """Return the organization with the validated changes applied and its version bumped."""
+    updated = org
+    if changes.name is not None:
+        updated = replace(updated, name=validate_name(changes.name))
+    if changes.time_zone is not None:
+        updated = replace(updated, time_zone=validate_time_zone(changes.time_zone))
+    if changes.locale is not None:
+        updated = replace(updated, locale=changes.locale)
+    if changes.scoring is not None:
+        updated = replace(updated, scoring=validate_scoring(changes.scoring))
+    if changes.reviews is not None:
+        updated = replace(updated, reviews=validate_reviews(changes.reviews))
+    return replace(updated, version=org.version + 1, updated_at=now)

@@ -1,0 +1,1 @@
+"""The application: use cases, ports, and the wiring around the domain."""

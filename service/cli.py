@@ -1,0 +1,208 @@
+"""The ``okr`` command: serve, migrate, mint tokens, create organizations, export schemas."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+
+from service.settings import Settings
+
+cli = typer.Typer(help="The headless OKR service.", no_args_is_help=True, add_completion=False)
+org_cli = typer.Typer(help="Manage organizations (tenants).", no_args_is_help=True)
+cli.add_typer(org_cli, name="org")
+
+_TTL = re.compile(r"^(\d+)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def _database_url(settings: Settings) -> str:
+    """DATABASE_URL, or the embedded Postgres (started on first use, stopped at exit)."""
+    if settings.database_url is not None:
+        return settings.database_url
+    from service.embedded import ensure_database, start_embedded_postgres
+
+    server = start_embedded_postgres(settings.pgdata_dir)
+    return ensure_database(server)
+
+
+def _parse_ttl(value: str) -> timedelta:
+    match = _TTL.match(value.strip())
+    if match is None:
+        raise typer.BadParameter("use a number and a unit, e.g. 30m, 1h, 7d")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (OKR_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (OKR_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (OKR_WORKERS).")] = None,
+    migrate: Annotated[
+        bool, typer.Option(help="Apply migrations first (default only for the embedded DB).")
+    ] = False,
+) -> None:
+    """Serve the API. Without DATABASE_URL: start the embedded Postgres and migrate it."""
+    import uvicorn
+
+    from service.migrate import upgrade
+
+    settings = Settings()
+    url = _database_url(settings)
+    if settings.embedded or migrate:
+        upgrade(url)
+    # Workers are new processes: they find the database through the environment.
+    os.environ["DATABASE_URL"] = url
+    bind_host, bind_port = host or settings.host, port or settings.port
+    base = f"http://{bind_host}:{bind_port}"
+    typer.echo(
+        f"OKR service on {base}\n"
+        f"  REST docs: {base}/docs  and  {base}/redoc\n"
+        f"  GraphQL:   {base}/graphql\n"
+        f"  Ready?     {base}/readyz\n"
+        "  First organization and admin token:  .venv/bin/okr org create 'Acme' "
+        "--admin-email admin@example.com\n"
+        "  Another token:  .venv/bin/okr token --org ORG_ID --member MEMBER_ID --role admin"
+        + ("\n  Embedded Postgres data: " + str(settings.pgdata_dir) if settings.embedded else "")
+    )
+    uvicorn.run(
+        "service.app:app_from_environment",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=workers or settings.workers,
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply the Alembic migrations up to REVISION (run once per release, before serving)."""
+    from service.migrate import upgrade
+
+    upgrade(_database_url(Settings()), revision)
+    typer.echo(f"migrated to {revision}")
+
+
+@cli.command()
+def token(
+    org: Annotated[UUID, typer.Option("--org", help="Organization id.")],
+    member: Annotated[UUID | None, typer.Option("--member", help="Member id.")] = None,
+    role: Annotated[list[str] | None, typer.Option("--role", help="admin, hr, manager.")] = None,
+    scope: Annotated[
+        list[str] | None, typer.Option("--scope", help="Service scopes, without --member.")
+    ] = None,
+    ttl: Annotated[str, typer.Option(help="Lifetime, e.g. 30m, 1h, 7d.")] = "1h",
+) -> None:
+    """Mint a development token signed with the configured HS key."""
+    from domain.members import Role
+    from service.auth import Scope
+    from service.tokens import ExternalKeysOnly, mint_token
+
+    roles, scopes = role or [], scope or []
+    bad_roles = sorted(set(roles) - {r.value for r in Role})
+    bad_scopes = sorted(set(scopes) - Scope.ALL)
+    if bad_roles or bad_scopes:
+        raise typer.BadParameter(f"unknown roles {bad_roles} or scopes {bad_scopes}")
+    if member is not None and scopes:
+        raise typer.BadParameter("scopes are for service tokens: drop --member")
+    if member is None and not scopes:
+        raise typer.BadParameter("give --member (a member token) or --scope (a service token)")
+    try:
+        typer.echo(
+            mint_token(
+                Settings(),
+                organization_id=org,
+                member_id=member,
+                roles=roles,
+                scopes=scopes,
+                ttl=_parse_ttl(ttl),
+            )
+        )
+    except ExternalKeysOnly as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+
+
+@org_cli.command("create")
+def org_create(
+    name: Annotated[str, typer.Argument(help="The organization's name.")],
+    admin_email: Annotated[str, typer.Option("--admin-email", help="The first admin's email.")],
+    admin_name: Annotated[str | None, typer.Option("--admin-name")] = None,
+    time_zone: Annotated[str, typer.Option("--time-zone")] = "UTC",
+    locale: Annotated[str, typer.Option("--locale", help="en or zh-CN.")] = "en",
+) -> None:
+    """Create an organization and its first admin; print both ids and an admin token."""
+    from domain.errors import DomainError
+    from domain.organizations import Locale
+    from service.migrate import upgrade
+    from service.organizations import NewOrganization, create_organization
+    from service.tokens import ExternalKeysOnly, mint_token
+
+    settings = Settings()
+    url = _database_url(settings)
+    if settings.embedded:
+        upgrade(url)
+
+    async def create() -> tuple[UUID, UUID]:
+        from service.context import Deps
+        from service.storage.postgres.database import create_engine
+        from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
+
+        engine = create_engine(url, pool_size=1, statement_cache_size=0)
+        try:
+            org, admin = await create_organization(
+                Deps(uow=PostgresUnitOfWorkFactory(engine)),
+                NewOrganization(
+                    name=name,
+                    admin_email=admin_email,
+                    admin_name=admin_name,
+                    time_zone=time_zone,
+                    locale=Locale(locale),
+                ),
+            )
+        finally:
+            await engine.dispose()
+        return org.id, admin.id
+
+    try:
+        org_id, admin_id = asyncio.run(create())
+    except (DomainError, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    out: dict[str, str] = {"organization_id": str(org_id), "admin_member_id": str(admin_id)}
+    try:
+        out["admin_token"] = mint_token(
+            settings, organization_id=org_id, member_id=admin_id, roles=["admin"]
+        )
+    except ExternalKeysOnly:
+        out["admin_token"] = "(external keys only: ask your identity provider)"  # noqa: S105
+    typer.echo(json.dumps(out, indent=2))
+
+
+@cli.command()
+def export(
+    out: Annotated[Path, typer.Option(help="Folder for openapi.json and schema.graphql.")] = Path(
+        "openapi"
+    ),
+) -> None:
+    """Write the OpenAPI document and the GraphQL SDL the app serves."""
+    from service.exports import export_schemas
+
+    for path in export_schemas(out):
+        typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    cli()

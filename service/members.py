@@ -1,0 +1,165 @@
+"""Use cases of members: the organization's directory and its manager chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from uuid import UUID
+
+from domain.errors import FieldError, NotFound, RuleViolation
+from domain.members import Member, Role, ensure_no_manager_loop, normalize_email
+from domain.organizations import validate_name
+from service.auth import Principal, ensure_can_manage_members, ensure_can_read_directory
+from service.concurrency import ensure_version
+from service.context import Deps
+from service.pagination import Page, PageRequest
+from service.patch import UNSET, Maybe
+from service.ports import MemberFilter, UnitOfWork
+
+
+@dataclass(frozen=True)
+class NewMember:
+    name: str
+    email: str
+    external_id: str | None = None
+    manager_id: UUID | None = None
+    roles: frozenset[Role] = frozenset({Role.MEMBER})
+
+
+@dataclass(frozen=True)
+class MemberChanges:
+    name: Maybe[str] = UNSET
+    email: Maybe[str] = UNSET
+    external_id: Maybe[str | None] = UNSET
+    manager_id: Maybe[UUID | None] = UNSET
+    roles: Maybe[frozenset[Role]] = UNSET
+    active: Maybe[bool] = UNSET
+
+
+def _clean_external_id(external_id: str | None) -> str | None:
+    if external_id is None:
+        return None
+    cleaned = external_id.strip()
+    if not cleaned:
+        raise RuleViolation(
+            "external_id must not be blank",
+            code="validation_failed",
+            errors=[FieldError("external_id", "must not be blank; send null to clear", "empty")],
+        )
+    return cleaned
+
+
+async def _ensure_manager_exists(uow: UnitOfWork, organization_id: UUID, manager_id: UUID) -> None:
+    if await uow.members.get(organization_id, manager_id) is None:
+        raise RuleViolation(
+            "the manager is not a member of this organization",
+            code="unknown_reference",
+            errors=[FieldError("manager_id", "no such member", "unknown_reference")],
+        )
+
+
+async def create_member(deps: Deps, principal: Principal, data: NewMember) -> Member:
+    ensure_can_manage_members(principal)
+    org_id = principal.organization_id
+    now = deps.clock.now()
+    member = Member(
+        id=deps.new_id(),
+        organization_id=org_id,
+        name=validate_name(data.name),
+        email=normalize_email(data.email),
+        external_id=_clean_external_id(data.external_id),
+        manager_id=data.manager_id,
+        roles=data.roles,
+        active=True,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    async with deps.uow() as uow:
+        if data.manager_id is not None:
+            await _ensure_manager_exists(uow, org_id, data.manager_id)
+        await uow.members.add(member)
+        await uow.commit()
+    return member
+
+
+async def get_member(deps: Deps, principal: Principal, member_id: UUID) -> Member:
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        member = await uow.members.get(principal.organization_id, member_id)
+    if member is None:
+        raise NotFound("member not found")
+    return member
+
+
+async def list_members(
+    deps: Deps, principal: Principal, filters: MemberFilter, page: PageRequest
+) -> Page[Member]:
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        return await uow.members.list(principal.organization_id, filters, page)
+
+
+async def update_member(
+    deps: Deps,
+    principal: Principal,
+    member_id: UUID,
+    changes: MemberChanges,
+    *,
+    expected_version: int | None = None,
+) -> Member:
+    ensure_can_manage_members(principal)
+    org_id = principal.organization_id
+    async with deps.uow() as uow:
+        member = await uow.members.get(org_id, member_id)
+        if member is None:
+            raise NotFound("member not found")
+        ensure_version(member.version, expected_version)
+        updated = member
+        if changes.name is not UNSET:
+            updated = replace(updated, name=validate_name(changes.name))
+        if changes.email is not UNSET:
+            updated = replace(updated, email=normalize_email(changes.email))
+        if changes.external_id is not UNSET:
+            updated = replace(updated, external_id=_clean_external_id(changes.external_id))
+        if changes.roles is not UNSET:
+            updated = replace(updated, roles=changes.roles)
+        if changes.active is not UNSET:
+            updated = replace(updated, active=changes.active)
+        if changes.manager_id is not UNSET:
+            if changes.manager_id is not None:
+                await _ensure_manager_exists(uow, org_id, changes.manager_id)
+                chain = await uow.members.manager_chain(org_id, changes.manager_id)
+                ensure_no_manager_loop(member_id, changes.manager_id, chain)
+            updated = replace(updated, manager_id=changes.manager_id)
+        updated = replace(updated, version=member.version + 1, updated_at=deps.clock.now())
+        await uow.members.update(updated, previous_version=member.version)
+        await uow.commit()
+    return updated
+
+
+async def deactivate_member(
+    deps: Deps, principal: Principal, member_id: UUID, *, expected_version: int | None = None
+) -> Member:
+    """Members are deactivated, never deleted: their OKRs and reviews keep their author."""
+    return await update_member(
+        deps, principal, member_id, MemberChanges(active=False), expected_version=expected_version
+    )
+
+
+async def reports_of(
+    deps: Deps, principal: Principal, manager_ids: list[UUID]
+) -> dict[UUID, list[Member]]:
+    """Direct reports of many managers at once (for GraphQL DataLoaders)."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        found = await uow.members.reports_of(principal.organization_id, manager_ids)
+    return {m: list(found.get(m, ())) for m in manager_ids}
+
+
+async def members_by_id(
+    deps: Deps, principal: Principal, member_ids: list[UUID]
+) -> dict[UUID, Member]:
+    """Many members at once (for GraphQL DataLoaders); unknown ids are simply absent."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        return dict(await uow.members.get_many(principal.organization_id, member_ids))

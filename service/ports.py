@@ -1,0 +1,165 @@
+"""What the use cases need from the outside world, as small Protocols.
+
+The Postgres adapter (service/storage/postgres) and the in-memory twin
+(service/storage/memory) implement the same Protocols.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from domain.cycles import Cycle, CycleKind, CycleState
+from domain.members import Member
+from domain.organizations import Organization
+from domain.units import OrgUnit, UnitKind
+from service.pagination import Page, PageRequest
+
+
+@dataclass(frozen=True)
+class MemberFilter:
+    active: bool | None = None
+    manager_id: UUID | None = None
+    unit_id: UUID | None = None
+    email: str | None = None
+    external_id: str | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    kind: UnitKind | None = None
+    parent_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class CycleFilter:
+    kind: CycleKind | None = None
+    state: CycleState | None = None
+    contains_date: date | None = None
+    parent_id: UUID | None = None
+
+
+class OrganizationRepository(Protocol):
+    async def get(self, organization_id: UUID) -> Organization | None: ...
+    async def add(self, organization: Organization) -> None: ...
+    async def update(self, organization: Organization, *, previous_version: int) -> None:
+        """Save; raise StaleVersion when the stored version is no longer ``previous_version``."""
+
+
+class MemberRepository(Protocol):
+    async def get(self, organization_id: UUID, member_id: UUID) -> Member | None: ...
+    async def get_many(
+        self, organization_id: UUID, member_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Member]: ...
+    async def list(
+        self, organization_id: UUID, filters: MemberFilter, page: PageRequest
+    ) -> Page[Member]: ...
+    async def reports_of(
+        self, organization_id: UUID, manager_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[Member]]: ...
+    async def manager_chain(
+        self, organization_id: UUID, member_id: UUID
+    ) -> Mapping[UUID, UUID | None]:
+        """``member_id`` and everyone above it, each with its manager (one query)."""
+
+    async def add(self, member: Member) -> None:
+        """Insert; raise Conflict (``email_taken`` / ``external_id_taken``) on duplicates."""
+
+    async def update(self, member: Member, *, previous_version: int) -> None: ...
+
+
+class UnitRepository(Protocol):
+    async def get(self, organization_id: UUID, unit_id: UUID) -> OrgUnit | None: ...
+    async def list(
+        self, organization_id: UUID, filters: UnitFilter, page: PageRequest
+    ) -> Page[OrgUnit]: ...
+    async def ancestors(self, organization_id: UUID, unit_id: UUID) -> Mapping[UUID, UUID | None]:
+        """``unit_id`` and every unit above it, each with its parent (one query)."""
+
+    async def has_children(self, organization_id: UUID, unit_id: UUID) -> bool: ...
+    async def add(self, unit: OrgUnit) -> None:
+        """Insert; raise Conflict (``company_unit_exists``) on a second company unit."""
+
+    async def update(self, unit: OrgUnit, *, previous_version: int) -> None: ...
+    async def delete(self, organization_id: UUID, unit_id: UUID) -> None: ...
+    async def member_ids(self, organization_id: UUID, unit_id: UUID) -> Sequence[UUID]: ...
+    async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> None:
+        """Idempotent: adding a member twice keeps one membership."""
+
+    async def remove_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> bool:
+        """Return whether there was a membership to remove."""
+
+
+class CycleRepository(Protocol):
+    async def get(self, organization_id: UUID, cycle_id: UUID) -> Cycle | None: ...
+    async def list(
+        self, organization_id: UUID, filters: CycleFilter, page: PageRequest
+    ) -> Page[Cycle]: ...
+    async def children(self, organization_id: UUID, cycle_id: UUID) -> Sequence[Cycle]: ...
+    async def add(self, cycle: Cycle) -> None: ...
+    async def update(self, cycle: Cycle, *, previous_version: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: bytes
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    request_hash: str
+    response: StoredResponse | None  # None while the first request is still running
+
+
+class IdempotencyStore(Protocol):
+    """Remembers POST answers by (organization, caller, key) for at least the retention time."""
+
+    async def claim(
+        self, *, organization_id: UUID, caller: str, key: str, request_hash: str, now: datetime
+    ) -> IdempotencyRecord | None:
+        """Claim the key; ``None`` when this call now owns it, else the existing record."""
+
+    async def complete(
+        self, *, organization_id: UUID, caller: str, key: str, response: StoredResponse
+    ) -> None: ...
+
+    async def release(self, *, organization_id: UUID, caller: str, key: str) -> None:
+        """Forget a claim whose request failed unexpectedly, so a retry may run."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Nothing is kept unless the use case calls ``commit``."""
+
+    organizations: OrganizationRepository
+    members: MemberRepository
+    units: UnitRepository
+    cycles: CycleRepository
+
+    async def commit(self) -> None: ...
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Readiness(Protocol):
+    async def check(self) -> str | None:
+        """``None`` when the database is reachable and at the head revision, else why not."""

@@ -1,0 +1,113 @@
+"""Every knob of the service, read from the environment (prefix ``OKR_``; plus ``DATABASE_URL``).
+
+The README's configuration table lists each field below; keep them in step.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+_MIN_SECRET_BYTES = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OKR_", extra="ignore", frozen=True)
+
+    # -- database ------------------------------------------------------------------------
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "OKR_DATABASE_URL"),
+        description="Postgres 14+ URL. Unset: start the embedded Postgres in `pgdata`.",
+    )
+    data_dir: Path = Field(default=Path(".okr"), description="Local state: pgdata, dev key.")
+    pgdata: Path | None = Field(
+        default=None, description="Embedded Postgres data folder (default `<data_dir>/pgdata`)."
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_statement_cache_size: int = Field(
+        default=100, ge=0, description="asyncpg prepared-statement cache; 0 behind PgBouncer."
+    )
+
+    # -- HTTP ----------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_json: bool = True
+
+    # -- auth ----------------------------------------------------------------------------
+    jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
+    jwt_issuer: str = "okr-dev"
+    jwt_audience: str = "okr-api"
+    jwt_secret: SecretStr | None = None
+    jwt_public_key_file: Path | None = None
+    jwt_jwks_url: str | None = None
+    jwt_org_claim: str = "org"
+    jwt_roles_claim: str = "roles"
+    jwt_scope_claim: str = "scope"
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwt_default_ttl_seconds: int = Field(default=3600, ge=60)
+
+    # -- GraphQL -------------------------------------------------------------------------
+    graphql_max_depth: int = Field(default=10, ge=1)
+    graphql_max_aliases: int = Field(default=15, ge=1)
+    graphql_max_tokens: int = Field(default=2000, ge=10)
+    graphql_introspection: bool = True
+
+    # -- API -----------------------------------------------------------------------------
+    idempotency_retention_hours: int = Field(default=24, ge=24)
+
+    @model_validator(mode="after")
+    def _one_kind_of_key(self) -> Settings:
+        algorithms = set(self.jwt_algorithms)
+        unknown = algorithms - HMAC_ALGORITHMS - ASYMMETRIC_ALGORITHMS
+        if unknown or not algorithms:
+            raise ValueError(f"OKR_JWT_ALGORITHMS: unsupported {sorted(unknown) or 'empty'}")
+        # Mixing HS and RS/ES is how algorithm-confusion attacks work: refuse the setting.
+        if algorithms & HMAC_ALGORITHMS and algorithms & ASYMMETRIC_ALGORITHMS:
+            raise ValueError("OKR_JWT_ALGORITHMS must not mix HS* with RS*/ES*/PS*/EdDSA")
+        if self.uses_hmac and (self.jwt_public_key_file or self.jwt_jwks_url):
+            raise ValueError("a public key or JWKS URL needs asymmetric OKR_JWT_ALGORITHMS")
+        if not self.uses_hmac and not (self.jwt_public_key_file or self.jwt_jwks_url):
+            raise ValueError("asymmetric algorithms need OKR_JWT_PUBLIC_KEY_FILE or _JWKS_URL")
+        if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
+            raise ValueError("OKR_JWT_SECRET must be at least 32 characters")
+        return self
+
+    @property
+    def uses_hmac(self) -> bool:
+        return bool(set(self.jwt_algorithms) & HMAC_ALGORITHMS)
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.pgdata or self.data_dir / "pgdata"
+
+    @cached_property
+    def hmac_secret(self) -> str:
+        """The HS secret: ``OKR_JWT_SECRET``, else a development key kept in ``data_dir``.
+
+        The generated key lets `make run` and `okr token` agree with no setup; production
+        sets OKR_JWT_SECRET or, better, an identity provider's public keys.
+        """
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        key_file = self.data_dir / "dev-jwt-secret"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()

@@ -1,0 +1,1 @@
+"""Outbound adapters implementing service/ports.py."""

@@ -1,0 +1,64 @@
+"""The engine, the URL forms Postgres is reached by, and the readiness probe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
+
+
+def async_url(url: str) -> str:
+    """Accept ``postgres://`` / ``postgresql://`` URLs and use the asyncpg driver."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def create_engine(url: str, *, pool_size: int, statement_cache_size: int) -> AsyncEngine:
+    """An asyncpg engine; ``statement_cache_size=0`` for PgBouncer in transaction mode."""
+    return create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={
+            "statement_cache_size": statement_cache_size,
+            "server_settings": {"application_name": "okr-service", "timezone": "UTC"},
+        },
+    )
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", async_url(url).replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(
+        alembic_config("postgresql://localhost/x")
+    ).get_current_head()
+
+
+class PostgresReadiness:
+    """Ready when Postgres answers and its schema is at the head migration."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._head = head_revision()
+
+    async def check(self) -> str | None:
+        try:
+            async with self._engine.connect() as conn:
+                current = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+        except Exception as error:  # any failure means "not ready"
+            return f"database unreachable or not migrated ({type(error).__name__})"
+        if current != self._head:
+            return f"schema at {current}, expected {self._head}: run `okr migrate`"
+        return None

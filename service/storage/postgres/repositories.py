@@ -1,0 +1,603 @@
+"""Repositories over SQLAlchemy Core: every query of the org model lives here.
+
+All queries filter on ``organization_id`` first: a tenant's request never reads or
+writes another tenant's rows, whatever id it sends.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    Row,
+    Select,
+    Table,
+    and_,
+    delete,
+    exists,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.cycles import Cycle, CycleKind, CycleState
+from domain.errors import StaleVersion
+from domain.members import Member, Role
+from domain.organizations import Locale, Organization, ReviewSettings, ScoringSettings
+from domain.units import OrgUnit, UnitKind
+from service.pagination import Page, PageRequest, page_of
+from service.ports import (
+    CycleFilter,
+    IdempotencyRecord,
+    MemberFilter,
+    StoredResponse,
+    UnitFilter,
+)
+from service.storage.postgres import tables as t
+from service.storage.postgres.errors import translate
+
+
+async def _execute_write(conn: AsyncConnection, statement: Any) -> int:
+    """Run a write inside a savepoint so a violated constraint becomes a domain error."""
+    try:
+        async with conn.begin_nested():
+            result = await conn.execute(statement)
+    except IntegrityError as error:
+        raise translate(error) from None
+    return result.rowcount
+
+
+async def _update_versioned(
+    conn: AsyncConnection,
+    table: Table,
+    key: Any,
+    values: dict[str, Any],
+    previous_version: int,
+) -> None:
+    statement = update(table).where(key, table.c.version == previous_version).values(**values)
+    if await _execute_write(conn, statement) != 1:
+        raise StaleVersion("the resource changed meanwhile: reload and retry")
+
+
+def _paged(statement: Select[Any], table: Table, page: PageRequest) -> Select[Any]:
+    if page.after is not None:
+        statement = statement.where(table.c.id > page.after)
+    return statement.order_by(table.c.id).limit(page.limit + 1)
+
+
+# -- organizations -------------------------------------------------------------------------
+
+
+def _settings_json(org: Organization) -> dict[str, Any]:
+    def plain(value: object) -> object:
+        return str(value) if isinstance(value, Decimal) else value
+
+    return {
+        "scoring": {k: plain(v) for k, v in asdict(org.scoring).items()},
+        "reviews": {k: plain(v) for k, v in asdict(org.reviews).items()},
+    }
+
+
+def _settings_from(data: Mapping[str, Any]) -> tuple[ScoringSettings, ReviewSettings]:
+    # Fields added later fall back to their defaults: stored settings never go stale.
+    def build(cls: type[Any], raw: Mapping[str, Any]) -> Any:
+        defaults = cls()
+        kwargs = {}
+        for name, default in asdict(defaults).items():
+            if name in raw:
+                kwargs[name] = type(default)(raw[name])
+        return cls(**kwargs)
+
+    return build(ScoringSettings, data.get("scoring", {})), build(
+        ReviewSettings, data.get("reviews", {})
+    )
+
+
+def _organization(row: Row[Any]) -> Organization:
+    scoring, reviews = _settings_from(row.settings)
+    return Organization(
+        id=row.organization_id,
+        name=row.name,
+        time_zone=row.time_zone,
+        locale=Locale(row.locale),
+        scoring=scoring,
+        reviews=reviews,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class PostgresOrganizations:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, organization_id: UUID) -> Organization | None:
+        row = (
+            await self._conn.execute(
+                select(t.organizations).where(t.organizations.c.organization_id == organization_id)
+            )
+        ).first()
+        return _organization(row) if row else None
+
+    def _values(self, org: Organization) -> dict[str, Any]:
+        return {
+            "name": org.name,
+            "time_zone": org.time_zone,
+            "locale": org.locale.value,
+            "settings": _settings_json(org),
+            "version": org.version,
+            "created_at": org.created_at,
+            "updated_at": org.updated_at,
+        }
+
+    async def add(self, organization: Organization) -> None:
+        await _execute_write(
+            self._conn,
+            insert(t.organizations).values(
+                organization_id=organization.id, **self._values(organization)
+            ),
+        )
+
+    async def update(self, organization: Organization, *, previous_version: int) -> None:
+        await _update_versioned(
+            self._conn,
+            t.organizations,
+            t.organizations.c.organization_id == organization.id,
+            self._values(organization),
+            previous_version,
+        )
+
+
+# -- members -------------------------------------------------------------------------------
+
+
+def _member(row: Row[Any]) -> Member:
+    return Member(
+        id=row.id,
+        organization_id=row.organization_id,
+        name=row.name,
+        email=row.email,
+        external_id=row.external_id,
+        manager_id=row.manager_id,
+        roles=frozenset(Role(r) for r in row.roles),
+        active=row.active,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _member_values(member: Member) -> dict[str, Any]:
+    return {
+        "name": member.name,
+        "email": member.email,
+        "external_id": member.external_id,
+        "manager_id": member.manager_id,
+        "roles": sorted(r.value for r in member.roles),
+        "active": member.active,
+        "version": member.version,
+        "created_at": member.created_at,
+        "updated_at": member.updated_at,
+    }
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class PostgresMembers:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, organization_id: UUID, member_id: UUID) -> Member | None:
+        m = t.members
+        row = (
+            await self._conn.execute(
+                select(m).where(m.c.organization_id == organization_id, m.c.id == member_id)
+            )
+        ).first()
+        return _member(row) if row else None
+
+    async def get_many(
+        self, organization_id: UUID, member_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Member]:
+        if not member_ids:
+            return {}
+        m = t.members
+        rows = await self._conn.execute(
+            select(m).where(m.c.organization_id == organization_id, m.c.id.in_(set(member_ids)))
+        )
+        return {row.id: _member(row) for row in rows}
+
+    async def list(
+        self, organization_id: UUID, filters: MemberFilter, page: PageRequest
+    ) -> Page[Member]:
+        m = t.members
+        statement = select(m).where(m.c.organization_id == organization_id)
+        if filters.active is not None:
+            statement = statement.where(m.c.active == filters.active)
+        if filters.manager_id is not None:
+            statement = statement.where(m.c.manager_id == filters.manager_id)
+        if filters.email is not None:
+            statement = statement.where(m.c.email == filters.email.strip().lower())
+        if filters.external_id is not None:
+            statement = statement.where(m.c.external_id == filters.external_id)
+        if filters.unit_id is not None:
+            um = t.unit_members
+            statement = statement.where(
+                exists().where(
+                    um.c.organization_id == organization_id,
+                    um.c.unit_id == filters.unit_id,
+                    um.c.member_id == m.c.id,
+                )
+            )
+        if filters.q:
+            pattern = f"%{_escape_like(filters.q)}%"
+            statement = statement.where(
+                or_(m.c.name.ilike(pattern, escape="\\"), m.c.email.ilike(pattern, escape="\\"))
+            )
+        rows = (await self._conn.execute(_paged(statement, m, page))).all()
+        return page_of([_member(r) for r in rows], page, lambda x: x.id)
+
+    async def reports_of(
+        self, organization_id: UUID, manager_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[Member]]:
+        if not manager_ids:
+            return {}
+        m = t.members
+        rows = await self._conn.execute(
+            select(m)
+            .where(m.c.organization_id == organization_id, m.c.manager_id.in_(set(manager_ids)))
+            .order_by(m.c.id)
+        )
+        found: dict[UUID, list[Member]] = defaultdict(list)
+        for row in rows:
+            found[row.manager_id].append(_member(row))
+        return found
+
+    async def manager_chain(
+        self, organization_id: UUID, member_id: UUID
+    ) -> Mapping[UUID, UUID | None]:
+        m = t.members
+        base = select(m.c.id, m.c.manager_id).where(
+            m.c.organization_id == organization_id, m.c.id == member_id
+        )
+        chain = base.cte("chain", recursive=True)
+        # UNION (not UNION ALL) stops the walk should the stored chain already hold a loop.
+        chain = chain.union(
+            select(m.c.id, m.c.manager_id).join(
+                chain,
+                and_(m.c.organization_id == organization_id, m.c.id == chain.c.manager_id),
+            )
+        )
+        rows = await self._conn.execute(select(chain.c.id, chain.c.manager_id))
+        return {row.id: row.manager_id for row in rows}
+
+    async def add(self, member: Member) -> None:
+        await _execute_write(
+            self._conn,
+            insert(t.members).values(
+                organization_id=member.organization_id, id=member.id, **_member_values(member)
+            ),
+        )
+
+    async def update(self, member: Member, *, previous_version: int) -> None:
+        m = t.members
+        await _update_versioned(
+            self._conn,
+            m,
+            and_(m.c.organization_id == member.organization_id, m.c.id == member.id),
+            _member_values(member),
+            previous_version,
+        )
+
+
+# -- org units -----------------------------------------------------------------------------
+
+
+def _unit(row: Row[Any]) -> OrgUnit:
+    return OrgUnit(
+        id=row.id,
+        organization_id=row.organization_id,
+        kind=UnitKind(row.kind),
+        name=row.name,
+        parent_id=row.parent_id,
+        lead_id=row.lead_id,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _unit_values(unit: OrgUnit) -> dict[str, Any]:
+    return {
+        "kind": unit.kind.value,
+        "name": unit.name,
+        "parent_id": unit.parent_id,
+        "lead_id": unit.lead_id,
+        "version": unit.version,
+        "created_at": unit.created_at,
+        "updated_at": unit.updated_at,
+    }
+
+
+class PostgresUnits:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, organization_id: UUID, unit_id: UUID) -> OrgUnit | None:
+        u = t.org_units
+        row = (
+            await self._conn.execute(
+                select(u).where(u.c.organization_id == organization_id, u.c.id == unit_id)
+            )
+        ).first()
+        return _unit(row) if row else None
+
+    async def list(
+        self, organization_id: UUID, filters: UnitFilter, page: PageRequest
+    ) -> Page[OrgUnit]:
+        u = t.org_units
+        statement = select(u).where(u.c.organization_id == organization_id)
+        if filters.kind is not None:
+            statement = statement.where(u.c.kind == filters.kind.value)
+        if filters.parent_id is not None:
+            statement = statement.where(u.c.parent_id == filters.parent_id)
+        rows = (await self._conn.execute(_paged(statement, u, page))).all()
+        return page_of([_unit(r) for r in rows], page, lambda x: x.id)
+
+    async def ancestors(self, organization_id: UUID, unit_id: UUID) -> Mapping[UUID, UUID | None]:
+        u = t.org_units
+        up = (
+            select(u.c.id, u.c.parent_id)
+            .where(u.c.organization_id == organization_id, u.c.id == unit_id)
+            .cte("up", recursive=True)
+        )
+        up = up.union(
+            select(u.c.id, u.c.parent_id).join(
+                up, and_(u.c.organization_id == organization_id, u.c.id == up.c.parent_id)
+            )
+        )
+        rows = await self._conn.execute(select(up.c.id, up.c.parent_id))
+        return {row.id: row.parent_id for row in rows}
+
+    async def has_children(self, organization_id: UUID, unit_id: UUID) -> bool:
+        u = t.org_units
+        found = await self._conn.scalar(
+            select(exists().where(u.c.organization_id == organization_id, u.c.parent_id == unit_id))
+        )
+        return bool(found)
+
+    async def add(self, unit: OrgUnit) -> None:
+        await _execute_write(
+            self._conn,
+            insert(t.org_units).values(
+                organization_id=unit.organization_id, id=unit.id, **_unit_values(unit)
+            ),
+        )
+
+    async def update(self, unit: OrgUnit, *, previous_version: int) -> None:
+        u = t.org_units
+        await _update_versioned(
+            self._conn,
+            u,
+            and_(u.c.organization_id == unit.organization_id, u.c.id == unit.id),
+            _unit_values(unit),
+            previous_version,
+        )
+
+    async def delete(self, organization_id: UUID, unit_id: UUID) -> None:
+        u = t.org_units
+        await _execute_write(
+            self._conn,
+            delete(u).where(u.c.organization_id == organization_id, u.c.id == unit_id),
+        )
+
+    async def member_ids(self, organization_id: UUID, unit_id: UUID) -> Sequence[UUID]:
+        um = t.unit_members
+        rows = await self._conn.execute(
+            select(um.c.member_id)
+            .where(um.c.organization_id == organization_id, um.c.unit_id == unit_id)
+            .order_by(um.c.member_id)
+        )
+        return [row.member_id for row in rows]
+
+    async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> None:
+        await _execute_write(
+            self._conn,
+            pg_insert(t.unit_members)
+            .values(organization_id=organization_id, unit_id=unit_id, member_id=member_id)
+            .on_conflict_do_nothing(),
+        )
+
+    async def remove_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> bool:
+        um = t.unit_members
+        removed = await _execute_write(
+            self._conn,
+            delete(um).where(
+                um.c.organization_id == organization_id,
+                um.c.unit_id == unit_id,
+                um.c.member_id == member_id,
+            ),
+        )
+        return removed > 0
+
+
+# -- cycles --------------------------------------------------------------------------------
+
+
+def _cycle(row: Row[Any]) -> Cycle:
+    return Cycle(
+        id=row.id,
+        organization_id=row.organization_id,
+        name=row.name,
+        kind=CycleKind(row.kind),
+        start_date=row.start_date,
+        end_date=row.end_date,
+        parent_id=row.parent_id,
+        state=CycleState(row.state),
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _cycle_values(cycle: Cycle) -> dict[str, Any]:
+    return {
+        "name": cycle.name,
+        "kind": cycle.kind.value,
+        "start_date": cycle.start_date,
+        "end_date": cycle.end_date,
+        "parent_id": cycle.parent_id,
+        "state": cycle.state.value,
+        "version": cycle.version,
+        "created_at": cycle.created_at,
+        "updated_at": cycle.updated_at,
+    }
+
+
+class PostgresCycles:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, organization_id: UUID, cycle_id: UUID) -> Cycle | None:
+        c = t.cycles
+        row = (
+            await self._conn.execute(
+                select(c).where(c.c.organization_id == organization_id, c.c.id == cycle_id)
+            )
+        ).first()
+        return _cycle(row) if row else None
+
+    async def list(
+        self, organization_id: UUID, filters: CycleFilter, page: PageRequest
+    ) -> Page[Cycle]:
+        c = t.cycles
+        statement = select(c).where(c.c.organization_id == organization_id)
+        if filters.kind is not None:
+            statement = statement.where(c.c.kind == filters.kind.value)
+        if filters.state is not None:
+            statement = statement.where(c.c.state == filters.state.value)
+        if filters.parent_id is not None:
+            statement = statement.where(c.c.parent_id == filters.parent_id)
+        if filters.contains_date is not None:
+            statement = statement.where(
+                c.c.start_date <= filters.contains_date, c.c.end_date >= filters.contains_date
+            )
+        rows = (await self._conn.execute(_paged(statement, c, page))).all()
+        return page_of([_cycle(r) for r in rows], page, lambda x: x.id)
+
+    async def children(self, organization_id: UUID, cycle_id: UUID) -> Sequence[Cycle]:
+        c = t.cycles
+        rows = await self._conn.execute(
+            select(c).where(c.c.organization_id == organization_id, c.c.parent_id == cycle_id)
+        )
+        return [_cycle(r) for r in rows]
+
+    async def add(self, cycle: Cycle) -> None:
+        await _execute_write(
+            self._conn,
+            insert(t.cycles).values(
+                organization_id=cycle.organization_id, id=cycle.id, **_cycle_values(cycle)
+            ),
+        )
+
+    async def update(self, cycle: Cycle, *, previous_version: int) -> None:
+        c = t.cycles
+        await _update_versioned(
+            self._conn,
+            c,
+            and_(c.c.organization_id == cycle.organization_id, c.c.id == cycle.id),
+            _cycle_values(cycle),
+            previous_version,
+        )
+
+
+# -- idempotency keys ----------------------------------------------------------------------
+
+
+class PostgresIdempotencyStore:
+    """Each call runs in its own short transaction, apart from the request's unit of work."""
+
+    def __init__(self, engine: AsyncEngine, retention_hours: int) -> None:
+        self._engine = engine
+        self._retention_hours = retention_hours
+
+    async def claim(
+        self, *, organization_id: UUID, caller: str, key: str, request_hash: str, now: datetime
+    ) -> IdempotencyRecord | None:
+        k = t.idempotency_keys
+        async with self._engine.begin() as conn:
+            # An expired key is forgotten first, so its slot can be claimed anew.
+            await conn.execute(
+                delete(k).where(
+                    k.c.organization_id == organization_id,
+                    k.c.caller == caller,
+                    k.c.key == key,
+                    k.c.created_at < now - timedelta(hours=self._retention_hours),
+                )
+            )
+            inserted = await conn.execute(
+                pg_insert(k)
+                .values(
+                    organization_id=organization_id,
+                    caller=caller,
+                    key=key,
+                    request_hash=request_hash,
+                    created_at=now,
+                )
+                .on_conflict_do_nothing()
+                .returning(k.c.key)
+            )
+            if inserted.first() is not None:
+                return None
+            row = (
+                await conn.execute(
+                    select(k).where(
+                        k.c.organization_id == organization_id, k.c.caller == caller, k.c.key == key
+                    )
+                )
+            ).one()
+        response = None
+        if row.response_status is not None:
+            response = StoredResponse(
+                status=row.response_status,
+                body=row.response_body or b"",
+                headers=dict(row.response_headers or {}),
+            )
+        return IdempotencyRecord(request_hash=row.request_hash, response=response)
+
+    async def complete(
+        self, *, organization_id: UUID, caller: str, key: str, response: StoredResponse
+    ) -> None:
+        k = t.idempotency_keys
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(k)
+                .where(k.c.organization_id == organization_id, k.c.caller == caller, k.c.key == key)
+                .values(
+                    response_status=response.status,
+                    response_body=response.body,
+                    response_headers=dict(response.headers),
+                )
+            )
+
+    async def release(self, *, organization_id: UUID, caller: str, key: str) -> None:
+        k = t.idempotency_keys
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                delete(k).where(
+                    k.c.organization_id == organization_id, k.c.caller == caller, k.c.key == key
+                )
+            )

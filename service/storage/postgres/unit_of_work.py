@@ -1,0 +1,68 @@
+"""One transaction per use case: rolled back unless the use case commits."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from service.ports import (
+    CycleRepository,
+    MemberRepository,
+    OrganizationRepository,
+    UnitRepository,
+)
+from service.storage.postgres.repositories import (
+    PostgresCycles,
+    PostgresMembers,
+    PostgresOrganizations,
+    PostgresUnits,
+)
+
+
+class PostgresUnitOfWork:
+    organizations: OrganizationRepository
+    members: MemberRepository
+    units: UnitRepository
+    cycles: CycleRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+        self._tx: AsyncTransaction | None = None
+
+    async def __aenter__(self) -> Self:
+        self._conn = await self._engine.connect()
+        self._tx = await self._conn.begin()
+        self.organizations = PostgresOrganizations(self._conn)
+        self.members = PostgresMembers(self._conn)
+        self.units = PostgresUnits(self._conn)
+        self.cycles = PostgresCycles(self._conn)
+        return self
+
+    async def commit(self) -> None:
+        assert self._tx is not None, "commit outside the unit of work"
+        await self._tx.commit()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None
+        assert self._tx is not None
+        try:
+            if self._tx.is_active:
+                await self._tx.rollback()
+        finally:
+            await self._conn.close()
+
+
+class PostgresUnitOfWorkFactory:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    def __call__(self) -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(self._engine)

@@ -1,0 +1,175 @@
+"""Use cases of org units: the company -> department -> team tree, leads and members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from uuid import UUID
+
+from domain.errors import Conflict, FieldError, NotFound, RuleViolation
+from domain.organizations import validate_name
+from domain.units import OrgUnit, UnitKind, ensure_not_under_itself, ensure_parent_fits
+from service.auth import Principal, ensure_admin, ensure_can_read_directory
+from service.concurrency import ensure_version
+from service.context import Deps
+from service.pagination import Page, PageRequest
+from service.patch import UNSET, Maybe
+from service.ports import UnitFilter, UnitOfWork
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    kind: UnitKind
+    name: str
+    parent_id: UUID | None = None
+    lead_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class UnitChanges:
+    name: Maybe[str] = UNSET
+    parent_id: Maybe[UUID | None] = UNSET
+    lead_id: Maybe[UUID | None] = UNSET
+
+
+async def _parent_kind(uow: UnitOfWork, org_id: UUID, parent_id: UUID | None) -> UnitKind | None:
+    if parent_id is None:
+        return None
+    parent = await uow.units.get(org_id, parent_id)
+    if parent is None:
+        raise RuleViolation(
+            "the parent unit does not exist",
+            code="unknown_reference",
+            errors=[FieldError("parent_id", "no such unit", "unknown_reference")],
+        )
+    return parent.kind
+
+
+async def _ensure_member(uow: UnitOfWork, org_id: UUID, member_id: UUID, field: str) -> None:
+    if await uow.members.get(org_id, member_id) is None:
+        raise RuleViolation(
+            "the member is not part of this organization",
+            code="unknown_reference",
+            errors=[FieldError(field, "no such member", "unknown_reference")],
+        )
+
+
+async def _get(uow: UnitOfWork, org_id: UUID, unit_id: UUID) -> OrgUnit:
+    unit = await uow.units.get(org_id, unit_id)
+    if unit is None:
+        raise NotFound("unit not found")
+    return unit
+
+
+async def create_unit(deps: Deps, principal: Principal, data: NewUnit) -> OrgUnit:
+    ensure_admin(principal)
+    org_id = principal.organization_id
+    now = deps.clock.now()
+    unit = OrgUnit(
+        id=deps.new_id(),
+        organization_id=org_id,
+        kind=data.kind,
+        name=validate_name(data.name),
+        parent_id=data.parent_id,
+        lead_id=data.lead_id,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    async with deps.uow() as uow:
+        ensure_parent_fits(data.kind, await _parent_kind(uow, org_id, data.parent_id))
+        if data.lead_id is not None:
+            await _ensure_member(uow, org_id, data.lead_id, "lead_id")
+        await uow.units.add(unit)
+        await uow.commit()
+    return unit
+
+
+async def get_unit(deps: Deps, principal: Principal, unit_id: UUID) -> OrgUnit:
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        return await _get(uow, principal.organization_id, unit_id)
+
+
+async def list_units(
+    deps: Deps, principal: Principal, filters: UnitFilter, page: PageRequest
+) -> Page[OrgUnit]:
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        return await uow.units.list(principal.organization_id, filters, page)
+
+
+async def update_unit(
+    deps: Deps,
+    principal: Principal,
+    unit_id: UUID,
+    changes: UnitChanges,
+    *,
+    expected_version: int | None = None,
+) -> OrgUnit:
+    ensure_admin(principal)
+    org_id = principal.organization_id
+    async with deps.uow() as uow:
+        unit = await _get(uow, org_id, unit_id)
+        ensure_version(unit.version, expected_version)
+        updated = unit
+        if changes.name is not UNSET:
+            updated = replace(updated, name=validate_name(changes.name))
+        if changes.lead_id is not UNSET:
+            if changes.lead_id is not None:
+                await _ensure_member(uow, org_id, changes.lead_id, "lead_id")
+            updated = replace(updated, lead_id=changes.lead_id)
+        if changes.parent_id is not UNSET:
+            ensure_parent_fits(unit.kind, await _parent_kind(uow, org_id, changes.parent_id))
+            if changes.parent_id is not None:
+                ancestors = await uow.units.ancestors(org_id, changes.parent_id)
+                ensure_not_under_itself(unit_id, changes.parent_id, ancestors)
+            updated = replace(updated, parent_id=changes.parent_id)
+        updated = replace(updated, version=unit.version + 1, updated_at=deps.clock.now())
+        await uow.units.update(updated, previous_version=unit.version)
+        await uow.commit()
+    return updated
+
+
+async def delete_unit(
+    deps: Deps, principal: Principal, unit_id: UUID, *, expected_version: int | None = None
+) -> None:
+    """Delete a unit with no sub-units; its memberships go with it."""
+    ensure_admin(principal)
+    org_id = principal.organization_id
+    async with deps.uow() as uow:
+        unit = await _get(uow, org_id, unit_id)
+        ensure_version(unit.version, expected_version)
+        if await uow.units.has_children(org_id, unit_id):
+            raise Conflict("move or delete the sub-units first", code="unit_has_children")
+        await uow.units.delete(org_id, unit_id)
+        await uow.commit()
+
+
+async def list_unit_members(deps: Deps, principal: Principal, unit_id: UUID) -> list[UUID]:
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        await _get(uow, principal.organization_id, unit_id)
+        return list(await uow.units.member_ids(principal.organization_id, unit_id))
+
+
+async def add_unit_member(deps: Deps, principal: Principal, unit_id: UUID, member_id: UUID) -> None:
+    ensure_admin(principal)
+    org_id = principal.organization_id
+    async with deps.uow() as uow:
+        await _get(uow, org_id, unit_id)
+        if await uow.members.get(org_id, member_id) is None:
+            raise NotFound("member not found")
+        await uow.units.add_member(org_id, unit_id, member_id)
+        await uow.commit()
+
+
+async def remove_unit_member(
+    deps: Deps, principal: Principal, unit_id: UUID, member_id: UUID
+) -> None:
+    ensure_admin(principal)
+    org_id = principal.organization_id
+    async with deps.uow() as uow:
+        await _get(uow, org_id, unit_id)
+        if not await uow.units.remove_member(org_id, unit_id, member_id):
+            raise NotFound("the member is not in this unit")
+        await uow.commit()
