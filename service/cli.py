@@ -6,6 +6,8 @@ import asyncio
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -23,14 +25,20 @@ _TTL = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-def _database_url(settings: Settings) -> str:
-    """DATABASE_URL, or the embedded Postgres (started on first use, stopped at exit)."""
-    if settings.database_url is not None:
-        return settings.database_url
-    from service.embedded import ensure_database, start_embedded_postgres
+@contextmanager
+def _database(settings: Settings, *, owner: bool = False) -> Iterator[str]:
+    """DATABASE_URL, or the embedded Postgres for the duration of the block.
 
-    server = start_embedded_postgres(settings.pgdata_dir)
-    return ensure_database(server)
+    ``owner`` (``okr serve``) stops the embedded server on exit; other commands stop it
+    only if they were the ones to start it.
+    """
+    if settings.database_url is not None:
+        yield settings.database_url
+        return
+    from service.embedded import embedded_database
+
+    with embedded_database(settings.pgdata_dir, always_stop=owner) as url:
+        yield url
 
 
 def _parse_ttl(value: str) -> timedelta:
@@ -50,17 +58,22 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API. Without DATABASE_URL: start the embedded Postgres and migrate it."""
-    import uvicorn
-
     from service.migrate import upgrade
 
     settings = Settings()
-    url = _database_url(settings)
-    if settings.embedded or migrate:
-        upgrade(url)
+    with _database(settings, owner=True) as url:
+        if settings.embedded or migrate:
+            upgrade(url)
+        _serve(settings, url, host or settings.host, port or settings.port, workers)
+
+
+def _serve(
+    settings: Settings, url: str, bind_host: str, bind_port: int, workers: int | None
+) -> None:
+    import uvicorn
+
     # Workers are new processes: they find the database through the environment.
     os.environ["DATABASE_URL"] = url
-    bind_host, bind_port = host or settings.host, port or settings.port
     base = f"http://{bind_host}:{bind_port}"
     typer.echo(
         f"OKR service on {base}\n"
@@ -91,7 +104,8 @@ def migrate(
     """Apply the Alembic migrations up to REVISION (run once per release, before serving)."""
     from service.migrate import upgrade
 
-    upgrade(_database_url(Settings()), revision)
+    with _database(Settings()) as url:
+        upgrade(url, revision)
     typer.echo(f"migrated to {revision}")
 
 
@@ -151,11 +165,8 @@ def org_create(
     from service.tokens import ExternalKeysOnly, mint_token
 
     settings = Settings()
-    url = _database_url(settings)
-    if settings.embedded:
-        upgrade(url)
 
-    async def create() -> tuple[UUID, UUID]:
+    async def create(url: str) -> tuple[UUID, UUID]:
         from service.context import Deps
         from service.storage.postgres.database import create_engine
         from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
@@ -177,7 +188,10 @@ def org_create(
         return org.id, admin.id
 
     try:
-        org_id, admin_id = asyncio.run(create())
+        with _database(settings) as url:
+            if settings.embedded:
+                upgrade(url)
+            org_id, admin_id = asyncio.run(create(url))
     except (DomainError, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
@@ -205,4 +219,12 @@ def export(
 
 
 def main() -> None:
+    from service.logging import configure_logging
+
+    try:
+        settings = Settings()
+    except ValueError as error:  # pydantic's ValidationError says which variable is wrong
+        typer.echo(f"configuration error: {error}", err=True)
+        raise SystemExit(2) from None
+    configure_logging(level=settings.log_level, json=settings.log_json)
     cli()

@@ -120,6 +120,10 @@ async def update_cycle(
         cycle = await _get(uow, org_id, cycle_id)
         ensure_version(cycle.version, expected_version)
         ensure_writable(cycle)
+        parent = await _parent(uow, org_id, cycle.parent_id) if cycle.parent_id else None
+        if parent is not None:
+            # A closed year keeps its quarters as they were.
+            ensure_writable(parent)
         updated = cycle
         if changes.name is not UNSET:
             updated = replace(updated, name=validate_name(changes.name))
@@ -129,8 +133,7 @@ async def update_cycle(
             updated = replace(updated, end_date=changes.end_date)
         if (updated.start_date, updated.end_date) != (cycle.start_date, cycle.end_date):
             ensure_dates_ordered(updated.start_date, updated.end_date)
-            if cycle.parent_id is not None:
-                parent = await _parent(uow, org_id, cycle.parent_id)
+            if parent is not None:
                 ensure_fits_parent(
                     kind=cycle.kind,
                     start_date=updated.start_date,

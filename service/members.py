@@ -8,7 +8,12 @@ from uuid import UUID
 from domain.errors import FieldError, NotFound, RuleViolation
 from domain.members import Member, Role, ensure_no_manager_loop, normalize_email
 from domain.organizations import validate_name
-from service.auth import Principal, ensure_can_manage_members, ensure_can_read_directory
+from service.auth import (
+    Principal,
+    ensure_admin,
+    ensure_can_manage_members,
+    ensure_can_read_directory,
+)
 from service.concurrency import ensure_version
 from service.context import Deps
 from service.pagination import Page, PageRequest
@@ -39,6 +44,12 @@ def _clean_external_id(external_id: str | None) -> str | None:
     if external_id is None:
         return None
     cleaned = external_id.strip()
+    if len(cleaned) > 200:
+        raise RuleViolation(
+            "external_id is longer than 200 characters",
+            code="validation_failed",
+            errors=[FieldError("external_id", "at most 200 characters", "too_long")],
+        )
     if not cleaned:
         raise RuleViolation(
             "external_id must not be blank",
@@ -57,8 +68,17 @@ async def _ensure_manager_exists(uow: UnitOfWork, organization_id: UUID, manager
         )
 
 
+def _ensure_may_grant(
+    principal: Principal, before: frozenset[Role], after: frozenset[Role]
+) -> None:
+    """Only admins make or unmake admins: HR and HR systems manage everyone else."""
+    if Role.ADMIN in before | after and before != after:
+        ensure_admin(principal)
+
+
 async def create_member(deps: Deps, principal: Principal, data: NewMember) -> Member:
     ensure_can_manage_members(principal)
+    _ensure_may_grant(principal, frozenset(), data.roles)
     org_id = principal.organization_id
     now = deps.clock.now()
     member = Member(
@@ -122,6 +142,7 @@ async def update_member(
         if changes.external_id is not UNSET:
             updated = replace(updated, external_id=_clean_external_id(changes.external_id))
         if changes.roles is not UNSET:
+            _ensure_may_grant(principal, member.roles, changes.roles)
             updated = replace(updated, roles=changes.roles)
         if changes.active is not UNSET:
             updated = replace(updated, active=changes.active)

@@ -50,9 +50,11 @@ def encode_cursor(after: UUID) -> str:
 def decode_cursor(cursor: str) -> UUID:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return UUID(data["a"])
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))["a"]
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return UUID(value)
+    except (binascii.Error, ValueError, KeyError, TypeError):
         raise RuleViolation(
             "the cursor is not one this API returned",
             code="invalid_cursor",

@@ -23,6 +23,11 @@ _MIN_SECRET_BYTES = 32
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OKR_", extra="ignore", frozen=True)
 
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="production refuses the embedded Postgres and the generated dev key.",
+    )
+
     # -- database ------------------------------------------------------------------------
     database_url: str | None = Field(
         default=None,
@@ -82,6 +87,15 @@ class Settings(BaseSettings):
             raise ValueError("asymmetric algorithms need OKR_JWT_PUBLIC_KEY_FILE or _JWKS_URL")
         if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("OKR_JWT_SECRET must be at least 32 characters")
+        if self.environment == "production":
+            if self.database_url is None:
+                raise ValueError("production needs DATABASE_URL (no embedded Postgres)")
+            if self.uses_hmac and self.jwt_secret is None:
+                raise ValueError(
+                    "production needs OKR_JWT_SECRET, or OKR_JWT_PUBLIC_KEY_FILE / "
+                    "OKR_JWT_JWKS_URL with asymmetric algorithms: a generated key would "
+                    "differ between replicas"
+                )
         return self
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -14,6 +15,9 @@ from tests.postgres import PostgresServer, migrated_template, start_server, uniq
 def pg_server() -> Iterator[PostgresServer]:
     server = start_server()
     yield server
+    if server.embedded is not None:
+        server.embedded.stop()
+        shutil.rmtree(server.embedded.pgdata.parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,11 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from service.embedded import server_url, start_embedded_postgres
+from service.embedded import EmbeddedPostgres
 from service.migrate import upgrade
 
 
@@ -26,12 +25,10 @@ class PostgresServer:
     """Where to connect as an administrator, and how to name databases on it."""
 
     admin_url: str
-    keep_alive: Any = None  # the embedded server handle, stopped at interpreter exit
+    embedded: EmbeddedPostgres | None = None  # stopped (and removed) by the session fixture
 
     def url_of(self, database: str) -> str:
-        return make_url(self.admin_url).set(database=database).render_as_string(
-            hide_password=False
-        )
+        return make_url(self.admin_url).set(database=database).render_as_string(hide_password=False)
 
     async def execute(self, sql: str) -> None:
         conn = await asyncpg.connect(self.admin_url)
@@ -54,9 +51,10 @@ def start_server() -> PostgresServer:
     if external:
         return PostgresServer(admin_url=external.replace("postgres://", "postgresql://", 1))
     folder = tempfile.mkdtemp(prefix="okr-test-pg-")
-    os.chmod(folder, 0o755)  # the embedded server may run as its own system user
-    server = start_embedded_postgres(Path(folder) / "data")
-    admin = PostgresServer(admin_url=server_url(server, "postgres"), keep_alive=server)
+    os.chmod(folder, 0o755)  # noqa: S103 - the server runs as its own system user when root
+    server = EmbeddedPostgres(Path(folder) / "data")
+    server.start()
+    admin = PostgresServer(admin_url=server.url("postgres"), embedded=server)
     # Durability buys nothing in a throw-away test server; speed does.
     for setting in ("fsync", "synchronous_commit", "full_page_writes"):
         asyncio.run(admin.execute(f"ALTER SYSTEM SET {setting} = off"))

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request, Response
 
-from api.deps import app_state, authenticate
+from api.deps import CurrentPrincipal, app_state
 from api.rest.problems import domain_problem
 from domain.errors import Conflict, DomainError, FieldError, RuleViolation
 from service.auth import Principal
@@ -97,7 +97,7 @@ class Idempotency:
 
 async def _idempotency(
     request: Request,
-    principal: Annotated[Principal, Depends(authenticate)],
+    principal: CurrentPrincipal,
     idempotency_key: Annotated[
         str | None,
         Header(

@@ -146,6 +146,13 @@ def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
     return errors
 
 
+def bearer_challenge(code: str) -> str:
+    """RFC 6750: a bare challenge when no token came, ``invalid_token`` for a bad one."""
+    if code == "missing_token":
+        return 'Bearer realm="okr"'
+    return f'Bearer realm="okr", error="invalid_token", error_description="{code}"'
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)
@@ -158,9 +165,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             status=401,
             code=error.code,
             detail=error.detail,
-            headers={
-                "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{error.code}"'
-            },
+            headers={"WWW-Authenticate": bearer_challenge(error.code)},
         )
 
     async def on_validation(request: Request, error: Exception) -> Response:

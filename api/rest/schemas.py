@@ -232,8 +232,8 @@ class UnitPatch(Input):
 
 
 class UnitMembersOut(BaseModel):
-    unit_id: UUID
-    member_ids: list[UUID]
+    unit_id: UUID = Field(examples=["01a209b4-22a0-764f-84e2-80f0bf395a35"])
+    member_ids: list[UUID] = Field(examples=[["01a209b4-22af-72e5-8995-2bb83bac405a"]])
 
 
 # -- cycles --------------------------------------------------------------------------------

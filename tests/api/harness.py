@@ -29,7 +29,9 @@ class Tenant:
     app: FastAPI
     settings: Settings
 
-    def token(self, member_id: UUID | None = None, *roles: str, scopes: tuple[str, ...] = ()) -> str:
+    def token(
+        self, member_id: UUID | None = None, *roles: str, scopes: tuple[str, ...] = ()
+    ) -> str:
         return mint_token(
             self.settings,
             organization_id=self.organization_id,

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.deps import app_state, authenticate
+from api.deps import CurrentPrincipal, app_state
 from api.rest.http import page_params
-from service.auth import Principal
 from service.context import Deps
 from service.pagination import PageRequest
 
@@ -17,6 +16,7 @@ def _deps(request: Request) -> Deps:
     return app_state(request).services.deps
 
 
-CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 UseCaseDeps = Annotated[Deps, Depends(_deps)]
 PageDep = Annotated[PageRequest, Depends(page_params)]
+
+__all__ = ["CurrentPrincipal", "PageDep", "UseCaseDeps"]

@@ -1,0 +1,438 @@
+"""In-memory repositories with the Postgres adapter's semantics, constraint for constraint.
+
+Every lookup is scoped by ``organization_id``; updates compare versions; the unique keys,
+foreign keys and checks of ``service/storage/postgres/tables.py`` raise the same domain
+errors the Postgres adapter translates them into (``service/storage/postgres/errors.py``).
+A write checks everything before it changes anything, like a statement in a savepoint.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TypeVar
+from uuid import UUID
+
+from domain.cycles import Cycle
+from domain.errors import Conflict, FieldError, StaleVersion
+from domain.members import Member
+from domain.organizations import Organization
+from domain.units import OrgUnit, UnitKind
+from service.pagination import Page, PageRequest, page_of
+from service.ports import (
+    CycleFilter,
+    IdempotencyRecord,
+    MemberFilter,
+    StoredResponse,
+    UnitFilter,
+)
+from service.storage.memory.store import StoreState, TenantData, Transaction, unknown_reference
+
+Row = TypeVar("Row", Member, OrgUnit, Cycle)
+
+
+class ColumnTooLongError(ValueError):
+    """A value Postgres would refuse for its column's length (a DataError there, not a domain
+    error): the twin fails the same way so a missing validation shows up in fast tests too."""
+
+
+def _check_length(column: str, value: str | None, limit: int) -> None:
+    if value is not None and len(value) > limit:
+        raise ColumnTooLongError(f"value too long for {column} (at most {limit} characters)")
+
+
+def _stale() -> StaleVersion:
+    return StaleVersion("the resource changed meanwhile: reload and retry")
+
+
+def _duplicate_key() -> Conflict:
+    # A primary key clash: no named constraint maps it, so Postgres's adapter says "conflict".
+    return Conflict("the change conflicts with existing data", code="conflict")
+
+
+def _paged(rows: Iterable[Row], page: PageRequest) -> Page[Row]:
+    """Order by id (UUIDv7: creation order), start after the cursor, fetch ``limit + 1``."""
+    ordered = sorted(rows, key=lambda row: row.id)
+    if page.after is not None:
+        ordered = [row for row in ordered if row.id > page.after]
+    return page_of(ordered[: page.limit + 1], page, lambda row: row.id)
+
+
+def _walk_up(start: UUID, parent_of: Mapping[UUID, UUID | None]) -> dict[UUID, UUID | None]:
+    """``start`` and every row above it with its parent; stops at a loop or a missing row."""
+    found: dict[UUID, UUID | None] = {}
+    current: UUID | None = start
+    while current is not None and current in parent_of and current not in found:
+        found[current] = parent_of[current]
+        current = parent_of[current]
+    return found
+
+
+# -- organizations -------------------------------------------------------------------------
+
+
+def _check_organization(org: Organization) -> None:
+    _check_length("organizations.name", org.name, 200)
+    _check_length("organizations.time_zone", org.time_zone, 64)
+    _check_length("organizations.locale", org.locale.value, 8)
+
+
+class MemoryOrganizations:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    async def get(self, organization_id: UUID) -> Organization | None:
+        return self._tx.state.organizations.get(organization_id)
+
+    async def add(self, organization: Organization) -> None:
+        def write(state: StoreState) -> None:
+            _check_organization(organization)
+            if organization.id in state.organizations:
+                raise _duplicate_key()
+            state.organizations[organization.id] = organization
+
+        self._tx.write(write)
+
+    async def update(self, organization: Organization, *, previous_version: int) -> None:
+        def write(state: StoreState) -> None:
+            _check_organization(organization)
+            current = state.organizations.get(organization.id)
+            if current is None or current.version != previous_version:
+                raise _stale()
+            state.organizations[organization.id] = organization
+
+        self._tx.write(write)
+
+
+# -- members -------------------------------------------------------------------------------
+
+
+def _email_taken() -> Conflict:
+    return Conflict(
+        "another member of this organization has this email",
+        code="email_taken",
+        errors=[FieldError("email", "already used by another member", "taken")],
+    )
+
+
+def _external_id_taken() -> Conflict:
+    return Conflict(
+        "another member of this organization has this external_id",
+        code="external_id_taken",
+        errors=[FieldError("external_id", "already used by another member", "taken")],
+    )
+
+
+def _check_member(tenant: TenantData, member: Member) -> None:
+    """The column lengths, unique keys and the manager foreign key of ``members``."""
+    _check_length("members.name", member.name, 200)
+    _check_length("members.email", member.email, 320)
+    _check_length("members.external_id", member.external_id, 200)
+    others = [m for m in tenant.members.values() if m.id != member.id]
+    # Postgres compares the stored text exactly; the use cases store emails lower-cased.
+    if any(m.email == member.email for m in others):
+        raise _email_taken()
+    # A unique key treats NULLs as distinct: any number of members may lack an external id.
+    if member.external_id is not None and any(m.external_id == member.external_id for m in others):
+        raise _external_id_taken()
+    manager_id = member.manager_id
+    if manager_id is not None and manager_id != member.id and manager_id not in tenant.members:
+        raise unknown_reference()
+
+
+def _matches(member: Member, filters: MemberFilter, unit_member_ids: set[UUID] | None) -> bool:
+    email = filters.email.strip().lower() if filters.email is not None else None
+    needle = filters.q.lower() if filters.q else None
+    return (
+        (filters.active is None or member.active == filters.active)
+        and (filters.manager_id is None or member.manager_id == filters.manager_id)
+        and (email is None or member.email == email)
+        and (filters.external_id is None or member.external_id == filters.external_id)
+        and (unit_member_ids is None or member.id in unit_member_ids)
+        and (needle is None or needle in member.name.lower() or needle in member.email.lower())
+    )
+
+
+class MemoryMembers:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def _rows(self, organization_id: UUID) -> dict[UUID, Member]:
+        return self._tx.state.tenant(organization_id).members
+
+    async def get(self, organization_id: UUID, member_id: UUID) -> Member | None:
+        return self._rows(organization_id).get(member_id)
+
+    async def get_many(
+        self, organization_id: UUID, member_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Member]:
+        rows = self._rows(organization_id)
+        return {i: rows[i] for i in set(member_ids) if i in rows}
+
+    async def list(
+        self, organization_id: UUID, filters: MemberFilter, page: PageRequest
+    ) -> Page[Member]:
+        tenant = self._tx.state.tenant(organization_id)
+        in_unit = None
+        if filters.unit_id is not None:
+            in_unit = {m for u, m in tenant.unit_members if u == filters.unit_id}
+        rows = (m for m in tenant.members.values() if _matches(m, filters, in_unit))
+        return _paged(rows, page)
+
+    async def reports_of(
+        self, organization_id: UUID, manager_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[Member]]:
+        wanted = set(manager_ids)
+        found: dict[UUID, builtins.list[Member]] = {}
+        for member in sorted(self._rows(organization_id).values(), key=lambda m: m.id):
+            manager_id = member.manager_id
+            if manager_id is not None and manager_id in wanted:
+                found.setdefault(manager_id, []).append(member)
+        return found
+
+    async def manager_chain(
+        self, organization_id: UUID, member_id: UUID
+    ) -> Mapping[UUID, UUID | None]:
+        rows = self._rows(organization_id)
+        return _walk_up(member_id, {i: m.manager_id for i, m in rows.items()})
+
+    async def add(self, member: Member) -> None:
+        def write(state: StoreState) -> None:
+            tenant = state.tenant_for_write(member.organization_id)
+            if member.id in tenant.members:
+                raise _duplicate_key()
+            _check_member(tenant, member)
+            tenant.members[member.id] = member
+
+        self._tx.write(write)
+
+    async def update(self, member: Member, *, previous_version: int) -> None:
+        def write(state: StoreState) -> None:
+            tenant = state.tenant(member.organization_id)
+            current = tenant.members.get(member.id)
+            if current is None or current.version != previous_version:
+                raise _stale()
+            _check_member(tenant, member)
+            tenant.members[member.id] = member
+
+        self._tx.write(write)
+
+
+# -- org units -----------------------------------------------------------------------------
+
+
+def _check_unit(tenant: TenantData, unit: OrgUnit) -> None:
+    """The column length, the one-company index and the foreign keys of ``org_units``."""
+    _check_length("org_units.name", unit.name, 200)
+    if unit.kind is UnitKind.COMPANY and any(
+        u.kind is UnitKind.COMPANY and u.id != unit.id for u in tenant.units.values()
+    ):
+        raise Conflict("the organization already has its company unit", code="company_unit_exists")
+    parent_id = unit.parent_id
+    if parent_id is not None and parent_id != unit.id and parent_id not in tenant.units:
+        raise unknown_reference()
+    if unit.lead_id is not None and unit.lead_id not in tenant.members:
+        raise unknown_reference()
+
+
+class MemoryUnits:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def _rows(self, organization_id: UUID) -> dict[UUID, OrgUnit]:
+        return self._tx.state.tenant(organization_id).units
+
+    async def get(self, organization_id: UUID, unit_id: UUID) -> OrgUnit | None:
+        return self._rows(organization_id).get(unit_id)
+
+    async def list(
+        self, organization_id: UUID, filters: UnitFilter, page: PageRequest
+    ) -> Page[OrgUnit]:
+        rows = (
+            u
+            for u in self._rows(organization_id).values()
+            if (filters.kind is None or u.kind is filters.kind)
+            and (filters.parent_id is None or u.parent_id == filters.parent_id)
+        )
+        return _paged(rows, page)
+
+    async def ancestors(self, organization_id: UUID, unit_id: UUID) -> Mapping[UUID, UUID | None]:
+        rows = self._rows(organization_id)
+        return _walk_up(unit_id, {i: u.parent_id for i, u in rows.items()})
+
+    async def has_children(self, organization_id: UUID, unit_id: UUID) -> bool:
+        return any(u.parent_id == unit_id for u in self._rows(organization_id).values())
+
+    async def add(self, unit: OrgUnit) -> None:
+        def write(state: StoreState) -> None:
+            tenant = state.tenant_for_write(unit.organization_id)
+            if unit.id in tenant.units:
+                raise _duplicate_key()
+            _check_unit(tenant, unit)
+            tenant.units[unit.id] = unit
+
+        self._tx.write(write)
+
+    async def update(self, unit: OrgUnit, *, previous_version: int) -> None:
+        def write(state: StoreState) -> None:
+            tenant = state.tenant(unit.organization_id)
+            current = tenant.units.get(unit.id)
+            if current is None or current.version != previous_version:
+                raise _stale()
+            _check_unit(tenant, unit)
+            tenant.units[unit.id] = unit
+
+        self._tx.write(write)
+
+    async def delete(self, organization_id: UUID, unit_id: UUID) -> None:
+        def write(state: StoreState) -> None:
+            tenant = state.tenant(organization_id)
+            if unit_id not in tenant.units:
+                return  # deleting nothing is no error, as in SQL
+            # Sub-units reference their parent: the foreign key refuses the delete.
+            if any(u.parent_id == unit_id and u.id != unit_id for u in tenant.units.values()):
+                raise unknown_reference()
+            del tenant.units[unit_id]
+            # Memberships go with the unit (ON DELETE CASCADE).
+            tenant.unit_members = {(u, m) for u, m in tenant.unit_members if u != unit_id}
+
+        self._tx.write(write)
+
+    async def member_ids(self, organization_id: UUID, unit_id: UUID) -> Sequence[UUID]:
+        pairs = self._tx.state.tenant(organization_id).unit_members
+        return sorted(m for u, m in pairs if u == unit_id)
+
+    async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> None:
+        def write(state: StoreState) -> None:
+            tenant = state.tenant(organization_id)
+            if unit_id not in tenant.units or member_id not in tenant.members:
+                raise unknown_reference()
+            tenant.unit_members.add((unit_id, member_id))
+
+        self._tx.write(write)
+
+    async def remove_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> bool:
+        def write(state: StoreState) -> bool:
+            pairs = state.tenant(organization_id).unit_members
+            if (unit_id, member_id) not in pairs:
+                return False
+            pairs.remove((unit_id, member_id))
+            return True
+
+        return self._tx.write(write)
+
+
+# -- cycles --------------------------------------------------------------------------------
+
+
+def _check_cycle(tenant: TenantData, cycle: Cycle) -> None:
+    """The column length, the date check and the parent foreign key of ``cycles``."""
+    _check_length("cycles.name", cycle.name, 200)
+    if cycle.end_date < cycle.start_date:
+        # ck_cycles_dates_ordered: no named mapping, so the adapter's generic conflict.
+        raise Conflict("the change conflicts with existing data", code="conflict")
+    parent_id = cycle.parent_id
+    if parent_id is not None and parent_id != cycle.id and parent_id not in tenant.cycles:
+        raise unknown_reference()
+
+
+class MemoryCycles:
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def _rows(self, organization_id: UUID) -> dict[UUID, Cycle]:
+        return self._tx.state.tenant(organization_id).cycles
+
+    async def get(self, organization_id: UUID, cycle_id: UUID) -> Cycle | None:
+        return self._rows(organization_id).get(cycle_id)
+
+    async def list(
+        self, organization_id: UUID, filters: CycleFilter, page: PageRequest
+    ) -> Page[Cycle]:
+        day = filters.contains_date
+        rows = (
+            c
+            for c in self._rows(organization_id).values()
+            if (filters.kind is None or c.kind is filters.kind)
+            and (filters.state is None or c.state is filters.state)
+            and (filters.parent_id is None or c.parent_id == filters.parent_id)
+            and (day is None or c.contains(day))
+        )
+        return _paged(rows, page)
+
+    async def children(self, organization_id: UUID, cycle_id: UUID) -> builtins.list[Cycle]:
+        rows = self._rows(organization_id).values()
+        return sorted((c for c in rows if c.parent_id == cycle_id), key=lambda c: c.id)
+
+    async def add(self, cycle: Cycle) -> None:
+        def write(state: StoreState) -> None:
+            tenant = state.tenant_for_write(cycle.organization_id)
+            if cycle.id in tenant.cycles:
+                raise _duplicate_key()
+            _check_cycle(tenant, cycle)
+            tenant.cycles[cycle.id] = cycle
+
+        self._tx.write(write)
+
+    async def update(self, cycle: Cycle, *, previous_version: int) -> None:
+        def write(state: StoreState) -> None:
+            tenant = state.tenant(cycle.organization_id)
+            current = tenant.cycles.get(cycle.id)
+            if current is None or current.version != previous_version:
+                raise _stale()
+            _check_cycle(tenant, cycle)
+            tenant.cycles[cycle.id] = cycle
+
+        self._tx.write(write)
+
+
+# -- idempotency keys and readiness --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Claim:
+    request_hash: str
+    created_at: datetime
+    response: StoredResponse | None = None
+
+
+class MemoryIdempotencyStore:
+    """Claims by (organization, caller, key), forgotten after ``retention_hours``.
+
+    Each call stands alone, apart from any unit of work, as in the Postgres store.
+    """
+
+    def __init__(self, retention_hours: int = 24) -> None:
+        self._retention = timedelta(hours=retention_hours)
+        self._claims: dict[tuple[UUID, str, str], _Claim] = {}
+
+    async def claim(
+        self, *, organization_id: UUID, caller: str, key: str, request_hash: str, now: datetime
+    ) -> IdempotencyRecord | None:
+        slot = (organization_id, caller, key)
+        existing = self._claims.get(slot)
+        if existing is None or existing.created_at < now - self._retention:
+            self._claims[slot] = _Claim(request_hash=request_hash, created_at=now)
+            return None
+        return IdempotencyRecord(request_hash=existing.request_hash, response=existing.response)
+
+    async def complete(
+        self, *, organization_id: UUID, caller: str, key: str, response: StoredResponse
+    ) -> None:
+        slot = (organization_id, caller, key)
+        existing = self._claims.get(slot)
+        if existing is not None:
+            stored = replace(response, headers=dict(response.headers))
+            self._claims[slot] = replace(existing, response=stored)
+
+    async def release(self, *, organization_id: UUID, caller: str, key: str) -> None:
+        self._claims.pop((organization_id, caller, key), None)
+
+
+class MemoryReadiness:
+    """Memory is always reachable and has no schema to migrate."""
+
+    async def check(self) -> str | None:
+        return None

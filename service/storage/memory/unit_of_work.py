@@ -1,0 +1,71 @@
+"""One unit of work over the memory store: nothing is kept unless the use case commits."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from service.ports import (
+    CycleRepository,
+    MemberRepository,
+    OrganizationRepository,
+    UnitRepository,
+)
+from service.storage.memory.repositories import (
+    MemoryCycles,
+    MemoryMembers,
+    MemoryOrganizations,
+    MemoryUnits,
+)
+from service.storage.memory.store import MemoryStore, Transaction
+
+
+class MemoryUnitOfWork:
+    """Repositories see a private working copy; ``commit`` publishes it to the store.
+
+    Leaving the ``async with`` without a commit (or after an error) drops the copy, as the
+    Postgres unit of work rolls back. Repositories refuse to work once it is left.
+    """
+
+    # Typed as the ports: a Protocol's attributes are settable, hence invariant, so a
+    # narrower type here would stop the class from being a UnitOfWork.
+    organizations: OrganizationRepository
+    members: MemberRepository
+    units: UnitRepository
+    cycles: CycleRepository
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._tx: Transaction | None = None
+
+    async def __aenter__(self) -> Self:
+        self._tx = Transaction(self._store)
+        self.organizations = MemoryOrganizations(self._tx)
+        self.members = MemoryMembers(self._tx)
+        self.units = MemoryUnits(self._tx)
+        self.cycles = MemoryCycles(self._tx)
+        return self
+
+    async def commit(self) -> None:
+        if self._tx is None:
+            raise RuntimeError("commit outside the unit of work")
+        self._tx.commit()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._tx is not None:
+            self._tx.close()
+
+
+class MemoryUnitOfWorkFactory:
+    """``Deps.uow`` for tests: each call opens a new unit of work on the shared store."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def __call__(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self._store)
