@@ -228,3 +228,7 @@ def main() -> None:
         raise SystemExit(2) from None
     configure_logging(level=settings.log_level, json=settings.log_json)
     cli()
+
+
+if __name__ == "__main__":
+    main()
