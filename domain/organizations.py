@@ -168,4 +168,6 @@ def apply_changes(org: Organization, changes: OrganizationChanges, now: datetime
         updated = replace(updated, scoring=validate_scoring(changes.scoring))
     if changes.reviews is not None:
         updated = replace(updated, reviews=validate_reviews(changes.reviews))
+    if updated == org:
+        return org  # nothing changed: keep the version, so other clients' ETags hold
     return replace(updated, version=org.version + 1, updated_at=now)

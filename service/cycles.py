@@ -145,6 +145,8 @@ async def update_cycle(
         if changes.state is not UNSET and changes.state is not cycle.state:
             ensure_transition(cycle.state, changes.state)
             updated = replace(updated, state=changes.state)
+        if updated == cycle:
+            return cycle  # nothing changed: keep the version, so other clients' ETags hold
         updated = replace(updated, version=cycle.version + 1, updated_at=deps.clock.now())
         await uow.cycles.update(updated, previous_version=cycle.version)
         await uow.commit()

@@ -152,6 +152,8 @@ async def update_member(
                 chain = await uow.members.manager_chain(org_id, changes.manager_id)
                 ensure_no_manager_loop(member_id, changes.manager_id, chain)
             updated = replace(updated, manager_id=changes.manager_id)
+        if updated == member:
+            return member  # nothing changed: keep the version, so other clients' ETags hold
         updated = replace(updated, version=member.version + 1, updated_at=deps.clock.now())
         await uow.members.update(updated, previous_version=member.version)
         await uow.commit()

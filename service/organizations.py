@@ -88,6 +88,7 @@ async def update_organization(
             raise NotFound("organization not found")
         ensure_version(org.version, expected_version)
         updated = apply_changes(org, changes, deps.clock.now())
-        await uow.organizations.update(updated, previous_version=org.version)
-        await uow.commit()
+        if updated is not org:
+            await uow.organizations.update(updated, previous_version=org.version)
+            await uow.commit()
     return updated

@@ -124,6 +124,8 @@ async def update_unit(
                 ancestors = await uow.units.ancestors(org_id, changes.parent_id)
                 ensure_not_under_itself(unit_id, changes.parent_id, ancestors)
             updated = replace(updated, parent_id=changes.parent_id)
+        if updated == unit:
+            return unit  # nothing changed: keep the version, so other clients' ETags hold
         updated = replace(updated, version=unit.version + 1, updated_at=deps.clock.now())
         await uow.units.update(updated, previous_version=unit.version)
         await uow.commit()

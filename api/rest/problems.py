@@ -139,8 +139,8 @@ def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
         kind = item.get("type", "invalid")
         message = item.get("msg", "invalid")
         if kind == "extra_forbidden":
-            name = where.rsplit(".", 1)[-1]
-            kind = "read_only" if name in READ_ONLY_FIELDS else "unknown_field"
+            # Only a resource's own top-level fields can be read-only ones.
+            kind = "read_only" if where in READ_ONLY_FIELDS else "unknown_field"
             message = "is read-only" if kind == "read_only" else "is not a field of this resource"
         errors.append(FieldError(where, message, kind))
     return errors

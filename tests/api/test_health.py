@@ -82,3 +82,11 @@ async def test_readyz_is_not_ready_when_the_database_is_unreachable(
         assert secret not in response.text, f"{secret!r} leaked: {response.text}"
         assert secret not in str(response.headers), f"{secret!r} leaked in headers"
     assert UNREACHABLE_PASSWORD not in logged.out + logged.err, "the password was logged"
+
+
+async def test_probes_answer_head_too(app: FastAPI) -> None:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://okr.test"
+    ) as client:
+        assert (await client.head("/healthz")).status_code == 200
+        assert (await client.head("/readyz")).status_code == 200

@@ -38,3 +38,10 @@ async def readyz(request: Request) -> Response | Health:
     if reason is not None:
         return problem_response(request, status=503, code="not_ready", detail=reason)
     return Health(status="ready")
+
+
+# Some load balancers probe with HEAD: answer it the same, out of the schema.
+for _path, _endpoint in (("/healthz", healthz), ("/readyz", readyz)):
+    router.add_api_route(
+        _path, _endpoint, methods=["HEAD"], include_in_schema=False, response_model=None
+    )
