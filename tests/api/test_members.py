@@ -30,3 +30,16 @@ async def test_manager_loop_is_refused_and_changes_nothing(acme: Tenant) -> None
     assert body["cycle"] == [a["id"], c["id"], b["id"], a["id"]]
     assert after.json()["manager_id"] is None
     assert after.json()["version"] == 1
+
+
+async def test_a_patch_that_changes_nothing_keeps_the_version(acme: Tenant) -> None:
+    async with acme.admin() as client:
+        li = await create_member(client, "Li Wei")
+        same = await client.patch(f"/v1/members/{li['id']}", json={"name": "Li Wei"})
+        empty = await client.patch(f"/v1/members/{li['id']}", json={})
+        renamed = await client.patch(
+            f"/v1/members/{li['id']}", json={"name": "Li W."}, headers={"If-Match": '"1"'}
+        )
+    assert (same.json()["version"], same.headers["etag"]) == (1, '"1"')
+    assert empty.json()["version"] == 1
+    assert (renamed.json()["version"], renamed.headers["etag"]) == (2, '"2"')
