@@ -54,6 +54,8 @@ def create_app(
     install_problem_handlers(app)
     for module in (health, organization, members, units, cycles):
         app.include_router(module.router)
-    app.include_router(create_graphql_router(settings), prefix="/graphql")
+    graphql = create_graphql_router(settings)
+    app.include_router(graphql)
+    app.state.graphql_schema = graphql.schema
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from jwt import PyJWKClient
 
 from domain.members import Role
@@ -30,8 +33,19 @@ class Unauthenticated(Exception):
         self.code = code
 
 
+class KeysUnavailable(Exception):
+    """The JWKS cannot be fetched: answered 503 so clients retry instead of re-login."""
+
+
 class TokenVerifier:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        jwks_cache_seconds: float = 300,
+        jwks_refresh_cooldown_seconds: float = 30,
+        jwks_timeout_seconds: float = 10,
+    ) -> None:
         self._settings = settings
         self._algorithms = list(settings.jwt_algorithms)
         self._static_key: Any = None
@@ -39,9 +53,26 @@ class TokenVerifier:
         if settings.uses_hmac:
             self._static_key = settings.hmac_secret
         elif settings.jwt_jwks_url:
-            self._jwks = PyJWKClient(settings.jwt_jwks_url, cache_keys=True, lifespan=300)
+            # The key *set* is cached for ``jwks_cache_seconds``; single keys are not cached
+            # apart from it (an LRU of keys would keep trusting a key the identity provider
+            # has withdrawn). An unknown ``kid`` refetches at most once per cooldown, so
+            # tokens with made-up kids cannot hammer the identity provider.
+            self._jwks = PyJWKClient(
+                settings.jwt_jwks_url,
+                cache_keys=False,
+                lifespan=jwks_cache_seconds,
+                cooldown_duration=jwks_refresh_cooldown_seconds,
+                timeout=jwks_timeout_seconds,
+            )
         elif settings.jwt_public_key_file:
-            self._static_key = settings.jwt_public_key_file.read_text()
+            self._static_key = _load_public_key(settings.jwt_public_key_file)
+            fitting = [a for a in self._algorithms if _key_fits(a, self._static_key)]
+            if not fitting:
+                raise ValueError(
+                    f"OKR_JWT_PUBLIC_KEY_FILE ({settings.jwt_public_key_file}) holds a key "
+                    f"that fits none of OKR_JWT_ALGORITHMS {self._algorithms}"
+                )
+            self._algorithms = fitting
         self._required = ["exp", "iss", "aud", "sub", settings.jwt_org_claim]
 
     async def _key_for(self, token: str) -> Any:
@@ -50,16 +81,26 @@ class TokenVerifier:
         try:
             # PyJWKClient fetches over blocking HTTP (then caches): keep it off the event loop.
             signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+        except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError):
+            # The identity provider is down or serves no usable keys: not the caller's fault.
+            raise KeysUnavailable("the identity provider's keys cannot be fetched") from None
         except jwt.PyJWKClientError as error:
             raise Unauthenticated(f"no signing key for this token: {error}") from None
+        # A JWKS often mixes key types (RSA and EC, several curves): a token naming an
+        # allowed algorithm with the kid of a key of another type is refused here, as
+        # PyJWT would raise a non-token error (TypeError, InvalidKeyError) for it.
+        algorithm = jwt.get_unverified_header(token).get("alg")
+        if algorithm in self._algorithms and not _key_fits(algorithm, signing_key.key):
+            raise Unauthenticated("the token's key does not fit its algorithm")
         return signing_key.key
 
     async def verify(self, token: str) -> Principal:
         s = self._settings
         try:
+            key = await self._key_for(token)
             claims = jwt.decode(
                 token,
-                await self._key_for(token),
+                key,
                 algorithms=self._algorithms,
                 audience=s.jwt_audience,
                 issuer=s.jwt_issuer,
@@ -71,6 +112,26 @@ class TokenVerifier:
         except jwt.InvalidTokenError as error:
             raise Unauthenticated(f"the token is not valid: {error}") from None
         return principal_from_claims(claims, s)
+
+
+def _load_public_key(path: Path) -> PublicKeyTypes:
+    """The PEM public key at ``path``; a private key or anything else is refused at startup."""
+    try:
+        return serialization.load_pem_public_key(path.read_bytes())
+    except ValueError:
+        raise ValueError(
+            f"OKR_JWT_PUBLIC_KEY_FILE ({path}) must hold a PEM public key "
+            "('-----BEGIN PUBLIC KEY-----'), never a private key"
+        ) from None
+
+
+def _key_fits(algorithm: str, key: Any) -> bool:
+    """Whether ``key`` (a key object) is of the family, and curve, that ``algorithm`` needs."""
+    try:
+        jwt.get_algorithm_by_name(algorithm).prepare_key(key)
+    except (jwt.InvalidKeyError, TypeError, ValueError, NotImplementedError):
+        return False
+    return True
 
 
 def _uuid_claim(claims: Mapping[str, Any], name: str) -> UUID:

@@ -43,8 +43,8 @@ def _database(settings: Settings, *, owner: bool = False) -> Iterator[str]:
 
 def _parse_ttl(value: str) -> timedelta:
     match = _TTL.match(value.strip())
-    if match is None:
-        raise typer.BadParameter("use a number and a unit, e.g. 30m, 1h, 7d")
+    if match is None or int(match.group(1)) == 0:
+        raise typer.BadParameter("use a positive number and a unit, e.g. 30m, 1h, 7d")
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
@@ -131,6 +131,8 @@ def token(
         raise typer.BadParameter(f"unknown roles {bad_roles} or scopes {bad_scopes}")
     if member is not None and scopes:
         raise typer.BadParameter("scopes are for service tokens: drop --member")
+    if member is None and roles:
+        raise typer.BadParameter("roles are for member tokens: give --member, or drop --role")
     if member is None and not scopes:
         raise typer.BadParameter("give --member (a member token) or --scope (a service token)")
     try:

@@ -33,20 +33,27 @@ def mint_token(
             "OKR_JWT_JWKS_URL): ask your identity provider for a token"
         )
     issued = now or datetime.now(UTC)
-    lifetime = ttl or timedelta(seconds=settings.jwt_default_ttl_seconds)
+    # ``ttl or default`` would turn a zero lifetime into the default hour: refuse it instead.
+    lifetime = timedelta(seconds=settings.jwt_default_ttl_seconds) if ttl is None else ttl
+    if lifetime <= timedelta(0):
+        raise ValueError("a token's lifetime must be positive")
     scope_list = sorted(set(scopes))
+    if member_id is not None and scope_list:
+        # A member token carries roles, not scopes: dropping the scopes silently would
+        # mint a token that does not do what was asked.
+        raise ValueError("scopes are for service tokens: give a member or scopes, not both")
     claims: dict[str, object] = {
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "iat": issued,
         "nbf": issued,
         "exp": issued + lifetime,
-        "sub": str(member_id) if member_id else client,
+        "sub": str(member_id) if member_id is not None else client,
         settings.jwt_org_claim: str(organization_id),
     }
     if member_id is None and not scope_list:
         raise ValueError("a token needs a member or at least one scope")
-    if scope_list and member_id is None:
+    if scope_list:
         claims[settings.jwt_scope_claim] = " ".join(scope_list)
     else:
         claims[settings.jwt_roles_claim] = sorted(set(roles))

@@ -60,7 +60,10 @@ async def seed(url: str, settings: Settings) -> tuple[str, list[str]]:
 
 
 async def drive(
-    name: str, requests: int, concurrency: int, call: Callable[[httpx.AsyncClient, int], Awaitable[int]]
+    name: str,
+    requests: int,
+    concurrency: int,
+    call: Callable[[httpx.AsyncClient, int], Awaitable[int]],
 ) -> None:
     latencies: list[float] = []
     queue = iter(range(requests))
@@ -116,7 +119,7 @@ def main() -> None:
                 "OKR_JWT_SECRET": settings.hmac_secret,
                 "OKR_LOG_LEVEL": "warning",
             }
-            server = subprocess.Popen(  # noqa: S603 - our own CLI
+            server = subprocess.Popen(
                 [sys.executable, "-m", "service.cli", "serve", "--port", str(PORT)],
                 env=env,
                 stdout=subprocess.DEVNULL,

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from api.security import Unauthenticated
+from api.security import KeysUnavailable, Unauthenticated
 from domain.errors import (
     Conflict,
     DomainError,
@@ -168,6 +168,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers={"WWW-Authenticate": bearer_challenge(error.code)},
         )
 
+    async def on_keys_unavailable(request: Request, error: Exception) -> Response:
+        log.warning("jwks_unavailable", error=str(error))
+        return problem_response(
+            request,
+            status=503,
+            code="auth_unavailable",
+            detail="tokens cannot be verified right now; retry shortly",
+            headers={"Retry-After": "5"},
+        )
+
     async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
         errors = validation_errors(error.errors())
@@ -203,6 +213,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(Unauthenticated, on_unauthenticated)
+    app.add_exception_handler(KeysUnavailable, on_keys_unavailable)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,114 @@
+"""The one mapping from errors to GraphQL errors: ``extensions.code`` as in REST.
+
+* A domain error keeps its stable ``code`` (the same as REST's problem+json), its detail as
+  the message, its field list as ``extensions.errors`` (paths in the camelCase of the
+  schema) and its extra members (``cycle``, ``currentVersion``) beside them.
+* An error about the document itself (syntax, validation, the depth, alias and token
+  limits, variables that do not fit their types) has no path: ``invalid_query``.
+* Anything else raised while resolving is unexpected: it is logged and masked as
+  "Unexpected error." with ``internal_error``, never a stack trace, SQL or a type name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import structlog
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
+from strawberry.utils.str_converters import to_camel_case
+
+from api.security import Unauthenticated
+from domain.errors import DomainError
+
+UNEXPECTED_MESSAGE = "Unexpected error."
+INTERNAL_ERROR = "internal_error"
+INVALID_QUERY = "invalid_query"
+
+log = structlog.get_logger("okr.graphql")
+
+
+def camel_path(path: str) -> str:
+    """``scoring.red_below`` -> ``scoring.redBelow``: error paths name the schema's fields."""
+    return ".".join(to_camel_case(part) for part in path.split("."))
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """Errors we raise on purpose, and errors about the request document, are shown as is."""
+    original = error.original_error
+    if error.path is None or original is None:
+        # Parse, validation, limits and variable coercion: about the document, not us.
+        return True
+    return isinstance(original, DomainError | Unauthenticated | GraphQLError)
+
+
+def extensions_of(error: GraphQLError) -> dict[str, Any]:
+    original = error.original_error
+    if isinstance(original, DomainError):
+        extensions: dict[str, Any] = {camel_path(k): v for k, v in original.extra.items()}
+        extensions["code"] = original.code
+        if original.errors:
+            extensions["errors"] = [
+                {"field": camel_path(e.field), "message": e.message, "code": e.code}
+                for e in original.errors
+            ]
+        return extensions
+    if isinstance(original, Unauthenticated):
+        return {"code": original.code}
+    if error.extensions and "code" in error.extensions:
+        return dict(error.extensions)
+    if error.path is None:
+        return {**(error.extensions or {}), "code": INVALID_QUERY}
+    return {**(error.extensions or {}), "code": INTERNAL_ERROR}
+
+
+def present(error: GraphQLError) -> GraphQLError:
+    """The error as clients see it: a message and ``extensions.code``."""
+    original = error.original_error
+    message = original.detail if isinstance(original, DomainError | Unauthenticated) else None
+    return GraphQLError(
+        message or error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=original,
+        extensions=extensions_of(error),
+    )
+
+
+class ErrorCodes(MaskErrors):
+    """Masks unexpected errors, then gives every error its ``extensions.code``."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            should_mask_error=lambda error: not is_expected(error),
+            error_message=UNEXPECTED_MESSAGE,
+        )
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": INTERNAL_ERROR}
+        return masked
+
+    def on_operation(self) -> Iterator[None]:
+        yield from super().on_operation()
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            result.errors = [present(e) for e in errors]
+
+
+def log_unexpected(errors: list[GraphQLError], context: ExecutionContext | None) -> None:
+    """Log what will be masked, with its traceback; expected errors are the client's story."""
+    del context
+    for error in errors:
+        if not is_expected(error):
+            log.error(
+                "graphql_unexpected_error",
+                error_type=type(error.original_error).__name__,
+                path=error.path,
+                exc_info=error.original_error,
+            )

@@ -1,0 +1,318 @@
+"""Input objects of the mutations and list filters, and their mapping to use-case inputs.
+
+Update inputs tell "not sent" from ``null``: a field left out is ``strawberry.UNSET`` and
+becomes ``service.patch.UNSET`` (left alone); ``null`` clears a nullable field and is
+refused (``validation_failed``) where nothing can be cleared, as REST's PATCH does.
+``expectedVersion`` is REST's ``If-Match``: a stale one gets ``stale_version``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TypeVar
+from uuid import UUID
+
+import strawberry
+
+from api.graphql.enums import CycleKind, CycleState, Locale, Role, UnitKind
+from domain import organizations as domain_organizations
+from domain.errors import FieldError, RuleViolation
+from service import cycles, members, units
+from service.patch import UNSET, Maybe
+from service.ports import CycleFilter, MemberFilter, UnitFilter
+
+T = TypeVar("T")
+
+_MAX_QUERY_LENGTH = 200
+
+
+class Sent:
+    """Collects what an update input sent; refuses every ``null`` that cannot clear at once."""
+
+    def __init__(self) -> None:
+        self._nulls: list[str] = []
+
+    def value(self, value: T | None, field: str) -> Maybe[T]:
+        """A field that may be left out but not cleared."""
+        if value is strawberry.UNSET:
+            return UNSET
+        if value is None:
+            self._nulls.append(field)
+            return UNSET
+        return value
+
+    @staticmethod
+    def nullable(value: T | None) -> Maybe[T | None]:
+        """A field that ``null`` clears."""
+        return UNSET if value is strawberry.UNSET else value
+
+    def check(self) -> None:
+        if self._nulls:
+            raise RuleViolation(
+                "these fields cannot be null: " + ", ".join(self._nulls),
+                code="validation_failed",
+                errors=[FieldError(n, "cannot be null", "null") for n in self._nulls],
+            )
+
+
+# -- filters -------------------------------------------------------------------------------
+
+
+@strawberry.input(description="Narrows `members`; every field given must match.")
+class MemberFilterInput:
+    active: bool | None = None
+    manager_id: UUID | None = None
+    unit_id: UUID | None = None
+    email: str | None = strawberry.field(default=None, description="Exact, any case.")
+    external_id: str | None = None
+    q: str | None = strawberry.field(default=None, description="Part of a name or email.")
+
+    def to_filter(self) -> MemberFilter:
+        if self.q is not None and len(self.q) > _MAX_QUERY_LENGTH:
+            raise RuleViolation(
+                f"q is longer than {_MAX_QUERY_LENGTH} characters",
+                code="validation_failed",
+                errors=[FieldError("filter.q", "at most 200 characters", "too_long")],
+            )
+        return MemberFilter(
+            active=self.active,
+            manager_id=self.manager_id,
+            unit_id=self.unit_id,
+            email=self.email,
+            external_id=self.external_id,
+            q=self.q,
+        )
+
+
+@strawberry.input(description="Narrows `units`.")
+class UnitFilterInput:
+    kind: UnitKind | None = None
+    parent_id: UUID | None = None
+
+    def to_filter(self) -> UnitFilter:
+        return UnitFilter(kind=self.kind, parent_id=self.parent_id)
+
+
+@strawberry.input(description="Narrows `cycles`.")
+class CycleFilterInput:
+    kind: CycleKind | None = None
+    state: CycleState | None = None
+    contains_date: date | None = strawberry.field(
+        default=None, description="Cycles running on that day."
+    )
+    parent_id: UUID | None = None
+
+    def to_filter(self) -> CycleFilter:
+        return CycleFilter(
+            kind=self.kind,
+            state=self.state,
+            contains_date=self.contains_date,
+            parent_id=self.parent_id,
+        )
+
+
+# -- organization --------------------------------------------------------------------------
+
+
+@strawberry.input(description="Replaces the whole scoring group; left-out fields take defaults.")
+class ScoringSettingsInput:
+    red_below: Decimal = Decimal("0.4")
+    yellow_below: Decimal = Decimal("0.7")
+    on_track_margin: Decimal = Decimal("0.1")
+    at_risk_margin: Decimal = Decimal("0.25")
+    alignment_upward_only: bool = True
+
+    def to_domain(self) -> domain_organizations.ScoringSettings:
+        return domain_organizations.ScoringSettings(
+            red_below=self.red_below,
+            yellow_below=self.yellow_below,
+            on_track_margin=self.on_track_margin,
+            at_risk_margin=self.at_risk_margin,
+            alignment_upward_only=self.alignment_upward_only,
+        )
+
+
+@strawberry.input(description="Replaces the whole review group; weights must sum to 1.")
+class ReviewSettingsInput:
+    weight_self: Decimal = Decimal("0.10")
+    weight_peer: Decimal = Decimal("0.30")
+    weight_manager: Decimal = Decimal("0.40")
+    weight_skip_level: Decimal = Decimal("0.20")
+    peer_anonymity_threshold: int = 3
+    min_peers: int = 3
+    max_peers: int = 8
+
+    def to_domain(self) -> domain_organizations.ReviewSettings:
+        return domain_organizations.ReviewSettings(
+            weight_self=self.weight_self,
+            weight_peer=self.weight_peer,
+            weight_manager=self.weight_manager,
+            weight_skip_level=self.weight_skip_level,
+            peer_anonymity_threshold=self.peer_anonymity_threshold,
+            min_peers=self.min_peers,
+            max_peers=self.max_peers,
+        )
+
+
+@strawberry.input(description="Send only what changes.")
+class UpdateOrganizationInput:
+    name: str | None = strawberry.UNSET
+    time_zone: str | None = strawberry.UNSET
+    locale: Locale | None = strawberry.UNSET
+    scoring: ScoringSettingsInput | None = strawberry.UNSET
+    reviews: ReviewSettingsInput | None = strawberry.UNSET
+    expected_version: int | None = None
+
+    def to_changes(self) -> domain_organizations.OrganizationChanges:
+        sent = Sent()
+        name = sent.value(self.name, "name")
+        time_zone = sent.value(self.time_zone, "timeZone")
+        locale = sent.value(self.locale, "locale")
+        scoring = sent.value(self.scoring, "scoring")
+        reviews = sent.value(self.reviews, "reviews")
+        sent.check()
+        # OrganizationChanges says "leave as is" with None.
+        return domain_organizations.OrganizationChanges(
+            name=None if name is UNSET else name,
+            time_zone=None if time_zone is UNSET else time_zone,
+            locale=None if locale is UNSET else locale,
+            scoring=None if scoring is UNSET else scoring.to_domain(),
+            reviews=None if reviews is UNSET else reviews.to_domain(),
+        )
+
+
+# -- members -------------------------------------------------------------------------------
+
+
+@strawberry.input(description="A new member; the email and externalId are unique in the org.")
+class CreateMemberInput:
+    name: str
+    email: str
+    external_id: str | None = None
+    manager_id: UUID | None = None
+    roles: list[Role] = strawberry.field(default_factory=lambda: [Role.MEMBER])
+
+    def to_new(self) -> members.NewMember:
+        return members.NewMember(
+            name=self.name,
+            email=self.email,
+            external_id=self.external_id,
+            manager_id=self.manager_id,
+            roles=frozenset(self.roles),
+        )
+
+
+@strawberry.input(description="Send only what changes; null clears managerId or externalId.")
+class UpdateMemberInput:
+    id: UUID
+    name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    external_id: str | None = strawberry.UNSET
+    manager_id: UUID | None = strawberry.UNSET
+    roles: list[Role] | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
+    expected_version: int | None = None
+
+    def to_changes(self) -> members.MemberChanges:
+        sent = Sent()
+        roles = sent.value(self.roles, "roles")
+        changes = members.MemberChanges(
+            name=sent.value(self.name, "name"),
+            email=sent.value(self.email, "email"),
+            external_id=sent.nullable(self.external_id),
+            manager_id=sent.nullable(self.manager_id),
+            roles=UNSET if roles is UNSET else frozenset(roles),
+            active=sent.value(self.active, "active"),
+        )
+        sent.check()
+        return changes
+
+
+@strawberry.input(description="Members are deactivated, never deleted.")
+class DeactivateMemberInput:
+    id: UUID
+    expected_version: int | None = None
+
+
+# -- units ---------------------------------------------------------------------------------
+
+
+@strawberry.input(description="A new unit; a department or team needs a parent.")
+class CreateUnitInput:
+    kind: UnitKind
+    name: str
+    parent_id: UUID | None = None
+    lead_id: UUID | None = None
+
+    def to_new(self) -> units.NewUnit:
+        return units.NewUnit(
+            kind=self.kind, name=self.name, parent_id=self.parent_id, lead_id=self.lead_id
+        )
+
+
+@strawberry.input(description="Send only what changes; null clears leadId (or parentId).")
+class UpdateUnitInput:
+    id: UUID
+    name: str | None = strawberry.UNSET
+    parent_id: UUID | None = strawberry.UNSET
+    lead_id: UUID | None = strawberry.UNSET
+    expected_version: int | None = None
+
+    def to_changes(self) -> units.UnitChanges:
+        sent = Sent()
+        changes = units.UnitChanges(
+            name=sent.value(self.name, "name"),
+            parent_id=sent.nullable(self.parent_id),
+            lead_id=sent.nullable(self.lead_id),
+        )
+        sent.check()
+        return changes
+
+
+@strawberry.input(description="Deletes a unit with no sub-units; its memberships go with it.")
+class DeleteUnitInput:
+    id: UUID
+    expected_version: int | None = None
+
+
+# -- cycles --------------------------------------------------------------------------------
+
+
+@strawberry.input(description="A new cycle, in planning; a sub-cycle lies within its parent.")
+class CreateCycleInput:
+    name: str
+    kind: CycleKind
+    start_date: date
+    end_date: date
+    parent_id: UUID | None = None
+
+    def to_new(self) -> cycles.NewCycle:
+        return cycles.NewCycle(
+            name=self.name,
+            kind=self.kind,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            parent_id=self.parent_id,
+        )
+
+
+@strawberry.input(description="Rename, re-date, or move forward: planning -> active -> closed.")
+class UpdateCycleInput:
+    id: UUID
+    name: str | None = strawberry.UNSET
+    start_date: date | None = strawberry.UNSET
+    end_date: date | None = strawberry.UNSET
+    state: CycleState | None = strawberry.UNSET
+    expected_version: int | None = None
+
+    def to_changes(self) -> cycles.CycleChanges:
+        sent = Sent()
+        changes = cycles.CycleChanges(
+            name=sent.value(self.name, "name"),
+            start_date=sent.value(self.start_date, "startDate"),
+            end_date=sent.value(self.end_date, "endDate"),
+            state=sent.value(self.state, "state"),
+        )
+        sent.check()
+        return changes

@@ -1,0 +1,329 @@
+"""The GraphQL schema of the org model: the same use cases as REST, camelCase.
+
+Limits are on by default (settings): query depth, aliases, tokens, and ``first`` at most
+200; introspection (and field suggestions, which leak the schema too) can be switched off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from api.graphql.context import Info
+from api.graphql.errors import ErrorCodes, log_unexpected
+from api.graphql.fields import field, mutation
+from api.graphql.inputs import (
+    CreateCycleInput,
+    CreateMemberInput,
+    CreateUnitInput,
+    CycleFilterInput,
+    DeactivateMemberInput,
+    DeleteUnitInput,
+    MemberFilterInput,
+    UnitFilterInput,
+    UpdateCycleInput,
+    UpdateMemberInput,
+    UpdateOrganizationInput,
+    UpdateUnitInput,
+)
+from api.graphql.types import (
+    Connection,
+    Cycle,
+    Member,
+    Organization,
+    OrgUnit,
+    connection,
+    page_request,
+)
+from service import cycles, members, organizations, units
+from service.pagination import DEFAULT_LIMIT
+from service.settings import Settings
+
+_FIRST = "Page size, 1 to 200."
+_AFTER = "The `endCursor` (or an edge's `cursor`) of the previous page."
+
+
+@strawberry.type
+class Query:
+    @field(description="The caller's organization.")
+    async def organization(self, info: Info) -> Organization:
+        ctx = info.context
+        return Organization.of(await organizations.get_organization(ctx.deps, ctx.principal))
+
+    @field(description="The caller as a member; null for a service token.")
+    async def me(self, info: Info) -> Member | None:
+        ctx = info.context
+        if ctx.principal.member_id is None:
+            return None
+        return Member.of(await members.get_member(ctx.deps, ctx.principal, ctx.principal.member_id))
+
+    @field(description="One member of your organization (else `not_found`).")
+    async def member(self, info: Info, id: UUID) -> Member | None:
+        ctx = info.context
+        return Member.of(await members.get_member(ctx.deps, ctx.principal, id))
+
+    @field(description="Members, oldest first, a page at a time.")
+    async def members(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=_FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+        filter: MemberFilterInput | None = None,
+    ) -> Connection[Member]:
+        ctx = info.context
+        page = page_request(first, after)
+        filters = (filter or MemberFilterInput()).to_filter()
+        found = await members.list_members(ctx.deps, ctx.principal, filters, page)
+        return connection(found, Member.of, lambda m: m.id)
+
+    @field(description="One unit of the org tree (else `not_found`).")
+    async def unit(self, info: Info, id: UUID) -> OrgUnit | None:
+        ctx = info.context
+        return OrgUnit.of(await units.get_unit(ctx.deps, ctx.principal, id))
+
+    @field(description="Units of the org tree, oldest first, a page at a time.")
+    async def units(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=_FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+        filter: UnitFilterInput | None = None,
+    ) -> Connection[OrgUnit]:
+        ctx = info.context
+        page = page_request(first, after)
+        filters = (filter or UnitFilterInput()).to_filter()
+        found = await units.list_units(ctx.deps, ctx.principal, filters, page)
+        return connection(found, OrgUnit.of, lambda u: u.id)
+
+    @field(description="One OKR cycle (else `not_found`).")
+    async def cycle(self, info: Info, id: UUID) -> Cycle | None:
+        ctx = info.context
+        return Cycle.of(await cycles.get_cycle(ctx.deps, ctx.principal, id))
+
+    @field(description="OKR cycles, oldest first, a page at a time.")
+    async def cycles(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=_FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+        filter: CycleFilterInput | None = None,
+    ) -> Connection[Cycle]:
+        ctx = info.context
+        page = page_request(first, after)
+        filters = (filter or CycleFilterInput()).to_filter()
+        found = await cycles.list_cycles(ctx.deps, ctx.principal, filters, page)
+        return connection(found, Cycle.of, lambda c: c.id)
+
+
+# -- mutation payloads ---------------------------------------------------------------------
+
+
+@strawberry.type
+class UpdateOrganizationPayload:
+    organization: Organization
+
+
+@strawberry.type
+class CreateMemberPayload:
+    member: Member
+
+
+@strawberry.type
+class UpdateMemberPayload:
+    member: Member
+
+
+@strawberry.type
+class DeactivateMemberPayload:
+    member: Member
+
+
+@strawberry.type
+class CreateUnitPayload:
+    unit: OrgUnit
+
+
+@strawberry.type
+class UpdateUnitPayload:
+    unit: OrgUnit
+
+
+@strawberry.type
+class DeleteUnitPayload:
+    deleted_unit_id: UUID
+
+
+@strawberry.type
+class CreateCyclePayload:
+    cycle: Cycle
+
+
+@strawberry.type
+class UpdateCyclePayload:
+    cycle: Cycle
+
+
+@strawberry.type
+class Mutation:
+    @mutation(description="Admins change the name, time zone, locale, scoring and review defaults.")
+    async def update_organization(
+        self,
+        info: Info,
+        input: UpdateOrganizationInput,
+    ) -> UpdateOrganizationPayload:
+        ctx = info.context
+        org = await organizations.update_organization(
+            ctx.deps, ctx.principal, input.to_changes(), expected_version=input.expected_version
+        )
+        ctx.forget_loaded()
+        return UpdateOrganizationPayload(organization=Organization.of(org))
+
+    @mutation(description="Admins and HR (or `members:write`) add a member.")
+    async def create_member(
+        self,
+        info: Info,
+        input: CreateMemberInput,
+    ) -> CreateMemberPayload:
+        ctx = info.context
+        member = await members.create_member(ctx.deps, ctx.principal, input.to_new())
+        ctx.forget_loaded()
+        return CreateMemberPayload(member=Member.of(member))
+
+    @mutation(description="Change a member; a manager that would close a loop is `manager_cycle`.")
+    async def update_member(
+        self,
+        info: Info,
+        input: UpdateMemberInput,
+    ) -> UpdateMemberPayload:
+        ctx = info.context
+        member = await members.update_member(
+            ctx.deps,
+            ctx.principal,
+            input.id,
+            input.to_changes(),
+            expected_version=input.expected_version,
+        )
+        ctx.forget_loaded()
+        return UpdateMemberPayload(member=Member.of(member))
+
+    @mutation(description="Deactivate a member (never deleted); `active: true` undoes.")
+    async def deactivate_member(
+        self,
+        info: Info,
+        input: DeactivateMemberInput,
+    ) -> DeactivateMemberPayload:
+        ctx = info.context
+        member = await members.deactivate_member(
+            ctx.deps, ctx.principal, input.id, expected_version=input.expected_version
+        )
+        ctx.forget_loaded()
+        return DeactivateMemberPayload(member=Member.of(member))
+
+    @mutation(description="Admins add a unit to the org tree.")
+    async def create_unit(
+        self,
+        info: Info,
+        input: CreateUnitInput,
+    ) -> CreateUnitPayload:
+        ctx = info.context
+        unit = await units.create_unit(ctx.deps, ctx.principal, input.to_new())
+        ctx.forget_loaded()
+        return CreateUnitPayload(unit=OrgUnit.of(unit))
+
+    @mutation(description="Admins rename, move or re-lead a unit.")
+    async def update_unit(
+        self,
+        info: Info,
+        input: UpdateUnitInput,
+    ) -> UpdateUnitPayload:
+        ctx = info.context
+        unit = await units.update_unit(
+            ctx.deps,
+            ctx.principal,
+            input.id,
+            input.to_changes(),
+            expected_version=input.expected_version,
+        )
+        ctx.forget_loaded()
+        return UpdateUnitPayload(unit=OrgUnit.of(unit))
+
+    @mutation(description="Admins delete a unit with no sub-units.")
+    async def delete_unit(
+        self,
+        info: Info,
+        input: DeleteUnitInput,
+    ) -> DeleteUnitPayload:
+        ctx = info.context
+        await units.delete_unit(
+            ctx.deps, ctx.principal, input.id, expected_version=input.expected_version
+        )
+        ctx.forget_loaded()
+        return DeleteUnitPayload(deleted_unit_id=input.id)
+
+    @mutation(description="Admins add an OKR cycle, in planning.")
+    async def create_cycle(
+        self,
+        info: Info,
+        input: CreateCycleInput,
+    ) -> CreateCyclePayload:
+        ctx = info.context
+        cycle = await cycles.create_cycle(ctx.deps, ctx.principal, input.to_new())
+        ctx.forget_loaded()
+        return CreateCyclePayload(cycle=Cycle.of(cycle))
+
+    @mutation(description="Admins rename, re-date or move a cycle forward.")
+    async def update_cycle(
+        self,
+        info: Info,
+        input: UpdateCycleInput,
+    ) -> UpdateCyclePayload:
+        ctx = info.context
+        cycle = await cycles.update_cycle(
+            ctx.deps,
+            ctx.principal,
+            input.id,
+            input.to_changes(),
+            expected_version=input.expected_version,
+        )
+        ctx.forget_loaded()
+        return UpdateCyclePayload(cycle=Cycle.of(cycle))
+
+
+class OkrSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Strawberry logs every error with its traceback; ours are the client's to read.
+        log_unexpected(errors, execution_context)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with its limits; extensions are factories, so no state is shared by requests."""
+    extensions: list[Callable[[], SchemaExtension]] = [
+        partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
+        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        ErrorCodes,
+    ]
+    if not settings.graphql_introspection:
+        extensions.append(DisableIntrospection)
+    return OkrSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not settings.graphql_introspection),
+    )

@@ -1,0 +1,290 @@
+"""Output types of the org model: what the graph returns, and how its edges load.
+
+Decimals are the ``Decimal`` scalar, serialized as strings ("0.40") like REST; ids are UUIDs.
+``manager``, ``reports``, ``lead``, ``parent`` and ``members`` load through the request's
+DataLoaders, so a list of nodes does not cost a statement per node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Generic, TypeVar
+from uuid import UUID
+
+import strawberry
+
+from api.graphql.context import Info
+from api.graphql.enums import CycleKind, CycleState, Locale, Role, UnitKind
+from api.graphql.fields import field
+from domain import cycles as domain_cycles
+from domain import members as domain_members
+from domain import organizations as domain_organizations
+from domain import units as domain_units
+from domain.errors import FieldError, RuleViolation
+from service.pagination import MAX_LIMIT, Page, PageRequest, decode_cursor, encode_cursor
+
+D = TypeVar("D")
+N = TypeVar("N")
+
+
+# -- connections ---------------------------------------------------------------------------
+
+
+@strawberry.type(description="Where a page of a connection ends.")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None = strawberry.field(
+        description="Pass as `after` for the next page; null on an empty page."
+    )
+
+
+@strawberry.type(description="A node and its cursor.")
+class Edge(Generic[N]):
+    cursor: str
+    node: N
+
+
+@strawberry.type(
+    description="A page of a list, oldest first; `nodes` when cursors per node are not needed."
+)
+class Connection(Generic[N]):
+    edges: list[Edge[N]]
+    nodes: list[N]
+    page_info: PageInfo
+
+
+def page_request(first: int, after: str | None) -> PageRequest:
+    """Validate ``first`` (1..200) and ``after`` into a page request, before any query runs."""
+    if not 1 <= first <= MAX_LIMIT:
+        raise RuleViolation(
+            f"first must be between 1 and {MAX_LIMIT}",
+            code="validation_failed",
+            errors=[FieldError("first", f"must be between 1 and {MAX_LIMIT}", "out_of_range")],
+        )
+    if after is None:
+        return PageRequest(limit=first)
+    try:
+        return PageRequest(limit=first, after=decode_cursor(after))
+    except RuleViolation as error:
+        raise RuleViolation(
+            error.detail,
+            code=error.code,
+            errors=[FieldError("after", "not a cursor returned by this API", error.code)],
+        ) from None
+
+
+def connection(page: Page[D], node: Callable[[D], N], key: Callable[[D], UUID]) -> Connection[N]:
+    items: Sequence[D] = page.items
+    edges = [Edge(cursor=encode_cursor(key(i)), node=node(i)) for i in items]
+    return Connection(
+        edges=edges,
+        nodes=[e.node for e in edges],
+        page_info=PageInfo(
+            has_next_page=page.next_after is not None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )
+
+
+# -- organization --------------------------------------------------------------------------
+
+
+@strawberry.type(description="Grades on the 0.0-1.0 scale and status margins.")
+class ScoringSettings:
+    red_below: Decimal
+    yellow_below: Decimal
+    on_track_margin: Decimal
+    at_risk_margin: Decimal
+    alignment_upward_only: bool
+
+    @classmethod
+    def of(cls, s: domain_organizations.ScoringSettings) -> ScoringSettings:
+        return cls(
+            red_below=s.red_below,
+            yellow_below=s.yellow_below,
+            on_track_margin=s.on_track_margin,
+            at_risk_margin=s.at_risk_margin,
+            alignment_upward_only=s.alignment_upward_only,
+        )
+
+
+@strawberry.type(description="360 review defaults: role weights (sum to 1) and peer bounds.")
+class ReviewSettings:
+    weight_self: Decimal
+    weight_peer: Decimal
+    weight_manager: Decimal
+    weight_skip_level: Decimal
+    peer_anonymity_threshold: int
+    min_peers: int
+    max_peers: int
+
+    @classmethod
+    def of(cls, s: domain_organizations.ReviewSettings) -> ReviewSettings:
+        return cls(
+            weight_self=s.weight_self,
+            weight_peer=s.weight_peer,
+            weight_manager=s.weight_manager,
+            weight_skip_level=s.weight_skip_level,
+            peer_anonymity_threshold=s.peer_anonymity_threshold,
+            min_peers=s.min_peers,
+            max_peers=s.max_peers,
+        )
+
+
+@strawberry.type(description="The caller's organization and the defaults its OKRs use.")
+class Organization:
+    id: UUID
+    name: str
+    time_zone: str = strawberry.field(description="An IANA time zone, e.g. Asia/Shanghai.")
+    locale: Locale
+    scoring: ScoringSettings
+    reviews: ReviewSettings
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, o: domain_organizations.Organization) -> Organization:
+        return cls(
+            id=o.id,
+            name=o.name,
+            time_zone=o.time_zone,
+            locale=o.locale,
+            scoring=ScoringSettings.of(o.scoring),
+            reviews=ReviewSettings.of(o.reviews),
+            version=o.version,
+            created_at=o.created_at,
+            updated_at=o.updated_at,
+        )
+
+
+# -- members -------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A person of the organization.")
+class Member:
+    id: UUID
+    name: str
+    email: str
+    external_id: str | None = strawberry.field(description="The HR system's id.")
+    active: bool
+    roles: list[Role]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    manager_id: strawberry.Private[UUID | None]
+
+    @classmethod
+    def of(cls, m: domain_members.Member) -> Member:
+        return cls(
+            id=m.id,
+            name=m.name,
+            email=m.email,
+            external_id=m.external_id,
+            active=m.active,
+            roles=sorted(m.roles),
+            version=m.version,
+            created_at=m.created_at,
+            updated_at=m.updated_at,
+            manager_id=m.manager_id,
+        )
+
+    @field(description="The direct manager (上级), if any.")
+    async def manager(self, info: Info) -> Member | None:
+        if self.manager_id is None:
+            return None
+        found = await info.context.loaders.member.load(self.manager_id)
+        return Member.of(found) if found else None
+
+    @field(description="Direct reports, oldest first.")
+    async def reports(self, info: Info) -> list[Member]:
+        return [Member.of(m) for m in await info.context.loaders.reports.load(self.id)]
+
+
+# -- units ---------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A unit of the org tree: company -> department -> team.")
+class OrgUnit:
+    id: UUID
+    kind: UnitKind
+    name: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    parent_id: strawberry.Private[UUID | None]
+    lead_id: strawberry.Private[UUID | None]
+
+    @classmethod
+    def of(cls, u: domain_units.OrgUnit) -> OrgUnit:
+        return cls(
+            id=u.id,
+            kind=u.kind,
+            name=u.name,
+            version=u.version,
+            created_at=u.created_at,
+            updated_at=u.updated_at,
+            parent_id=u.parent_id,
+            lead_id=u.lead_id,
+        )
+
+    @field(description="The unit above; null for the company.")
+    async def parent(self, info: Info) -> OrgUnit | None:
+        if self.parent_id is None:
+            return None
+        found = await info.context.loaders.unit.load(self.parent_id)
+        return OrgUnit.of(found) if found else None
+
+    @field(description="Who leads the unit, if anyone.")
+    async def lead(self, info: Info) -> Member | None:
+        if self.lead_id is None:
+            return None
+        found = await info.context.loaders.member.load(self.lead_id)
+        return Member.of(found) if found else None
+
+    @field(description="The unit's own members (not those of its sub-units).")
+    async def members(self, info: Info) -> list[Member]:
+        loaders = info.context.loaders
+        ids = await loaders.unit_member_ids.load(self.id)
+        return [Member.of(m) for m in await loaders.member.load_many(ids) if m is not None]
+
+
+# -- cycles --------------------------------------------------------------------------------
+
+
+@strawberry.type(description="An OKR period (周期): a year, quarter or month.")
+class Cycle:
+    id: UUID
+    name: str
+    kind: CycleKind
+    start_date: date
+    end_date: date
+    state: CycleState
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    parent_id: strawberry.Private[UUID | None]
+
+    @classmethod
+    def of(cls, c: domain_cycles.Cycle) -> Cycle:
+        return cls(
+            id=c.id,
+            name=c.name,
+            kind=c.kind,
+            start_date=c.start_date,
+            end_date=c.end_date,
+            state=c.state,
+            version=c.version,
+            created_at=c.created_at,
+            updated_at=c.updated_at,
+            parent_id=c.parent_id,
+        )
+
+    @field(description="The longer cycle this one sits in, if any.")
+    async def parent(self, info: Info) -> Cycle | None:
+        if self.parent_id is None:
+            return None
+        found = await info.context.loaders.cycle.load(self.parent_id)
+        return Cycle.of(found) if found else None
