@@ -9,6 +9,7 @@ starts the server stops it, and ``okr serve`` always stops it when it exits.
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,10 @@ from urllib.parse import parse_qs, urlsplit
 import asyncpg
 
 DATABASE_NAME = "okr"
+
+
+# platformdirs warns on import when XDG_RUNTIME_DIR is unset (containers, CI): harmless.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", category=UserWarning)
 
 
 def _is_running(pgdata: Path) -> bool:

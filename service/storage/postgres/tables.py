@@ -19,10 +19,12 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -164,4 +166,179 @@ idempotency_keys = Table(
     PrimaryKeyConstraint("organization_id", "caller", "key"),
     ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
     Index(None, "created_at"),
+)
+
+# -- OKRs ----------------------------------------------------------------------------------
+
+objectives = Table(
+    "objectives",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("cycle_id", UUID(as_uuid=True), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("owner_kind", String(8), nullable=False),
+    # A polymorphic owner kept in two columns so both get a real foreign key.
+    Column("owner_member_id", UUID(as_uuid=True)),
+    Column("owner_unit_id", UUID(as_uuid=True)),
+    Column("level", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("visibility", String(8), nullable=False),
+    Column("roll_up", Boolean, nullable=False),
+    Column("parent_objective_id", UUID(as_uuid=True)),
+    Column("parent_key_result_id", UUID(as_uuid=True)),
+    Column("source_objective_id", UUID(as_uuid=True)),
+    Column("version", Integer, nullable=False),
+    *_timestamps(),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+    ForeignKeyConstraint(["organization_id", "cycle_id"], ["cycles.organization_id", "cycles.id"]),
+    ForeignKeyConstraint(
+        ["organization_id", "owner_member_id"], ["members.organization_id", "members.id"]
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "owner_unit_id"], ["org_units.organization_id", "org_units.id"]
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "parent_objective_id"],
+        ["objectives.organization_id", "objectives.id"],
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "source_objective_id"],
+        ["objectives.organization_id", "objectives.id"],
+    ),
+    # objectives <-> key_results reference each other: this one is added after both exist.
+    ForeignKeyConstraint(
+        ["organization_id", "parent_key_result_id"],
+        ["key_results.organization_id", "key_results.id"],
+        use_alter=True,
+        name="fk_objectives_organization_id_parent_key_result_id_key_results",
+    ),
+    CheckConstraint(
+        "(owner_kind = 'member' AND owner_member_id IS NOT NULL AND owner_unit_id IS NULL)"
+        " OR (owner_kind = 'unit' AND owner_unit_id IS NOT NULL AND owner_member_id IS NULL)",
+        name="one_owner",
+    ),
+    CheckConstraint(
+        "parent_objective_id IS NULL OR parent_key_result_id IS NULL", name="one_parent_link"
+    ),
+    CheckConstraint("level IN ('company', 'department', 'team', 'individual')", name="level"),
+    CheckConstraint("status IN ('draft', 'active', 'closed', 'archived')", name="status"),
+    CheckConstraint("visibility IN ('public', 'private')", name="visibility"),
+    Index(None, "organization_id", "cycle_id"),
+    Index(None, "organization_id", "owner_member_id"),
+    Index(None, "organization_id", "owner_unit_id"),
+    Index(None, "organization_id", "parent_objective_id"),
+    Index(None, "organization_id", "parent_key_result_id"),
+)
+
+key_results = Table(
+    "key_results",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("objective_id", UUID(as_uuid=True), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("owner_id", UUID(as_uuid=True), nullable=False),
+    Column("metric_kind", String(16), nullable=False),
+    Column("unit", String(40)),
+    Column("currency", String(3)),
+    Column("start_value", Numeric, nullable=False),
+    Column("target_value", Numeric, nullable=False),
+    Column("direction", String(8), nullable=False),
+    Column("weight", Numeric, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("confidence", SmallInteger),
+    Column("milestones", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("final_score", Numeric),
+    Column("final_score_reason", Text),
+    Column("version", Integer, nullable=False),
+    *_timestamps(),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(
+        ["organization_id", "objective_id"], ["objectives.organization_id", "objectives.id"]
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "owner_id"], ["members.organization_id", "members.id"]
+    ),
+    CheckConstraint(
+        "metric_kind IN ('number', 'percent', 'currency', 'boolean', 'milestones')",
+        name="metric_kind",
+    ),
+    CheckConstraint("direction IN ('increase', 'decrease')", name="direction"),
+    CheckConstraint("weight >= 0", name="weight"),
+    CheckConstraint("confidence BETWEEN 0 AND 10", name="confidence"),
+    Index(None, "organization_id", "objective_id"),
+    Index(None, "organization_id", "owner_id"),
+)
+
+check_ins = Table(
+    "check_ins",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("key_result_id", UUID(as_uuid=True), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("value", Numeric),
+    Column("milestones_done", ARRAY(UUID(as_uuid=True))),
+    Column("confidence", SmallInteger),
+    Column("note", Text, nullable=False),
+    Column("blockers", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(
+        ["organization_id", "key_result_id"], ["key_results.organization_id", "key_results.id"]
+    ),
+    CheckConstraint("confidence BETWEEN 0 AND 10", name="confidence"),
+    # The latest check-in of a KR (its current value) is one index probe away.
+    Index(None, "organization_id", "key_result_id", "created_at"),
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("key_result_id", UUID(as_uuid=True), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("owner_id", UUID(as_uuid=True)),
+    Column("due_date", Date),
+    Column("status", String(8), nullable=False),
+    Column("completion_standard", Text),
+    Column("accepted_by", UUID(as_uuid=True)),
+    Column("accepted_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False),
+    *_timestamps(),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(
+        ["organization_id", "key_result_id"], ["key_results.organization_id", "key_results.id"]
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "owner_id"], ["members.organization_id", "members.id"]
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "accepted_by"], ["members.organization_id", "members.id"]
+    ),
+    CheckConstraint("status IN ('todo', 'doing', 'done', 'blocked')", name="status"),
+    Index(None, "organization_id", "key_result_id"),
+    Index(None, "organization_id", "owner_id"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("resource_type", String(40), nullable=False),
+    Column("resource_id", UUID(as_uuid=True), nullable=False),
+    Column("before", JSONB),
+    Column("after", JSONB),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+    Index(None, "organization_id", "resource_type", "resource_id"),
+    Index(None, "organization_id", "actor"),
 )

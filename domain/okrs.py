@@ -1,0 +1,142 @@
+"""Objectives (目标), key results (关键结果), check-ins (进度更新) and actions (行动): the O, K
+and A of OKMA.
+
+Plain values; the rules that read them live in ``scoring``, ``alignment`` and ``actions``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+
+class Level(StrEnum):
+    COMPANY = "company"
+    DEPARTMENT = "department"
+    TEAM = "team"
+    INDIVIDUAL = "individual"
+
+
+class ObjectiveStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class OwnerKind(StrEnum):
+    MEMBER = "member"
+    UNIT = "unit"
+
+
+class MetricKind(StrEnum):
+    NUMBER = "number"
+    PERCENT = "percent"
+    CURRENCY = "currency"
+    BOOLEAN = "boolean"
+    MILESTONES = "milestones"
+
+
+class Direction(StrEnum):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+
+
+class ActionStatus(StrEnum):
+    TODO = "todo"
+    DOING = "doing"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: UUID
+    organization_id: UUID
+    cycle_id: UUID
+    title: str
+    description: str
+    owner_kind: OwnerKind
+    owner_id: UUID  # a member or an org unit, by owner_kind
+    level: Level
+    status: ObjectiveStatus
+    visibility: Visibility
+    roll_up: bool  # with no KRs, take progress from the objectives aligned to it
+    parent_objective_id: UUID | None  # aligns to this objective, or
+    parent_key_result_id: UUID | None  # contributes to this KR of another objective
+    source_objective_id: UUID | None  # copied (carried over) from this objective
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Milestone:
+    id: UUID
+    title: str
+    weight: Decimal
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    id: UUID
+    organization_id: UUID
+    objective_id: UUID
+    title: str
+    owner_id: UUID  # a KR always has one owner (004)
+    metric_kind: MetricKind
+    unit: str | None  # "customers", "days", "%"
+    currency: str | None  # ISO 4217 code for currency KRs
+    start: Decimal
+    target: Decimal
+    direction: Direction
+    weight: Decimal
+    due_date: date
+    confidence: int | None  # 0-10
+    milestones: tuple[Milestone, ...]
+    final_score: Decimal | None  # set at cycle close, with a reason (audited)
+    final_score_reason: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """One immutable update of a KR. A correction is a new check-in, never an edit."""
+
+    id: UUID
+    organization_id: UUID
+    key_result_id: UUID
+    author: str  # the principal's subject: a member id or service:<client>
+    value: Decimal | None  # the new current value (None for milestones KRs)
+    milestones_done: tuple[UUID, ...] | None  # milestones KRs: the ids done as of now
+    confidence: int | None
+    note: str  # what happened
+    blockers: str  # what blocks
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Action:
+    id: UUID
+    organization_id: UUID
+    key_result_id: UUID
+    title: str
+    owner_id: UUID | None
+    due_date: date | None
+    status: ActionStatus
+    completion_standard: str | None  # what "done" means
+    accepted_by: UUID | None
+    accepted_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
