@@ -105,6 +105,15 @@ async def list_cycles(
         return await uow.cycles.list(principal.organization_id, filters, page)
 
 
+async def cycles_by_id(
+    deps: Deps, principal: Principal, cycle_ids: list[UUID]
+) -> dict[UUID, Cycle]:
+    """Many cycles at once (for GraphQL DataLoaders); unknown ids are simply absent."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        return dict(await uow.cycles.get_many(principal.organization_id, cycle_ids))
+
+
 async def update_cycle(
     deps: Deps,
     principal: Principal,

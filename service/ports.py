@@ -75,6 +75,11 @@ class MemberRepository(Protocol):
 
 class UnitRepository(Protocol):
     async def get(self, organization_id: UUID, unit_id: UUID) -> OrgUnit | None: ...
+    async def get_many(
+        self, organization_id: UUID, unit_ids: Sequence[UUID]
+    ) -> Mapping[UUID, OrgUnit]:
+        """The units found among ``unit_ids`` (one query); unknown ids are absent."""
+
     async def list(
         self, organization_id: UUID, filters: UnitFilter, page: PageRequest
     ) -> Page[OrgUnit]: ...
@@ -88,6 +93,14 @@ class UnitRepository(Protocol):
     async def update(self, unit: OrgUnit, *, previous_version: int) -> None: ...
     async def delete(self, organization_id: UUID, unit_id: UUID) -> None: ...
     async def member_ids(self, organization_id: UUID, unit_id: UUID) -> Sequence[UUID]: ...
+    async def member_ids_of(
+        self, organization_id: UUID, unit_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[UUID]]:
+        """Members of many units, each unit's ordered by member id (one query).
+
+        A unit without members (or unknown) is absent.
+        """
+
     async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> None:
         """Idempotent: adding a member twice keeps one membership."""
 
@@ -97,6 +110,11 @@ class UnitRepository(Protocol):
 
 class CycleRepository(Protocol):
     async def get(self, organization_id: UUID, cycle_id: UUID) -> Cycle | None: ...
+    async def get_many(
+        self, organization_id: UUID, cycle_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Cycle]:
+        """The cycles found among ``cycle_ids`` (one query); unknown ids are absent."""
+
     async def list(
         self, organization_id: UUID, filters: CycleFilter, page: PageRequest
     ) -> Page[Cycle]: ...

@@ -154,6 +154,28 @@ async def list_unit_members(deps: Deps, principal: Principal, unit_id: UUID) -> 
         return list(await uow.units.member_ids(principal.organization_id, unit_id))
 
 
+async def units_by_id(
+    deps: Deps, principal: Principal, unit_ids: list[UUID]
+) -> dict[UUID, OrgUnit]:
+    """Many units at once (for GraphQL DataLoaders); unknown ids are simply absent."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        return dict(await uow.units.get_many(principal.organization_id, unit_ids))
+
+
+async def unit_member_ids(
+    deps: Deps, principal: Principal, unit_ids: list[UUID]
+) -> dict[UUID, list[UUID]]:
+    """The member ids of many units at once (for GraphQL DataLoaders), ordered by id.
+
+    Every requested unit is a key; a unit unknown to the organization has no members.
+    """
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        found = await uow.units.member_ids_of(principal.organization_id, unit_ids)
+    return {u: list(found.get(u, ())) for u in unit_ids}
+
+
 async def add_unit_member(deps: Deps, principal: Principal, unit_id: UUID, member_id: UUID) -> None:
     ensure_admin(principal)
     org_id = principal.organization_id

@@ -247,6 +247,12 @@ class MemoryUnits:
     async def get(self, organization_id: UUID, unit_id: UUID) -> OrgUnit | None:
         return self._rows(organization_id).get(unit_id)
 
+    async def get_many(
+        self, organization_id: UUID, unit_ids: Sequence[UUID]
+    ) -> Mapping[UUID, OrgUnit]:
+        rows = self._rows(organization_id)
+        return {i: rows[i] for i in set(unit_ids) if i in rows}
+
     async def list(
         self, organization_id: UUID, filters: UnitFilter, page: PageRequest
     ) -> Page[OrgUnit]:
@@ -304,6 +310,17 @@ class MemoryUnits:
         pairs = self._tx.state.tenant(organization_id).unit_members
         return sorted(m for u, m in pairs if u == unit_id)
 
+    async def member_ids_of(
+        self, organization_id: UUID, unit_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[UUID]]:
+        wanted = set(unit_ids)
+        pairs = self._tx.state.tenant(organization_id).unit_members
+        found: dict[UUID, builtins.list[UUID]] = {}
+        for unit_id, member_id in sorted(pairs, key=lambda pair: pair[1]):
+            if unit_id in wanted:
+                found.setdefault(unit_id, []).append(member_id)
+        return found
+
     async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> None:
         def write(state: StoreState) -> None:
             tenant = state.tenant(organization_id)
@@ -347,6 +364,12 @@ class MemoryCycles:
 
     async def get(self, organization_id: UUID, cycle_id: UUID) -> Cycle | None:
         return self._rows(organization_id).get(cycle_id)
+
+    async def get_many(
+        self, organization_id: UUID, cycle_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Cycle]:
+        rows = self._rows(organization_id)
+        return {i: rows[i] for i in set(cycle_ids) if i in rows}
 
     async def list(
         self, organization_id: UUID, filters: CycleFilter, page: PageRequest

@@ -345,6 +345,17 @@ class PostgresUnits:
         ).first()
         return _unit(row) if row else None
 
+    async def get_many(
+        self, organization_id: UUID, unit_ids: Sequence[UUID]
+    ) -> Mapping[UUID, OrgUnit]:
+        if not unit_ids:
+            return {}
+        u = t.org_units
+        rows = await self._conn.execute(
+            select(u).where(u.c.organization_id == organization_id, u.c.id.in_(set(unit_ids)))
+        )
+        return {row.id: _unit(row) for row in rows}
+
     async def list(
         self, organization_id: UUID, filters: UnitFilter, page: PageRequest
     ) -> Page[OrgUnit]:
@@ -413,6 +424,22 @@ class PostgresUnits:
         )
         return [row.member_id for row in rows]
 
+    async def member_ids_of(
+        self, organization_id: UUID, unit_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[UUID]]:
+        if not unit_ids:
+            return {}
+        um = t.unit_members
+        rows = await self._conn.execute(
+            select(um.c.unit_id, um.c.member_id)
+            .where(um.c.organization_id == organization_id, um.c.unit_id.in_(set(unit_ids)))
+            .order_by(um.c.member_id)
+        )
+        found: dict[UUID, list[UUID]] = defaultdict(list)
+        for row in rows:
+            found[row.unit_id].append(row.member_id)
+        return dict(found)
+
     async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> None:
         await _execute_write(
             self._conn,
@@ -479,6 +506,17 @@ class PostgresCycles:
             )
         ).first()
         return _cycle(row) if row else None
+
+    async def get_many(
+        self, organization_id: UUID, cycle_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Cycle]:
+        if not cycle_ids:
+            return {}
+        c = t.cycles
+        rows = await self._conn.execute(
+            select(c).where(c.c.organization_id == organization_id, c.c.id.in_(set(cycle_ids)))
+        )
+        return {row.id: _cycle(row) for row in rows}
 
     async def list(
         self, organization_id: UUID, filters: CycleFilter, page: PageRequest
