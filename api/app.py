@@ -12,7 +12,17 @@ from api.deps import AppState
 from api.graphql.router import create_graphql_router
 from api.middleware import RequestContextMiddleware
 from api.rest.problems import install_problem_handlers
-from api.rest.routes import cycles, health, members, organization, units
+from api.rest.routes import (
+    actions,
+    audit,
+    cycles,
+    health,
+    key_results,
+    members,
+    objectives,
+    organization,
+    units,
+)
 from api.security import TokenVerifier
 from service.context import Services
 from service.settings import Settings
@@ -33,6 +43,10 @@ TAGS = [
     {"name": "members", "description": "People, their managers and roles."},
     {"name": "units", "description": "The org tree: company -> department -> team."},
     {"name": "cycles", "description": "OKR periods: year, quarter, month."},
+    {"name": "objectives", "description": "Objectives with KRs and scores; alignment."},
+    {"name": "key results", "description": "Key results and their check-ins."},
+    {"name": "actions", "description": "Actions under KRs (OKMA) and their acceptance."},
+    {"name": "audit", "description": "Who changed what (admins)."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -52,8 +66,19 @@ def create_app(
     )
     app.state.okr = AppState(services=services, settings=settings, verifier=TokenVerifier(settings))
     install_problem_handlers(app)
-    for module in (health, organization, members, units, cycles):
+    for module in (
+        health,
+        organization,
+        members,
+        units,
+        cycles,
+        objectives,
+        key_results,
+        actions,
+        audit,
+    ):
         app.include_router(module.router)
+    app.include_router(objectives.cycles_router)
     graphql = create_graphql_router(settings)
     app.include_router(graphql)
     app.state.graphql_schema = graphql.schema

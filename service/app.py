@@ -9,24 +9,27 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
-from service.context import Deps, Services
+from service.context import Deps, Services, SystemClock
 from service.logging import configure_logging
+from service.ports import Clock
 from service.settings import Settings
 from service.storage.postgres.database import PostgresReadiness, create_engine
 from service.storage.postgres.repositories import PostgresIdempotencyStore
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
 
 
-def build_services(engine: AsyncEngine, settings: Settings) -> Services:
+def build_services(engine: AsyncEngine, settings: Settings, clock: Clock | None = None) -> Services:
     return Services(
-        deps=Deps(uow=PostgresUnitOfWorkFactory(engine)),
+        deps=Deps(uow=PostgresUnitOfWorkFactory(engine), clock=clock or SystemClock()),
         idempotency=PostgresIdempotencyStore(engine, settings.idempotency_retention_hours),
         readiness=PostgresReadiness(engine),
     )
 
 
-def build_app(settings: Settings, database_url: str) -> FastAPI:
-    """The whole service on the Postgres at ``database_url``; the engine closes on shutdown."""
+def build_app(settings: Settings, database_url: str, *, clock: Clock | None = None) -> FastAPI:
+    """The whole service on the Postgres at ``database_url``; the engine closes on shutdown.
+
+    ``clock`` lets tests pin "now" (expected progress depends on the date)."""
     engine = create_engine(
         database_url,
         pool_size=settings.db_pool_size,
@@ -38,7 +41,7 @@ def build_app(settings: Settings, database_url: str) -> FastAPI:
         yield
         await engine.dispose()
 
-    return create_app(build_services(engine, settings), settings, lifespan=lifespan)
+    return create_app(build_services(engine, settings, clock), settings, lifespan=lifespan)
 
 
 def app_from_environment() -> FastAPI:

@@ -10,12 +10,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import typer
 
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.demo import DemoOrganization
 
 cli = typer.Typer(help="The headless OKR service.", no_args_is_help=True, add_completion=False)
 org_cli = typer.Typer(help="Manage organizations (tenants).", no_args_is_help=True)
@@ -64,11 +67,36 @@ def serve(
     with _database(settings, owner=True) as url:
         if settings.embedded or migrate:
             upgrade(url)
-        _serve(settings, url, host or settings.host, port or settings.port, workers)
+        empty = asyncio.run(_no_organizations(url))
+        _serve(settings, url, host or settings.host, port or settings.port, workers, empty=empty)
+
+
+async def _no_organizations(url: str) -> bool:
+    """Whether the database holds no organization yet (False when it cannot tell, e.g.
+    before the migrations ran)."""
+    from sqlalchemy import exists, select
+
+    from service.storage.postgres.database import create_engine
+    from service.storage.postgres.tables import organizations
+
+    engine = create_engine(url, pool_size=1, statement_cache_size=0)
+    try:
+        async with engine.connect() as conn:
+            return not await conn.scalar(select(exists().select_from(organizations)))
+    except Exception:  # a hint is not worth failing the start for
+        return False
+    finally:
+        await engine.dispose()
 
 
 def _serve(
-    settings: Settings, url: str, bind_host: str, bind_port: int, workers: int | None
+    settings: Settings,
+    url: str,
+    bind_host: str,
+    bind_port: int,
+    workers: int | None,
+    *,
+    empty: bool = False,
 ) -> None:
     import uvicorn
 
@@ -84,6 +112,7 @@ def _serve(
         "--admin-email admin@example.com\n"
         "  Another token:  .venv/bin/okr token --org ORG_ID --member MEMBER_ID --role admin"
         + ("\n  Embedded Postgres data: " + str(settings.pgdata_dir) if settings.embedded else "")
+        + ("\n  empty database: run `.venv/bin/okr demo` for a demo organization" if empty else "")
     )
     uvicorn.run(
         "service.app:app_from_environment",
@@ -205,6 +234,105 @@ def org_create(
     except ExternalKeysOnly:
         out["admin_token"] = "(external keys only: ask your identity provider)"  # noqa: S105
     typer.echo(json.dumps(out, indent=2))
+
+
+@cli.command()
+def demo(
+    ttl: Annotated[str, typer.Option(help="Lifetime of the printed tokens, e.g. 1h, 7d.")] = "1h",
+) -> None:
+    """Load the demo organization (once) and print tokens for an admin, a manager, a member.
+
+    Built from the worked examples of DOMAIN.md through the use cases. Running it again
+    finds the same organization and prints fresh tokens.
+    """
+    from domain.errors import DomainError
+    from service.migrate import upgrade
+    from service.tokens import ExternalKeysOnly, mint_token
+
+    settings = Settings()
+    lifetime = _parse_ttl(ttl)
+    try:
+        with _database(settings) as url:
+            if settings.embedded:
+                upgrade(url)
+            found, created = asyncio.run(_load_demo(url))
+    except (DomainError, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    people: dict[str, tuple[UUID, str]] = {
+        "admin": (found.admin_id, "admin"),
+        "manager": (found.manager_id, "manager"),
+        "member": (found.member_id, "member"),
+    }
+    out: dict[str, object] = {
+        "organization_id": str(found.organization_id),
+        "created": created,
+        "members": {who: str(member_id) for who, (member_id, _) in people.items()},
+    }
+    try:
+        tokens = {
+            who: mint_token(
+                settings,
+                organization_id=found.organization_id,
+                member_id=member_id,
+                roles=[role],
+                ttl=lifetime,
+            )
+            for who, (member_id, role) in people.items()
+        }
+    except ExternalKeysOnly:
+        out["tokens"] = "(external keys only: ask your identity provider for these members)"
+    else:
+        out["tokens"] = tokens
+        out["try"] = (
+            f"curl -H 'Authorization: Bearer {tokens['member']}' "
+            f"http://{settings.host}:{settings.port}/v1/objectives"
+        )
+    typer.echo(json.dumps(out, indent=2))
+
+
+# Held while looking for the demo and loading it, so two `okr demo` at once make one.
+_DEMO_LOCK = 0x6F6B7264656D6F  # "okrdemo"
+
+
+async def _load_demo(url: str) -> tuple[DemoOrganization, bool]:
+    """The demo organization, loaded unless already there; and whether it was loaded now.
+
+    Organizations are not listable through the use cases (each is a tenant), so the demo
+    is found here: the organization with the demo's final name whose admin has the demo
+    CEO's email. A load that broke off left the loading name, and is not found.
+    """
+    from sqlalchemy import select, text
+
+    from service.context import Deps
+    from service.demo import ADMIN_EMAIL, DEMO_NAME, find_demo_people, load_demo
+    from service.storage.postgres.database import create_engine
+    from service.storage.postgres.tables import members, organizations
+    from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
+
+    engine = create_engine(url, pool_size=2, statement_cache_size=0)
+    deps = Deps(uow=PostgresUnitOfWorkFactory(engine))
+    o, m = organizations.c, members.c
+    find = (
+        select(o.organization_id, m.id)
+        .join_from(organizations, members, m.organization_id == o.organization_id)
+        .where(o.name == DEMO_NAME, m.email == ADMIN_EMAIL, m.roles.any("admin"))
+        .order_by(o.created_at)
+        .limit(1)
+    )
+    try:
+        async with engine.connect() as lock:
+            await lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _DEMO_LOCK})
+            try:
+                row = (await lock.execute(find)).first()
+                await lock.commit()  # do not sit idle in a transaction while loading
+                if row is not None:
+                    return await find_demo_people(deps, row[0], row[1]), False
+                return await load_demo(deps), True
+            finally:
+                await lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _DEMO_LOCK})
+    finally:
+        await engine.dispose()
 
 
 @cli.command()

@@ -17,6 +17,13 @@ from domain.cycles import Cycle, CycleKind, CycleState
 from domain.members import Member
 from domain.organizations import Organization
 from domain.units import OrgUnit, UnitKind
+from service.okr_ports import (
+    ActionRepository,
+    AuditLog,
+    CheckInRepository,
+    KeyResultRepository,
+    ObjectiveRepository,
+)
 from service.pagination import Page, PageRequest
 
 
@@ -159,6 +166,11 @@ class UnitOfWork(Protocol):
     members: MemberRepository
     units: UnitRepository
     cycles: CycleRepository
+    objectives: ObjectiveRepository
+    key_results: KeyResultRepository
+    check_ins: CheckInRepository
+    actions: ActionRepository
+    audit: AuditLog
 
     async def commit(self) -> None: ...
     async def __aenter__(self) -> Self: ...

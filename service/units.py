@@ -11,6 +11,7 @@ from domain.units import OrgUnit, UnitKind, ensure_not_under_itself, ensure_pare
 from service.auth import Principal, ensure_admin, ensure_can_read_directory
 from service.concurrency import ensure_version
 from service.context import Deps
+from service.okr_ports import ObjectiveFilter, Viewer
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import UnitFilter, UnitOfWork
@@ -143,6 +144,14 @@ async def delete_unit(
         ensure_version(unit.version, expected_version)
         if await uow.units.has_children(org_id, unit_id):
             raise Conflict("move or delete the sub-units first", code="unit_has_children")
+        owned = await uow.objectives.list(
+            org_id,
+            ObjectiveFilter(unit_id=unit_id),
+            PageRequest(1),
+            Viewer(member_id=None, sees_everything=True),
+        )
+        if owned.items:
+            raise Conflict("the unit owns objectives: keep it", code="unit_has_objectives")
         await uow.units.delete(org_id, unit_id)
         await uow.commit()
 

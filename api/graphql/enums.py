@@ -9,7 +9,17 @@ import strawberry
 
 from domain.cycles import CycleKind, CycleState
 from domain.members import Role
+from domain.okrs import (
+    ActionStatus,
+    Direction,
+    Level,
+    MetricKind,
+    ObjectiveStatus,
+    OwnerKind,
+    Visibility,
+)
 from domain.organizations import Locale
+from domain.scoring import Grade, TrackStatus
 from domain.units import UnitKind
 
 strawberry.enum(Role, description="What a member may do.")
@@ -17,5 +27,45 @@ strawberry.enum(UnitKind, description="The rank of an org unit.")
 strawberry.enum(CycleKind, description="How long an OKR cycle is.")
 strawberry.enum(CycleState, description="planning -> active -> closed (read-only).")
 strawberry.enum(Locale, description="The organization's language.")
+strawberry.enum(Level, description="Where an objective sits: company, department, team or person.")
+strawberry.enum(
+    ObjectiveStatus,
+    description="draft <-> active -> closed (reopenable); archived is final.",
+)
+strawberry.enum(
+    Visibility,
+    description="Private objectives are seen only by their owner, the owner's managers "
+    "(for a unit's: its lead and the lead's managers) and admins.",
+)
+strawberry.enum(OwnerKind, description="Who owns an objective: a member or an org unit.")
+strawberry.enum(
+    MetricKind,
+    description="How a key result is measured: a number, a percent, an amount of money, "
+    "done or not (boolean: 0 -> 1), or weighted milestones.",
+)
+strawberry.enum(Direction, description="Whether a key result aims above or below its start.")
+strawberry.enum(ActionStatus, description="todo, doing, done or blocked.")
+strawberry.enum(
+    Grade, description="A score's colour, by the organization's `scoring` redBelow and yellowBelow."
+)
+strawberry.enum(
+    TrackStatus,
+    description="Progress against the elapsed share of the cycle (expected progress).",
+)
 
-__all__ = ["CycleKind", "CycleState", "Locale", "Role", "UnitKind"]
+__all__ = [
+    "ActionStatus",
+    "CycleKind",
+    "CycleState",
+    "Direction",
+    "Grade",
+    "Level",
+    "Locale",
+    "MetricKind",
+    "ObjectiveStatus",
+    "OwnerKind",
+    "Role",
+    "TrackStatus",
+    "UnitKind",
+    "Visibility",
+]

@@ -1,9 +1,11 @@
 """DataLoaders, fresh for each request: nested fields load in batches, not one row at a time.
 
-Each loader calls a use case with the caller's principal, so permissions and tenancy are
-the same as everywhere else. Every loader is one batch use case, so each batch is one
-statement: members by id, reports by manager, units by id, unit memberships by unit and
-cycles by id. A query's SQL count then grows with its depth, not with its number of nodes.
+Each loader calls a use case with the caller's principal, so permissions, visibility and
+tenancy are the same as everywhere else. Every loader is one batch use case running a fixed
+number of statements: members by id, reports by manager, units by id, unit memberships by
+unit, cycles by id, objectives (with KRs and scores) by id, key results (with scores) by id
+and actions by key result. A query's SQL count then grows with its depth, not with its
+number of nodes. Objectives and key results the caller may not see load as ``None``.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from strawberry.dataloader import DataLoader
 
 from domain.cycles import Cycle
 from domain.members import Member
+from domain.okrs import Action
 from domain.units import OrgUnit
-from service import cycles, members, units
+from service import actions, cycles, key_results, members, objectives, units
 from service.auth import Principal
 from service.context import Deps
+from service.scores import KeyResultView, ObjectiveView
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class Loaders:
     unit: DataLoader[UUID, OrgUnit | None]
     unit_member_ids: DataLoader[UUID, list[UUID]]
     cycle: DataLoader[UUID, Cycle | None]
+    objective: DataLoader[UUID, ObjectiveView | None]
+    key_result: DataLoader[UUID, KeyResultView | None]
+    actions_of_key_result: DataLoader[UUID, list[Action]]
 
 
 def create_loaders(deps: Deps, principal: Principal) -> Loaders:
@@ -51,10 +58,25 @@ def create_loaders(deps: Deps, principal: Principal) -> Loaders:
         found = await cycles.cycles_by_id(deps, principal, ids)
         return [found.get(i) for i in ids]
 
+    async def load_objectives(ids: list[UUID]) -> list[ObjectiveView | None]:
+        found = await objectives.objectives_by_id(deps, principal, ids)
+        return [found.get(i) for i in ids]
+
+    async def load_key_results(ids: list[UUID]) -> list[KeyResultView | None]:
+        found = await key_results.key_results_by_id(deps, principal, ids)
+        return [found.get(i) for i in ids]
+
+    async def load_actions(key_result_ids: list[UUID]) -> list[list[Action]]:
+        found = await actions.actions_of_key_results(deps, principal, key_result_ids)
+        return [found.get(i, []) for i in key_result_ids]
+
     return Loaders(
         member=DataLoader(load_fn=load_members),
         reports=DataLoader(load_fn=load_reports),
         unit=DataLoader(load_fn=load_units),
         unit_member_ids=DataLoader(load_fn=load_unit_member_ids),
         cycle=DataLoader(load_fn=load_cycles),
+        objective=DataLoader(load_fn=load_objectives),
+        key_result=DataLoader(load_fn=load_key_results),
+        actions_of_key_result=DataLoader(load_fn=load_actions),
     )

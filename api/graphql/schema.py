@@ -1,4 +1,5 @@
-"""The GraphQL schema of the org model: the same use cases as REST, camelCase.
+"""The GraphQL schema: the org model here, OKRs in ``okr_schema``; the same use cases as
+REST, camelCase.
 
 Limits are on by default (settings): query depth, aliases, tokens, and ``first`` at most
 200; introspection (and field suggestions, which leak the schema too) can be switched off.
@@ -40,7 +41,10 @@ from api.graphql.inputs import (
     UpdateOrganizationInput,
     UpdateUnitInput,
 )
+from api.graphql.okr_schema import OkrMutation, OkrQuery
 from api.graphql.types import (
+    AFTER,
+    FIRST,
     Connection,
     Cycle,
     Member,
@@ -53,12 +57,9 @@ from service import cycles, members, organizations, units
 from service.pagination import DEFAULT_LIMIT
 from service.settings import Settings
 
-_FIRST = "Page size, 1 to 200."
-_AFTER = "The `endCursor` (or an edge's `cursor`) of the previous page."
-
 
 @strawberry.type
-class Query:
+class Query(OkrQuery):
     @field(description="The caller's organization.")
     async def organization(self, info: Info) -> Organization:
         ctx = info.context
@@ -80,8 +81,8 @@ class Query:
     async def members(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description=_FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: MemberFilterInput | None = None,
     ) -> Connection[Member]:
         ctx = info.context
@@ -99,8 +100,8 @@ class Query:
     async def units(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description=_FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: UnitFilterInput | None = None,
     ) -> Connection[OrgUnit]:
         ctx = info.context
@@ -118,8 +119,8 @@ class Query:
     async def cycles(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description=_FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
+        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: CycleFilterInput | None = None,
     ) -> Connection[Cycle]:
         ctx = info.context
@@ -178,7 +179,7 @@ class UpdateCyclePayload:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(OkrMutation):
     @mutation(description="Admins change the name, time zone, locale, scoring and review defaults.")
     async def update_organization(
         self,

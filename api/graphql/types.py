@@ -2,7 +2,9 @@
 
 Decimals are the ``Decimal`` scalar, serialized as strings ("0.40") like REST; ids are UUIDs.
 ``manager``, ``reports``, ``lead``, ``parent`` and ``members`` load through the request's
-DataLoaders, so a list of nodes does not cost a statement per node.
+DataLoaders, so a list of nodes does not cost a statement per node. The ``objectives`` of a
+member, a unit or a cycle are a page of the objectives list (``okr_types``), one list per
+node: ask for them on one node, or list ``objectives`` with a filter.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -23,10 +25,26 @@ from domain import members as domain_members
 from domain import organizations as domain_organizations
 from domain import units as domain_units
 from domain.errors import FieldError, RuleViolation
-from service.pagination import MAX_LIMIT, Page, PageRequest, decode_cursor, encode_cursor
+from service.okr_ports import ObjectiveFilter
+from service.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Page,
+    PageRequest,
+    decode_cursor,
+    encode_cursor,
+)
+
+if TYPE_CHECKING:
+    from api.graphql.okr_types import Objective
 
 D = TypeVar("D")
 N = TypeVar("N")
+
+# Objectives point back at members, units and cycles: their module loads on first use.
+ObjectiveNode = Annotated["Objective", strawberry.lazy("api.graphql.okr_types")]
+FIRST = "Page size, 1 to 200."
+AFTER = "The `endCursor` (or an edge's `cursor`) of the previous page."
 
 
 # -- connections ---------------------------------------------------------------------------
@@ -47,7 +65,8 @@ class Edge(Generic[N]):
 
 
 @strawberry.type(
-    description="A page of a list, oldest first; `nodes` when cursors per node are not needed."
+    description="A page of a list, in the order its field states (most are oldest first); "
+    "`nodes` when cursors per node are not needed."
 )
 class Connection(Generic[N]):
     edges: list[Edge[N]]
@@ -202,6 +221,22 @@ class Member:
     async def reports(self, info: Info) -> list[Member]:
         return [Member.of(m) for m in await info.context.loaders.reports.load(self.id)]
 
+    @field(
+        description="The objectives they own that you may see, oldest first (one list per member)."
+    )
+    async def objectives(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        cycle_id: UUID | None = None,
+    ) -> Connection[ObjectiveNode]:
+        from api.graphql.okr_types import objective_connection
+
+        return await objective_connection(
+            info, ObjectiveFilter(owner_id=self.id, cycle_id=cycle_id), first, after
+        )
+
 
 # -- units ---------------------------------------------------------------------------------
 
@@ -250,6 +285,22 @@ class OrgUnit:
         ids = await loaders.unit_member_ids.load(self.id)
         return [Member.of(m) for m in await loaders.member.load_many(ids) if m is not None]
 
+    @field(
+        description="The unit's own objectives that you may see, oldest first (one list per unit)."
+    )
+    async def objectives(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        cycle_id: UUID | None = None,
+    ) -> Connection[ObjectiveNode]:
+        from api.graphql.okr_types import objective_connection
+
+        return await objective_connection(
+            info, ObjectiveFilter(unit_id=self.id, cycle_id=cycle_id), first, after
+        )
+
 
 # -- cycles --------------------------------------------------------------------------------
 
@@ -288,3 +339,16 @@ class Cycle:
             return None
         found = await info.context.loaders.cycle.load(self.parent_id)
         return Cycle.of(found) if found else None
+
+    @field(
+        description="The cycle's objectives that you may see, oldest first (one list per cycle)."
+    )
+    async def objectives(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Connection[ObjectiveNode]:
+        from api.graphql.okr_types import objective_connection
+
+        return await objective_connection(info, ObjectiveFilter(cycle_id=self.id), first, after)

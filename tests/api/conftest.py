@@ -8,12 +8,18 @@ import pytest
 from fastapi import FastAPI
 
 from service.app import build_app
-from tests.api.harness import Tenant, new_tenant, test_settings
+from tests.api.harness import SettableClock, Tenant, new_tenant, test_settings
 
 
 @pytest.fixture
-async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = build_app(test_settings(), database_url)
+def clock() -> SettableClock:
+    """The app's clock: real time unless a test pins it (``clock.pin(...)``)."""
+    return SettableClock()
+
+
+@pytest.fixture
+async def app(database_url: str, clock: SettableClock) -> AsyncIterator[FastAPI]:
+    application = build_app(test_settings(), database_url, clock=clock)
     async with application.router.lifespan_context(application):
         yield application
 

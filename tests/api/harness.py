@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,19 @@ TEST_SECRET = "test-secret-" + "x" * 40
 
 def test_settings(**overrides: Any) -> Settings:
     return Settings(database_url=None, jwt_secret=TEST_SECRET, log_json=True, **overrides)
+
+
+class SettableClock:
+    """A clock on real time until a test pins it to an instant."""
+
+    def __init__(self) -> None:
+        self.pinned: datetime | None = None
+
+    def pin(self, instant: datetime) -> None:
+        self.pinned = instant
+
+    def now(self) -> datetime:
+        return self.pinned or datetime.now(UTC)
 
 
 @dataclass

@@ -75,12 +75,19 @@ class OrgB:
     company: dict[str, Any]
     team: dict[str, Any]
     cycle: dict[str, Any]
+    objective: dict[str, Any]
+    key_result: dict[str, Any]
+    check_in: dict[str, Any]
+    action: dict[str, Any]
 
     def id_for(self, param: str) -> str:
         ids = {
             "member_id": self.member["id"],
             "unit_id": self.team["id"],
             "cycle_id": self.cycle["id"],
+            "objective_id": self.objective["id"],
+            "key_result_id": self.key_result["id"],
+            "action_id": self.action["id"],
         }
         assert param in ids, (
             f"the isolation walk has no id of org B for the path parameter {param!r}: create "
@@ -88,6 +95,22 @@ class OrgB:
         )
         value: str = ids[param]
         return value
+
+    @property
+    def okr_ids(self) -> set[str]:
+        """Every OKR row of org B: objective, KR, check-in, action."""
+        return {
+            self.objective["id"],
+            self.key_result["id"],
+            self.check_in["id"],
+            self.action["id"],
+        }
+
+
+def _created(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
 async def seed_org_b(client: httpx.AsyncClient) -> OrgB:
@@ -118,12 +141,77 @@ async def seed_org_b(client: httpx.AsyncClient) -> OrgB:
         json={"name": "2027", "kind": "year", "start_date": "2027-01-01", "end_date": "2027-12-31"},
     )
     assert cycle.status_code == 201, cycle.text
+    objective = _created(
+        await client.post(
+            "/v1/objectives",
+            json={
+                "cycle_id": cycle.json()["id"],
+                "title": "Globex secret expansion",
+                "owner": {"kind": "member", "id": member["id"]},
+                "status": "active",
+            },
+        )
+    )
+    key_result = _created(
+        await client.post(
+            f"/v1/objectives/{objective['id']}/key-results",
+            json={"title": "Globex new customers", "owner_id": member["id"], "target": "10"},
+        )
+    )
+    check_in = _created(
+        await client.post(
+            f"/v1/key-results/{key_result['id']}/check-ins", json={"value": "4", "note": "four"}
+        )
+    )
+    action = _created(
+        await client.post(
+            f"/v1/key-results/{key_result['id']}/actions",
+            json={
+                "title": "Globex roadshow",
+                "owner_id": member["id"],
+                "due_date": "2027-03-31",
+                "completion_standard": "5 cities visited",
+            },
+        )
+    )
     return OrgB(
-        member=member, lead=lead, company=company.json(), team=team.json(), cycle=cycle.json()
+        member=member,
+        lead=lead,
+        company=company.json(),
+        team=team.json(),
+        cycle=cycle.json(),
+        objective=objective,
+        key_result=key_result,
+        check_in=check_in,
+        action=action,
     )
 
 
-async def assert_org_b_unchanged(client: httpx.AsyncClient, b: OrgB) -> None:
+async def okr_state(client: httpx.AsyncClient, b: OrgB) -> dict[str, Any]:
+    """Org B's OKR rows as org B's admin reads them (scores left out: they move with time)."""
+
+    async def read(path: str) -> Any:
+        response = await client.get(path)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    objective = await read(f"/v1/objectives/{b.objective['id']}")
+    key_result = await read(f"/v1/key-results/{b.key_result['id']}")
+    for body in (objective, key_result, *objective["key_results"]):
+        body.pop("score")
+    return {
+        "objective": objective,
+        "key_result": key_result,
+        "check_ins": await read(f"/v1/key-results/{b.key_result['id']}/check-ins"),
+        "actions": await read(f"/v1/key-results/{b.key_result['id']}/actions"),
+        "objectives": [o["id"] for o in (await read("/v1/objectives"))["items"]],
+        "audit_events": [e["id"] for e in (await read("/v1/audit-events?limit=200"))["items"]],
+    }
+
+
+async def assert_org_b_unchanged(
+    client: httpx.AsyncClient, b: OrgB, okrs_before: dict[str, Any] | None = None
+) -> None:
     member = await client.get(f"/v1/members/{b.member['id']}")
     assert member.status_code == 200
     assert member.json() == b.member
@@ -145,6 +233,19 @@ async def assert_org_b_unchanged(client: httpx.AsyncClient, b: OrgB) -> None:
         "hank@globex.example",
     }
     assert all(m["version"] == 1 and m["active"] for m in everyone.json()["items"])
+    okrs = await okr_state(client, b)
+    assert (okrs["objective"]["version"], okrs["objective"]["status"]) == (1, "active")
+    assert okrs["objective"]["title"] == "Globex secret expansion"
+    assert (okrs["key_result"]["version"], okrs["key_result"]["current"]) == (1, "4")
+    assert okrs["key_result"]["objective_id"] == b.objective["id"]
+    assert okrs["key_result"]["final_score"] is None
+    assert [c["id"] for c in okrs["check_ins"]["items"]] == [b.check_in["id"]]
+    assert [
+        (a["id"], a["version"], a["status"], a["accepted_by"]) for a in okrs["actions"]["items"]
+    ] == [(b.action["id"], 1, "todo", None)]
+    assert okrs["objectives"] == [b.objective["id"]]
+    if okrs_before is not None:
+        assert okrs == okrs_before
 
 
 async def test_every_route_with_an_id_answers_404_for_another_tenants_ids(
@@ -152,6 +253,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_ids(
 ) -> None:
     async with globex.admin() as b_client:
         b = await seed_org_b(b_client)
+        okrs_before = await okr_state(b_client, b)
 
     endpoints = endpoints_with_ids(app)
     # The walk must really see the REST routes; an empty walk would prove nothing.
@@ -168,6 +270,25 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_ids(
         ("DELETE", "/v1/units/{unit_id}/members/{member_id}"),
         ("GET", "/v1/cycles/{cycle_id}"),
         ("PATCH", "/v1/cycles/{cycle_id}"),
+        ("POST", "/v1/cycles/{cycle_id}/close-objectives"),
+        ("GET", "/v1/objectives/{objective_id}"),
+        ("PATCH", "/v1/objectives/{objective_id}"),
+        ("DELETE", "/v1/objectives/{objective_id}"),
+        ("POST", "/v1/objectives/{objective_id}/copy"),
+        ("GET", "/v1/objectives/{objective_id}/key-results"),
+        ("POST", "/v1/objectives/{objective_id}/key-results"),
+        ("GET", "/v1/key-results/{key_result_id}"),
+        ("PATCH", "/v1/key-results/{key_result_id}"),
+        ("DELETE", "/v1/key-results/{key_result_id}"),
+        ("POST", "/v1/key-results/{key_result_id}/move"),
+        ("PUT", "/v1/key-results/{key_result_id}/final-score"),
+        ("GET", "/v1/key-results/{key_result_id}/check-ins"),
+        ("POST", "/v1/key-results/{key_result_id}/check-ins"),
+        ("GET", "/v1/key-results/{key_result_id}/actions"),
+        ("POST", "/v1/key-results/{key_result_id}/actions"),
+        ("GET", "/v1/actions/{action_id}"),
+        ("PATCH", "/v1/actions/{action_id}"),
+        ("POST", "/v1/actions/{action_id}/accept"),
     } <= walked
 
     answers: dict[str, tuple[int, str]] = {}
@@ -188,7 +309,7 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_ids(
     assert answers == dict.fromkeys(answers, (404, "not_found"))
 
     async with globex.admin() as b_client:
-        await assert_org_b_unchanged(b_client, b)
+        await assert_org_b_unchanged(b_client, b, okrs_before)
 
 
 async def test_a_404_for_another_tenants_id_is_the_same_as_for_no_id(
@@ -315,3 +436,207 @@ async def test_another_tenants_cursor_reveals_nothing(acme: Tenant, globex: Tena
         listed = await a_client.get("/v1/members", params={"cursor": cursor})
     assert listed.status_code == 200
     assert {m["email"] for m in listed.json()["items"]} <= {"admin@acme.example"}
+
+
+async def test_okr_lists_never_contain_another_tenants_rows(acme: Tenant, globex: Tenant) -> None:
+    async with globex.admin() as b_client:
+        b = await seed_org_b(b_client)
+    async with acme.admin() as a_client:
+        cycle = await a_client.post(
+            "/v1/cycles",
+            json={
+                "name": "2027",
+                "kind": "year",
+                "start_date": "2027-01-01",
+                "end_date": "2027-12-31",
+            },
+        )
+        mine = _created(
+            await a_client.post(
+                "/v1/objectives",
+                json={
+                    "cycle_id": cycle.json()["id"],
+                    "title": "Acme expansion",
+                    "status": "active",
+                },
+            )
+        )
+        kr = _created(
+            await a_client.post(
+                f"/v1/objectives/{mine['id']}/key-results",
+                json={"title": "Acme new customers", "owner_id": str(acme.admin_id)},
+            )
+        )
+        checked = _created(
+            await a_client.post(f"/v1/key-results/{kr['id']}/check-ins", json={"value": "1"})
+        )
+        task = _created(
+            await a_client.post(f"/v1/key-results/{kr['id']}/actions", json={"title": "Acme task"})
+        )
+        requests = {
+            "objectives": ("/v1/objectives", {}),
+            "objectives by cycle": ("/v1/objectives", {"cycle_id": b.cycle["id"]}),
+            "objectives by owner": ("/v1/objectives", {"owner_id": b.member["id"]}),
+            "objectives by unit": ("/v1/objectives", {"unit_id": b.team["id"]}),
+            "objectives by q": ("/v1/objectives", {"q": "Globex"}),
+            "objectives by status": ("/v1/objectives", {"status": "active"}),
+            "objectives by level": ("/v1/objectives", {"level": "individual"}),
+            "key results": (f"/v1/objectives/{mine['id']}/key-results", {}),
+            "check-ins": (f"/v1/key-results/{kr['id']}/check-ins", {}),
+            "actions": (f"/v1/key-results/{kr['id']}/actions", {}),
+            "actions by owner": (
+                f"/v1/key-results/{kr['id']}/actions",
+                {"owner_id": b.member["id"]},
+            ),
+            "audit events": ("/v1/audit-events", {"limit": 200}),
+            "audit events by resource": ("/v1/audit-events", {"resource_id": b.objective["id"]}),
+            "audit events by check-in": ("/v1/audit-events", {"resource_id": b.check_in["id"]}),
+            "audit events by actor": ("/v1/audit-events", {"actor": str(globex.admin_id)}),
+            "audit events by type": ("/v1/audit-events", {"resource_type": "action"}),
+        }
+        seen: dict[str, list[str]] = {}
+        resources: dict[str, list[str]] = {}
+        for name, (path, params) in requests.items():
+            response = await a_client.get(path, params=params)
+            assert response.status_code == 200, (name, response.text)
+            items = response.json()["items"]
+            seen[name] = [item["id"] for item in items]
+            resources[name] = [item.get("resource_id", "") for item in items]
+
+    b_rows = b.okr_ids | {b.member["id"], b.lead["id"], b.team["id"], b.cycle["id"]}
+    assert {
+        name: sorted((set(ids) | set(resources[name])) & b_rows) for name, ids in seen.items()
+    } == {name: [] for name in seen}
+    assert seen["objectives"] == seen["objectives by status"] == [mine["id"]]
+    assert seen["objectives by cycle"] == seen["objectives by owner"] == []
+    assert seen["objectives by unit"] == seen["objectives by q"] == []
+    assert seen["check-ins"] == [checked["id"]]
+    assert seen["actions"] == [task["id"]]
+    assert seen["audit events by resource"] == seen["audit events by check-in"] == []
+    assert seen["audit events by actor"] == []
+    assert set(resources["audit events"]) == {mine["id"], kr["id"], checked["id"], task["id"]}
+    assert resources["audit events by type"] == [task["id"]]
+
+
+async def test_okr_references_to_another_tenants_ids_are_unknown(
+    acme: Tenant, globex: Tenant
+) -> None:
+    async with globex.admin() as b_client:
+        b = await seed_org_b(b_client)
+        okrs_before = await okr_state(b_client, b)
+    async with acme.admin() as a_client:
+        cycle = _created(
+            await a_client.post(
+                "/v1/cycles",
+                json={
+                    "name": "2027",
+                    "kind": "year",
+                    "start_date": "2027-01-01",
+                    "end_date": "2027-12-31",
+                },
+            )
+        )
+        mine = _created(
+            await a_client.post("/v1/objectives", json={"cycle_id": cycle["id"], "title": "Acme"})
+        )
+        kr = _created(
+            await a_client.post(
+                f"/v1/objectives/{mine['id']}/key-results",
+                json={"title": "Acme KR", "owner_id": str(acme.admin_id)},
+            )
+        )
+        unknown = {
+            "objective in their cycle": await a_client.post(
+                "/v1/objectives", json={"cycle_id": b.cycle["id"], "title": "x"}
+            ),
+            "objective owned by their member": await a_client.post(
+                "/v1/objectives",
+                json={
+                    "cycle_id": cycle["id"],
+                    "title": "x",
+                    "owner": {"kind": "member", "id": b.member["id"]},
+                },
+            ),
+            "objective owned by their unit": await a_client.post(
+                "/v1/objectives",
+                json={
+                    "cycle_id": cycle["id"],
+                    "title": "x",
+                    "owner": {"kind": "unit", "id": b.team["id"]},
+                },
+            ),
+            "aligned to their objective": await a_client.post(
+                "/v1/objectives",
+                json={
+                    "cycle_id": cycle["id"],
+                    "title": "x",
+                    "parent_objective_id": b.objective["id"],
+                },
+            ),
+            "contributing to their KR": await a_client.post(
+                "/v1/objectives",
+                json={
+                    "cycle_id": cycle["id"],
+                    "title": "x",
+                    "parent_key_result_id": b.key_result["id"],
+                },
+            ),
+            "re-aligned to their objective": await a_client.patch(
+                f"/v1/objectives/{mine['id']}", json={"parent_objective_id": b.objective["id"]}
+            ),
+            "KR owned by their member": await a_client.post(
+                f"/v1/objectives/{mine['id']}/key-results",
+                json={"title": "x", "owner_id": b.member["id"]},
+            ),
+            "KR handed to their member": await a_client.patch(
+                f"/v1/key-results/{kr['id']}", json={"owner_id": b.member["id"]}
+            ),
+            "action owned by their member": await a_client.post(
+                f"/v1/key-results/{kr['id']}/actions",
+                json={"title": "x", "owner_id": b.member["id"]},
+            ),
+            "copied into their cycle": await a_client.post(
+                f"/v1/objectives/{mine['id']}/copy", json={"cycle_id": b.cycle["id"]}
+            ),
+        }
+        moved = await a_client.post(
+            f"/v1/key-results/{kr['id']}/move", json={"objective_id": b.objective["id"]}
+        )
+        mine_after = await a_client.get(f"/v1/objectives/{mine['id']}")
+        listed = await a_client.get("/v1/objectives")
+
+    assert {
+        name: (r.status_code, r.json()["code"]) for name, r in unknown.items()
+    } == dict.fromkeys(unknown, (422, "unknown_reference"))
+    assert (moved.status_code, moved.json()["code"]) == (404, "not_found")
+    assert mine_after.json()["version"] == 1
+    assert [k["id"] for k in mine_after.json()["key_results"]] == [kr["id"]]
+    assert mine_after.json()["key_results"][0]["owner_id"] == str(acme.admin_id)
+    assert [o["id"] for o in listed.json()["items"]] == [mine["id"]]
+    async with globex.admin() as b_client:
+        await assert_org_b_unchanged(b_client, b, okrs_before)
+
+
+async def test_another_tenants_objective_cursor_reveals_nothing(
+    acme: Tenant, globex: Tenant
+) -> None:
+    async with globex.admin() as b_client:
+        b = await seed_org_b(b_client)
+        second = await b_client.post(
+            "/v1/objectives", json={"cycle_id": b.cycle["id"], "title": "Globex second"}
+        )
+        assert second.status_code == 201, second.text
+        page = await b_client.get("/v1/objectives", params={"limit": 1})
+        history = await b_client.get(
+            f"/v1/key-results/{b.key_result['id']}/check-ins", params={"limit": 1}
+        )
+    cursor = page.json()["next_cursor"]
+    assert cursor is not None
+    assert history.json()["next_cursor"] is None
+    async with acme.admin() as a_client:
+        listed = await a_client.get("/v1/objectives", params={"cursor": cursor})
+        events = await a_client.get("/v1/audit-events", params={"cursor": cursor})
+    assert listed.status_code == 200
+    assert listed.json() == {"items": [], "next_cursor": None}
+    assert events.status_code == 200
+    assert events.json() == {"items": [], "next_cursor": None}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
@@ -11,9 +12,34 @@ import pytest
 from domain.cycles import Cycle, CycleKind, CycleState
 from domain.errors import Conflict, FieldError, RuleViolation, StaleVersion
 from domain.members import Member, Role
+from domain.okrs import (
+    Action,
+    ActionStatus,
+    CheckIn,
+    Direction,
+    KeyResult,
+    Level,
+    MetricKind,
+    Objective,
+    ObjectiveStatus,
+    OwnerKind,
+    Visibility,
+)
 from domain.units import OrgUnit, UnitKind
 from service.context import Deps
 from service.ids import new_id
+from service.okr_ports import (
+    ActionFilter,
+    ActionRepository,
+    AuditEvent,
+    AuditFilter,
+    AuditLog,
+    CheckInRepository,
+    KeyResultRepository,
+    ObjectiveFilter,
+    ObjectiveRepository,
+    Viewer,
+)
 from service.pagination import PageRequest
 from service.ports import (
     CycleFilter,
@@ -30,9 +56,14 @@ from service.ports import (
 )
 from service.storage.memory import (
     ColumnTooLongError,
+    MemoryActions,
+    MemoryAuditLog,
+    MemoryCheckIns,
     MemoryCycles,
     MemoryIdempotencyStore,
+    MemoryKeyResults,
     MemoryMembers,
+    MemoryObjectives,
     MemoryOrganizations,
     MemoryReadiness,
     MemoryStore,
@@ -54,11 +85,30 @@ def test_the_twins_implement_the_ports(store: MemoryStore) -> None:
     members: MemberRepository = MemoryMembers(tx)
     units: UnitRepository = MemoryUnits(tx)
     cycles: CycleRepository = MemoryCycles(tx)
+    objectives: ObjectiveRepository = MemoryObjectives(tx)
+    key_results: KeyResultRepository = MemoryKeyResults(tx)
+    check_ins: CheckInRepository = MemoryCheckIns(tx)
+    actions: ActionRepository = MemoryActions(tx)
+    audit: AuditLog = MemoryAuditLog(tx)
     idempotency: IdempotencyStore = MemoryIdempotencyStore()
     readiness: Readiness = MemoryReadiness()
     assert isinstance(factory(), MemoryUnitOfWork)
     assert all(
-        x is not None for x in (uow, organizations, members, units, cycles, idempotency, readiness)
+        x is not None
+        for x in (
+            uow,
+            organizations,
+            members,
+            units,
+            cycles,
+            objectives,
+            key_results,
+            check_ins,
+            actions,
+            audit,
+            idempotency,
+            readiness,
+        )
     )
 
 
@@ -333,6 +383,435 @@ async def test_values_longer_than_their_column_are_refused(deps: Deps, acme: Ten
     async with deps.uow() as uow:
         with pytest.raises(ColumnTooLongError, match=r"members\.external_id"):
             await uow.members.add(_member(acme.id, "long@acme.example", external_id="x" * 201))
+
+
+# -- OKR repositories ----------------------------------------------------------------------
+
+EVERYONE = Viewer(member_id=None, sees_everything=True)
+
+
+def _objective(
+    org_id: UUID,
+    cycle_id: UUID,
+    owner_id: UUID,
+    *,
+    owner_kind: OwnerKind = OwnerKind.MEMBER,
+    visibility: Visibility = Visibility.PUBLIC,
+    parent_objective_id: UUID | None = None,
+    parent_key_result_id: UUID | None = None,
+    title: str = "Grow",
+) -> Objective:
+    return Objective(
+        id=new_id(),
+        organization_id=org_id,
+        cycle_id=cycle_id,
+        title=title,
+        description="",
+        owner_kind=owner_kind,
+        owner_id=owner_id,
+        level=Level.INDIVIDUAL,
+        status=ObjectiveStatus.DRAFT,
+        visibility=visibility,
+        roll_up=False,
+        parent_objective_id=parent_objective_id,
+        parent_key_result_id=parent_key_result_id,
+        source_objective_id=None,
+        version=1,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def _key_result(objective: Objective, owner_id: UUID) -> KeyResult:
+    return KeyResult(
+        id=new_id(),
+        organization_id=objective.organization_id,
+        objective_id=objective.id,
+        title="New customers",
+        owner_id=owner_id,
+        metric_kind=MetricKind.NUMBER,
+        unit=None,
+        currency=None,
+        start=Decimal(0),
+        target=Decimal(10),
+        direction=Direction.INCREASE,
+        weight=Decimal(1),
+        due_date=date(2026, 3, 31),
+        confidence=None,
+        milestones=(),
+        final_score=None,
+        final_score_reason=None,
+        version=1,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def _check_in(kr: KeyResult, value: int, *, minutes: int = 0) -> CheckIn:
+    return CheckIn(
+        id=new_id(),
+        organization_id=kr.organization_id,
+        key_result_id=kr.id,
+        author="member:x",
+        value=Decimal(value),
+        milestones_done=None,
+        confidence=None,
+        note="",
+        blockers="",
+        created_at=NOW + timedelta(minutes=minutes),
+    )
+
+
+def _action(kr: KeyResult, owner_id: UUID | None = None) -> Action:
+    return Action(
+        id=new_id(),
+        organization_id=kr.organization_id,
+        key_result_id=kr.id,
+        title="Visit",
+        owner_id=owner_id,
+        due_date=None,
+        status=ActionStatus.TODO,
+        completion_standard=None,
+        accepted_by=None,
+        accepted_at=None,
+        version=1,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+async def _okr_base(deps: Deps, tenant: Tenant) -> tuple[Cycle, Objective, KeyResult]:
+    """A cycle, the admin's objective in it and a KR of it, committed."""
+    cycle = _cycle(tenant.id, date(2026, 1, 1), date(2026, 3, 31))
+    objective = _objective(tenant.id, cycle.id, tenant.admin_member.id)
+    kr = _key_result(objective, tenant.admin_member.id)
+    async with deps.uow() as uow:
+        await uow.cycles.add(cycle)
+        await uow.objectives.add(objective)
+        await uow.key_results.add(kr)
+        await uow.commit()
+    return cycle, objective, kr
+
+
+async def test_okr_rows_stay_in_their_organization(
+    deps: Deps, acme: Tenant, globex: Tenant
+) -> None:
+    _, objective, kr = await _okr_base(deps, acme)
+    async with deps.uow() as uow:
+        entry = _check_in(kr, 1)
+        action = _action(kr)
+        await uow.check_ins.add(entry)
+        await uow.actions.add(action)
+        assert await uow.objectives.get(globex.id, objective.id) is None
+        assert await uow.objectives.get_many(globex.id, [objective.id]) == {}
+        assert await uow.objectives.get_many(acme.id, [objective.id, objective.id, new_id()]) == {
+            objective.id: objective
+        }
+        assert await uow.key_results.get(globex.id, kr.id) is None
+        assert await uow.key_results.of_objectives(globex.id, [objective.id]) == {}
+        assert await uow.key_results.of_objectives(acme.id, [objective.id]) == {objective.id: [kr]}
+        assert await uow.check_ins.latest(globex.id, [kr.id]) == {}
+        assert await uow.actions.get(globex.id, action.id) is None
+        assert await uow.actions.of_key_results(acme.id, [kr.id]) == {kr.id: [action]}
+        page = await uow.objectives.list(globex.id, ObjectiveFilter(), PageRequest(), EVERYONE)
+        assert list(page.items) == []
+        assert not await uow.objectives.is_visible(globex.id, objective.id, EVERYONE)
+        # Rows of one tenant may not point at another's.
+        foreign = _objective(globex.id, objective.cycle_id, globex.admin_member.id)
+        with pytest.raises(RuleViolation) as caught:
+            await uow.objectives.add(foreign)
+        assert caught.value.code == "unknown_reference"
+
+
+async def test_okr_updates_compare_versions(deps: Deps, acme: Tenant) -> None:
+    _, objective, kr = await _okr_base(deps, acme)
+    action = _action(kr)
+    async with deps.uow() as uow:
+        await uow.actions.add(action)
+        for write in (
+            uow.objectives.update(replace(objective, version=3), previous_version=2),
+            uow.key_results.update(replace(kr, version=3), previous_version=2),
+            uow.actions.update(replace(action, version=3), previous_version=2),
+            uow.objectives.update(replace(objective, id=new_id()), previous_version=1),
+        ):
+            with pytest.raises(StaleVersion):
+                await write
+        await uow.objectives.update(replace(objective, version=2), previous_version=1)
+        assert (await uow.objectives.get(acme.id, objective.id)) == replace(objective, version=2)
+
+
+async def test_okr_foreign_keys_and_checks_are_enforced(deps: Deps, acme: Tenant) -> None:
+    cycle, objective, kr = await _okr_base(deps, acme)
+    admin_id = acme.admin_member.id
+    async with deps.uow() as uow:
+        for write in (
+            uow.objectives.add(_objective(acme.id, new_id(), admin_id)),
+            uow.objectives.add(_objective(acme.id, cycle.id, new_id())),
+            uow.objectives.add(_objective(acme.id, cycle.id, admin_id, owner_kind=OwnerKind.UNIT)),
+            uow.objectives.add(
+                _objective(acme.id, cycle.id, admin_id, parent_objective_id=new_id())
+            ),
+            uow.objectives.add(
+                _objective(acme.id, cycle.id, admin_id, parent_key_result_id=new_id())
+            ),
+            uow.key_results.add(replace(_key_result(objective, admin_id), objective_id=new_id())),
+            uow.key_results.add(_key_result(objective, new_id())),
+            uow.check_ins.add(replace(_check_in(kr, 1), key_result_id=new_id())),
+            uow.actions.add(_action(kr, owner_id=new_id())),
+            uow.actions.add(replace(_action(kr), accepted_by=new_id())),
+        ):
+            with pytest.raises(RuleViolation) as caught:
+                await write
+            assert caught.value.code == "unknown_reference"
+        both_links = _objective(
+            acme.id,
+            cycle.id,
+            admin_id,
+            parent_objective_id=objective.id,
+            parent_key_result_id=kr.id,
+        )
+        for check in (
+            uow.objectives.add(both_links),
+            uow.key_results.add(replace(_key_result(objective, admin_id), weight=Decimal(-1))),
+            uow.key_results.add(replace(_key_result(objective, admin_id), confidence=11)),
+            uow.check_ins.add(replace(_check_in(kr, 1), confidence=-1)),
+            uow.objectives.add(objective),  # the primary key
+        ):
+            with pytest.raises(Conflict) as conflict:
+                await check
+            assert conflict.value.code == "conflict"
+        with pytest.raises(ColumnTooLongError, match=r"key_results\.unit"):
+            await uow.key_results.add(replace(_key_result(objective, admin_id), unit="x" * 41))
+
+
+async def test_alignment_ancestors_follow_parents_and_contributed_krs(
+    deps: Deps, acme: Tenant
+) -> None:
+    cycle, top, top_kr = await _okr_base(deps, acme)
+    admin_id = acme.admin_member.id
+    middle = _objective(acme.id, cycle.id, admin_id, parent_key_result_id=top_kr.id)
+    bottom = _objective(acme.id, cycle.id, admin_id, parent_objective_id=middle.id)
+    async with deps.uow() as uow:
+        await uow.objectives.add(middle)
+        await uow.objectives.add(bottom)
+        assert await uow.objectives.alignment_ancestors(acme.id, bottom.id) == {
+            bottom.id: middle.id,
+            middle.id: top.id,
+            top.id: None,
+        }
+        assert await uow.objectives.alignment_ancestors(acme.id, new_id()) == {}
+        assert await uow.objectives.has_aligned_children(acme.id, top.id)  # through its KR
+        assert await uow.objectives.has_aligned_children(acme.id, middle.id)
+        assert not await uow.objectives.has_aligned_children(acme.id, bottom.id)
+        # A loop stored anyway (the use cases refuse them) does not hang the walk.
+        await uow.objectives.update(
+            replace(top, parent_objective_id=bottom.id, version=2), previous_version=1
+        )
+        assert await uow.objectives.alignment_ancestors(acme.id, top.id) == {
+            top.id: bottom.id,
+            bottom.id: middle.id,
+            middle.id: top.id,
+        }
+
+
+async def test_check_in_history_is_newest_first_and_latest_is_by_time_then_id(
+    deps: Deps, acme: Tenant
+) -> None:
+    _, objective, kr = await _okr_base(deps, acme)
+    other = _key_result(objective, acme.admin_member.id)
+    early = _check_in(kr, 1, minutes=10)
+    late_id_early_time = _check_in(kr, 2, minutes=0)
+    same_time_later_id = _check_in(kr, 3, minutes=10)
+    async with deps.uow() as uow:
+        await uow.key_results.add(other)
+        assert not await uow.objectives.has_check_ins(acme.id, objective.id)
+        for entry in (early, late_id_early_time, same_time_later_id):
+            await uow.check_ins.add(entry)
+        assert await uow.objectives.has_check_ins(acme.id, objective.id)
+        assert await uow.check_ins.latest(acme.id, [kr.id, other.id]) == {kr.id: same_time_later_id}
+        first = await uow.check_ins.history(acme.id, kr.id, PageRequest(limit=2))
+        assert (list(first.items), first.next_after) == (
+            [same_time_later_id, late_id_early_time],
+            late_id_early_time.id,
+        )
+        rest = await uow.check_ins.history(
+            acme.id, kr.id, PageRequest(limit=2, after=first.next_after)
+        )
+        assert (list(rest.items), rest.next_after) == ([early], None)
+
+
+async def test_deleting_an_objective_runs_its_four_statements(deps: Deps, acme: Tenant) -> None:
+    cycle, objective, kr = await _okr_base(deps, acme)
+    action = _action(kr)
+    copy = replace(
+        _objective(acme.id, cycle.id, acme.admin_member.id), source_objective_id=objective.id
+    )
+    async with deps.uow() as uow:
+        await uow.actions.add(action)
+        await uow.objectives.add(copy)
+        await uow.commit()
+    async with deps.uow() as uow:
+        await uow.objectives.delete(acme.id, objective.id)
+        assert await uow.objectives.get(acme.id, objective.id) is None
+        assert await uow.objectives.get(acme.id, copy.id) == replace(copy, source_objective_id=None)
+        assert await uow.key_results.get(acme.id, kr.id) is None
+        assert await uow.actions.get(acme.id, action.id) is None
+        await uow.objectives.delete(acme.id, objective.id)  # nothing left: no error
+    async with deps.uow() as uow:
+        await uow.check_ins.add(_check_in(kr, 1))
+        with pytest.raises(RuleViolation) as caught:
+            await uow.objectives.delete(acme.id, objective.id)
+        assert caught.value.code == "unknown_reference"
+        # As in Postgres, the statement deleting the actions ran before the refused one.
+        assert await uow.actions.get(acme.id, action.id) is None
+        assert await uow.key_results.get(acme.id, kr.id) == kr
+        assert await uow.objectives.get(acme.id, objective.id) == objective
+
+
+async def test_contributor_ids_are_the_objectives_contributing_to_a_kr(
+    deps: Deps, acme: Tenant, globex: Tenant
+) -> None:
+    cycle, objective, kr = await _okr_base(deps, acme)
+    admin_id = acme.admin_member.id
+    second = _objective(acme.id, cycle.id, admin_id, parent_key_result_id=kr.id)
+    first = _objective(acme.id, cycle.id, admin_id, parent_key_result_id=kr.id)
+    aligned = _objective(acme.id, cycle.id, admin_id, parent_objective_id=objective.id)
+    async with deps.uow() as uow:
+        for o in (first, second, aligned):
+            await uow.objectives.add(o)
+        assert await uow.objectives.contributor_ids(acme.id, kr.id) == sorted([first.id, second.id])
+        assert await uow.objectives.contributor_ids(globex.id, kr.id) == []
+        with pytest.raises(RuleViolation) as caught:
+            await uow.key_results.delete(acme.id, kr.id)  # they still point at it
+        assert caught.value.code == "unknown_reference"
+
+
+async def test_numbers_read_back_in_fixed_point_as_from_postgres(deps: Deps, acme: Tenant) -> None:
+    _, objective, kr = await _okr_base(deps, acme)
+    big = replace(
+        _key_result(objective, acme.admin_member.id),
+        target=Decimal("8E+7"),
+        weight=Decimal("1.50"),
+        final_score=Decimal("5E-1"),
+    )
+    entry = replace(_check_in(kr, 0), value=Decimal("2.5E+3"))
+    async with deps.uow() as uow:
+        await uow.key_results.add(big)
+        await uow.check_ins.add(entry)
+        stored = await uow.key_results.get(acme.id, big.id)
+        assert stored == big
+        assert stored is not None
+        assert (str(stored.target), str(stored.weight), str(stored.final_score)) == (
+            "80000000",
+            "1.50",
+            "0.5",
+        )
+        latest = (await uow.check_ins.latest(acme.id, [kr.id]))[kr.id]
+        assert str(latest.value) == "2500"
+
+
+async def test_private_objectives_are_visible_down_the_viewers_line(
+    deps: Deps, acme: Tenant
+) -> None:
+    cycle = _cycle(acme.id, date(2026, 1, 1), date(2026, 3, 31))
+    boss = _member(acme.id, "boss@acme.example")
+    lead = _member(acme.id, "lead@acme.example", manager_id=boss.id)
+    rep = _member(acme.id, "rep@acme.example", manager_id=lead.id)
+    peer = _member(acme.id, "peer@acme.example", manager_id=boss.id)
+    team = replace(_unit(acme.id, UnitKind.TEAM), lead_id=lead.id)
+    private = Visibility.PRIVATE
+    reps = _objective(acme.id, cycle.id, rep.id, visibility=private, title="rep")
+    teams = _objective(
+        acme.id, cycle.id, team.id, owner_kind=OwnerKind.UNIT, visibility=private, title="team"
+    )
+    public = _objective(acme.id, cycle.id, peer.id, title="public")
+    async with deps.uow() as uow:
+        await uow.cycles.add(cycle)
+        for member in (boss, lead, rep, peer):
+            await uow.members.add(member)
+        await uow.units.add(team)
+        for objective in (reps, teams, public):
+            await uow.objectives.add(objective)
+
+        async def seen(viewer: Viewer) -> list[str]:
+            page = await uow.objectives.list(acme.id, ObjectiveFilter(), PageRequest(), viewer)
+            titles = [o.title for o in page.items]
+            for o in (reps, teams, public):
+                assert await uow.objectives.is_visible(acme.id, o.id, viewer) == (o.title in titles)
+            return titles
+
+        assert await seen(Viewer(boss.id, sees_everything=False)) == ["rep", "team", "public"]
+        assert await seen(Viewer(lead.id, sees_everything=False)) == ["rep", "team", "public"]
+        assert await seen(Viewer(rep.id, sees_everything=False)) == ["rep", "public"]
+        assert await seen(Viewer(peer.id, sees_everything=False)) == ["public"]
+        assert await seen(Viewer(new_id(), sees_everything=False)) == ["public"]
+        assert await seen(Viewer(None, sees_everything=False)) == ["public"]
+        assert await seen(EVERYONE) == ["rep", "team", "public"]
+
+
+async def test_actions_filter_like_sql(deps: Deps, acme: Tenant) -> None:
+    _, _, kr = await _okr_base(deps, acme)
+    dated = replace(_action(kr), due_date=date(2026, 2, 1), status=ActionStatus.DOING)
+    undated = _action(kr, owner_id=acme.admin_member.id)
+    async with deps.uow() as uow:
+        await uow.actions.add(dated)
+        await uow.actions.add(undated)
+
+        async def found(filters: ActionFilter) -> list[Action]:
+            return list((await uow.actions.list(acme.id, filters, PageRequest())).items)
+
+        assert await found(ActionFilter(key_result_id=kr.id)) == [dated, undated]
+        assert await found(ActionFilter(due_after=date(2026, 1, 1))) == [dated]
+        assert await found(ActionFilter(due_before=date(2026, 2, 1))) == []
+        assert await found(ActionFilter(owner_id=acme.admin_member.id)) == [undated]
+        assert await found(ActionFilter(status=ActionStatus.DOING)) == [dated]
+
+
+async def test_audit_events_are_stored_apart_from_the_callers_values(
+    deps: Deps, acme: Tenant, globex: Tenant
+) -> None:
+    after = {"title": "Grow", "tags": ["a"]}
+    event = AuditEvent(
+        id=new_id(),
+        organization_id=acme.id,
+        occurred_at=NOW,
+        actor="member:x",
+        action="objective.created",
+        resource_type="objective",
+        resource_id=new_id(),
+        before=None,
+        after=after,
+    )
+    async with deps.uow() as uow:
+        await uow.audit.record(event)
+        after["title"] = "changed by the caller"
+        (read,) = (await uow.audit.list(acme.id, AuditFilter(), PageRequest())).items
+        assert read.after == {"title": "Grow", "tags": ["a"]}
+        assert read.after is not None
+        read.after["tags"].append("b")
+        (again,) = (await uow.audit.list(acme.id, AuditFilter(), PageRequest())).items
+        assert again.after == {"title": "Grow", "tags": ["a"]}
+        assert list((await uow.audit.list(globex.id, AuditFilter(), PageRequest())).items) == []
+        with pytest.raises(RuleViolation):
+            await uow.audit.record(replace(event, id=new_id(), organization_id=new_id()))
+        with pytest.raises(ColumnTooLongError, match=r"audit_events\.action"):
+            await uow.audit.record(replace(event, id=new_id(), action="x" * 61))
+
+
+async def test_the_later_of_two_concurrent_objective_updates_fails_at_commit(
+    deps: Deps, acme: Tenant
+) -> None:
+    _, objective, _ = await _okr_base(deps, acme)
+    async with deps.uow() as uow_a, deps.uow() as uow_b:
+        await uow_a.objectives.update(replace(objective, title="A", version=2), previous_version=1)
+        await uow_b.objectives.update(replace(objective, title="B", version=2), previous_version=1)
+        await uow_a.commit()
+        with pytest.raises(StaleVersion):
+            await uow_b.commit()
+    async with deps.uow() as uow:
+        stored = await uow.objectives.get(acme.id, objective.id)
+    assert stored is not None
+    assert stored.title == "A"
 
 
 # -- idempotency keys and readiness --------------------------------------------------------

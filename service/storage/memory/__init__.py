@@ -3,6 +3,13 @@
 The use-case tests run on these; nothing in production wires them.
 """
 
+from service.storage.memory.okr_repositories import (
+    MemoryActions,
+    MemoryAuditLog,
+    MemoryCheckIns,
+    MemoryKeyResults,
+    MemoryObjectives,
+)
 from service.storage.memory.repositories import (
     ColumnTooLongError,
     MemoryCycles,
@@ -17,9 +24,14 @@ from service.storage.memory.unit_of_work import MemoryUnitOfWork, MemoryUnitOfWo
 
 __all__ = [
     "ColumnTooLongError",
+    "MemoryActions",
+    "MemoryAuditLog",
+    "MemoryCheckIns",
     "MemoryCycles",
     "MemoryIdempotencyStore",
+    "MemoryKeyResults",
     "MemoryMembers",
+    "MemoryObjectives",
     "MemoryOrganizations",
     "MemoryReadiness",
     "MemoryStore",

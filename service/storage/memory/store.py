@@ -17,8 +17,10 @@ from uuid import UUID
 from domain.cycles import Cycle
 from domain.errors import RuleViolation
 from domain.members import Member
+from domain.okrs import Action, CheckIn, KeyResult, Objective
 from domain.organizations import Organization
 from domain.units import OrgUnit
+from service.okr_ports import AuditEvent
 
 T = TypeVar("T")
 
@@ -31,6 +33,12 @@ class TenantData:
     units: dict[UUID, OrgUnit] = field(default_factory=dict)
     unit_members: set[tuple[UUID, UUID]] = field(default_factory=set)  # (unit_id, member_id)
     cycles: dict[UUID, Cycle] = field(default_factory=dict)
+    objectives: dict[UUID, Objective] = field(default_factory=dict)
+    key_results: dict[UUID, KeyResult] = field(default_factory=dict)
+    check_ins: dict[UUID, CheckIn] = field(default_factory=dict)
+    actions: dict[UUID, Action] = field(default_factory=dict)
+    # Audit events hold JSON dicts: the repository stores and hands out private copies.
+    audit_events: dict[UUID, AuditEvent] = field(default_factory=dict)
 
     def copy(self) -> TenantData:
         return TenantData(
@@ -38,6 +46,11 @@ class TenantData:
             units=dict(self.units),
             unit_members=set(self.unit_members),
             cycles=dict(self.cycles),
+            objectives=dict(self.objectives),
+            key_results=dict(self.key_results),
+            check_ins=dict(self.check_ins),
+            actions=dict(self.actions),
+            audit_events=dict(self.audit_events),
         )
 
 

@@ -5,11 +5,25 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from service.okr_ports import (
+    ActionRepository,
+    AuditLog,
+    CheckInRepository,
+    KeyResultRepository,
+    ObjectiveRepository,
+)
 from service.ports import (
     CycleRepository,
     MemberRepository,
     OrganizationRepository,
     UnitRepository,
+)
+from service.storage.memory.okr_repositories import (
+    MemoryActions,
+    MemoryAuditLog,
+    MemoryCheckIns,
+    MemoryKeyResults,
+    MemoryObjectives,
 )
 from service.storage.memory.repositories import (
     MemoryCycles,
@@ -33,6 +47,11 @@ class MemoryUnitOfWork:
     members: MemberRepository
     units: UnitRepository
     cycles: CycleRepository
+    objectives: ObjectiveRepository
+    key_results: KeyResultRepository
+    check_ins: CheckInRepository
+    actions: ActionRepository
+    audit: AuditLog
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -44,6 +63,11 @@ class MemoryUnitOfWork:
         self.members = MemoryMembers(self._tx)
         self.units = MemoryUnits(self._tx)
         self.cycles = MemoryCycles(self._tx)
+        self.objectives = MemoryObjectives(self._tx)
+        self.key_results = MemoryKeyResults(self._tx)
+        self.check_ins = MemoryCheckIns(self._tx)
+        self.actions = MemoryActions(self._tx)
+        self.audit = MemoryAuditLog(self._tx)
         return self
 
     async def commit(self) -> None:

@@ -7,11 +7,25 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from service.okr_ports import (
+    ActionRepository,
+    AuditLog,
+    CheckInRepository,
+    KeyResultRepository,
+    ObjectiveRepository,
+)
 from service.ports import (
     CycleRepository,
     MemberRepository,
     OrganizationRepository,
     UnitRepository,
+)
+from service.storage.postgres.okr_repositories import (
+    PostgresActions,
+    PostgresAuditLog,
+    PostgresCheckIns,
+    PostgresKeyResults,
+    PostgresObjectives,
 )
 from service.storage.postgres.repositories import (
     PostgresCycles,
@@ -26,6 +40,11 @@ class PostgresUnitOfWork:
     members: MemberRepository
     units: UnitRepository
     cycles: CycleRepository
+    objectives: ObjectiveRepository
+    key_results: KeyResultRepository
+    check_ins: CheckInRepository
+    actions: ActionRepository
+    audit: AuditLog
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -39,6 +58,11 @@ class PostgresUnitOfWork:
         self.members = PostgresMembers(self._conn)
         self.units = PostgresUnits(self._conn)
         self.cycles = PostgresCycles(self._conn)
+        self.objectives = PostgresObjectives(self._conn)
+        self.key_results = PostgresKeyResults(self._conn)
+        self.check_ins = PostgresCheckIns(self._conn)
+        self.actions = PostgresActions(self._conn)
+        self.audit = PostgresAuditLog(self._conn)
         return self
 
     async def commit(self) -> None:

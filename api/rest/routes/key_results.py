@@ -1,0 +1,264 @@
+"""Key results (关键结果) and their check-ins (进度更新)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.rest.idempotency import IdempotencyDep
+from api.rest.problems import error_responses
+from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.schemas import Page
+from api.rest.schemas_okrs import (
+    CheckInCreate,
+    CheckInOut,
+    FinalScore,
+    KeyResultCreate,
+    KeyResultMove,
+    KeyResultOut,
+    KeyResultPatch,
+    MilestoneIn,
+)
+from service import checkins, key_results
+
+router = APIRouter(tags=["key results"])
+
+
+def _milestones(items: list[MilestoneIn]) -> tuple[key_results.MilestoneInput, ...]:
+    return tuple(key_results.MilestoneInput(title=m.title, weight=m.weight, id=m.id) for m in items)
+
+
+@router.get(
+    "/v1/objectives/{objective_id}/key-results",
+    summary="List an objective's key results",
+    description="All KRs of an objective (a handful: one page, `next_cursor` null), oldest "
+    "first, with current values and scores.",
+    response_model=Page[KeyResultOut],
+    responses=error_responses(401, 403, 404),
+)
+async def list_key_results(
+    objective_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
+) -> Page[KeyResultOut]:
+    views = await key_results.list_key_results(deps, principal, objective_id)
+    return Page(items=[KeyResultOut.of(v) for v in views], next_cursor=None)
+
+
+@router.post(
+    "/v1/objectives/{objective_id}/key-results",
+    status_code=201,
+    summary="Add a key result",
+    description="A KR always has an owner. Metric kinds: `number`, `percent`, `currency` "
+    "(with an ISO `currency`), `boolean` (0 -> 1), `milestones` (weighted). A decrease KR "
+    "aims below its start (e.g. a sales cycle from 40 to 30 days); a direction that "
+    "contradicts start and target is refused (422 `direction_contradicts_target`). `weight` "
+    "defaults to 1, `due_date` to the cycle's end. Honours `Idempotency-Key`.",
+    response_model=KeyResultOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def create_key_result(
+    objective_id: UUID,
+    body: KeyResultCreate,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    idempotency: IdempotencyDep,
+) -> Response:
+    async def produce() -> Response:
+        view = await key_results.create_key_result(
+            deps,
+            principal,
+            objective_id,
+            key_results.NewKeyResult(
+                title=body.title,
+                owner_id=body.owner_id,
+                metric_kind=body.metric_kind,
+                start=body.start,
+                target=body.target,
+                direction=body.direction,
+                unit=body.unit,
+                currency=body.currency,
+                weight=body.weight,
+                due_date=body.due_date,
+                confidence=body.confidence,
+                milestones=_milestones(list(body.milestones)),
+            ),
+        )
+        kr = view.key_result
+        return resource_response(
+            KeyResultOut.of(view),
+            version=kr.version,
+            status=201,
+            location=f"/v1/key-results/{kr.id}",
+        )
+
+    return await idempotency.run(produce)
+
+
+@router.get(
+    "/v1/key-results/{key_result_id}",
+    summary="Get a key result",
+    description="One KR with its current value (the latest check-in), progress, score, "
+    "grade, expected progress and status.",
+    response_model=KeyResultOut,
+    responses=error_responses(401, 403, 404),
+)
+async def get_key_result(
+    key_result_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
+) -> Response:
+    view = await key_results.get_key_result(deps, principal, key_result_id)
+    return resource_response(KeyResultOut.of(view), version=view.key_result.version)
+
+
+@router.patch(
+    "/v1/key-results/{key_result_id}",
+    summary="Change a key result",
+    description="JSON merge. `milestones` replaces the list (send `id` to keep a "
+    "milestone). The KR's value changes only through check-ins.",
+    response_model=KeyResultOut,
+    responses=error_responses(401, 403, 404, 412, 422),
+)
+async def patch_key_result(
+    key_result_id: UUID,
+    body: KeyResultPatch,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    if_match: IfMatch = None,
+) -> Response:
+    sent = sent_fields(body, nullable=frozenset({"unit", "currency", "confidence"}))
+    if "milestones" in sent:
+        sent["milestones"] = _milestones(list(body.milestones or []))
+    view = await key_results.update_key_result(
+        deps,
+        principal,
+        key_result_id,
+        key_results.KeyResultChanges(**sent),
+        expected_version=expected_version(if_match),
+    )
+    return resource_response(KeyResultOut.of(view), version=view.key_result.version)
+
+
+@router.delete(
+    "/v1/key-results/{key_result_id}",
+    status_code=204,
+    summary="Delete a key result",
+    description="Only a KR never checked in on (409 `key_result_has_check_ins`: history is "
+    "kept); its actions go with it.",
+    responses=error_responses(401, 403, 404, 409, 412, 422),
+)
+async def delete_key_result(
+    key_result_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, if_match: IfMatch = None
+) -> Response:
+    await key_results.delete_key_result(
+        deps, principal, key_result_id, expected_version=expected_version(if_match)
+    )
+    return Response(status_code=204)
+
+
+@router.post(
+    "/v1/key-results/{key_result_id}/move",
+    summary="Move a key result to another objective",
+    description="Moves the KR, with its check-ins and actions, to another objective of the "
+    "same cycle (422 `different_cycle` otherwise).",
+    response_model=KeyResultOut,
+    responses=error_responses(401, 403, 404, 412, 422),
+)
+async def move_key_result(
+    key_result_id: UUID,
+    body: KeyResultMove,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    if_match: IfMatch = None,
+) -> Response:
+    view = await key_results.move_key_result(
+        deps,
+        principal,
+        key_result_id,
+        body.objective_id,
+        expected_version=expected_version(if_match),
+    )
+    return resource_response(KeyResultOut.of(view), version=view.key_result.version)
+
+
+@router.put(
+    "/v1/key-results/{key_result_id}/final-score",
+    summary="Set a key result's final score",
+    description="At cycle close, admins or the KR owner's managers set the final score (0 to "
+    "1) with a required `reason`; it replaces the progress as the KR's score. Allowed on "
+    "closed cycles; always audited.",
+    response_model=KeyResultOut,
+    responses=error_responses(401, 403, 404, 412, 422),
+)
+async def set_final_score(
+    key_result_id: UUID,
+    body: FinalScore,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    if_match: IfMatch = None,
+) -> Response:
+    view = await key_results.set_final_score(
+        deps,
+        principal,
+        key_result_id,
+        score=body.score,
+        reason=body.reason,
+        expected_version=expected_version(if_match),
+    )
+    return resource_response(KeyResultOut.of(view), version=view.key_result.version)
+
+
+@router.post(
+    "/v1/key-results/{key_result_id}/check-ins",
+    status_code=201,
+    summary="Check in on a key result",
+    description="Records the KR's new value (or, for a milestones KR, the milestones done), "
+    "a confidence (0-10) and a note: what happened, what blocks. It becomes the KR's current "
+    "value. History is never rewritten: a correction is a new check-in. Honours "
+    "`Idempotency-Key`.",
+    response_model=CheckInOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def create_check_in(
+    key_result_id: UUID,
+    body: CheckInCreate,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    idempotency: IdempotencyDep,
+) -> Response:
+    async def produce() -> Response:
+        entry = await checkins.check_in(
+            deps,
+            principal,
+            key_result_id,
+            checkins.NewCheckIn(
+                value=body.value,
+                milestones_done=tuple(body.milestones_done)
+                if body.milestones_done is not None
+                else None,
+                confidence=body.confidence,
+                note=body.note,
+                blockers=body.blockers,
+            ),
+        )
+        return Response(
+            CheckInOut.of(entry).model_dump_json(),
+            status_code=201,
+            media_type="application/json",
+            headers={"Location": f"/v1/key-results/{key_result_id}/check-ins"},
+        )
+
+    return await idempotency.run(produce)
+
+
+@router.get(
+    "/v1/key-results/{key_result_id}/check-ins",
+    summary="A key result's check-in history",
+    description="Every check-in of the KR, newest first, a page at a time.",
+    response_model=Page[CheckInOut],
+    responses=error_responses(401, 403, 404, 422),
+)
+async def list_check_ins(
+    key_result_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, page: PageDep
+) -> Page[CheckInOut]:
+    found = await checkins.check_in_history(deps, principal, key_result_id, page)
+    return Page(items=[CheckInOut.of(c) for c in found.items], next_cursor=found.next_cursor)

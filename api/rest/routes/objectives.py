@@ -1,0 +1,214 @@
+"""/v1/objectives: objectives (目标) with their KRs and scores; alignment links; carry-over."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.rest.idempotency import IdempotencyDep
+from api.rest.problems import error_responses
+from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.schemas import Page
+from api.rest.schemas_okrs import (
+    ClosedObjectives,
+    ObjectiveCopy,
+    ObjectiveCreate,
+    ObjectiveOut,
+    ObjectivePatch,
+)
+from domain.okrs import Level, ObjectiveStatus, OwnerKind
+from service import objectives
+from service.okr_ports import ObjectiveFilter
+from service.scores import ObjectiveView
+
+router = APIRouter(prefix="/v1/objectives", tags=["objectives"])
+cycles_router = APIRouter(prefix="/v1/cycles", tags=["objectives"])
+
+
+def _created(view: ObjectiveView) -> Response:
+    return resource_response(
+        ObjectiveOut.of(view),
+        version=view.objective.version,
+        status=201,
+        location=f"/v1/objectives/{view.objective.id}",
+    )
+
+
+@router.get(
+    "",
+    summary="List objectives",
+    description="Objectives you may see, oldest first, each with its KRs and scores. Private "
+    "objectives of others are absent. Filter by `cycle_id`, `owner_id` (a member), `unit_id` "
+    "(a unit owning it), `level`, `status`, `q` (part of the title).",
+    response_model=Page[ObjectiveOut],
+    responses=error_responses(401, 403, 422),
+)
+async def list_objectives(
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    page: PageDep,
+    cycle_id: UUID | None = None,
+    owner_id: UUID | None = None,
+    unit_id: UUID | None = None,
+    level: Level | None = None,
+    status: ObjectiveStatus | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[ObjectiveOut]:
+    found = await objectives.list_objectives(
+        deps,
+        principal,
+        ObjectiveFilter(
+            cycle_id=cycle_id, owner_id=owner_id, unit_id=unit_id, level=level, status=status, q=q
+        ),
+        page,
+    )
+    return Page(items=[ObjectiveOut.of(v) for v in found.items], next_cursor=found.next_cursor)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create an objective",
+    description="Create an objective in a cycle that is not closed, owned by you (default), "
+    "one of your reports, or a unit you lead (admins: anyone). Align it to one parent "
+    "objective (`parent_objective_id`) or contribute to one KR of another objective "
+    "(`parent_key_result_id`): upward by level, sideways only to a KR; a loop is refused "
+    "(422 `alignment_cycle`). Honours `Idempotency-Key`.",
+    response_model=ObjectiveOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def create_objective(
+    body: ObjectiveCreate,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    idempotency: IdempotencyDep,
+) -> Response:
+    async def produce() -> Response:
+        view = await objectives.create_objective(
+            deps,
+            principal,
+            objectives.NewObjective(
+                cycle_id=body.cycle_id,
+                title=body.title,
+                description=body.description,
+                owner_kind=body.owner.kind if body.owner else OwnerKind.MEMBER,
+                owner_id=body.owner.id if body.owner else None,
+                level=body.level,
+                status=body.status,
+                visibility=body.visibility,
+                roll_up=body.roll_up,
+                parent_objective_id=body.parent_objective_id,
+                parent_key_result_id=body.parent_key_result_id,
+            ),
+        )
+        return _created(view)
+
+    return await idempotency.run(produce)
+
+
+@router.get(
+    "/{objective_id}",
+    summary="Get an objective",
+    description="One objective with its KRs, their current values and every score.",
+    response_model=ObjectiveOut,
+    responses=error_responses(401, 403, 404),
+)
+async def get_objective(
+    objective_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
+) -> Response:
+    view = await objectives.get_objective(deps, principal, objective_id)
+    return resource_response(ObjectiveOut.of(view), version=view.objective.version)
+
+
+@router.patch(
+    "/{objective_id}",
+    summary="Change an objective",
+    description="JSON merge. `status`: draft <-> active -> closed (reopenable), archived is "
+    "final. Set or clear the alignment link with `parent_objective_id` or "
+    "`parent_key_result_id` (one of them).",
+    response_model=ObjectiveOut,
+    responses=error_responses(401, 403, 404, 412, 422),
+)
+async def patch_objective(
+    objective_id: UUID,
+    body: ObjectivePatch,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    if_match: IfMatch = None,
+) -> Response:
+    sent = sent_fields(body, nullable=frozenset({"parent_objective_id", "parent_key_result_id"}))
+    view = await objectives.update_objective(
+        deps,
+        principal,
+        objective_id,
+        objectives.ObjectiveChanges(**sent),
+        expected_version=expected_version(if_match),
+    )
+    return resource_response(ObjectiveOut.of(view), version=view.objective.version)
+
+
+@router.delete(
+    "/{objective_id}",
+    summary="Delete or archive an objective",
+    description="Deletes an objective never checked in on (204). Once any of its KRs has "
+    "check-ins it is archived instead, keeping its history (200 with the archived "
+    "objective). 409 `objective_has_children` while objectives align to it.",
+    response_model=ObjectiveOut,
+    responses={204: {"description": "Deleted"}, **error_responses(401, 403, 404, 409, 412, 422)},
+)
+async def delete_objective(
+    objective_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, if_match: IfMatch = None
+) -> Response:
+    view = await objectives.delete_objective(
+        deps, principal, objective_id, expected_version=expected_version(if_match)
+    )
+    if view is None:
+        return Response(status_code=204)
+    return resource_response(ObjectiveOut.of(view), version=view.objective.version)
+
+
+@router.post(
+    "/{objective_id}/copy",
+    status_code=201,
+    summary="Carry an objective over into another cycle",
+    description="Copies the objective as a draft into `cycle_id` with its KRs (start, target, "
+    "weights, milestones) and the actions not done, without check-ins; the copy's "
+    "`source_objective_id` names the original.",
+    response_model=ObjectiveOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def copy_objective(
+    objective_id: UUID,
+    body: ObjectiveCopy,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    idempotency: IdempotencyDep,
+) -> Response:
+    async def produce() -> Response:
+        view = await objectives.copy_objective(
+            deps,
+            principal,
+            objective_id,
+            objectives.CopyRequest(cycle_id=body.cycle_id, owner_id=body.owner_id),
+        )
+        return _created(view)
+
+    return await idempotency.run(produce)
+
+
+@cycles_router.post(
+    "/{cycle_id}/close-objectives",
+    summary="Close a cycle's unfinished objectives",
+    description="Admins: every objective of the cycle that is neither closed nor archived is "
+    "closed, in one transaction; the ids closed are returned.",
+    response_model=ClosedObjectives,
+    responses=error_responses(401, 403, 404),
+)
+async def close_cycle_objectives(
+    cycle_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
+) -> ClosedObjectives:
+    closed = await objectives.close_unfinished(deps, principal, cycle_id)
+    return ClosedObjectives(closed=closed)

@@ -1,0 +1,145 @@
+"""Scoring (评分): KR progress and score, objective progress, grades and track status.
+
+DOMAIN.md "Scoring". Every figure is a ``Decimal`` on the 0.0-1.0 scale, quantized to four
+decimal places (ROUND_HALF_EVEN) by :func:`quantize` and nowhere else, so a score computed
+here, stored, and read back compares equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from enum import StrEnum
+from uuid import UUID
+
+from domain.okrs import Direction, KeyResult, MetricKind
+from domain.organizations import ScoringSettings
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+_PLACES = Decimal("0.0001")
+
+
+class Grade(StrEnum):
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+class TrackStatus(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+def quantize(value: Decimal) -> Decimal:
+    """Round a figure to four decimal places, half to even: the one rounding rule."""
+    return value.quantize(_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def _clamp01(value: Decimal) -> Decimal:
+    return min(max(value, ZERO), ONE)
+
+
+def kr_progress(
+    kr: KeyResult,
+    *,
+    current: Decimal | None,
+    milestones_done: frozenset[UUID] = frozenset(),
+) -> Decimal:
+    """How far the KR has come from its start towards its target, in [0, 1].
+
+    - number, percent, currency: ``clamp((current - start) / (target - start), 0, 1)``; the
+      same formula serves decrease KRs (target < start). When target == start the KR is
+      all or nothing: 1 once the target is met (increase: current >= target; decrease:
+      current <= target), else 0.
+    - boolean: 1 when ``current >= 1`` (true), else 0.
+    - milestones: the weight of the done milestones over the total weight (0 when the total
+      is 0); ``current`` is ignored, and ids in ``milestones_done`` that are not the KR's
+      milestones count for nothing.
+
+    ``current`` None means no check-in yet: the KR stands at its start.
+    """
+    if kr.metric_kind is MetricKind.MILESTONES:
+        total = sum((m.weight for m in kr.milestones), ZERO)
+        if total <= ZERO:
+            return quantize(ZERO)
+        done = sum((m.weight for m in kr.milestones if m.id in milestones_done), ZERO)
+        return quantize(_clamp01(done / total))
+    if kr.metric_kind is MetricKind.BOOLEAN:
+        return quantize(ONE if current is not None and current >= ONE else ZERO)
+    value = kr.start if current is None else current
+    if kr.target == kr.start:
+        met = value <= kr.target if kr.direction is Direction.DECREASE else value >= kr.target
+        return quantize(ONE if met else ZERO)
+    return quantize(_clamp01((value - kr.start) / (kr.target - kr.start)))
+
+
+def kr_score(kr: KeyResult, progress: Decimal) -> Decimal:
+    """The KR's score: its progress, unless a final score was set at cycle close."""
+    return quantize(progress if kr.final_score is None else kr.final_score)
+
+
+def weighted_mean(pairs: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:
+    """The weighted mean of ``(value, weight)`` pairs; ``None`` when no weight is positive.
+
+    Zero-weight pairs do not count. A negative weight is a programming error (input rules
+    refuse them) and raises ``ValueError``. Used for objectives (over KR scores) and for the
+    roll-ups of units, the company and members (over objective scores).
+    """
+    total_weight = ZERO
+    weighted_sum = ZERO
+    for value, weight in pairs:
+        if weight < ZERO:
+            raise ValueError(f"negative weight {weight}")
+        if weight == ZERO:
+            continue
+        total_weight += weight
+        weighted_sum += value * weight
+    if total_weight == ZERO:
+        return None
+    return quantize(weighted_sum / total_weight)
+
+
+def objective_progress(scored: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
+    """The objective's progress from its KRs' ``(score, weight)`` pairs.
+
+    ``None`` when the objective has no KRs or all their weights are 0: nothing to measure
+    (the caller may then roll up from aligned objectives, if the objective asks to).
+    """
+    return weighted_mean(scored)
+
+
+def grade(score: Decimal, settings: ScoringSettings) -> Grade:
+    """Red below ``red_below``, yellow below ``yellow_below``, green from it."""
+    if score < settings.red_below:
+        return Grade.RED
+    if score < settings.yellow_below:
+        return Grade.YELLOW
+    return Grade.GREEN
+
+
+def expected_progress(start_date: date, end_date: date, at: date) -> Decimal:
+    """The elapsed fraction of a cycle on day ``at``, in [0, 1].
+
+    ``(at - start_date).days / (end_date - start_date).days``, clamped: 0 on or before the
+    first day, 1 on or after the last. A one-day cycle (start == end) is 0 before its day
+    and 1 from it. ``ValueError`` when the cycle ends before it starts.
+    """
+    if end_date < start_date:
+        raise ValueError(f"the cycle ends ({end_date}) before it starts ({start_date})")
+    if end_date == start_date:
+        return quantize(ONE if at >= start_date else ZERO)
+    elapsed = Decimal((at - start_date).days) / Decimal((end_date - start_date).days)
+    return quantize(_clamp01(elapsed))
+
+
+def track_status(progress: Decimal, expected: Decimal, settings: ScoringSettings) -> TrackStatus:
+    """On track when progress >= expected - on_track_margin; at risk when >= expected -
+    at_risk_margin; else off track."""
+    if progress >= expected - settings.on_track_margin:
+        return TrackStatus.ON_TRACK
+    if progress >= expected - settings.at_risk_margin:
+        return TrackStatus.AT_RISK
+    return TrackStatus.OFF_TRACK

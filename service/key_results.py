@@ -1,0 +1,402 @@
+"""Use cases of key results (关键结果): create, read with scores, change, move, final score."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from uuid import UUID
+
+from domain.alignment import ensure_no_alignment_loop
+from domain.errors import Conflict, FieldError, Forbidden, RuleViolation
+from domain.key_results import (
+    validate_confidence,
+    validate_final_score,
+    validate_metric,
+    validate_weight,
+)
+from domain.okrs import Direction, KeyResult, MetricKind, Milestone, Objective
+from domain.organizations import validate_name
+from service import audit
+from service.auth import Principal, ensure_can_read_directory
+from service.concurrency import ensure_version
+from service.context import Deps
+from service.objectives import organization_of, visible_among, writable_cycle
+from service.okr_access import (
+    ensure_may_edit_key_result,
+    ensure_may_edit_objective,
+    visible_key_result,
+    visible_objective,
+)
+from service.patch import UNSET, Maybe
+from service.ports import UnitOfWork
+from service.scores import KeyResultView, local_today, view_key_result
+
+
+@dataclass(frozen=True)
+class MilestoneInput:
+    title: str
+    weight: Decimal = Decimal(1)
+    id: UUID | None = None  # keep an existing milestone's id when editing
+
+
+@dataclass(frozen=True)
+class NewKeyResult:
+    title: str
+    owner_id: UUID
+    metric_kind: MetricKind = MetricKind.NUMBER
+    start: Decimal = Decimal(0)
+    target: Decimal = Decimal(1)
+    direction: Direction = Direction.INCREASE
+    unit: str | None = None
+    currency: str | None = None
+    weight: Decimal = Decimal(1)
+    due_date: date | None = None  # default: the cycle's end
+    confidence: int | None = None
+    milestones: tuple[MilestoneInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeyResultChanges:
+    title: Maybe[str] = UNSET
+    owner_id: Maybe[UUID] = UNSET
+    unit: Maybe[str | None] = UNSET
+    start: Maybe[Decimal] = UNSET
+    target: Maybe[Decimal] = UNSET
+    direction: Maybe[Direction] = UNSET
+    currency: Maybe[str | None] = UNSET
+    weight: Maybe[Decimal] = UNSET
+    due_date: Maybe[date] = UNSET
+    confidence: Maybe[int | None] = UNSET
+    milestones: Maybe[tuple[MilestoneInput, ...]] = UNSET
+
+
+def _milestones(deps: Deps, inputs: tuple[MilestoneInput, ...]) -> tuple[Milestone, ...]:
+    return tuple(
+        Milestone(id=m.id or deps.new_id(), title=m.title.strip(), weight=m.weight) for m in inputs
+    )
+
+
+def _validated(kr: KeyResult) -> KeyResult:
+    validate_metric(
+        metric_kind=kr.metric_kind,
+        start=kr.start,
+        target=kr.target,
+        direction=kr.direction,
+        currency=kr.currency,
+        milestones=kr.milestones,
+    )
+    validate_weight(kr.weight)
+    validate_confidence(kr.confidence)
+    return replace(kr, title=validate_name(kr.title, field_name="title", max_length=300))
+
+
+async def _ensure_member(uow: UnitOfWork, org_id: UUID, member_id: UUID) -> None:
+    if await uow.members.get(org_id, member_id) is None:
+        raise RuleViolation(
+            "the owner is not a member of this organization",
+            code="unknown_reference",
+            errors=[FieldError("owner_id", "no such member", "unknown_reference")],
+        )
+
+
+async def _view(
+    deps: Deps, uow: UnitOfWork, principal: Principal, kr: KeyResult, objective: Objective
+) -> KeyResultView:
+    org = await organization_of(uow, principal)
+    cycle = await uow.cycles.get(org.id, objective.cycle_id)
+    assert cycle is not None
+    latest = (await uow.check_ins.latest(org.id, [kr.id])).get(kr.id)
+    return view_key_result(kr, latest, cycle, org, local_today(org, deps.clock.now()))
+
+
+async def create_key_result(
+    deps: Deps, principal: Principal, objective_id: UUID, data: NewKeyResult
+) -> KeyResultView:
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        org_id = principal.organization_id
+        objective = await visible_objective(uow, principal, objective_id)
+        await ensure_may_edit_objective(uow, principal, objective)
+        cycle = await writable_cycle(uow, org_id, objective.cycle_id, "cycle_id")
+        await _ensure_member(uow, org_id, data.owner_id)
+        kr = _validated(
+            KeyResult(
+                id=deps.new_id(),
+                organization_id=org_id,
+                objective_id=objective.id,
+                title=data.title,
+                owner_id=data.owner_id,
+                metric_kind=data.metric_kind,
+                unit=data.unit,
+                currency=data.currency,
+                start=data.start,
+                target=data.target,
+                direction=data.direction,
+                weight=data.weight,
+                due_date=data.due_date or cycle.end_date,
+                confidence=data.confidence,
+                milestones=_milestones(deps, data.milestones),
+                final_score=None,
+                final_score_reason=None,
+                version=1,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await uow.key_results.add(kr)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="key_result.created",
+            resource_type="key_result",
+            resource_id=kr.id,
+            before=None,
+            after=kr,
+        )
+        await uow.commit()
+        return await _view(deps, uow, principal, kr, objective)
+
+
+async def get_key_result(deps: Deps, principal: Principal, key_result_id: UUID) -> KeyResultView:
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        kr, objective = await visible_key_result(uow, principal, key_result_id)
+        return await _view(deps, uow, principal, kr, objective)
+
+
+async def list_key_results(
+    deps: Deps, principal: Principal, objective_id: UUID
+) -> list[KeyResultView]:
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        objective = await visible_objective(uow, principal, objective_id)
+        krs = (await uow.key_results.of_objectives(org.id, [objective.id])).get(objective.id, ())
+        latest = await uow.check_ins.latest(org.id, [kr.id for kr in krs])
+        cycle = await uow.cycles.get(org.id, objective.cycle_id)
+        assert cycle is not None
+        today = local_today(org, deps.clock.now())
+        return [view_key_result(kr, latest.get(kr.id), cycle, org, today) for kr in krs]
+
+
+async def update_key_result(
+    deps: Deps,
+    principal: Principal,
+    key_result_id: UUID,
+    changes: KeyResultChanges,
+    *,
+    expected_version: int | None = None,
+) -> KeyResultView:
+    async with deps.uow() as uow:
+        org_id = principal.organization_id
+        kr, objective = await visible_key_result(uow, principal, key_result_id)
+        await ensure_may_edit_key_result(uow, principal, kr, objective)
+        ensure_version(kr.version, expected_version)
+        await writable_cycle(uow, org_id, objective.cycle_id, "cycle_id")
+        updated = kr
+        for name in (
+            "title",
+            "unit",
+            "start",
+            "target",
+            "direction",
+            "currency",
+            "weight",
+            "due_date",
+            "confidence",
+        ):
+            value = getattr(changes, name)
+            if value is not UNSET:
+                updated = replace(updated, **{name: value})
+        if changes.owner_id is not UNSET:
+            await _ensure_member(uow, org_id, changes.owner_id)
+            updated = replace(updated, owner_id=changes.owner_id)
+        if changes.milestones is not UNSET:
+            updated = replace(updated, milestones=_milestones(deps, changes.milestones))
+        updated = _validated(updated)
+        if updated == kr:
+            return await _view(deps, uow, principal, kr, objective)
+        updated = replace(updated, version=kr.version + 1, updated_at=deps.clock.now())
+        await uow.key_results.update(updated, previous_version=kr.version)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="key_result.updated",
+            resource_type="key_result",
+            resource_id=kr.id,
+            before=kr,
+            after=updated,
+        )
+        await uow.commit()
+        return await _view(deps, uow, principal, updated, objective)
+
+
+async def delete_key_result(
+    deps: Deps, principal: Principal, key_result_id: UUID, *, expected_version: int | None = None
+) -> None:
+    """Delete a KR never checked in on (its history would be lost otherwise: 409)."""
+    async with deps.uow() as uow:
+        org_id = principal.organization_id
+        kr, objective = await visible_key_result(uow, principal, key_result_id)
+        await ensure_may_edit_objective(uow, principal, objective)
+        ensure_version(kr.version, expected_version)
+        await writable_cycle(uow, org_id, objective.cycle_id, "cycle_id")
+        if await uow.objectives.contributor_ids(org_id, kr.id):
+            raise Conflict(
+                "objectives contribute to this key result: unlink them first",
+                code="key_result_has_contributors",
+            )
+        if (await uow.check_ins.latest(org_id, [kr.id])).get(kr.id) is not None:
+            raise Conflict(
+                "this key result has check-ins: its history is kept",
+                code="key_result_has_check_ins",
+            )
+        await uow.key_results.delete(org_id, kr.id)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="key_result.deleted",
+            resource_type="key_result",
+            resource_id=kr.id,
+            before=kr,
+            after=None,
+        )
+        await uow.commit()
+
+
+async def move_key_result(
+    deps: Deps,
+    principal: Principal,
+    key_result_id: UUID,
+    objective_id: UUID,
+    *,
+    expected_version: int | None = None,
+) -> KeyResultView:
+    """Move a KR to another objective of the same cycle; check-ins and actions go with it."""
+    async with deps.uow() as uow:
+        org_id = principal.organization_id
+        kr, source = await visible_key_result(uow, principal, key_result_id)
+        await ensure_may_edit_objective(uow, principal, source)
+        ensure_version(kr.version, expected_version)
+        target = await visible_objective(uow, principal, objective_id)
+        await ensure_may_edit_objective(uow, principal, target)
+        if target.cycle_id != source.cycle_id:
+            raise RuleViolation(
+                "a key result moves only between objectives of the same cycle",
+                code="different_cycle",
+                errors=[FieldError("objective_id", "in another cycle", "different_cycle")],
+            )
+        await writable_cycle(uow, org_id, source.cycle_id, "cycle_id")
+        if target.id == source.id:
+            return await _view(deps, uow, principal, kr, source)
+        contributors = await uow.objectives.contributor_ids(org_id, kr.id)
+        if contributors:
+            # Objectives contributing to the KR now align to the target objective: no loop.
+            above_target = await uow.objectives.alignment_ancestors(org_id, target.id)
+            for contributor in contributors:
+                ensure_no_alignment_loop(
+                    contributor, target.id, above_target.get, field="objective_id"
+                )
+        moved = replace(
+            kr, objective_id=target.id, version=kr.version + 1, updated_at=deps.clock.now()
+        )
+        await uow.key_results.update(moved, previous_version=kr.version)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="key_result.moved",
+            resource_type="key_result",
+            resource_id=kr.id,
+            before=kr,
+            after=moved,
+        )
+        await uow.commit()
+        return await _view(deps, uow, principal, moved, target)
+
+
+async def set_final_score(
+    deps: Deps,
+    principal: Principal,
+    key_result_id: UUID,
+    *,
+    score: Decimal,
+    reason: str,
+    expected_version: int | None = None,
+) -> KeyResultView:
+    """The KR's final score at cycle close, with a required reason; always audited.
+
+    Allowed on a closed cycle too (the one write a closed cycle takes), by admins and the
+    owner's managers.
+    """
+    score, reason = validate_final_score(score, reason)
+    async with deps.uow() as uow:
+        org_id = principal.organization_id
+        kr, objective = await visible_key_result(uow, principal, key_result_id)
+        ensure_version(kr.version, expected_version)
+        if not principal.is_admin:
+            chain = await uow.members.manager_chain(org_id, kr.owner_id)
+            managers = set(chain) - {kr.owner_id}
+            if principal.member_id not in managers:
+                raise Forbidden("only admins and the KR owner's managers set final scores")
+        # No writable-cycle check: closed cycles keep taking final scores.
+        scored = replace(
+            kr,
+            final_score=score,
+            final_score_reason=reason,
+            version=kr.version + 1,
+            updated_at=deps.clock.now(),
+        )
+        await uow.key_results.update(scored, previous_version=kr.version)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="key_result.final_scored",
+            resource_type="key_result",
+            resource_id=kr.id,
+            before=kr,
+            after=scored,
+        )
+        await uow.commit()
+        return await _view(deps, uow, principal, scored, objective)
+
+
+# -- batch reads (GraphQL DataLoaders) -----------------------------------------------------
+
+
+async def visible_key_results(
+    uow: UnitOfWork, principal: Principal, key_result_ids: Sequence[UUID]
+) -> dict[UUID, tuple[KeyResult, Objective]]:
+    """The KRs among ``key_result_ids`` whose objective the caller may see, each with that
+    objective, in a fixed number of statements; the others are absent (never refused)."""
+    org_id = principal.organization_id
+    krs = await uow.key_results.get_many(org_id, key_result_ids)
+    objectives = await uow.objectives.get_many(org_id, list({k.objective_id for k in krs.values()}))
+    visible = {o.id: o for o in await visible_among(uow, principal, objectives.values())}
+    return {
+        kr.id: (kr, visible[kr.objective_id]) for kr in krs.values() if kr.objective_id in visible
+    }
+
+
+async def key_results_by_id(
+    deps: Deps, principal: Principal, key_result_ids: Sequence[UUID]
+) -> dict[UUID, KeyResultView]:
+    """Many KRs with their current values and scores (for GraphQL DataLoaders), in a fixed
+    number of statements; unknown, other organizations' and hidden ones are absent."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        found = await visible_key_results(uow, principal, key_result_ids)
+        latest = await uow.check_ins.latest(org.id, list(found))
+        cycles = await uow.cycles.get_many(org.id, list({o.cycle_id for _, o in found.values()}))
+        today = local_today(org, deps.clock.now())
+        return {
+            kr.id: view_key_result(kr, latest.get(kr.id), cycles[o.cycle_id], org, today)
+            for kr, o in found.values()
+        }

@@ -1,0 +1,540 @@
+"""Use cases of objectives (目标): create, read with scores, change, align, archive,
+carry over into another cycle, and close a cycle's unfinished ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from uuid import UUID
+
+from domain.alignment import ensure_alignment_level, ensure_no_alignment_loop, ensure_single_link
+from domain.cycles import Cycle, ensure_writable
+from domain.errors import Conflict, FieldError, NotFound, RuleViolation
+from domain.objectives import default_level, ensure_status_move
+from domain.okrs import (
+    ActionStatus,
+    KeyResult,
+    Level,
+    Milestone,
+    Objective,
+    ObjectiveStatus,
+    OwnerKind,
+    Visibility,
+)
+from domain.organizations import Organization, validate_name
+from service import audit
+from service.auth import Principal, ensure_admin, ensure_can_read_directory
+from service.concurrency import ensure_version
+from service.context import Deps
+from service.okr_access import (
+    ensure_may_edit_objective,
+    viewer_of,
+    visible_objective,
+)
+from service.okr_ports import ObjectiveFilter
+from service.pagination import Page, PageRequest
+from service.patch import UNSET, Maybe
+from service.ports import UnitOfWork
+from service.scores import ObjectiveView, view_objectives
+
+_TERMINAL = frozenset({ObjectiveStatus.CLOSED, ObjectiveStatus.ARCHIVED})
+
+
+@dataclass(frozen=True)
+class NewObjective:
+    cycle_id: UUID
+    title: str
+    description: str = ""
+    owner_kind: OwnerKind = OwnerKind.MEMBER
+    owner_id: UUID | None = None  # default: the caller
+    level: Level | None = None  # default: individual, or the owning unit's rank
+    status: ObjectiveStatus = ObjectiveStatus.DRAFT
+    visibility: Visibility = Visibility.PUBLIC
+    roll_up: bool = False
+    parent_objective_id: UUID | None = None
+    parent_key_result_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class ObjectiveChanges:
+    title: Maybe[str] = UNSET
+    description: Maybe[str] = UNSET
+    level: Maybe[Level] = UNSET
+    status: Maybe[ObjectiveStatus] = UNSET
+    visibility: Maybe[Visibility] = UNSET
+    roll_up: Maybe[bool] = UNSET
+    parent_objective_id: Maybe[UUID | None] = UNSET
+    parent_key_result_id: Maybe[UUID | None] = UNSET
+
+
+async def organization_of(uow: UnitOfWork, principal: Principal) -> Organization:
+    org = await uow.organizations.get(principal.organization_id)
+    if org is None:
+        raise NotFound("organization not found")
+    return org
+
+
+async def writable_cycle(uow: UnitOfWork, org_id: UUID, cycle_id: UUID, field: str) -> Cycle:
+    cycle = await uow.cycles.get(org_id, cycle_id)
+    if cycle is None:
+        raise RuleViolation(
+            "the cycle does not exist",
+            code="unknown_reference",
+            errors=[FieldError(field, "no such cycle", "unknown_reference")],
+        )
+    ensure_writable(cycle)
+    return cycle
+
+
+async def _owner_level(uow: UnitOfWork, principal: Principal, data: NewObjective) -> Level:
+    org_id = principal.organization_id
+    owner_id = data.owner_id
+    if data.owner_kind is OwnerKind.MEMBER:
+        if owner_id is None or await uow.members.get(org_id, owner_id) is None:
+            raise _unknown("owner_id", "no such member")
+        return data.level or default_level(OwnerKind.MEMBER, None)
+    unit = await uow.units.get(org_id, owner_id) if owner_id else None
+    if unit is None:
+        raise _unknown("owner_id", "no such unit")
+    return data.level or default_level(OwnerKind.UNIT, unit.kind)
+
+
+def _unknown(field: str, message: str) -> RuleViolation:
+    return RuleViolation(
+        f"{field}: {message}",
+        code="unknown_reference",
+        errors=[FieldError(field, message, "unknown_reference")],
+    )
+
+
+async def ensure_alignment(
+    uow: UnitOfWork, principal: Principal, org: Organization, objective: Objective
+) -> None:
+    """Check the objective's link upward: one link, a visible target, level, no loop."""
+    ensure_single_link(objective.parent_objective_id, objective.parent_key_result_id)
+    to_key_result = objective.parent_key_result_id is not None
+    if to_key_result:
+        assert objective.parent_key_result_id is not None
+        kr = await uow.key_results.get(org.id, objective.parent_key_result_id)
+        if kr is None:
+            raise _unknown("parent_key_result_id", "no such key result")
+        parent_id, field = kr.objective_id, "parent_key_result_id"
+    elif objective.parent_objective_id is not None:
+        parent_id, field = objective.parent_objective_id, "parent_objective_id"
+    else:
+        return
+    parent = await uow.objectives.get(org.id, parent_id)
+    if parent is None or not await uow.objectives.is_visible(
+        org.id, parent_id, viewer_of(principal)
+    ):
+        raise _unknown(field, "no such objective")
+    ensure_alignment_level(
+        child=objective.level,
+        parent=parent.level,
+        to_key_result=to_key_result,
+        upward_only=org.scoring.alignment_upward_only,
+    )
+    ancestors = await uow.objectives.alignment_ancestors(org.id, parent_id)
+    ensure_no_alignment_loop(objective.id, parent_id, ancestors.get, field=field)
+
+
+async def create_objective(deps: Deps, principal: Principal, data: NewObjective) -> ObjectiveView:
+    org_id = principal.organization_id
+    if data.owner_kind is OwnerKind.MEMBER and data.owner_id is None:
+        data = replace(data, owner_id=principal.member_id)
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        await writable_cycle(uow, org_id, data.cycle_id, "cycle_id")
+        level = await _owner_level(uow, principal, data)
+        assert data.owner_id is not None
+        objective = Objective(
+            id=deps.new_id(),
+            organization_id=org_id,
+            cycle_id=data.cycle_id,
+            title=validate_name(data.title, field_name="title", max_length=300),
+            description=data.description.strip(),
+            owner_kind=data.owner_kind,
+            owner_id=data.owner_id,
+            level=level,
+            status=data.status,
+            visibility=data.visibility,
+            roll_up=data.roll_up,
+            parent_objective_id=data.parent_objective_id,
+            parent_key_result_id=data.parent_key_result_id,
+            source_objective_id=None,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        await ensure_may_edit_objective(uow, principal, objective)
+        await ensure_alignment(uow, principal, org, objective)
+        await uow.objectives.add(objective)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="objective.created",
+            resource_type="objective",
+            resource_id=objective.id,
+            before=None,
+            after=objective,
+        )
+        await uow.commit()
+        return (await view_objectives(uow, org, [objective], now))[0]
+
+
+async def get_objective(deps: Deps, principal: Principal, objective_id: UUID) -> ObjectiveView:
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        objective = await visible_objective(uow, principal, objective_id)
+        return (await view_objectives(uow, org, [objective], deps.clock.now()))[0]
+
+
+async def list_objectives(
+    deps: Deps, principal: Principal, filters: ObjectiveFilter, page: PageRequest
+) -> Page[ObjectiveView]:
+    """A page of the objectives the caller may see, with KRs and scores, in a fixed number
+    of statements whatever the page size."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        found = await uow.objectives.list(org.id, filters, page, viewer_of(principal))
+        views = await view_objectives(uow, org, found.items, deps.clock.now())
+    return Page(views, found.next_after)
+
+
+async def update_objective(
+    deps: Deps,
+    principal: Principal,
+    objective_id: UUID,
+    changes: ObjectiveChanges,
+    *,
+    expected_version: int | None = None,
+) -> ObjectiveView:
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        objective = await visible_objective(uow, principal, objective_id)
+        await ensure_may_edit_objective(uow, principal, objective)
+        ensure_version(objective.version, expected_version)
+        await writable_cycle(uow, org.id, objective.cycle_id, "cycle_id")
+        updated = objective
+        if changes.title is not UNSET:
+            updated = replace(
+                updated, title=validate_name(changes.title, field_name="title", max_length=300)
+            )
+        if changes.description is not UNSET:
+            updated = replace(updated, description=changes.description.strip())
+        if changes.level is not UNSET:
+            updated = replace(updated, level=changes.level)
+        if changes.status is not UNSET:
+            ensure_status_move(objective.status, changes.status)
+            updated = replace(updated, status=changes.status)
+        if changes.visibility is not UNSET:
+            updated = replace(updated, visibility=changes.visibility)
+        if changes.roll_up is not UNSET:
+            updated = replace(updated, roll_up=changes.roll_up)
+        if changes.parent_objective_id is not UNSET:
+            updated = replace(updated, parent_objective_id=changes.parent_objective_id)
+        if changes.parent_key_result_id is not UNSET:
+            updated = replace(updated, parent_key_result_id=changes.parent_key_result_id)
+        if updated == objective:
+            return (await view_objectives(uow, org, [objective], deps.clock.now()))[0]
+        if (updated.parent_objective_id, updated.parent_key_result_id, updated.level) != (
+            objective.parent_objective_id,
+            objective.parent_key_result_id,
+            objective.level,
+        ):
+            await ensure_alignment(uow, principal, org, updated)
+        updated = replace(updated, version=objective.version + 1, updated_at=deps.clock.now())
+        await uow.objectives.update(updated, previous_version=objective.version)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="objective.updated",
+            resource_type="objective",
+            resource_id=objective.id,
+            before=objective,
+            after=updated,
+        )
+        await uow.commit()
+        return (await view_objectives(uow, org, [updated], deps.clock.now()))[0]
+
+
+async def delete_objective(
+    deps: Deps, principal: Principal, objective_id: UUID, *, expected_version: int | None = None
+) -> ObjectiveView | None:
+    """Delete an objective never checked in on; once it has check-ins it is archived
+    instead (history is kept) and the archived objective is returned."""
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        objective = await visible_objective(uow, principal, objective_id)
+        await ensure_may_edit_objective(uow, principal, objective)
+        ensure_version(objective.version, expected_version)
+        await writable_cycle(uow, org.id, objective.cycle_id, "cycle_id")
+        if objective.status is ObjectiveStatus.ARCHIVED:
+            return (await view_objectives(uow, org, [objective], deps.clock.now()))[0]
+        if await uow.objectives.has_aligned_children(org.id, objective_id):
+            raise Conflict(
+                "objectives align to this one: move or unlink them first",
+                code="objective_has_children",
+            )
+        if await uow.objectives.has_check_ins(org.id, objective_id):
+            archived = replace(
+                objective,
+                status=ObjectiveStatus.ARCHIVED,
+                version=objective.version + 1,
+                updated_at=deps.clock.now(),
+            )
+            await uow.objectives.update(archived, previous_version=objective.version)
+            await audit.record(
+                uow.audit,
+                deps,
+                principal,
+                action="objective.archived",
+                resource_type="objective",
+                resource_id=objective.id,
+                before=objective,
+                after=archived,
+            )
+            await uow.commit()
+            return (await view_objectives(uow, org, [archived], deps.clock.now()))[0]
+        await uow.objectives.delete(org.id, objective_id)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="objective.deleted",
+            resource_type="objective",
+            resource_id=objective.id,
+            before=objective,
+            after=None,
+        )
+        await uow.commit()
+        return None
+
+
+@dataclass(frozen=True)
+class CopyRequest:
+    cycle_id: UUID
+    owner_id: UUID | None = None  # default: the same owner
+
+
+async def copy_objective(
+    deps: Deps, principal: Principal, objective_id: UUID, request: CopyRequest
+) -> ObjectiveView:
+    """Carry an objective over into another cycle as a draft: its KRs (start, target,
+    weights, milestones) and the actions not done, without check-ins; the copy remembers
+    its source. Alignment links stay behind (they point into the old cycle)."""
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        source = await visible_objective(uow, principal, objective_id)
+        target_cycle = await writable_cycle(uow, org.id, request.cycle_id, "cycle_id")
+        owner_id = request.owner_id or source.owner_id
+        copy = replace(
+            source,
+            id=deps.new_id(),
+            cycle_id=target_cycle.id,
+            owner_id=owner_id,
+            status=ObjectiveStatus.DRAFT,
+            parent_objective_id=None,
+            parent_key_result_id=None,
+            source_objective_id=source.id,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        if request.owner_id is not None:
+            await _owner_level(
+                uow,
+                principal,
+                NewObjective(
+                    cycle_id=copy.cycle_id,
+                    title=copy.title,
+                    owner_kind=copy.owner_kind,
+                    owner_id=copy.owner_id,
+                    level=copy.level,
+                ),
+            )
+        await ensure_may_edit_objective(uow, principal, copy)
+        await uow.objectives.add(copy)
+        key_results = (await uow.key_results.of_objectives(org.id, [source.id])).get(source.id, ())
+        actions = await uow.actions.of_key_results(org.id, [kr.id for kr in key_results])
+        for kr in key_results:
+            kr_copy = _copy_key_result(deps, kr, copy.id, target_cycle, now)
+            await uow.key_results.add(kr_copy)
+            await audit.record(
+                uow.audit,
+                deps,
+                principal,
+                action="key_result.copied",
+                resource_type="key_result",
+                resource_id=kr_copy.id,
+                before=None,
+                after=kr_copy,
+            )
+            for action in actions.get(kr.id, ()):
+                if action.status is ActionStatus.DONE:
+                    continue
+                action_copy = replace(
+                    action,
+                    id=deps.new_id(),
+                    key_result_id=kr_copy.id,
+                    accepted_by=None,
+                    accepted_at=None,
+                    version=1,
+                    created_at=now,
+                    updated_at=now,
+                )
+                await uow.actions.add(action_copy)
+                await audit.record(
+                    uow.audit,
+                    deps,
+                    principal,
+                    action="action.copied",
+                    resource_type="action",
+                    resource_id=action_copy.id,
+                    before=None,
+                    after=action_copy,
+                )
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="objective.copied",
+            resource_type="objective",
+            resource_id=copy.id,
+            before=None,
+            after=copy,
+        )
+        await uow.commit()
+        return (await view_objectives(uow, org, [copy], now))[0]
+
+
+def _copy_key_result(
+    deps: Deps, kr: KeyResult, objective_id: UUID, cycle: Cycle, now: datetime
+) -> KeyResult:
+    return replace(
+        kr,
+        id=deps.new_id(),
+        objective_id=objective_id,
+        due_date=cycle.end_date,
+        milestones=tuple(Milestone(deps.new_id(), m.title, m.weight) for m in kr.milestones),
+        final_score=None,
+        final_score_reason=None,
+        confidence=None,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def close_unfinished(deps: Deps, principal: Principal, cycle_id: UUID) -> list[UUID]:
+    """Close every objective of the cycle that is neither closed nor archived (admins)."""
+    ensure_admin(principal)
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        cycle = await uow.cycles.get(org.id, cycle_id)
+        if cycle is None:
+            raise NotFound("cycle not found")
+        closed: list[UUID] = []
+        after = None
+        while True:
+            page = await uow.objectives.list(
+                org.id,
+                ObjectiveFilter(cycle_id=cycle_id),
+                PageRequest(200, after),
+                viewer_of(principal),
+            )
+            for objective in page.items:
+                if objective.status in _TERMINAL:
+                    continue
+                done = replace(
+                    objective,
+                    status=ObjectiveStatus.CLOSED,
+                    version=objective.version + 1,
+                    updated_at=now,
+                )
+                await uow.objectives.update(done, previous_version=objective.version)
+                await audit.record(
+                    uow.audit,
+                    deps,
+                    principal,
+                    action="objective.closed",
+                    resource_type="objective",
+                    resource_id=objective.id,
+                    before=objective,
+                    after=done,
+                )
+                closed.append(objective.id)
+            if page.next_after is None:
+                break
+            after = page.next_after
+        await uow.commit()
+    return closed
+
+
+# -- batch reads (GraphQL DataLoaders) -----------------------------------------------------
+
+
+async def _reporting_line(uow: UnitOfWork, org_id: UUID, member_id: UUID) -> set[UUID]:
+    """``member_id`` and everyone below them: one statement per level of the tree below."""
+    line = {member_id}
+    frontier = [member_id]
+    while frontier:
+        reports = await uow.members.reports_of(org_id, frontier)
+        frontier = [m.id for group in reports.values() for m in group if m.id not in line]
+        line.update(frontier)
+    return line
+
+
+async def visible_among(
+    uow: UnitOfWork, principal: Principal, objectives: Iterable[Objective]
+) -> list[Objective]:
+    """Those of ``objectives`` the caller may see: ``okr_access.may_see`` for many at once.
+
+    The same policy in a fixed number of statements whatever the number of objectives:
+    the units owning private objectives (for their leads), then the caller's reporting line
+    level by level, instead of a manager-chain query per private objective.
+    """
+    candidates = list(objectives)
+    if principal.is_admin or all(o.visibility is Visibility.PUBLIC for o in candidates):
+        return candidates
+    if principal.member_id is None:
+        return [o for o in candidates if o.visibility is Visibility.PUBLIC]
+    org_id = principal.organization_id
+    private = [o for o in candidates if o.visibility is not Visibility.PUBLIC]
+    unit_ids = [o.owner_id for o in private if o.owner_kind is OwnerKind.UNIT]
+    units = await uow.units.get_many(org_id, unit_ids) if unit_ids else {}
+
+    def responsible(objective: Objective) -> UUID | None:
+        if objective.owner_kind is OwnerKind.MEMBER:
+            return objective.owner_id
+        unit = units.get(objective.owner_id)
+        return unit.lead_id if unit else None
+
+    answerable = {o.id: responsible(o) for o in private}
+    line = {principal.member_id}
+    if any(m is not None and m not in line for m in answerable.values()):
+        line = await _reporting_line(uow, org_id, principal.member_id)
+    return [o for o in candidates if o.visibility is Visibility.PUBLIC or answerable[o.id] in line]
+
+
+async def objectives_by_id(
+    deps: Deps, principal: Principal, objective_ids: Sequence[UUID]
+) -> dict[UUID, ObjectiveView]:
+    """Many objectives with their KRs and scores (for GraphQL DataLoaders), in a fixed
+    number of statements. Unknown ids, other organizations' objectives and private ones the
+    caller may not see are all simply absent: nothing tells them apart."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        found = await uow.objectives.get_many(org.id, objective_ids)
+        visible = await visible_among(uow, principal, found.values())
+        views = await view_objectives(uow, org, visible, deps.clock.now())
+    return {v.objective.id: v for v in views}

@@ -1,0 +1,105 @@
+"""Who may see and change OKRs (one policy for REST and GraphQL).
+
+- Members create and edit their own objectives, the KRs they own, and check in on them;
+  managers do the same for their reports (the whole chain below them); unit leads for
+  their unit's objectives; admins everything.
+- Private objectives are seen by the owner, the owner's manager chain and admins (for a
+  unit's objective: its lead and the lead's chain); to everyone else they do not exist.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.errors import Forbidden, NotFound
+from domain.okrs import KeyResult, Objective, OwnerKind, Visibility
+from service.auth import Principal
+from service.okr_ports import Viewer
+from service.ports import UnitOfWork
+
+
+def viewer_of(principal: Principal) -> Viewer:
+    return Viewer(member_id=principal.member_id, sees_everything=principal.is_admin)
+
+
+async def _chain_includes(uow: UnitOfWork, org_id: UUID, member_id: UUID, boss: UUID) -> bool:
+    """Whether ``boss`` is ``member_id`` or anyone above them in the manager chain."""
+    return boss in await uow.members.manager_chain(org_id, member_id)
+
+
+async def _responsible_member(uow: UnitOfWork, objective: Objective) -> UUID | None:
+    """The member answerable for an objective: its owner, or its unit's lead."""
+    if objective.owner_kind is OwnerKind.MEMBER:
+        return objective.owner_id
+    unit = await uow.units.get(objective.organization_id, objective.owner_id)
+    return unit.lead_id if unit else None
+
+
+async def may_see(uow: UnitOfWork, principal: Principal, objective: Objective) -> bool:
+    if objective.visibility is Visibility.PUBLIC or principal.is_admin:
+        return True
+    if principal.member_id is None:
+        return False
+    responsible = await _responsible_member(uow, objective)
+    return responsible is not None and await _chain_includes(
+        uow, objective.organization_id, responsible, principal.member_id
+    )
+
+
+async def may_edit(uow: UnitOfWork, principal: Principal, objective: Objective) -> bool:
+    if principal.is_admin:
+        return True
+    if principal.member_id is None:
+        return False
+    responsible = await _responsible_member(uow, objective)
+    return responsible is not None and await _chain_includes(
+        uow, objective.organization_id, responsible, principal.member_id
+    )
+
+
+async def visible_objective(uow: UnitOfWork, principal: Principal, objective_id: UUID) -> Objective:
+    """The objective if it exists and the caller may see it; NotFound otherwise (no leak)."""
+    objective = await uow.objectives.get(principal.organization_id, objective_id)
+    if objective is None or not await may_see(uow, principal, objective):
+        raise NotFound("objective not found")
+    return objective
+
+
+async def ensure_may_edit_objective(
+    uow: UnitOfWork, principal: Principal, objective: Objective
+) -> None:
+    if not await may_edit(uow, principal, objective):
+        raise Forbidden("only the owner, their managers, the unit's lead and admins may")
+
+
+async def may_edit_key_result(
+    uow: UnitOfWork, principal: Principal, key_result: KeyResult, objective: Objective
+) -> bool:
+    """The objective's editors, and the KR's owner with their manager chain."""
+    if await may_edit(uow, principal, objective):
+        return True
+    if principal.member_id is None:
+        return False
+    return await _chain_includes(
+        uow, key_result.organization_id, key_result.owner_id, principal.member_id
+    )
+
+
+async def ensure_may_edit_key_result(
+    uow: UnitOfWork, principal: Principal, key_result: KeyResult, objective: Objective
+) -> None:
+    if not await may_edit_key_result(uow, principal, key_result, objective):
+        raise Forbidden("only the KR's owner, their managers, the objective's editors may")
+
+
+async def visible_key_result(
+    uow: UnitOfWork, principal: Principal, key_result_id: UUID
+) -> tuple[KeyResult, Objective]:
+    """A KR and its objective, if the caller may see the objective; NotFound otherwise."""
+    key_result = await uow.key_results.get(principal.organization_id, key_result_id)
+    if key_result is None:
+        raise NotFound("key result not found")
+    objective = await uow.objectives.get(principal.organization_id, key_result.objective_id)
+    if objective is None or not await may_see(uow, principal, objective):
+        raise NotFound("key result not found")
+    return key_result, objective

@@ -1,0 +1,146 @@
+"""The ports of the OKR capabilities (objectives, key results, check-ins, actions, audit),
+and the filters and values they speak in. Implemented by service/storage/*."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.okrs import (
+    Action,
+    ActionStatus,
+    CheckIn,
+    KeyResult,
+    Level,
+    Objective,
+    ObjectiveStatus,
+)
+from service.pagination import Page, PageRequest
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads, for visibility: private objectives are seen by their owner, the owner's
+    manager chain and admins (for a unit's objective: the unit lead and the lead's chain)."""
+
+    member_id: UUID | None
+    sees_everything: bool
+
+
+@dataclass(frozen=True)
+class ObjectiveFilter:
+    cycle_id: UUID | None = None
+    owner_id: UUID | None = None  # a member owning it
+    unit_id: UUID | None = None  # a unit owning it
+    level: Level | None = None
+    status: ObjectiveStatus | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionFilter:
+    key_result_id: UUID | None = None
+    owner_id: UUID | None = None
+    status: ActionStatus | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """Who did what to which resource, with the values before and after (JSON-ready)."""
+
+    id: UUID
+    organization_id: UUID
+    occurred_at: datetime
+    actor: str
+    action: str
+    resource_type: str
+    resource_id: UUID
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    resource_type: str | None = None
+    resource_id: UUID | None = None
+    actor: str | None = None
+
+
+class ObjectiveRepository(Protocol):
+    async def get(self, organization_id: UUID, objective_id: UUID) -> Objective | None: ...
+    async def get_many(
+        self, organization_id: UUID, objective_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Objective]: ...
+    async def list(
+        self, organization_id: UUID, filters: ObjectiveFilter, page: PageRequest, viewer: Viewer
+    ) -> Page[Objective]:
+        """Only what ``viewer`` may see: hidden objectives are absent, not refused."""
+
+    async def is_visible(
+        self, organization_id: UUID, objective_id: UUID, viewer: Viewer
+    ) -> bool: ...
+    async def alignment_ancestors(
+        self, organization_id: UUID, objective_id: UUID
+    ) -> Mapping[UUID, UUID | None]:
+        """The objective and all above it, each with the objective it aligns to (one query)."""
+
+    async def has_check_ins(self, organization_id: UUID, objective_id: UUID) -> bool: ...
+    async def contributor_ids(self, organization_id: UUID, key_result_id: UUID) -> Sequence[UUID]:
+        """The objectives contributing to this KR."""
+
+    async def has_aligned_children(self, organization_id: UUID, objective_id: UUID) -> bool:
+        """Whether an objective aligns to this one or to one of its KRs."""
+
+    async def add(self, objective: Objective) -> None: ...
+    async def update(self, objective: Objective, *, previous_version: int) -> None: ...
+    async def delete(self, organization_id: UUID, objective_id: UUID) -> None: ...
+
+
+class KeyResultRepository(Protocol):
+    async def get(self, organization_id: UUID, key_result_id: UUID) -> KeyResult | None: ...
+    async def get_many(
+        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+    ) -> Mapping[UUID, KeyResult]: ...
+    async def of_objectives(
+        self, organization_id: UUID, objective_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[KeyResult]]: ...
+    async def add(self, key_result: KeyResult) -> None: ...
+    async def update(self, key_result: KeyResult, *, previous_version: int) -> None: ...
+    async def delete(self, organization_id: UUID, key_result_id: UUID) -> None: ...
+
+
+class CheckInRepository(Protocol):
+    async def add(self, check_in: CheckIn) -> None: ...
+    async def history(
+        self, organization_id: UUID, key_result_id: UUID, page: PageRequest
+    ) -> Page[CheckIn]:
+        """Newest first."""
+
+    async def latest(
+        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+    ) -> Mapping[UUID, CheckIn]:
+        """The latest check-in of each KR (one statement for any number of KRs)."""
+
+
+class ActionRepository(Protocol):
+    async def get(self, organization_id: UUID, action_id: UUID) -> Action | None: ...
+    async def list(
+        self, organization_id: UUID, filters: ActionFilter, page: PageRequest
+    ) -> Page[Action]: ...
+    async def of_key_results(
+        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[Action]]: ...
+    async def add(self, action: Action) -> None: ...
+    async def update(self, action: Action, *, previous_version: int) -> None: ...
+
+
+class AuditLog(Protocol):
+    async def record(self, event: AuditEvent) -> None: ...
+    async def list(
+        self, organization_id: UUID, filters: AuditFilter, page: PageRequest
+    ) -> Page[AuditEvent]: ...

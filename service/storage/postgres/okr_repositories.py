@@ -1,0 +1,681 @@
+"""Repositories of objectives, key results, check-ins, actions and audit events.
+
+Every query filters on ``organization_id`` first. Lists load in a fixed number of
+statements whatever their size; private objectives are filtered in SQL (the viewer's
+reporting line comes from one recursive CTE), so they are absent from lists and counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.okrs import (
+    Action,
+    ActionStatus,
+    CheckIn,
+    Direction,
+    KeyResult,
+    Level,
+    MetricKind,
+    Milestone,
+    Objective,
+    ObjectiveStatus,
+    OwnerKind,
+    Visibility,
+)
+from service.okr_ports import ActionFilter, AuditEvent, AuditFilter, ObjectiveFilter, Viewer
+from service.pagination import Page, PageRequest, page_of
+from service.storage.postgres import tables as t
+from service.storage.postgres.repositories import (
+    _escape_like,
+    _execute_write,
+    _paged,
+    _update_versioned,
+)
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    """asyncpg decodes some NUMERICs in exponent form (80000000 as 8.000E+7): undo it, so
+    a value reads back as it was written."""
+    return None if value is None else Decimal(format(value, "f"))
+
+
+def _number(value: Decimal) -> Decimal:
+    return Decimal(format(value, "f"))
+
+
+# -- objectives ----------------------------------------------------------------------------
+
+
+def _objective(row: Row[Any]) -> Objective:
+    kind = OwnerKind(row.owner_kind)
+    return Objective(
+        id=row.id,
+        organization_id=row.organization_id,
+        cycle_id=row.cycle_id,
+        title=row.title,
+        description=row.description,
+        owner_kind=kind,
+        owner_id=row.owner_member_id if kind is OwnerKind.MEMBER else row.owner_unit_id,
+        level=Level(row.level),
+        status=ObjectiveStatus(row.status),
+        visibility=Visibility(row.visibility),
+        roll_up=row.roll_up,
+        parent_objective_id=row.parent_objective_id,
+        parent_key_result_id=row.parent_key_result_id,
+        source_objective_id=row.source_objective_id,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _objective_values(o: Objective) -> dict[str, Any]:
+    member = o.owner_kind is OwnerKind.MEMBER
+    return {
+        "cycle_id": o.cycle_id,
+        "title": o.title,
+        "description": o.description,
+        "owner_kind": o.owner_kind.value,
+        "owner_member_id": o.owner_id if member else None,
+        "owner_unit_id": None if member else o.owner_id,
+        "level": o.level.value,
+        "status": o.status.value,
+        "visibility": o.visibility.value,
+        "roll_up": o.roll_up,
+        "parent_objective_id": o.parent_objective_id,
+        "parent_key_result_id": o.parent_key_result_id,
+        "source_objective_id": o.source_objective_id,
+        "version": o.version,
+        "created_at": o.created_at,
+        "updated_at": o.updated_at,
+    }
+
+
+def visible_to(organization_id: UUID, viewer: Viewer) -> ColumnElement[bool]:
+    """The SQL condition "this objective is visible to the viewer"."""
+    o = t.objectives
+    if viewer.sees_everything:
+        return true()
+    public = o.c.visibility == Visibility.PUBLIC.value
+    if viewer.member_id is None:
+        return public
+    m, u = t.members, t.org_units
+    # The viewer and everyone below them in the manager chain.
+    below = (
+        select(m.c.id)
+        .where(m.c.organization_id == organization_id, m.c.id == viewer.member_id)
+        .cte("below", recursive=True)
+    )
+    below = below.union(
+        select(m.c.id).join(
+            below, and_(m.c.organization_id == organization_id, m.c.manager_id == below.c.id)
+        )
+    )
+    line = select(below.c.id)
+    led_units = select(u.c.id).where(u.c.organization_id == organization_id, u.c.lead_id.in_(line))
+    return or_(public, o.c.owner_member_id.in_(line), o.c.owner_unit_id.in_(led_units))
+
+
+class PostgresObjectives:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, organization_id: UUID, objective_id: UUID) -> Objective | None:
+        o = t.objectives
+        row = (
+            await self._conn.execute(
+                select(o).where(o.c.organization_id == organization_id, o.c.id == objective_id)
+            )
+        ).first()
+        return _objective(row) if row else None
+
+    async def get_many(
+        self, organization_id: UUID, objective_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Objective]:
+        if not objective_ids:
+            return {}
+        o = t.objectives
+        rows = await self._conn.execute(
+            select(o).where(o.c.organization_id == organization_id, o.c.id.in_(set(objective_ids)))
+        )
+        return {row.id: _objective(row) for row in rows}
+
+    async def list(
+        self,
+        organization_id: UUID,
+        filters: ObjectiveFilter,
+        page: PageRequest,
+        viewer: Viewer,
+    ) -> Page[Objective]:
+        o = t.objectives
+        statement: Select[Any] = select(o).where(
+            o.c.organization_id == organization_id, visible_to(organization_id, viewer)
+        )
+        if filters.cycle_id is not None:
+            statement = statement.where(o.c.cycle_id == filters.cycle_id)
+        if filters.owner_id is not None:
+            statement = statement.where(o.c.owner_member_id == filters.owner_id)
+        if filters.unit_id is not None:
+            statement = statement.where(o.c.owner_unit_id == filters.unit_id)
+        if filters.level is not None:
+            statement = statement.where(o.c.level == filters.level.value)
+        if filters.status is not None:
+            statement = statement.where(o.c.status == filters.status.value)
+        if filters.q:
+            statement = statement.where(
+                o.c.title.ilike(f"%{_escape_like(filters.q)}%", escape="\\")
+            )
+        rows = (await self._conn.execute(_paged(statement, o, page))).all()
+        return page_of([_objective(r) for r in rows], page, lambda x: x.id)
+
+    async def is_visible(self, organization_id: UUID, objective_id: UUID, viewer: Viewer) -> bool:
+        o = t.objectives
+        found = await self._conn.scalar(
+            select(
+                exists().where(
+                    o.c.organization_id == organization_id,
+                    o.c.id == objective_id,
+                    visible_to(organization_id, viewer),
+                )
+            )
+        )
+        return bool(found)
+
+    async def alignment_ancestors(
+        self, organization_id: UUID, objective_id: UUID
+    ) -> Mapping[UUID, UUID | None]:
+        """``objective_id`` and every objective above it, each with the one it aligns to
+        (directly or through the KR it contributes to), in one recursive query."""
+        o, k = t.objectives, t.key_results
+        parent = (
+            select(k.c.objective_id)
+            .where(k.c.organization_id == organization_id, k.c.id == o.c.parent_key_result_id)
+            .scalar_subquery()
+        )
+        parent_expr = func.coalesce(o.c.parent_objective_id, parent)
+        up = (
+            select(o.c.id, parent_expr.label("parent_id"))
+            .where(o.c.organization_id == organization_id, o.c.id == objective_id)
+            .cte("up", recursive=True)
+        )
+        up = up.union(
+            select(o.c.id, parent_expr.label("parent_id")).join(
+                up, and_(o.c.organization_id == organization_id, o.c.id == up.c.parent_id)
+            )
+        )
+        rows = await self._conn.execute(select(up.c.id, up.c.parent_id))
+        return {row.id: row.parent_id for row in rows}
+
+    async def has_check_ins(self, organization_id: UUID, objective_id: UUID) -> bool:
+        k, c = t.key_results, t.check_ins
+        found = await self._conn.scalar(
+            select(
+                exists()
+                .select_from(
+                    c.join(
+                        k,
+                        and_(
+                            k.c.organization_id == c.c.organization_id, k.c.id == c.c.key_result_id
+                        ),
+                    )
+                )
+                .where(c.c.organization_id == organization_id, k.c.objective_id == objective_id)
+            )
+        )
+        return bool(found)
+
+    async def contributor_ids(self, organization_id: UUID, key_result_id: UUID) -> Sequence[UUID]:
+        o = t.objectives
+        rows = await self._conn.execute(
+            select(o.c.id)
+            .where(
+                o.c.organization_id == organization_id, o.c.parent_key_result_id == key_result_id
+            )
+            .order_by(o.c.id)
+        )
+        return [row.id for row in rows]
+
+    async def has_aligned_children(self, organization_id: UUID, objective_id: UUID) -> bool:
+        o, k = t.objectives, t.key_results
+        krs = select(k.c.id).where(
+            k.c.organization_id == organization_id, k.c.objective_id == objective_id
+        )
+        found = await self._conn.scalar(
+            select(
+                exists().where(
+                    o.c.organization_id == organization_id,
+                    or_(o.c.parent_objective_id == objective_id, o.c.parent_key_result_id.in_(krs)),
+                )
+            )
+        )
+        return bool(found)
+
+    async def add(self, objective: Objective) -> None:
+        await _execute_write(
+            self._conn,
+            insert(t.objectives).values(
+                organization_id=objective.organization_id,
+                id=objective.id,
+                **_objective_values(objective),
+            ),
+        )
+
+    async def update(self, objective: Objective, *, previous_version: int) -> None:
+        o = t.objectives
+        await _update_versioned(
+            self._conn,
+            o,
+            and_(o.c.organization_id == objective.organization_id, o.c.id == objective.id),
+            _objective_values(objective),
+            previous_version,
+        )
+
+    async def delete(self, organization_id: UUID, objective_id: UUID) -> None:
+        """Delete an objective with its KRs and actions (callers refuse it once checked in)."""
+        o, k, a = t.objectives, t.key_results, t.actions
+        krs = select(k.c.id).where(
+            k.c.organization_id == organization_id, k.c.objective_id == objective_id
+        )
+        # Copies carried over from it forget their source rather than block the delete.
+        await _execute_write(
+            self._conn,
+            update(o)
+            .where(o.c.organization_id == organization_id, o.c.source_objective_id == objective_id)
+            .values(source_objective_id=None),
+        )
+        await _execute_write(
+            self._conn,
+            delete(a).where(a.c.organization_id == organization_id, a.c.key_result_id.in_(krs)),
+        )
+        await _execute_write(
+            self._conn,
+            delete(k).where(
+                k.c.organization_id == organization_id, k.c.objective_id == objective_id
+            ),
+        )
+        await _execute_write(
+            self._conn,
+            delete(o).where(o.c.organization_id == organization_id, o.c.id == objective_id),
+        )
+
+
+# -- key results ---------------------------------------------------------------------------
+
+
+def _key_result(row: Row[Any]) -> KeyResult:
+    return KeyResult(
+        id=row.id,
+        organization_id=row.organization_id,
+        objective_id=row.objective_id,
+        title=row.title,
+        owner_id=row.owner_id,
+        metric_kind=MetricKind(row.metric_kind),
+        unit=row.unit,
+        currency=row.currency,
+        start=_number(row.start_value),
+        target=_number(row.target_value),
+        direction=Direction(row.direction),
+        weight=_number(row.weight),
+        due_date=row.due_date,
+        confidence=row.confidence,
+        milestones=tuple(
+            Milestone(id=UUID(m["id"]), title=m["title"], weight=Decimal(m["weight"]))
+            for m in row.milestones
+        ),
+        final_score=_plain(row.final_score),
+        final_score_reason=row.final_score_reason,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _key_result_values(kr: KeyResult) -> dict[str, Any]:
+    return {
+        "objective_id": kr.objective_id,
+        "title": kr.title,
+        "owner_id": kr.owner_id,
+        "metric_kind": kr.metric_kind.value,
+        "unit": kr.unit,
+        "currency": kr.currency,
+        "start_value": kr.start,
+        "target_value": kr.target,
+        "direction": kr.direction.value,
+        "weight": kr.weight,
+        "due_date": kr.due_date,
+        "confidence": kr.confidence,
+        "milestones": [
+            {"id": str(m.id), "title": m.title, "weight": str(m.weight)} for m in kr.milestones
+        ],
+        "final_score": kr.final_score,
+        "final_score_reason": kr.final_score_reason,
+        "version": kr.version,
+        "created_at": kr.created_at,
+        "updated_at": kr.updated_at,
+    }
+
+
+class PostgresKeyResults:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, organization_id: UUID, key_result_id: UUID) -> KeyResult | None:
+        k = t.key_results
+        row = (
+            await self._conn.execute(
+                select(k).where(k.c.organization_id == organization_id, k.c.id == key_result_id)
+            )
+        ).first()
+        return _key_result(row) if row else None
+
+    async def get_many(
+        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+    ) -> Mapping[UUID, KeyResult]:
+        if not key_result_ids:
+            return {}
+        k = t.key_results
+        rows = await self._conn.execute(
+            select(k).where(k.c.organization_id == organization_id, k.c.id.in_(set(key_result_ids)))
+        )
+        return {row.id: _key_result(row) for row in rows}
+
+    async def of_objectives(
+        self, organization_id: UUID, objective_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[KeyResult]]:
+        if not objective_ids:
+            return {}
+        k = t.key_results
+        rows = await self._conn.execute(
+            select(k)
+            .where(k.c.organization_id == organization_id, k.c.objective_id.in_(set(objective_ids)))
+            .order_by(k.c.id)
+        )
+        found: dict[UUID, list[KeyResult]] = defaultdict(list)
+        for row in rows:
+            found[row.objective_id].append(_key_result(row))
+        return found
+
+    async def add(self, key_result: KeyResult) -> None:
+        await _execute_write(
+            self._conn,
+            insert(t.key_results).values(
+                organization_id=key_result.organization_id,
+                id=key_result.id,
+                **_key_result_values(key_result),
+            ),
+        )
+
+    async def update(self, key_result: KeyResult, *, previous_version: int) -> None:
+        k = t.key_results
+        await _update_versioned(
+            self._conn,
+            k,
+            and_(k.c.organization_id == key_result.organization_id, k.c.id == key_result.id),
+            _key_result_values(key_result),
+            previous_version,
+        )
+
+    async def delete(self, organization_id: UUID, key_result_id: UUID) -> None:
+        k, a = t.key_results, t.actions
+        await _execute_write(
+            self._conn,
+            delete(a).where(
+                a.c.organization_id == organization_id, a.c.key_result_id == key_result_id
+            ),
+        )
+        await _execute_write(
+            self._conn,
+            delete(k).where(k.c.organization_id == organization_id, k.c.id == key_result_id),
+        )
+
+
+# -- check-ins -----------------------------------------------------------------------------
+
+
+def _check_in(row: Row[Any]) -> CheckIn:
+    return CheckIn(
+        id=row.id,
+        organization_id=row.organization_id,
+        key_result_id=row.key_result_id,
+        author=row.author,
+        value=_plain(row.value),
+        milestones_done=tuple(row.milestones_done) if row.milestones_done is not None else None,
+        confidence=row.confidence,
+        note=row.note,
+        blockers=row.blockers,
+        created_at=row.created_at,
+    )
+
+
+class PostgresCheckIns:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, check_in: CheckIn) -> None:
+        await _execute_write(
+            self._conn,
+            insert(t.check_ins).values(
+                organization_id=check_in.organization_id,
+                id=check_in.id,
+                key_result_id=check_in.key_result_id,
+                author=check_in.author,
+                value=check_in.value,
+                milestones_done=list(check_in.milestones_done)
+                if check_in.milestones_done is not None
+                else None,
+                confidence=check_in.confidence,
+                note=check_in.note,
+                blockers=check_in.blockers,
+                created_at=check_in.created_at,
+            ),
+        )
+
+    async def history(
+        self, organization_id: UUID, key_result_id: UUID, page: PageRequest
+    ) -> Page[CheckIn]:
+        """Newest first; ids are time-ordered, so the id breaks ties within one instant."""
+        c = t.check_ins
+        statement = select(c).where(
+            c.c.organization_id == organization_id, c.c.key_result_id == key_result_id
+        )
+        if page.after is not None:
+            statement = statement.where(c.c.id < page.after)
+        rows = (
+            await self._conn.execute(statement.order_by(c.c.id.desc()).limit(page.limit + 1))
+        ).all()
+        return page_of([_check_in(r) for r in rows], page, lambda x: x.id)
+
+    async def latest(
+        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+    ) -> Mapping[UUID, CheckIn]:
+        """The latest check-in of each KR (its current value), in one statement."""
+        if not key_result_ids:
+            return {}
+        c = t.check_ins
+        rows = await self._conn.execute(
+            select(c)
+            .where(
+                c.c.organization_id == organization_id, c.c.key_result_id.in_(set(key_result_ids))
+            )
+            .distinct(c.c.key_result_id)
+            .order_by(c.c.key_result_id, c.c.created_at.desc(), c.c.id.desc())
+        )
+        return {row.key_result_id: _check_in(row) for row in rows}
+
+
+# -- actions -------------------------------------------------------------------------------
+
+
+def _action(row: Row[Any]) -> Action:
+    return Action(
+        id=row.id,
+        organization_id=row.organization_id,
+        key_result_id=row.key_result_id,
+        title=row.title,
+        owner_id=row.owner_id,
+        due_date=row.due_date,
+        status=ActionStatus(row.status),
+        completion_standard=row.completion_standard,
+        accepted_by=row.accepted_by,
+        accepted_at=row.accepted_at,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _action_values(a: Action) -> dict[str, Any]:
+    return {
+        "key_result_id": a.key_result_id,
+        "title": a.title,
+        "owner_id": a.owner_id,
+        "due_date": a.due_date,
+        "status": a.status.value,
+        "completion_standard": a.completion_standard,
+        "accepted_by": a.accepted_by,
+        "accepted_at": a.accepted_at,
+        "version": a.version,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+    }
+
+
+class PostgresActions:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, organization_id: UUID, action_id: UUID) -> Action | None:
+        a = t.actions
+        row = (
+            await self._conn.execute(
+                select(a).where(a.c.organization_id == organization_id, a.c.id == action_id)
+            )
+        ).first()
+        return _action(row) if row else None
+
+    async def list(
+        self, organization_id: UUID, filters: ActionFilter, page: PageRequest
+    ) -> Page[Action]:
+        a = t.actions
+        statement: Select[Any] = select(a).where(a.c.organization_id == organization_id)
+        if filters.key_result_id is not None:
+            statement = statement.where(a.c.key_result_id == filters.key_result_id)
+        if filters.owner_id is not None:
+            statement = statement.where(a.c.owner_id == filters.owner_id)
+        if filters.status is not None:
+            statement = statement.where(a.c.status == filters.status.value)
+        if filters.due_before is not None:
+            statement = statement.where(a.c.due_date < filters.due_before)
+        if filters.due_after is not None:
+            statement = statement.where(a.c.due_date > filters.due_after)
+        rows = (await self._conn.execute(_paged(statement, a, page))).all()
+        return page_of([_action(r) for r in rows], page, lambda x: x.id)
+
+    async def of_key_results(
+        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[Action]]:
+        if not key_result_ids:
+            return {}
+        a = t.actions
+        rows = await self._conn.execute(
+            select(a)
+            .where(
+                a.c.organization_id == organization_id, a.c.key_result_id.in_(set(key_result_ids))
+            )
+            .order_by(a.c.id)
+        )
+        found: dict[UUID, list[Action]] = defaultdict(list)
+        for row in rows:
+            found[row.key_result_id].append(_action(row))
+        return found
+
+    async def add(self, action: Action) -> None:
+        await _execute_write(
+            self._conn,
+            insert(t.actions).values(
+                organization_id=action.organization_id, id=action.id, **_action_values(action)
+            ),
+        )
+
+    async def update(self, action: Action, *, previous_version: int) -> None:
+        a = t.actions
+        await _update_versioned(
+            self._conn,
+            a,
+            and_(a.c.organization_id == action.organization_id, a.c.id == action.id),
+            _action_values(action),
+            previous_version,
+        )
+
+
+# -- audit ---------------------------------------------------------------------------------
+
+
+class PostgresAuditLog:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def record(self, event: AuditEvent) -> None:
+        await _execute_write(
+            self._conn,
+            insert(t.audit_events).values(
+                organization_id=event.organization_id,
+                id=event.id,
+                occurred_at=event.occurred_at,
+                actor=event.actor,
+                action=event.action,
+                resource_type=event.resource_type,
+                resource_id=event.resource_id,
+                before=event.before,
+                after=event.after,
+            ),
+        )
+
+    async def list(
+        self, organization_id: UUID, filters: AuditFilter, page: PageRequest
+    ) -> Page[AuditEvent]:
+        e = t.audit_events
+        statement: Select[Any] = select(e).where(e.c.organization_id == organization_id)
+        if filters.resource_type is not None:
+            statement = statement.where(e.c.resource_type == filters.resource_type)
+        if filters.resource_id is not None:
+            statement = statement.where(e.c.resource_id == filters.resource_id)
+        if filters.actor is not None:
+            statement = statement.where(e.c.actor == filters.actor)
+        rows = (await self._conn.execute(_paged(statement, e, page))).all()
+        events = [
+            AuditEvent(
+                id=r.id,
+                organization_id=r.organization_id,
+                occurred_at=r.occurred_at,
+                actor=r.actor,
+                action=r.action,
+                resource_type=r.resource_type,
+                resource_id=r.resource_id,
+                before=r.before,
+                after=r.after,
+            )
+            for r in rows
+        ]
+        return page_of(events, page, lambda x: x.id)
