@@ -248,6 +248,15 @@ async def update_objective(
             objective.level,
         ):
             await ensure_alignment(uow, principal, org, updated)
+        if updated.level is not objective.level:
+            # The objectives aligned to it must still sit at a level the rule allows.
+            for child in await uow.objectives.aligned_children(org.id, objective.id):
+                ensure_alignment_level(
+                    child=child.level,
+                    parent=updated.level,
+                    to_key_result=child.parent_key_result_id is not None,
+                    upward_only=org.scoring.alignment_upward_only,
+                )
         updated = replace(updated, version=objective.version + 1, updated_at=deps.clock.now())
         await uow.objectives.update(updated, previous_version=objective.version)
         await audit.record(

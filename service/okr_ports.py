@@ -90,6 +90,11 @@ class ObjectiveRepository(Protocol):
         """The objective and all above it, each with the objective it aligns to (one query)."""
 
     async def has_check_ins(self, organization_id: UUID, objective_id: UUID) -> bool: ...
+    async def aligned_children(
+        self, organization_id: UUID, objective_id: UUID
+    ) -> Sequence[Objective]:
+        """Objectives aligned to this one or contributing to one of its KRs."""
+
     async def contributor_ids(self, organization_id: UUID, key_result_id: UUID) -> Sequence[UUID]:
         """The objectives contributing to this KR."""
 

@@ -462,11 +462,6 @@ async def test_without_upward_only_any_level_aligns_but_loops_stay_refused(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: update_objective re-checks only the objective's own link when its level "
-    "changes, not the objectives aligned to it (service/objectives.py update_objective)",
-)
 async def test_a_level_change_that_breaks_an_aligned_childs_rule_is_refused(
     deps: Deps, acme: Tenant, clock: FixedClock
 ) -> None:

@@ -243,6 +243,20 @@ class MemoryObjectives:
         kr_ids = _kr_ids_of(tenant, objective_id)
         return any(c.key_result_id in kr_ids for c in tenant.check_ins.values())
 
+    async def aligned_children(
+        self, organization_id: UUID, objective_id: UUID
+    ) -> Sequence[Objective]:
+        tenant = self._tenant(organization_id)
+        kr_ids = _kr_ids_of(tenant, objective_id)
+        return sorted(
+            (
+                o
+                for o in tenant.objectives.values()
+                if o.parent_objective_id == objective_id or o.parent_key_result_id in kr_ids
+            ),
+            key=lambda o: o.id,
+        )
+
     async def contributor_ids(self, organization_id: UUID, key_result_id: UUID) -> Sequence[UUID]:
         objectives = self._tenant(organization_id).objectives.values()
         return sorted(o.id for o in objectives if o.parent_key_result_id == key_result_id)

@@ -245,6 +245,23 @@ class PostgresObjectives:
         )
         return bool(found)
 
+    async def aligned_children(
+        self, organization_id: UUID, objective_id: UUID
+    ) -> Sequence[Objective]:
+        o, k = t.objectives, t.key_results
+        krs = select(k.c.id).where(
+            k.c.organization_id == organization_id, k.c.objective_id == objective_id
+        )
+        rows = await self._conn.execute(
+            select(o)
+            .where(
+                o.c.organization_id == organization_id,
+                or_(o.c.parent_objective_id == objective_id, o.c.parent_key_result_id.in_(krs)),
+            )
+            .order_by(o.c.id)
+        )
+        return [_objective(r) for r in rows]
+
     async def contributor_ids(self, organization_id: UUID, key_result_id: UUID) -> Sequence[UUID]:
         o = t.objectives
         rows = await self._conn.execute(
