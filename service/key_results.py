@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from domain.alignment import ensure_no_alignment_loop
+from domain.alignment import alignment_allowed
 from domain.errors import Conflict, FieldError, Forbidden, RuleViolation
 from domain.key_results import (
     validate_confidence,
@@ -22,7 +22,12 @@ from service import audit
 from service.auth import Principal, ensure_can_read_directory
 from service.concurrency import ensure_version
 from service.context import Deps
-from service.objectives import organization_of, visible_among, writable_cycle
+from service.objectives import (
+    organization_of,
+    refuse_loop_visibly,
+    visible_among,
+    writable_cycle,
+)
 from service.okr_access import (
     ensure_may_edit_key_result,
     ensure_may_edit_objective,
@@ -296,11 +301,28 @@ async def move_key_result(
             return await _view(deps, uow, principal, kr, source)
         contributors = await uow.objectives.contributor_ids(org_id, kr.id)
         if contributors:
-            # Objectives contributing to the KR now align to the target objective: no loop.
+            # Objectives contributing to the KR now align to the target objective: the level
+            # rule and no loop (errors name no objective the caller may not see).
+            org = await organization_of(uow, principal)
+            found = await uow.objectives.get_many(org_id, contributors)
+            if any(
+                not alignment_allowed(
+                    child=c.level,
+                    parent=target.level,
+                    to_key_result=True,
+                    upward_only=org.scoring.alignment_upward_only,
+                )
+                for c in found.values()
+            ):
+                raise RuleViolation(
+                    "objectives contributing to this KR would then break the level rule",
+                    code="alignment_level",
+                    errors=[FieldError("objective_id", "breaks contributors' level rule")],
+                )
             above_target = await uow.objectives.alignment_ancestors(org_id, target.id)
             for contributor in contributors:
-                ensure_no_alignment_loop(
-                    contributor, target.id, above_target.get, field="objective_id"
+                await refuse_loop_visibly(
+                    uow, principal, contributor, target.id, above_target, "objective_id"
                 )
         moved = replace(
             kr, objective_id=target.id, version=kr.version + 1, updated_at=deps.clock.now()

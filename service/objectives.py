@@ -3,12 +3,17 @@ carry over into another cycle, and close a cycle's unfinished ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
 
-from domain.alignment import ensure_alignment_level, ensure_no_alignment_loop, ensure_single_link
+from domain.alignment import (
+    alignment_allowed,
+    ensure_alignment_level,
+    ensure_no_alignment_loop,
+    ensure_single_link,
+)
 from domain.cycles import Cycle, ensure_writable
 from domain.errors import Conflict, FieldError, NotFound, RuleViolation
 from domain.objectives import default_level, ensure_status_move
@@ -128,7 +133,8 @@ async def ensure_alignment(
     if parent is None or not await uow.objectives.is_visible(
         org.id, parent_id, viewer_of(principal)
     ):
-        raise _unknown(field, "no such objective")
+        # The same answer as for an unknown id: a hidden objective's KR does not exist.
+        raise _unknown(field, "no such key result" if to_key_result else "no such objective")
     ensure_alignment_level(
         child=objective.level,
         parent=parent.level,
@@ -136,7 +142,46 @@ async def ensure_alignment(
         upward_only=org.scoring.alignment_upward_only,
     )
     ancestors = await uow.objectives.alignment_ancestors(org.id, parent_id)
-    ensure_no_alignment_loop(objective.id, parent_id, ancestors.get, field=field)
+    await refuse_loop_visibly(uow, principal, objective.id, parent_id, ancestors, field)
+
+
+async def _ensure_children_allow(
+    uow: UnitOfWork, org: Organization, objective_id: UUID, level: Level
+) -> None:
+    """The objectives aligned to it must still sit at a level the rule allows; the refusal
+    names none of them (some may be private)."""
+    for child in await uow.objectives.aligned_children(org.id, objective_id):
+        if not alignment_allowed(
+            child=child.level,
+            parent=level,
+            to_key_result=child.parent_key_result_id is not None,
+            upward_only=org.scoring.alignment_upward_only,
+        ):
+            raise RuleViolation(
+                "objectives aligned to this one would then break the level rule",
+                code="alignment_level",
+                errors=[FieldError("level", "breaks aligned objectives' level rule")],
+            )
+
+
+async def refuse_loop_visibly(
+    uow: UnitOfWork,
+    principal: Principal,
+    objective_id: UUID,
+    parent_id: UUID,
+    ancestors: Mapping[UUID, UUID | None],
+    field: str,
+) -> None:
+    """Refuse a loop (``alignment_cycle``) naming only the loop's objectives the caller may
+    see; a hidden one reads ``"hidden"``, so the error does not reveal private objectives."""
+    try:
+        ensure_no_alignment_loop(objective_id, parent_id, ancestors.get, field=field)
+    except RuleViolation as error:
+        ids = [UUID(i) for i in error.extra.get("cycle", [])]
+        found = await uow.objectives.get_many(principal.organization_id, ids)
+        seen = {o.id for o in await visible_among(uow, principal, found.values())}
+        error.extra["cycle"] = [str(i) if i in seen else "hidden" for i in ids]
+        raise
 
 
 async def create_objective(deps: Deps, principal: Principal, data: NewObjective) -> ObjectiveView:
@@ -249,14 +294,7 @@ async def update_objective(
         ):
             await ensure_alignment(uow, principal, org, updated)
         if updated.level is not objective.level:
-            # The objectives aligned to it must still sit at a level the rule allows.
-            for child in await uow.objectives.aligned_children(org.id, objective.id):
-                ensure_alignment_level(
-                    child=child.level,
-                    parent=updated.level,
-                    to_key_result=child.parent_key_result_id is not None,
-                    upward_only=org.scoring.alignment_upward_only,
-                )
+            await _ensure_children_allow(uow, org, objective.id, updated.level)
         updated = replace(updated, version=objective.version + 1, updated_at=deps.clock.now())
         await uow.objectives.update(updated, previous_version=objective.version)
         await audit.record(
