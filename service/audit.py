@@ -49,17 +49,38 @@ async def record(
     after: object | None,
 ) -> None:
     await log.record(
-        AuditEvent(
-            id=deps.new_id(),
-            organization_id=principal.organization_id,
-            occurred_at=deps.clock.now(),
-            actor=principal.subject,
+        event(
+            deps,
+            principal,
             action=action,
             resource_type=resource_type,
             resource_id=resource_id,
-            before=snapshot(before),
-            after=snapshot(after),
+            before=before,
+            after=after,
         )
+    )
+
+
+def event(
+    deps: Deps,
+    principal: Principal,
+    *,
+    action: str,
+    resource_type: str,
+    resource_id: UUID,
+    before: object | None,
+    after: object | None,
+) -> AuditEvent:
+    return AuditEvent(
+        id=deps.new_id(),
+        organization_id=principal.organization_id,
+        occurred_at=deps.clock.now(),
+        actor=principal.subject,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        before=snapshot(before),
+        after=snapshot(after),
     )
 
 

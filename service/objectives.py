@@ -43,7 +43,6 @@ from service.patch import UNSET, Maybe
 from service.ports import UnitOfWork
 from service.scores import ObjectiveView, view_objectives
 
-_TERMINAL = frozenset({ObjectiveStatus.CLOSED, ObjectiveStatus.ARCHIVED})
 
 
 @dataclass(frozen=True)
@@ -481,49 +480,34 @@ def _copy_key_result(
 
 
 async def close_unfinished(deps: Deps, principal: Principal, cycle_id: UUID) -> list[UUID]:
-    """Close every objective of the cycle that is neither closed nor archived (admins)."""
+    """Close every objective of the cycle that is neither closed nor archived (admins), in
+    three statements whatever their number: read them, close them, audit them."""
     ensure_admin(principal)
     now = deps.clock.now()
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
-        cycle = await uow.cycles.get(org.id, cycle_id)
-        if cycle is None:
+        if await uow.cycles.get(org.id, cycle_id) is None:
             raise NotFound("cycle not found")
-        closed: list[UUID] = []
-        after = None
-        while True:
-            page = await uow.objectives.list(
-                org.id,
-                ObjectiveFilter(cycle_id=cycle_id),
-                PageRequest(200, after),
-                viewer_of(principal),
-            )
-            for objective in page.items:
-                if objective.status in _TERMINAL:
-                    continue
-                done = replace(
-                    objective,
-                    status=ObjectiveStatus.CLOSED,
-                    version=objective.version + 1,
-                    updated_at=now,
-                )
-                await uow.objectives.update(done, previous_version=objective.version)
-                await audit.record(
-                    uow.audit,
+        open_ones = await uow.objectives.open_in_cycle(org.id, cycle_id)
+        await uow.objectives.close_many(org.id, [o.id for o in open_ones], now)
+        await uow.audit.record_many(
+            [
+                audit.event(
                     deps,
                     principal,
                     action="objective.closed",
                     resource_type="objective",
-                    resource_id=objective.id,
-                    before=objective,
-                    after=done,
+                    resource_id=o.id,
+                    before=o,
+                    after=replace(
+                        o, status=ObjectiveStatus.CLOSED, version=o.version + 1, updated_at=now
+                    ),
                 )
-                closed.append(objective.id)
-            if page.next_after is None:
-                break
-            after = page.next_after
+                for o in open_ones
+            ]
+        )
         await uow.commit()
-    return closed
+    return [o.id for o in open_ones]
 
 
 # -- batch reads (GraphQL DataLoaders) -----------------------------------------------------

@@ -95,6 +95,14 @@ class ObjectiveRepository(Protocol):
     ) -> Sequence[Objective]:
         """Objectives aligned to this one or contributing to one of its KRs."""
 
+    async def open_in_cycle(self, organization_id: UUID, cycle_id: UUID) -> Sequence[Objective]:
+        """The cycle's objectives that are neither closed nor archived (one query)."""
+
+    async def close_many(
+        self, organization_id: UUID, objective_ids: Sequence[UUID], now: datetime
+    ) -> None:
+        """Close them all and bump their versions (one statement)."""
+
     async def contributor_ids(self, organization_id: UUID, key_result_id: UUID) -> Sequence[UUID]:
         """The objectives contributing to this KR."""
 
@@ -146,6 +154,9 @@ class ActionRepository(Protocol):
 
 class AuditLog(Protocol):
     async def record(self, event: AuditEvent) -> None: ...
+    async def record_many(self, events: Sequence[AuditEvent]) -> None:
+        """Record many events in one statement."""
+
     async def list(
         self, organization_id: UUID, filters: AuditFilter, page: PageRequest
     ) -> Page[AuditEvent]: ...

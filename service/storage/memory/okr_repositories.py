@@ -15,6 +15,7 @@ import builtins
 import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol, TypeVar
 from uuid import UUID
@@ -25,6 +26,7 @@ from domain.okrs import (
     CheckIn,
     KeyResult,
     Objective,
+    ObjectiveStatus,
     OwnerKind,
     Visibility,
 )
@@ -256,6 +258,29 @@ class MemoryObjectives:
             ),
             key=lambda o: o.id,
         )
+
+    async def open_in_cycle(self, organization_id: UUID, cycle_id: UUID) -> Sequence[Objective]:
+        done = {ObjectiveStatus.CLOSED, ObjectiveStatus.ARCHIVED}
+        objectives = self._tenant(organization_id).objectives.values()
+        return sorted(
+            (o for o in objectives if o.cycle_id == cycle_id and o.status not in done),
+            key=lambda o: o.id,
+        )
+
+    async def close_many(
+        self, organization_id: UUID, objective_ids: Sequence[UUID], now: datetime
+    ) -> None:
+        ids = set(objective_ids)
+
+        def write(state: StoreState) -> None:
+            tenant = state.tenant(organization_id)
+            for i in ids & set(tenant.objectives):
+                o = tenant.objectives[i]
+                tenant.objectives[i] = replace(
+                    o, status=ObjectiveStatus.CLOSED, version=o.version + 1, updated_at=now
+                )
+
+        self._tx.write(write)
 
     async def contributor_ids(self, organization_id: UUID, key_result_id: UUID) -> Sequence[UUID]:
         objectives = self._tenant(organization_id).objectives.values()
@@ -574,6 +599,10 @@ class MemoryAuditLog:
             tenant.audit_events[stored.id] = stored
 
         self._tx.write(write)
+
+    async def record_many(self, events: Sequence[AuditEvent]) -> None:
+        for event in events:
+            await self.record(event)
 
     async def list(
         self, organization_id: UUID, filters: AuditFilter, page: PageRequest

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -261,6 +262,32 @@ class PostgresObjectives:
             .order_by(o.c.id)
         )
         return [_objective(r) for r in rows]
+
+    async def open_in_cycle(self, organization_id: UUID, cycle_id: UUID) -> Sequence[Objective]:
+        o = t.objectives
+        rows = await self._conn.execute(
+            select(o)
+            .where(
+                o.c.organization_id == organization_id,
+                o.c.cycle_id == cycle_id,
+                o.c.status.not_in([ObjectiveStatus.CLOSED.value, ObjectiveStatus.ARCHIVED.value]),
+            )
+            .order_by(o.c.id)
+        )
+        return [_objective(r) for r in rows]
+
+    async def close_many(
+        self, organization_id: UUID, objective_ids: Sequence[UUID], now: datetime
+    ) -> None:
+        if not objective_ids:
+            return
+        o = t.objectives
+        await _execute_write(
+            self._conn,
+            update(o)
+            .where(o.c.organization_id == organization_id, o.c.id.in_(list(objective_ids)))
+            .values(status=ObjectiveStatus.CLOSED.value, version=o.c.version + 1, updated_at=now),
+        )
 
     async def contributor_ids(self, organization_id: UUID, key_result_id: UUID) -> Sequence[UUID]:
         o = t.objectives
@@ -654,18 +681,28 @@ class PostgresAuditLog:
         self._conn = conn
 
     async def record(self, event: AuditEvent) -> None:
+        await self.record_many([event])
+
+    async def record_many(self, events: Sequence[AuditEvent]) -> None:
+        if not events:
+            return
         await _execute_write(
             self._conn,
             insert(t.audit_events).values(
-                organization_id=event.organization_id,
-                id=event.id,
-                occurred_at=event.occurred_at,
-                actor=event.actor,
-                action=event.action,
-                resource_type=event.resource_type,
-                resource_id=event.resource_id,
-                before=event.before,
-                after=event.after,
+                [
+                    {
+                        "organization_id": e.organization_id,
+                        "id": e.id,
+                        "occurred_at": e.occurred_at,
+                        "actor": e.actor,
+                        "action": e.action,
+                        "resource_type": e.resource_type,
+                        "resource_id": e.resource_id,
+                        "before": e.before,
+                        "after": e.after,
+                    }
+                    for e in events
+                ]
             ),
         )
 
