@@ -44,7 +44,6 @@ from service.ports import UnitOfWork
 from service.scores import ObjectiveView, view_objectives
 
 
-
 @dataclass(frozen=True)
 class NewObjective:
     cycle_id: UUID
