@@ -25,12 +25,12 @@ from service.context import Deps
 from service.objectives import (
     organization_of,
     refuse_loop_visibly,
-    visible_among,
     writable_cycle,
 )
 from service.okr_access import (
     ensure_may_edit_key_result,
     ensure_may_edit_objective,
+    visible_among,
     visible_key_result,
     visible_objective,
 )

@@ -3,7 +3,7 @@ carry over into another cycle, and close a cycle's unfinished ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
@@ -35,6 +35,7 @@ from service.context import Deps
 from service.okr_access import (
     ensure_may_edit_objective,
     viewer_of,
+    visible_among,
     visible_objective,
 )
 from service.okr_ports import ObjectiveFilter
@@ -510,49 +511,6 @@ async def close_unfinished(deps: Deps, principal: Principal, cycle_id: UUID) -> 
 
 
 # -- batch reads (GraphQL DataLoaders) -----------------------------------------------------
-
-
-async def _reporting_line(uow: UnitOfWork, org_id: UUID, member_id: UUID) -> set[UUID]:
-    """``member_id`` and everyone below them: one statement per level of the tree below."""
-    line = {member_id}
-    frontier = [member_id]
-    while frontier:
-        reports = await uow.members.reports_of(org_id, frontier)
-        frontier = [m.id for group in reports.values() for m in group if m.id not in line]
-        line.update(frontier)
-    return line
-
-
-async def visible_among(
-    uow: UnitOfWork, principal: Principal, objectives: Iterable[Objective]
-) -> list[Objective]:
-    """Those of ``objectives`` the caller may see: ``okr_access.may_see`` for many at once.
-
-    The same policy in a fixed number of statements whatever the number of objectives:
-    the units owning private objectives (for their leads), then the caller's reporting line
-    level by level, instead of a manager-chain query per private objective.
-    """
-    candidates = list(objectives)
-    if principal.is_admin or all(o.visibility is Visibility.PUBLIC for o in candidates):
-        return candidates
-    if principal.member_id is None:
-        return [o for o in candidates if o.visibility is Visibility.PUBLIC]
-    org_id = principal.organization_id
-    private = [o for o in candidates if o.visibility is not Visibility.PUBLIC]
-    unit_ids = [o.owner_id for o in private if o.owner_kind is OwnerKind.UNIT]
-    units = await uow.units.get_many(org_id, unit_ids) if unit_ids else {}
-
-    def responsible(objective: Objective) -> UUID | None:
-        if objective.owner_kind is OwnerKind.MEMBER:
-            return objective.owner_id
-        unit = units.get(objective.owner_id)
-        return unit.lead_id if unit else None
-
-    answerable = {o.id: responsible(o) for o in private}
-    line = {principal.member_id}
-    if any(m is not None and m not in line for m in answerable.values()):
-        line = await _reporting_line(uow, org_id, principal.member_id)
-    return [o for o in candidates if o.visibility is Visibility.PUBLIC or answerable[o.id] in line]
 
 
 async def objectives_by_id(

@@ -74,6 +74,9 @@ class MemberRepository(Protocol):
     ) -> Mapping[UUID, UUID | None]:
         """``member_id`` and everyone above it, each with its manager (one query)."""
 
+    async def reporting_line(self, organization_id: UUID, member_id: UUID) -> frozenset[UUID]:
+        """``member_id`` and everyone below it in the manager chain (one query)."""
+
     async def add(self, member: Member) -> None:
         """Insert; raise Conflict (``email_taken`` / ``external_id_taken``) on duplicates."""
 

@@ -158,3 +158,64 @@ async def test_cycles_get_many_is_one_statement_within_the_organization(
         assert await work.cycles.get_many(other.id, [foreign.id]) == {foreign.id: foreign}
 
     assert found == {c.id: c for c in (year, *quarters)}
+
+
+async def test_reporting_line_is_one_statement_and_stops_at_the_tenant(
+    database_url: str,
+) -> None:
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    from sqlalchemy import event
+
+    from domain.members import Member, Role
+    from domain.organizations import Locale, Organization, ReviewSettings, ScoringSettings
+    from service.storage.postgres.database import create_engine
+    from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
+
+    engine = create_engine(database_url, pool_size=2, statement_cache_size=0)
+    now = datetime.now(UTC)
+    org = Organization(
+        uuid4(), "Org", "UTC", Locale.EN, ScoringSettings(), ReviewSettings(), 1, now, now
+    )
+
+    def member(name: str, manager: Member | None) -> Member:
+        return Member(
+            uuid4(),
+            org.id,
+            name,
+            f"{name}@x.example",
+            None,
+            manager.id if manager else None,
+            frozenset({Role.MEMBER}),
+            True,
+            1,
+            now,
+            now,
+        )
+
+    boss = member("boss", None)
+    mid = member("mid", boss)
+    low = member("low", mid)
+    peer = member("peer", None)
+    try:
+        async with PostgresUnitOfWorkFactory(engine)() as uow:
+            await uow.organizations.add(org)
+            for m in (boss, mid, low, peer):
+                await uow.members.add(m)
+            await uow.commit()
+        seen: list[str] = []
+
+        def record(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(engine.sync_engine, "before_cursor_execute", record)
+        async with PostgresUnitOfWorkFactory(engine)() as uow:
+            line = await uow.members.reporting_line(org.id, boss.id)
+            seen.clear()
+            assert await uow.members.reporting_line(org.id, mid.id) == {mid.id, low.id}
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+        assert line == {boss.id, mid.id, low.id}
+        assert len(seen) == 1
+    finally:
+        await engine.dispose()

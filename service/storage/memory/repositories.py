@@ -198,6 +198,16 @@ class MemoryMembers:
         rows = self._rows(organization_id)
         return _walk_up(member_id, {i: m.manager_id for i, m in rows.items()})
 
+    async def reporting_line(self, organization_id: UUID, member_id: UUID) -> frozenset[UUID]:
+        rows = self._rows(organization_id)
+        if member_id not in rows:
+            return frozenset()
+        line, frontier = {member_id}, [member_id]
+        while frontier:
+            frontier = [i for i, m in rows.items() if m.manager_id in frontier and i not in line]
+            line.update(frontier)
+        return frozenset(line)
+
     async def add(self, member: Member) -> None:
         def write(state: StoreState) -> None:
             tenant = state.tenant_for_write(member.organization_id)

@@ -52,6 +52,7 @@ from service.storage.postgres.repositories import (
     _execute_write,
     _paged,
     _update_versioned,
+    reporting_line_cte,
 )
 
 
@@ -121,19 +122,9 @@ def visible_to(organization_id: UUID, viewer: Viewer) -> ColumnElement[bool]:
     public = o.c.visibility == Visibility.PUBLIC.value
     if viewer.member_id is None:
         return public
-    m, u = t.members, t.org_units
+    u = t.org_units
     # The viewer and everyone below them in the manager chain.
-    below = (
-        select(m.c.id)
-        .where(m.c.organization_id == organization_id, m.c.id == viewer.member_id)
-        .cte("below", recursive=True)
-    )
-    below = below.union(
-        select(m.c.id).join(
-            below, and_(m.c.organization_id == organization_id, m.c.manager_id == below.c.id)
-        )
-    )
-    line = select(below.c.id)
+    line = select(reporting_line_cte(organization_id, viewer.member_id).c.id)
     led_units = select(u.c.id).where(u.c.organization_id == organization_id, u.c.lead_id.in_(line))
     return or_(public, o.c.owner_member_id.in_(line), o.c.owner_unit_id.in_(led_units))
 

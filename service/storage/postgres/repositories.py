@@ -196,6 +196,24 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def reporting_line_cte(organization_id: UUID, member_id: UUID) -> Any:
+    """A recursive CTE of ``member_id`` and everyone below it in the manager chain.
+
+    UNION (not UNION ALL) stops the walk should the stored chain hold a loop.
+    """
+    m = t.members
+    below = (
+        select(m.c.id)
+        .where(m.c.organization_id == organization_id, m.c.id == member_id)
+        .cte("below", recursive=True)
+    )
+    return below.union(
+        select(m.c.id).join(
+            below, and_(m.c.organization_id == organization_id, m.c.manager_id == below.c.id)
+        )
+    )
+
+
 class PostgresMembers:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -283,6 +301,10 @@ class PostgresMembers:
         )
         rows = await self._conn.execute(select(chain.c.id, chain.c.manager_id))
         return {row.id: row.manager_id for row in rows}
+
+    async def reporting_line(self, organization_id: UUID, member_id: UUID) -> frozenset[UUID]:
+        rows = await self._conn.execute(select(reporting_line_cte(organization_id, member_id)))
+        return frozenset(row.id for row in rows)
 
     async def add(self, member: Member) -> None:
         await _execute_write(
