@@ -47,13 +47,8 @@ from domain.okrs import (
 from service.okr_ports import ActionFilter, AuditEvent, AuditFilter, ObjectiveFilter, Viewer
 from service.pagination import Page, PageRequest, page_of
 from service.storage.postgres import tables as t
-from service.storage.postgres.repositories import (
-    _escape_like,
-    _execute_write,
-    _paged,
-    _update_versioned,
-    reporting_line_cte,
-)
+from service.storage.postgres.repositories import reporting_line_cte
+from service.storage.postgres.sql import escape_like, execute_write, paged, update_versioned
 
 
 def _plain(value: Decimal | None) -> Decimal | None:
@@ -175,10 +170,8 @@ class PostgresObjectives:
         if filters.status is not None:
             statement = statement.where(o.c.status == filters.status.value)
         if filters.q:
-            statement = statement.where(
-                o.c.title.ilike(f"%{_escape_like(filters.q)}%", escape="\\")
-            )
-        rows = (await self._conn.execute(_paged(statement, o, page))).all()
+            statement = statement.where(o.c.title.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
+        rows = (await self._conn.execute(paged(statement, o, page))).all()
         return page_of([_objective(r) for r in rows], page, lambda x: x.id)
 
     async def is_visible(self, organization_id: UUID, objective_id: UUID, viewer: Viewer) -> bool:
@@ -273,7 +266,7 @@ class PostgresObjectives:
         if not objective_ids:
             return
         o = t.objectives
-        await _execute_write(
+        await execute_write(
             self._conn,
             update(o)
             .where(o.c.organization_id == organization_id, o.c.id.in_(list(objective_ids)))
@@ -307,7 +300,7 @@ class PostgresObjectives:
         return bool(found)
 
     async def add(self, objective: Objective) -> None:
-        await _execute_write(
+        await execute_write(
             self._conn,
             insert(t.objectives).values(
                 organization_id=objective.organization_id,
@@ -318,7 +311,7 @@ class PostgresObjectives:
 
     async def update(self, objective: Objective, *, previous_version: int) -> None:
         o = t.objectives
-        await _update_versioned(
+        await update_versioned(
             self._conn,
             o,
             and_(o.c.organization_id == objective.organization_id, o.c.id == objective.id),
@@ -333,23 +326,23 @@ class PostgresObjectives:
             k.c.organization_id == organization_id, k.c.objective_id == objective_id
         )
         # Copies carried over from it forget their source rather than block the delete.
-        await _execute_write(
+        await execute_write(
             self._conn,
             update(o)
             .where(o.c.organization_id == organization_id, o.c.source_objective_id == objective_id)
             .values(source_objective_id=None),
         )
-        await _execute_write(
+        await execute_write(
             self._conn,
             delete(a).where(a.c.organization_id == organization_id, a.c.key_result_id.in_(krs)),
         )
-        await _execute_write(
+        await execute_write(
             self._conn,
             delete(k).where(
                 k.c.organization_id == organization_id, k.c.objective_id == objective_id
             ),
         )
-        await _execute_write(
+        await execute_write(
             self._conn,
             delete(o).where(o.c.organization_id == organization_id, o.c.id == objective_id),
         )
@@ -452,7 +445,7 @@ class PostgresKeyResults:
         return found
 
     async def add(self, key_result: KeyResult) -> None:
-        await _execute_write(
+        await execute_write(
             self._conn,
             insert(t.key_results).values(
                 organization_id=key_result.organization_id,
@@ -463,7 +456,7 @@ class PostgresKeyResults:
 
     async def update(self, key_result: KeyResult, *, previous_version: int) -> None:
         k = t.key_results
-        await _update_versioned(
+        await update_versioned(
             self._conn,
             k,
             and_(k.c.organization_id == key_result.organization_id, k.c.id == key_result.id),
@@ -473,13 +466,13 @@ class PostgresKeyResults:
 
     async def delete(self, organization_id: UUID, key_result_id: UUID) -> None:
         k, a = t.key_results, t.actions
-        await _execute_write(
+        await execute_write(
             self._conn,
             delete(a).where(
                 a.c.organization_id == organization_id, a.c.key_result_id == key_result_id
             ),
         )
-        await _execute_write(
+        await execute_write(
             self._conn,
             delete(k).where(k.c.organization_id == organization_id, k.c.id == key_result_id),
         )
@@ -508,7 +501,7 @@ class PostgresCheckIns:
         self._conn = conn
 
     async def add(self, check_in: CheckIn) -> None:
-        await _execute_write(
+        await execute_write(
             self._conn,
             insert(t.check_ins).values(
                 organization_id=check_in.organization_id,
@@ -624,7 +617,7 @@ class PostgresActions:
             statement = statement.where(a.c.due_date < filters.due_before)
         if filters.due_after is not None:
             statement = statement.where(a.c.due_date > filters.due_after)
-        rows = (await self._conn.execute(_paged(statement, a, page))).all()
+        rows = (await self._conn.execute(paged(statement, a, page))).all()
         return page_of([_action(r) for r in rows], page, lambda x: x.id)
 
     async def of_key_results(
@@ -646,7 +639,7 @@ class PostgresActions:
         return found
 
     async def add(self, action: Action) -> None:
-        await _execute_write(
+        await execute_write(
             self._conn,
             insert(t.actions).values(
                 organization_id=action.organization_id, id=action.id, **_action_values(action)
@@ -655,7 +648,7 @@ class PostgresActions:
 
     async def update(self, action: Action, *, previous_version: int) -> None:
         a = t.actions
-        await _update_versioned(
+        await update_versioned(
             self._conn,
             a,
             and_(a.c.organization_id == action.organization_id, a.c.id == action.id),
@@ -677,7 +670,7 @@ class PostgresAuditLog:
     async def record_many(self, events: Sequence[AuditEvent]) -> None:
         if not events:
             return
-        await _execute_write(
+        await execute_write(
             self._conn,
             insert(t.audit_events).values(
                 [
@@ -708,7 +701,7 @@ class PostgresAuditLog:
             statement = statement.where(e.c.resource_id == filters.resource_id)
         if filters.actor is not None:
             statement = statement.where(e.c.actor == filters.actor)
-        rows = (await self._conn.execute(_paged(statement, e, page))).all()
+        rows = (await self._conn.execute(paged(statement, e, page))).all()
         events = [
             AuditEvent(
                 id=r.id,

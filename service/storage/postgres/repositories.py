@@ -16,8 +16,6 @@ from uuid import UUID
 
 from sqlalchemy import (
     Row,
-    Select,
-    Table,
     and_,
     delete,
     exists,
@@ -27,11 +25,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.cycles import Cycle, CycleKind, CycleState
-from domain.errors import StaleVersion
 from domain.members import Member, Role
 from domain.organizations import Locale, Organization, ReviewSettings, ScoringSettings
 from domain.units import OrgUnit, UnitKind
@@ -44,36 +40,7 @@ from service.ports import (
     UnitFilter,
 )
 from service.storage.postgres import tables as t
-from service.storage.postgres.errors import translate
-
-
-async def _execute_write(conn: AsyncConnection, statement: Any) -> int:
-    """Run a write inside a savepoint so a violated constraint becomes a domain error."""
-    try:
-        async with conn.begin_nested():
-            result = await conn.execute(statement)
-    except IntegrityError as error:
-        raise translate(error) from None
-    return result.rowcount
-
-
-async def _update_versioned(
-    conn: AsyncConnection,
-    table: Table,
-    key: Any,
-    values: dict[str, Any],
-    previous_version: int,
-) -> None:
-    statement = update(table).where(key, table.c.version == previous_version).values(**values)
-    if await _execute_write(conn, statement) != 1:
-        raise StaleVersion("the resource changed meanwhile: reload and retry")
-
-
-def _paged(statement: Select[Any], table: Table, page: PageRequest) -> Select[Any]:
-    if page.after is not None:
-        statement = statement.where(table.c.id > page.after)
-    return statement.order_by(table.c.id).limit(page.limit + 1)
-
+from service.storage.postgres.sql import escape_like, execute_write, paged, update_versioned
 
 # -- organizations -------------------------------------------------------------------------
 
@@ -142,7 +109,7 @@ class PostgresOrganizations:
         }
 
     async def add(self, organization: Organization) -> None:
-        await _execute_write(
+        await execute_write(
             self._conn,
             insert(t.organizations).values(
                 organization_id=organization.id, **self._values(organization)
@@ -150,7 +117,7 @@ class PostgresOrganizations:
         )
 
     async def update(self, organization: Organization, *, previous_version: int) -> None:
-        await _update_versioned(
+        await update_versioned(
             self._conn,
             t.organizations,
             t.organizations.c.organization_id == organization.id,
@@ -190,10 +157,6 @@ def _member_values(member: Member) -> dict[str, Any]:
         "created_at": member.created_at,
         "updated_at": member.updated_at,
     }
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def reporting_line_cte(organization_id: UUID, member_id: UUID) -> Any:
@@ -261,11 +224,11 @@ class PostgresMembers:
                 )
             )
         if filters.q:
-            pattern = f"%{_escape_like(filters.q)}%"
+            pattern = f"%{escape_like(filters.q)}%"
             statement = statement.where(
                 or_(m.c.name.ilike(pattern, escape="\\"), m.c.email.ilike(pattern, escape="\\"))
             )
-        rows = (await self._conn.execute(_paged(statement, m, page))).all()
+        rows = (await self._conn.execute(paged(statement, m, page))).all()
         return page_of([_member(r) for r in rows], page, lambda x: x.id)
 
     async def reports_of(
@@ -307,7 +270,7 @@ class PostgresMembers:
         return frozenset(row.id for row in rows)
 
     async def add(self, member: Member) -> None:
-        await _execute_write(
+        await execute_write(
             self._conn,
             insert(t.members).values(
                 organization_id=member.organization_id, id=member.id, **_member_values(member)
@@ -316,7 +279,7 @@ class PostgresMembers:
 
     async def update(self, member: Member, *, previous_version: int) -> None:
         m = t.members
-        await _update_versioned(
+        await update_versioned(
             self._conn,
             m,
             and_(m.c.organization_id == member.organization_id, m.c.id == member.id),
@@ -387,7 +350,7 @@ class PostgresUnits:
             statement = statement.where(u.c.kind == filters.kind.value)
         if filters.parent_id is not None:
             statement = statement.where(u.c.parent_id == filters.parent_id)
-        rows = (await self._conn.execute(_paged(statement, u, page))).all()
+        rows = (await self._conn.execute(paged(statement, u, page))).all()
         return page_of([_unit(r) for r in rows], page, lambda x: x.id)
 
     async def ancestors(self, organization_id: UUID, unit_id: UUID) -> Mapping[UUID, UUID | None]:
@@ -413,7 +376,7 @@ class PostgresUnits:
         return bool(found)
 
     async def add(self, unit: OrgUnit) -> None:
-        await _execute_write(
+        await execute_write(
             self._conn,
             insert(t.org_units).values(
                 organization_id=unit.organization_id, id=unit.id, **_unit_values(unit)
@@ -422,7 +385,7 @@ class PostgresUnits:
 
     async def update(self, unit: OrgUnit, *, previous_version: int) -> None:
         u = t.org_units
-        await _update_versioned(
+        await update_versioned(
             self._conn,
             u,
             and_(u.c.organization_id == unit.organization_id, u.c.id == unit.id),
@@ -432,7 +395,7 @@ class PostgresUnits:
 
     async def delete(self, organization_id: UUID, unit_id: UUID) -> None:
         u = t.org_units
-        await _execute_write(
+        await execute_write(
             self._conn,
             delete(u).where(u.c.organization_id == organization_id, u.c.id == unit_id),
         )
@@ -463,7 +426,7 @@ class PostgresUnits:
         return dict(found)
 
     async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> None:
-        await _execute_write(
+        await execute_write(
             self._conn,
             pg_insert(t.unit_members)
             .values(organization_id=organization_id, unit_id=unit_id, member_id=member_id)
@@ -472,7 +435,7 @@ class PostgresUnits:
 
     async def remove_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> bool:
         um = t.unit_members
-        removed = await _execute_write(
+        removed = await execute_write(
             self._conn,
             delete(um).where(
                 um.c.organization_id == organization_id,
@@ -555,7 +518,7 @@ class PostgresCycles:
             statement = statement.where(
                 c.c.start_date <= filters.contains_date, c.c.end_date >= filters.contains_date
             )
-        rows = (await self._conn.execute(_paged(statement, c, page))).all()
+        rows = (await self._conn.execute(paged(statement, c, page))).all()
         return page_of([_cycle(r) for r in rows], page, lambda x: x.id)
 
     async def children(self, organization_id: UUID, cycle_id: UUID) -> Sequence[Cycle]:
@@ -566,7 +529,7 @@ class PostgresCycles:
         return [_cycle(r) for r in rows]
 
     async def add(self, cycle: Cycle) -> None:
-        await _execute_write(
+        await execute_write(
             self._conn,
             insert(t.cycles).values(
                 organization_id=cycle.organization_id, id=cycle.id, **_cycle_values(cycle)
@@ -575,7 +538,7 @@ class PostgresCycles:
 
     async def update(self, cycle: Cycle, *, previous_version: int) -> None:
         c = t.cycles
-        await _update_versioned(
+        await update_versioned(
             self._conn,
             c,
             and_(c.c.organization_id == cycle.organization_id, c.c.id == cycle.id),

@@ -1,0 +1,51 @@
+"""Statement helpers shared by the Postgres repositories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, Table, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.errors import StaleVersion
+from service.pagination import PageRequest
+from service.storage.postgres.errors import translate
+
+
+async def execute_write(conn: AsyncConnection, statement: Any) -> int:
+    """Run a write; a violated constraint becomes its domain error.
+
+    No savepoint: a failed write ends the use case, and the unit of work rolls the whole
+    transaction back, so there is nothing to recover inside it (and a savepoint would cost
+    two more round trips on every write).
+    """
+    try:
+        result = await conn.execute(statement)
+    except IntegrityError as error:
+        raise translate(error) from None
+    return int(result.rowcount)
+
+
+async def update_versioned(
+    conn: AsyncConnection,
+    table: Table,
+    key: Any,
+    values: dict[str, Any],
+    previous_version: int,
+) -> None:
+    """Update the row only at ``previous_version``; StaleVersion when it moved meanwhile."""
+    statement = update(table).where(key, table.c.version == previous_version).values(**values)
+    if await execute_write(conn, statement) != 1:
+        raise StaleVersion("the resource changed meanwhile: reload and retry")
+
+
+def paged(statement: Select[Any], table: Table, page: PageRequest) -> Select[Any]:
+    """Keyset page by id (UUIDv7: creation order); one row more says "there is more"."""
+    if page.after is not None:
+        statement = statement.where(table.c.id > page.after)
+    return statement.order_by(table.c.id).limit(page.limit + 1)
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
