@@ -13,6 +13,8 @@ import uuid
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.metrics import sql_statements
+
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 log = structlog.get_logger("okr.access")
 
@@ -33,6 +35,8 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
+        statements = [0]
+        counter_token = sql_statements.set(statements)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -53,5 +57,7 @@ class RequestContextMiddleware:
                 route=getattr(route, "path", scope["path"]),
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                sql=statements[0],
             )
+            sql_statements.reset(counter_token)
             structlog.contextvars.clear_contextvars()

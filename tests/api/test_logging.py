@@ -29,6 +29,14 @@ async def test_each_request_logs_its_id_org_route_status_and_duration(acme: Tena
     assert line["status"] == 200
     assert line["method"] == "GET"
     assert isinstance(line["duration_ms"], float)
+    assert line["sql"] >= 1  # the statements this request sent to Postgres
+
+
+async def test_a_request_without_storage_logs_no_sql(acme: Tenant) -> None:
+    async with acme.admin() as client:
+        with capture_logs() as logs:
+            await client.get("/healthz")
+    assert [e["sql"] for e in logs if e.get("event") == "request"] == [0]
 
 
 async def test_an_unsafe_request_id_is_replaced(acme: Tenant) -> None:

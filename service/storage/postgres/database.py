@@ -6,9 +6,11 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from service.metrics import count_sql_statement
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
 
@@ -21,7 +23,7 @@ def async_url(url: str) -> str:
 
 def create_engine(url: str, *, pool_size: int, statement_cache_size: int) -> AsyncEngine:
     """An asyncpg engine; ``statement_cache_size=0`` for PgBouncer in transaction mode."""
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -35,6 +37,12 @@ def create_engine(url: str, *, pool_size: int, statement_cache_size: int) -> Asy
             "server_settings": {"application_name": "okr-service", "timezone": "UTC"},
         },
     )
+    event.listen(engine.sync_engine, "before_cursor_execute", _count)
+    return engine
+
+
+def _count(*_: object) -> None:
+    count_sql_statement()
 
 
 def alembic_config(url: str) -> Config:
