@@ -10,7 +10,8 @@ directly or through the KR it contributes to (the caller resolves KR -> its obje
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 from uuid import UUID
@@ -135,3 +136,84 @@ def alignment_path(objective_id: UUID, parent_of: ParentOf) -> list[UUID]:
         seen.add(current)
         current = parent_of(current)
     return path
+
+
+@dataclass
+class Branch:
+    """One objective in an alignment tree, with the branches aligned to it."""
+
+    id: UUID
+    depth: int  # 0 for a root
+    children: list[Branch] = field(default_factory=list)
+
+
+def alignment_forest(
+    ids: Sequence[UUID],
+    parent_of: Mapping[UUID, UUID | None],
+    visible: Container[UUID],
+    *,
+    roots: Sequence[UUID] | None = None,
+    max_depth: int | None = None,
+) -> list[Branch]:
+    """Nest objectives under the objective each aligns to (directly or through a KR).
+
+    ``ids`` are the objectives in play, in the order children are listed; ``parent_of``
+    gives each one's parent (absent or ``None``: aligned to nothing). The roots are
+    ``roots`` when given, else every objective whose parent is not in play. An objective
+    the viewer may not see (not in ``visible``) is left out with everything below it: its
+    subtree is reached only through objectives the viewer may see. ``max_depth`` cuts the
+    tree (0: the roots alone). A loop in the stored graph (there should be none) cannot
+    hang the walk: each objective is placed once.
+    """
+    in_play = set(ids)
+    children: dict[UUID, list[UUID]] = {}
+    for objective_id in ids:
+        parent = parent_of.get(objective_id)
+        if parent is not None and parent in in_play:
+            children.setdefault(parent, []).append(objective_id)
+    if roots is None:
+        roots = [i for i in ids if parent_of.get(i) is None or parent_of.get(i) not in in_play]
+    placed: set[UUID] = set()
+    forest: list[Branch] = []
+    stack: list[tuple[Branch, list[UUID]]] = []
+    for root_id in roots:
+        if root_id not in in_play or root_id not in visible or root_id in placed:
+            continue
+        root = Branch(root_id, 0)
+        placed.add(root_id)
+        forest.append(root)
+        stack.append((root, children.get(root_id, [])))
+        while stack:
+            branch, below = stack.pop()
+            if max_depth is not None and branch.depth >= max_depth:
+                continue
+            for child_id in below:
+                if child_id in visible and child_id not in placed:
+                    child = Branch(child_id, branch.depth + 1)
+                    placed.add(child_id)
+                    branch.children.append(child)
+                    stack.append((child, children.get(child_id, [])))
+    return forest
+
+
+def walk(forest: Sequence[Branch]) -> Iterator[tuple[Branch, Branch | None]]:
+    """Every branch of a forest, depth first in listed order, with its parent branch."""
+    stack: list[tuple[Branch, Branch | None]] = [(b, None) for b in reversed(forest)]
+    while stack:
+        branch, parent = stack.pop()
+        yield branch, parent
+        stack.extend((child, branch) for child in reversed(branch.children))
+
+
+def is_orphan(level: Level, parent_objective_id: UUID | None, parent_kr_id: UUID | None) -> bool:
+    """A non-company objective aligned to nothing (DOMAIN.md "Alignment")."""
+    return level is not Level.COMPANY and parent_objective_id is None and parent_kr_id is None
+
+
+def aligns_upward(
+    level: Level, parent_objective_id: UUID | None, parent_kr_id: UUID | None
+) -> bool:
+    """Whether a non-company objective serves something above it (coverage counts these)."""
+    return level is not Level.COMPANY and (
+        parent_objective_id is not None or parent_kr_id is not None
+    )

@@ -107,6 +107,7 @@ class KeyResult:
     version: int
     created_at: datetime
     updated_at: datetime
+    final_scored_at: datetime | None = None  # when the final score was set (for as_of reads)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,14 @@ here, stored, and read back compares equal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
+from typing import Protocol
 from uuid import UUID
 
-from domain.okrs import Direction, KeyResult, MetricKind
+from domain.okrs import Direction, MetricKind, Milestone
 from domain.organizations import ScoringSettings
 
 ZERO = Decimal(0)
@@ -33,6 +34,24 @@ class TrackStatus(StrEnum):
     OFF_TRACK = "off_track"
 
 
+class Measurable(Protocol):
+    """What scoring reads of a key result: a ``KeyResult``, or a lean row of one (trees of
+    thousands of KRs are scored from rows, not from whole entities)."""
+
+    @property
+    def metric_kind(self) -> MetricKind: ...
+    @property
+    def start(self) -> Decimal: ...
+    @property
+    def target(self) -> Decimal: ...
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def milestones(self) -> tuple[Milestone, ...]: ...
+    @property
+    def final_score(self) -> Decimal | None: ...
+
+
 def quantize(value: Decimal) -> Decimal:
     """Round a figure to four decimal places, half to even: the one rounding rule."""
     return value.quantize(_PLACES, rounding=ROUND_HALF_EVEN)
@@ -43,7 +62,7 @@ def _clamp01(value: Decimal) -> Decimal:
 
 
 def kr_progress(
-    kr: KeyResult,
+    kr: Measurable,
     *,
     current: Decimal | None,
     milestones_done: frozenset[UUID] = frozenset(),
@@ -76,7 +95,7 @@ def kr_progress(
     return quantize(_clamp01((value - kr.start) / (kr.target - kr.start)))
 
 
-def kr_score(kr: KeyResult, progress: Decimal) -> Decimal:
+def kr_score(kr: Measurable, progress: Decimal) -> Decimal:
     """The KR's score: its progress, unless a final score was set at cycle close."""
     return quantize(progress if kr.final_score is None else kr.final_score)
 
@@ -143,3 +162,50 @@ def track_status(progress: Decimal, expected: Decimal, settings: ScoringSettings
     if progress >= expected - settings.at_risk_margin:
         return TrackStatus.AT_RISK
     return TrackStatus.OFF_TRACK
+
+
+def rolled_up_progress(
+    own: Mapping[UUID, Decimal | None],
+    children: Mapping[UUID, Sequence[UUID]],
+    rolls_up: Container[UUID],
+) -> dict[UUID, Decimal | None]:
+    """Each objective's progress, rolling up where it asks to (DOMAIN.md "Scoring").
+
+    ``own`` is each objective's progress from its KRs (``None``: no KRs to measure);
+    ``children`` lists the objectives aligned to each one. An objective in ``rolls_up``
+    whose own progress is ``None`` takes the mean of its children's progress (children
+    without any progress do not count), recursively: a roll-up child first rolls up from
+    its own children. Children outside ``own`` do not count. A loop in the stored graph
+    (there should be none) counts nothing twice and cannot hang the walk.
+    """
+    result: dict[UUID, Decimal | None] = {}
+    for start in own:
+        if start in result:
+            continue
+        # Depth-first, children before parents, without recursion.
+        stack: list[tuple[UUID, bool]] = [(start, False)]
+        on_path: set[UUID] = set()
+        while stack:
+            objective_id, expanded = stack.pop()
+            if objective_id in result:
+                continue
+            progress = own[objective_id]
+            if progress is not None or objective_id not in rolls_up:
+                result[objective_id] = progress
+                continue
+            below = [c for c in children.get(objective_id, ()) if c in own]
+            if not expanded:
+                on_path.add(objective_id)
+                stack.append((objective_id, True))
+                stack.extend((c, False) for c in below if c not in result and c not in on_path)
+                continue
+            on_path.discard(objective_id)
+            result[objective_id] = weighted_mean(
+                (p, ONE) for c in below if (p := result.get(c)) is not None
+            )
+    return result
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    """``part / whole`` on the 0-1 scale (coverage, participation); ``None`` when whole is 0."""
+    return quantize(Decimal(part) / Decimal(whole)) if whole else None

@@ -367,12 +367,14 @@ async def set_final_score(
             if principal.member_id not in managers:
                 raise Forbidden("only admins and the KR owner's managers set final scores")
         # No writable-cycle check: closed cycles keep taking final scores.
+        now = deps.clock.now()
         scored = replace(
             kr,
             final_score=score,
             final_score_reason=reason,
+            final_scored_at=now,
             version=kr.version + 1,
-            updated_at=deps.clock.now(),
+            updated_at=now,
         )
         await uow.key_results.update(scored, previous_version=kr.version)
         await audit.record(

@@ -38,6 +38,9 @@ class ObjectiveFilter:
     level: Level | None = None
     status: ObjectiveStatus | None = None
     q: str | None = None
+    # Everything below a unit: owned by it or a unit under it, or by their members.
+    below_unit_id: UUID | None = None
+    orphans: bool = False  # only non-company objectives aligned to nothing
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from domain.cycles import Cycle, CycleKind, CycleState
 from domain.members import Member
 from domain.organizations import Organization
 from domain.units import OrgUnit, UnitKind
+from service.alignment_ports import AlignmentReader
 from service.okr_ports import (
     ActionRepository,
     AuditLog,
@@ -174,6 +175,7 @@ class UnitOfWork(Protocol):
     check_ins: CheckInRepository
     actions: ActionRepository
     audit: AuditLog
+    alignment: AlignmentReader
 
     async def commit(self) -> None: ...
     async def __aenter__(self) -> Self: ...

@@ -291,7 +291,7 @@ class PostgresMembers:
 # -- org units -----------------------------------------------------------------------------
 
 
-def _unit(row: Row[Any]) -> OrgUnit:
+def unit_from_row(row: Row[Any]) -> OrgUnit:
     return OrgUnit(
         id=row.id,
         organization_id=row.organization_id,
@@ -328,7 +328,7 @@ class PostgresUnits:
                 select(u).where(u.c.organization_id == organization_id, u.c.id == unit_id)
             )
         ).first()
-        return _unit(row) if row else None
+        return unit_from_row(row) if row else None
 
     async def get_many(
         self, organization_id: UUID, unit_ids: Sequence[UUID]
@@ -339,7 +339,7 @@ class PostgresUnits:
         rows = await self._conn.execute(
             select(u).where(u.c.organization_id == organization_id, u.c.id.in_(set(unit_ids)))
         )
-        return {row.id: _unit(row) for row in rows}
+        return {row.id: unit_from_row(row) for row in rows}
 
     async def list(
         self, organization_id: UUID, filters: UnitFilter, page: PageRequest
@@ -351,7 +351,7 @@ class PostgresUnits:
         if filters.parent_id is not None:
             statement = statement.where(u.c.parent_id == filters.parent_id)
         rows = (await self._conn.execute(paged(statement, u, page))).all()
-        return page_of([_unit(r) for r in rows], page, lambda x: x.id)
+        return page_of([unit_from_row(r) for r in rows], page, lambda x: x.id)
 
     async def ancestors(self, organization_id: UUID, unit_id: UUID) -> Mapping[UUID, UUID | None]:
         u = t.org_units

@@ -253,6 +253,7 @@ key_results = Table(
     Column("milestones", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("final_score", Numeric),
     Column("final_score_reason", Text),
+    Column("final_scored_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False),
     *_timestamps(),
     PrimaryKeyConstraint("organization_id", "id"),

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from service.alignment_ports import AlignmentReader
 from service.okr_ports import (
     ActionRepository,
     AuditLog,
@@ -20,6 +21,7 @@ from service.ports import (
     OrganizationRepository,
     UnitRepository,
 )
+from service.storage.postgres.alignment_reader import PostgresAlignmentReader
 from service.storage.postgres.okr_repositories import (
     PostgresActions,
     PostgresAuditLog,
@@ -45,6 +47,7 @@ class PostgresUnitOfWork:
     check_ins: CheckInRepository
     actions: ActionRepository
     audit: AuditLog
+    alignment: AlignmentReader
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -63,6 +66,7 @@ class PostgresUnitOfWork:
         self.check_ins = PostgresCheckIns(self._conn)
         self.actions = PostgresActions(self._conn)
         self.audit = PostgresAuditLog(self._conn)
+        self.alignment = PostgresAlignmentReader(self._conn)
         return self
 
     async def commit(self) -> None:
