@@ -14,6 +14,7 @@ from api.middleware import RequestContextMiddleware
 from api.rest.problems import install_problem_handlers
 from api.rest.routes import (
     actions,
+    alignment,
     audit,
     cycles,
     health,
@@ -44,6 +45,10 @@ TAGS = [
     {"name": "units", "description": "The org tree: company -> department -> team."},
     {"name": "cycles", "description": "OKR periods: year, quarter, month."},
     {"name": "objectives", "description": "Objectives with KRs and scores; alignment."},
+    {
+        "name": "alignment",
+        "description": "Alignment trees, paths, unit scores, coverage and cycle stats; as_of.",
+    },
     {"name": "key results", "description": "Key results and their check-ins."},
     {"name": "actions", "description": "Actions under KRs (OKMA) and their acceptance."},
     {"name": "audit", "description": "Who changed what (admins)."},
@@ -76,6 +81,7 @@ def create_app(
         key_results,
         actions,
         audit,
+        alignment,
     ):
         app.include_router(module.router)
     app.include_router(objectives.cycles_router)

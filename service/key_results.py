@@ -9,7 +9,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain.alignment import alignment_allowed
-from domain.errors import Conflict, FieldError, Forbidden, RuleViolation
+from domain.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 from domain.key_results import (
     validate_confidence,
     validate_final_score,
@@ -19,6 +19,7 @@ from domain.key_results import (
 from domain.okrs import Direction, KeyResult, MetricKind, Milestone, Objective
 from domain.organizations import validate_name
 from service import audit
+from service.as_of import AsOf, resolve_as_of
 from service.auth import Principal, ensure_can_read_directory
 from service.concurrency import ensure_version
 from service.context import Deps
@@ -165,11 +166,24 @@ async def create_key_result(
         return await _view(deps, uow, principal, kr, objective)
 
 
-async def get_key_result(deps: Deps, principal: Principal, key_result_id: UUID) -> KeyResultView:
+async def get_key_result(
+    deps: Deps, principal: Principal, key_result_id: UUID, *, as_of: AsOf | None = None
+) -> KeyResultView:
+    """One KR with its score, as it stood at ``as_of`` when given (its latest check-in
+    then; a final score set later does not count; a KR created later: not found)."""
     ensure_can_read_directory(principal)
     async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        at = resolve_as_of(as_of, org, deps.clock.now())
         kr, objective = await visible_key_result(uow, principal, key_result_id)
-        return await _view(deps, uow, principal, kr, objective)
+        if at is None:
+            return await _view(deps, uow, principal, kr, objective)
+        if kr.created_at > at:
+            raise NotFound("the key result did not exist yet at as_of")
+        cycle = await uow.cycles.get(org.id, objective.cycle_id)
+        assert cycle is not None
+        latest = (await uow.check_ins.latest(org.id, [kr.id], as_of=at)).get(kr.id)
+        return view_key_result(kr, latest, cycle, org, local_today(org, at), as_of=at)
 
 
 async def list_key_results(

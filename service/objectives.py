@@ -29,6 +29,7 @@ from domain.okrs import (
 )
 from domain.organizations import Organization, validate_name
 from service import audit
+from service.as_of import AsOf, resolve_as_of
 from service.auth import Principal, ensure_admin, ensure_can_read_directory
 from service.concurrency import ensure_version
 from service.context import Deps
@@ -226,15 +227,24 @@ async def create_objective(deps: Deps, principal: Principal, data: NewObjective)
             after=objective,
         )
         await uow.commit()
-        return (await view_objectives(uow, org, [objective], now))[0]
+        return (await view_objectives(uow, org, [objective], now, viewer_of(principal)))[0]
 
 
-async def get_objective(deps: Deps, principal: Principal, objective_id: UUID) -> ObjectiveView:
+async def get_objective(
+    deps: Deps, principal: Principal, objective_id: UUID, *, as_of: AsOf | None = None
+) -> ObjectiveView:
+    """One objective with its KRs and scores, as they stood at ``as_of`` when given (an
+    objective created after it did not exist then: not found)."""
     ensure_can_read_directory(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
+        now = deps.clock.now()
+        at = resolve_as_of(as_of, org, now)
         objective = await visible_objective(uow, principal, objective_id)
-        return (await view_objectives(uow, org, [objective], deps.clock.now()))[0]
+        if at is not None and objective.created_at > at:
+            raise NotFound("the objective did not exist yet at as_of")
+        views = await view_objectives(uow, org, [objective], now, viewer_of(principal), as_of=at)
+        return views[0]
 
 
 async def list_objectives(
@@ -246,7 +256,7 @@ async def list_objectives(
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         found = await uow.objectives.list(org.id, filters, page, viewer_of(principal))
-        views = await view_objectives(uow, org, found.items, deps.clock.now())
+        views = await view_objectives(uow, org, found.items, deps.clock.now(), viewer_of(principal))
     return Page(views, found.next_after)
 
 
@@ -285,7 +295,9 @@ async def update_objective(
         if changes.parent_key_result_id is not UNSET:
             updated = replace(updated, parent_key_result_id=changes.parent_key_result_id)
         if updated == objective:
-            return (await view_objectives(uow, org, [objective], deps.clock.now()))[0]
+            return (
+                await view_objectives(uow, org, [objective], deps.clock.now(), viewer_of(principal))
+            )[0]
         if (updated.parent_objective_id, updated.parent_key_result_id, updated.level) != (
             objective.parent_objective_id,
             objective.parent_key_result_id,
@@ -307,7 +319,9 @@ async def update_objective(
             after=updated,
         )
         await uow.commit()
-        return (await view_objectives(uow, org, [updated], deps.clock.now()))[0]
+        return (await view_objectives(uow, org, [updated], deps.clock.now(), viewer_of(principal)))[
+            0
+        ]
 
 
 async def delete_objective(
@@ -322,7 +336,9 @@ async def delete_objective(
         ensure_version(objective.version, expected_version)
         await writable_cycle(uow, org.id, objective.cycle_id, "cycle_id")
         if objective.status is ObjectiveStatus.ARCHIVED:
-            return (await view_objectives(uow, org, [objective], deps.clock.now()))[0]
+            return (
+                await view_objectives(uow, org, [objective], deps.clock.now(), viewer_of(principal))
+            )[0]
         if await uow.objectives.has_aligned_children(org.id, objective_id):
             raise Conflict(
                 "objectives align to this one: move or unlink them first",
@@ -347,7 +363,9 @@ async def delete_objective(
                 after=archived,
             )
             await uow.commit()
-            return (await view_objectives(uow, org, [archived], deps.clock.now()))[0]
+            return (
+                await view_objectives(uow, org, [archived], deps.clock.now(), viewer_of(principal))
+            )[0]
         await uow.objectives.delete(org.id, objective_id)
         await audit.record(
             uow.audit,
@@ -458,7 +476,7 @@ async def copy_objective(
             after=copy,
         )
         await uow.commit()
-        return (await view_objectives(uow, org, [copy], now))[0]
+        return (await view_objectives(uow, org, [copy], now, viewer_of(principal)))[0]
 
 
 def _copy_key_result(
@@ -524,5 +542,5 @@ async def objectives_by_id(
         org = await organization_of(uow, principal)
         found = await uow.objectives.get_many(org.id, objective_ids)
         visible = await visible_among(uow, principal, found.values())
-        views = await view_objectives(uow, org, visible, deps.clock.now())
+        views = await view_objectives(uow, org, visible, deps.clock.now(), viewer_of(principal))
     return {v.objective.id: v for v in views}

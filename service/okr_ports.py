@@ -138,9 +138,14 @@ class CheckInRepository(Protocol):
         """Newest first."""
 
     async def latest(
-        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+        self,
+        organization_id: UUID,
+        key_result_ids: Sequence[UUID],
+        *,
+        as_of: datetime | None = None,
     ) -> Mapping[UUID, CheckIn]:
-        """The latest check-in of each KR (one statement for any number of KRs)."""
+        """The latest check-in of each KR, made at or before ``as_of`` when given (one
+        statement for any number of KRs)."""
 
 
 class ActionRepository(Protocol):

@@ -6,10 +6,11 @@ stored, so they cannot drift from the check-in history.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -24,8 +25,11 @@ from domain.scoring import (
     kr_progress,
     kr_score,
     objective_progress,
+    rolled_up_progress,
     track_status,
 )
+from service.alignment_ports import KeyResultFigures, ObjectiveNode
+from service.okr_ports import Viewer
 from service.ports import UnitOfWork
 
 
@@ -50,6 +54,7 @@ class ObjectiveView:
     grade: Grade | None
     expected_progress: Decimal
     status: TrackStatus | None
+    rolled_up: bool = False  # the progress comes from the objectives aligned to it
 
 
 def local_today(org: Organization, now: datetime) -> date:
@@ -57,9 +62,25 @@ def local_today(org: Organization, now: datetime) -> date:
     return now.astimezone(ZoneInfo(org.time_zone)).date()
 
 
+def as_it_stood(kr: KeyResult, as_of: datetime | None) -> KeyResult:
+    """The KR as scoring saw it at ``as_of``: without a final score set after that."""
+    if as_of is None or kr.final_score is None:
+        return kr
+    if kr.final_scored_at is not None and kr.final_scored_at > as_of:
+        return replace(kr, final_score=None, final_score_reason=None, final_scored_at=None)
+    return kr
+
+
 def view_key_result(
-    kr: KeyResult, latest: CheckIn | None, cycle: Cycle, org: Organization, today: date
+    kr: KeyResult,
+    latest: CheckIn | None,
+    cycle: Cycle,
+    org: Organization,
+    today: date,
+    *,
+    as_of: datetime | None = None,
 ) -> KeyResultView:
+    kr = as_it_stood(kr, as_of)
     current = latest.value if latest is not None else None
     done = frozenset(latest.milestones_done or ()) if latest is not None else frozenset[UUID]()
     if kr.metric_kind is MetricKind.MILESTONES:
@@ -87,9 +108,22 @@ def view_objective(
     cycle: Cycle,
     org: Organization,
     today: date,
+    *,
+    as_of: datetime | None = None,
+    rolled_up: Mapping[UUID, Decimal | None] | None = None,
 ) -> ObjectiveView:
-    krs = [view_key_result(kr, latest.get(kr.id), cycle, org, today) for kr in key_results]
+    """The objective's view; ``rolled_up`` gives the progress of roll-up objectives that
+    have nothing of their own to measure."""
+    krs = [
+        view_key_result(kr, latest.get(kr.id), cycle, org, today, as_of=as_of)
+        for kr in key_results
+        if as_of is None or kr.created_at <= as_of
+    ]
     progress = objective_progress([(v.score, v.key_result.weight) for v in krs])
+    from_aligned = progress is None and rolled_up is not None and objective.id in rolled_up
+    if from_aligned:
+        assert rolled_up is not None
+        progress = rolled_up[objective.id]
     expected = expected_progress(cycle.start_date, cycle.end_date, today)
     return ObjectiveView(
         objective=objective,
@@ -98,22 +132,111 @@ def view_objective(
         grade=grade(progress, org.scoring) if progress is not None else None,
         expected_progress=expected,
         status=track_status(progress, expected, org.scoring) if progress is not None else None,
+        rolled_up=from_aligned,
     )
 
 
+class NodeProgress(NamedTuple):
+    values: dict[UUID, Decimal | None]
+    from_aligned: frozenset[UUID]  # the roll-up objectives whose figure came from below
+
+
+def measure(figures: Iterable[KeyResultFigures]) -> dict[UUID, Decimal | None]:
+    """Each objective's own progress from its KRs' figures (``None``: nothing to measure)."""
+    pairs: dict[UUID, list[tuple[Decimal, Decimal]]] = {}
+    for f in figures:
+        current = None if f.metric_kind is MetricKind.MILESTONES else f.current
+        score = kr_score(f, kr_progress(f, current=current, milestones_done=f.milestones_done))
+        pairs.setdefault(f.objective_id, []).append((score, f.weight))
+    return {objective_id: objective_progress(scored) for objective_id, scored in pairs.items()}
+
+
+async def node_progress(
+    uow: UnitOfWork,
+    org: Organization,
+    nodes: Sequence[ObjectiveNode],
+    *,
+    viewer: Viewer,
+    as_of: datetime,
+    subtrees_loaded: bool = False,
+) -> NodeProgress:
+    """The progress of every visible node, rolled up where an objective asks to.
+
+    A roll-up objective takes its progress from the objectives aligned to it that the
+    viewer may see (the nodes were read for that viewer): a hidden objective counts for
+    nobody who cannot see it, so its score cannot be recovered by subtraction. Costs two
+    statements, and three more when roll-up objectives reach beyond ``nodes`` (unless
+    ``subtrees_loaded`` says they hold every objective below them).
+    """
+    own: dict[UUID, Decimal | None] = {n.id: None for n in nodes if n.visible}
+    own.update(
+        (k, v)
+        for k, v in measure(await uow.alignment.figures(org.id, list(own), as_of=as_of)).items()
+        if k in own
+    )
+    every = {n.id: n for n in nodes}
+    rollers = [n.id for n in nodes if n.visible and n.roll_up and own[n.id] is None]
+    if rollers and not subtrees_loaded:
+        below = await uow.alignment.subtree_nodes(org.id, rollers, viewer=viewer, as_of=as_of)
+        extra = [n for n in below if n.id not in every and n.visible]
+        every.update((n.id, n) for n in below if n.id not in every)
+        if extra:
+            more = measure(await uow.alignment.figures(org.id, [n.id for n in extra], as_of=as_of))
+            own.update((n.id, more.get(n.id)) for n in extra)
+    children: dict[UUID, list[UUID]] = {}
+    for node in every.values():
+        if node.visible and node.parent_id is not None:
+            children.setdefault(node.parent_id, []).append(node.id)
+    rolls = {n.id for n in every.values() if n.roll_up}
+    progress = rolled_up_progress(own, children, rolls)
+    from_aligned = frozenset(i for i, p in progress.items() if p is not None and own.get(i) is None)
+    return NodeProgress(progress, from_aligned)
+
+
 async def view_objectives(
-    uow: UnitOfWork, org: Organization, objectives: Sequence[Objective], now: datetime
+    uow: UnitOfWork,
+    org: Organization,
+    objectives: Sequence[Objective],
+    now: datetime,
+    viewer: Viewer,
+    *,
+    as_of: datetime | None = None,
 ) -> list[ObjectiveView]:
-    """Views of many objectives in a fixed number of statements (KRs, check-ins, cycles)."""
+    """Views of many objectives in a fixed number of statements (KRs, check-ins, cycles,
+    and, for roll-up objectives, their subtree); as they stood at ``as_of`` when given."""
     if not objectives:
         return []
     org_id = org.id
     krs = await uow.key_results.of_objectives(org_id, [o.id for o in objectives])
     kr_ids = [kr.id for group in krs.values() for kr in group]
-    latest = await uow.check_ins.latest(org_id, kr_ids)
+    latest = await uow.check_ins.latest(org_id, kr_ids, as_of=as_of)
     cycles = await uow.cycles.get_many(org_id, list({o.cycle_id for o in objectives}))
-    today = local_today(org, now)
+    at = as_of or now
+    today = local_today(org, at)
+    rollers = [o.id for o in objectives if o.roll_up and not _measurable(krs.get(o.id, ()), as_of)]
+    rolled = await _rolled_up(uow, org, rollers, viewer, at) if rollers else None
     return [
-        view_objective(o, krs.get(o.id, ()), latest, cycles[o.cycle_id], org, today)
+        view_objective(
+            o,
+            krs.get(o.id, ()),
+            latest,
+            cycles[o.cycle_id],
+            org,
+            today,
+            as_of=as_of,
+            rolled_up=rolled,
+        )
         for o in objectives
     ]
+
+
+def _measurable(key_results: Sequence[KeyResult], as_of: datetime | None) -> bool:
+    return any(kr.weight > 0 and (as_of is None or kr.created_at <= as_of) for kr in key_results)
+
+
+async def _rolled_up(
+    uow: UnitOfWork, org: Organization, root_ids: Sequence[UUID], viewer: Viewer, at: datetime
+) -> Mapping[UUID, Decimal | None]:
+    nodes = await uow.alignment.subtree_nodes(org.id, root_ids, viewer=viewer, as_of=at)
+    rolled = await node_progress(uow, org, nodes, viewer=viewer, as_of=at, subtrees_loaded=True)
+    return rolled.values

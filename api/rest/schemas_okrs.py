@@ -50,6 +50,11 @@ class ObjectiveScore(BaseModel):
     grade: Grade | None = Field(examples=["yellow"])
     expected_progress: Decimal = Field(examples=["0.5"])
     status: TrackStatus | None = Field(examples=["on_track"])
+    rolled_up: bool = Field(
+        default=False,
+        description="Without KRs of its own, the progress is the mean of the objectives "
+        "aligned to it that you may see (roll_up).",
+    )
 
 
 class MilestoneOut(BaseModel):
@@ -165,6 +170,7 @@ class ObjectiveOut(BaseModel):
                 grade=v.grade,
                 expected_progress=v.expected_progress,
                 status=v.status,
+                rolled_up=v.rolled_up,
             ),
             key_results=[KeyResultOut.of(k) for k in v.key_results],
             version=o.version,

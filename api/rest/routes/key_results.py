@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.routes.common import AsOfParam, CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.schemas_okrs import (
     CheckInCreate,
@@ -99,14 +99,15 @@ async def create_key_result(
     "/v1/key-results/{key_result_id}",
     summary="Get a key result",
     description="One KR with its current value (the latest check-in), progress, score, "
-    "grade, expected progress and status.",
+    "grade, expected progress and status; with `as_of`, as they stood then (the latest "
+    "check-in by then; a final score set later does not count).",
     response_model=KeyResultOut,
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def get_key_result(
-    key_result_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
+    key_result_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, as_of: AsOfParam = None
 ) -> Response:
-    view = await key_results.get_key_result(deps, principal, key_result_id)
+    view = await key_results.get_key_result(deps, principal, key_result_id, as_of=as_of)
     return resource_response(KeyResultOut.of(view), version=view.key_result.version)
 
 

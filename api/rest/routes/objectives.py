@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.routes.common import AsOfParam, CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.schemas_okrs import (
     ClosedObjectives,
@@ -42,7 +42,9 @@ def _created(view: ObjectiveView) -> Response:
     summary="List objectives",
     description="Objectives you may see, oldest first, each with its KRs and scores. Private "
     "objectives of others are absent. Filter by `cycle_id`, `owner_id` (a member), `unit_id` "
-    "(a unit owning it), `level`, `status`, `q` (part of the title).",
+    "(a unit owning it), `level`, `status`, `q` (part of the title), `below_unit_id` "
+    "(everything below a unit, its members' objectives included), `orphans=true` "
+    "(non-company objectives aligned to nothing).",
     response_model=Page[ObjectiveOut],
     responses=error_responses(401, 403, 422),
 )
@@ -56,12 +58,29 @@ async def list_objectives(
     level: Level | None = None,
     status: ObjectiveStatus | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
+    below_unit_id: Annotated[
+        UUID | None,
+        Query(
+            description="Everything below a unit: owned by it or a unit under it, or by "
+            "one of their members."
+        ),
+    ] = None,
+    orphans: Annotated[
+        bool, Query(description="Only non-company objectives aligned to nothing.")
+    ] = False,
 ) -> Page[ObjectiveOut]:
     found = await objectives.list_objectives(
         deps,
         principal,
         ObjectiveFilter(
-            cycle_id=cycle_id, owner_id=owner_id, unit_id=unit_id, level=level, status=status, q=q
+            cycle_id=cycle_id,
+            owner_id=owner_id,
+            unit_id=unit_id,
+            level=level,
+            status=status,
+            q=q,
+            below_unit_id=below_unit_id,
+            orphans=orphans,
         ),
         page,
     )
@@ -112,14 +131,16 @@ async def create_objective(
 @router.get(
     "/{objective_id}",
     summary="Get an objective",
-    description="One objective with its KRs, their current values and every score.",
+    description="One objective with its KRs, their current values and every score; with "
+    "`as_of`, as they stood then (KRs created later are absent; an objective created later "
+    "is 404).",
     response_model=ObjectiveOut,
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 422),
 )
 async def get_objective(
-    objective_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
+    objective_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, as_of: AsOfParam = None
 ) -> Response:
-    view = await objectives.get_objective(deps, principal, objective_id)
+    view = await objectives.get_objective(deps, principal, objective_id, as_of=as_of)
     return resource_response(ObjectiveOut.of(view), version=view.objective.version)
 
 

@@ -25,6 +25,7 @@ from domain.okrs import (
     Action,
     CheckIn,
     KeyResult,
+    Level,
     Objective,
     ObjectiveStatus,
     OwnerKind,
@@ -152,7 +153,32 @@ class _Visibility:
         return objective.owner_id in self._led_units
 
 
-def _matches(objective: Objective, filters: ObjectiveFilter) -> bool:
+class _BelowUnit:
+    """``_below_unit`` of the Postgres adapter: owned by the unit or a unit under it (the
+    ``org_units`` parent chain), or by a member of one of them (``unit_members``)."""
+
+    def __init__(self, tenant: TenantData, unit_id: UUID) -> None:
+        children: dict[UUID, builtins.list[UUID]] = {}
+        for unit in tenant.units.values():
+            if unit.parent_id is not None:
+                children.setdefault(unit.parent_id, []).append(unit.id)
+        self._units: set[UUID] = {unit_id} if unit_id in tenant.units else set()
+        todo = list(self._units)
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in self._units:
+                    self._units.add(child)
+                    todo.append(child)
+        self._members = {m for u, m in tenant.unit_members if u in self._units}
+
+    def __call__(self, objective: Objective) -> bool:
+        if objective.owner_kind is OwnerKind.MEMBER:
+            return objective.owner_id in self._members
+        return objective.owner_id in self._units
+
+
+def _matches(objective: Objective, filters: ObjectiveFilter, below: _BelowUnit | None) -> bool:
+    """``below`` resolves ``filters.below_unit_id`` (None when the filter does not ask)."""
     member_owned = objective.owner_kind is OwnerKind.MEMBER
     needle = filters.q.lower() if filters.q else None
     return (
@@ -164,6 +190,15 @@ def _matches(objective: Objective, filters: ObjectiveFilter) -> bool:
         and (filters.level is None or objective.level is filters.level)
         and (filters.status is None or objective.status is filters.status)
         and (needle is None or needle in objective.title.lower())
+        and (below is None or below(objective))
+        and (
+            not filters.orphans
+            or (
+                objective.level is not Level.COMPANY
+                and objective.parent_objective_id is None
+                and objective.parent_key_result_id is None
+            )
+        )
     )
 
 
@@ -225,7 +260,10 @@ class MemoryObjectives:
     ) -> Page[Objective]:
         tenant = self._tenant(organization_id)
         visible = _Visibility(tenant, viewer)
-        rows = (o for o in tenant.objectives.values() if _matches(o, filters) and visible(o))
+        below = None
+        if filters.below_unit_id is not None:
+            below = _BelowUnit(tenant, filters.below_unit_id)
+        rows = (o for o in tenant.objectives.values() if _matches(o, filters, below) and visible(o))
         return _paged(rows, page)
 
     async def is_visible(self, organization_id: UUID, objective_id: UUID, viewer: Viewer) -> bool:

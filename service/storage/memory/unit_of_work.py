@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from service.alignment_ports import AlignmentReader
 from service.okr_ports import (
     ActionRepository,
     AuditLog,
@@ -18,6 +19,7 @@ from service.ports import (
     OrganizationRepository,
     UnitRepository,
 )
+from service.storage.memory.alignment_reader import MemoryAlignmentReader
 from service.storage.memory.okr_repositories import (
     MemoryActions,
     MemoryAuditLog,
@@ -52,6 +54,7 @@ class MemoryUnitOfWork:
     check_ins: CheckInRepository
     actions: ActionRepository
     audit: AuditLog
+    alignment: AlignmentReader
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -68,6 +71,7 @@ class MemoryUnitOfWork:
         self.check_ins = MemoryCheckIns(self._tx)
         self.actions = MemoryActions(self._tx)
         self.audit = MemoryAuditLog(self._tx)
+        self.alignment = MemoryAlignmentReader(self._tx)
         return self
 
     async def commit(self) -> None:

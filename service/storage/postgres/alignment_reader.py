@@ -19,14 +19,11 @@ from sqlalchemy import (
     Select,
     and_,
     any_,
-    bindparam,
     func,
     literal,
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.okrs import (
@@ -44,15 +41,10 @@ from service.okr_ports import Viewer
 from service.storage.postgres import tables as t
 from service.storage.postgres.okr_repositories import visible_to
 from service.storage.postgres.repositories import unit_from_row
+from service.storage.postgres.sql import id_array
 
 # A stored loop cannot exist (writes refuse them), but a walk must never depend on that.
 _MAX_WALK_DEPTH = 100
-
-
-def id_array(ids: Sequence[UUID]) -> Any:
-    """Ids as one array parameter (``= ANY($1)``): one bind whatever the count, where an
-    expanded ``IN`` would send one parameter per id (and fail past 32,767)."""
-    return bindparam(None, list(dict.fromkeys(ids)), type_=ARRAY(PGUUID(as_uuid=True)))
 
 
 def _parent_id() -> Any:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    any_,
     delete,
     exists,
     func,
@@ -48,7 +49,13 @@ from service.okr_ports import ActionFilter, AuditEvent, AuditFilter, ObjectiveFi
 from service.pagination import Page, PageRequest, page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.repositories import reporting_line_cte
-from service.storage.postgres.sql import escape_like, execute_write, paged, update_versioned
+from service.storage.postgres.sql import (
+    escape_like,
+    execute_write,
+    id_array,
+    paged,
+    update_versioned,
+)
 
 
 def _plain(value: Decimal | None) -> Decimal | None:
@@ -124,6 +131,25 @@ def visible_to(organization_id: UUID, viewer: Viewer) -> ColumnElement[bool]:
     return or_(public, o.c.owner_member_id.in_(line), o.c.owner_unit_id.in_(led_units))
 
 
+def _below_unit(organization_id: UUID, unit_id: UUID) -> ColumnElement[bool]:
+    """Owned by the unit or a unit under it, or by a member of one of them (one CTE)."""
+    o, u, um = t.objectives, t.org_units, t.unit_members
+    units = (
+        select(u.c.id)
+        .where(u.c.organization_id == organization_id, u.c.id == unit_id)
+        .cte("units_below", recursive=True)
+    )
+    units = units.union(
+        select(u.c.id).join(
+            units, and_(u.c.organization_id == organization_id, u.c.parent_id == units.c.id)
+        )
+    )
+    members = select(um.c.member_id).where(
+        um.c.organization_id == organization_id, um.c.unit_id.in_(select(units.c.id))
+    )
+    return or_(o.c.owner_unit_id.in_(select(units.c.id)), o.c.owner_member_id.in_(members))
+
+
 class PostgresObjectives:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -171,6 +197,14 @@ class PostgresObjectives:
             statement = statement.where(o.c.status == filters.status.value)
         if filters.q:
             statement = statement.where(o.c.title.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
+        if filters.below_unit_id is not None:
+            statement = statement.where(_below_unit(organization_id, filters.below_unit_id))
+        if filters.orphans:
+            statement = statement.where(
+                o.c.level != Level.COMPANY.value,
+                o.c.parent_objective_id.is_(None),
+                o.c.parent_key_result_id.is_(None),
+            )
         rows = (await self._conn.execute(paged(statement, o, page))).all()
         return page_of([_objective(r) for r in rows], page, lambda x: x.id)
 
@@ -537,19 +571,27 @@ class PostgresCheckIns:
         return page_of([_check_in(r) for r in rows], page, lambda x: x.id)
 
     async def latest(
-        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+        self,
+        organization_id: UUID,
+        key_result_ids: Sequence[UUID],
+        *,
+        as_of: datetime | None = None,
     ) -> Mapping[UUID, CheckIn]:
-        """The latest check-in of each KR (its current value), in one statement."""
+        """The latest check-in of each KR (its current value), at ``as_of`` when given, in
+        one statement."""
         if not key_result_ids:
             return {}
         c = t.check_ins
+        statement = select(c).where(
+            c.c.organization_id == organization_id,
+            c.c.key_result_id == any_(id_array(key_result_ids)),
+        )
+        if as_of is not None:
+            statement = statement.where(c.c.created_at <= as_of)
         rows = await self._conn.execute(
-            select(c)
-            .where(
-                c.c.organization_id == organization_id, c.c.key_result_id.in_(set(key_result_ids))
+            statement.distinct(c.c.key_result_id).order_by(
+                c.c.key_result_id, c.c.created_at.desc(), c.c.id.desc()
             )
-            .distinct(c.c.key_result_id)
-            .order_by(c.c.key_result_id, c.c.created_at.desc(), c.c.id.desc())
         )
         return {row.key_result_id: _check_in(row) for row in rows}
 

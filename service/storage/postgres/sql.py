@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Select, Table, update
+from sqlalchemy import Select, Table, bindparam, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -49,3 +53,9 @@ def paged(statement: Select[Any], table: Table, page: PageRequest) -> Select[Any
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def id_array(ids: Sequence[UUID]) -> Any:
+    """Ids as one array parameter (``= ANY($1)``): one bind whatever the count, where an
+    expanded ``IN`` would send one parameter per id (and fail past 32,767)."""
+    return bindparam(None, list(dict.fromkeys(ids)), type_=ARRAY(PGUUID(as_uuid=True)))

@@ -1,0 +1,579 @@
+"""Alignment reads (对齐, 层层递进): the tree of a cycle, the path up to the company, and
+the figures that roll up through it (unit and company scores, coverage, cycle stats).
+
+Every read is for a viewer: an objective the caller may not see is left out with its
+subtree, and counts in no figure they are shown (README "Visibility in roll-ups"), so a
+hidden score cannot be recovered by subtraction. All of it accepts ``as_of``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import NamedTuple
+from uuid import UUID
+
+from domain.alignment import Branch, alignment_forest, aligns_upward, walk
+from domain.cycles import Cycle
+from domain.errors import FieldError, NotFound, RuleViolation
+from domain.okrs import Level, MetricKind, OwnerKind
+from domain.organizations import Organization
+from domain.scoring import (
+    ONE,
+    Grade,
+    TrackStatus,
+    expected_progress,
+    grade,
+    kr_progress,
+    kr_score,
+    share,
+    track_status,
+    weighted_mean,
+)
+from domain.units import OrgUnit
+from service.alignment_ports import KeyResultFigures, ObjectiveNode
+from service.as_of import AsOf, resolve_as_of
+from service.auth import Principal, ensure_can_read_directory
+from service.context import Deps
+from service.objectives import organization_of
+from service.okr_access import may_see, viewer_of, visible_objective
+from service.ports import UnitOfWork
+from service.scores import (
+    NodeProgress,
+    ObjectiveView,
+    local_today,
+    node_progress,
+    view_objectives,
+)
+
+
+class Link(StrEnum):
+    ALIGNED = "aligned"  # aligned to the parent objective
+    CONTRIBUTES = "contributes"  # contributes to one of the parent's KRs
+
+
+class Score(NamedTuple):
+    progress: Decimal | None
+    grade: Grade | None
+    status: TrackStatus | None
+    expected_progress: Decimal
+
+
+class TreeNode(NamedTuple):
+    objective: ObjectiveNode
+    depth: int
+    link: Link | None  # how it hangs under its parent in this tree; None for a root
+    score: Score
+    rolled_up: bool  # its progress comes from the objectives aligned to it
+    children: list[TreeNode]
+
+
+@dataclass(frozen=True)
+class AlignmentTree:
+    cycle: Cycle
+    as_of: datetime | None
+    root_id: UUID | None
+    max_depth: int | None
+    count: int
+    roots: list[TreeNode]
+
+
+@dataclass(frozen=True)
+class AlignmentPath:
+    objective_id: UUID
+    path: list[ObjectiveView]  # the objective first, then what it serves, upward
+    hidden_above: bool  # the path goes on through an objective the caller may not see
+
+
+class Figure(NamedTuple):
+    """A weighted mean and the count of objectives behind it."""
+
+    score: Decimal | None
+    objectives: int
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    unit: OrgUnit
+    own: Figure  # objectives owned by the unit or by its members
+    total: Figure  # the same with every unit below it
+
+
+@dataclass(frozen=True)
+class UnitScores:
+    cycle: Cycle
+    as_of: datetime | None
+    company: Figure  # every objective of the cycle the caller may see
+    units: list[UnitScore]
+
+
+@dataclass(frozen=True)
+class UnitCoverage:
+    unit: OrgUnit
+    objectives: int  # its non-company objectives
+    aligned: int  # of which align upward
+    aligned_share: Decimal | None
+    members: int  # its active members
+    members_with_objectives: int
+    members_share: Decimal | None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    cycle: Cycle
+    company: UnitCoverage | None  # the company unit, counting every objective and member
+    units: list[UnitCoverage]
+
+
+class WeekActivity(NamedTuple):
+    week: int
+    starts_on: date
+    check_ins: int
+    key_results_updated: int
+
+
+@dataclass(frozen=True)
+class CycleStats:
+    cycle: Cycle
+    unit_id: UUID | None
+    as_of: datetime | None
+    objectives: int
+    objectives_by_grade: Mapping[str, int]  # red, yellow, green, none (nothing to measure)
+    objectives_by_status: Mapping[str, int]  # on_track, at_risk, off_track, none
+    objectives_by_state: Mapping[str, int]  # draft, active, closed, archived
+    key_results: int
+    key_results_by_grade: Mapping[str, int]
+    key_results_by_status: Mapping[str, int]
+    units_with_objectives: int
+    units: int
+    units_share: Decimal | None
+    members_with_objectives: int
+    members: int
+    members_share: Decimal | None
+    weeks: list[WeekActivity]
+
+
+# -- the tree ------------------------------------------------------------------------------
+
+
+async def alignment_tree(
+    deps: Deps,
+    principal: Principal,
+    cycle_id: UUID,
+    *,
+    root_id: UUID | None = None,
+    depth: int | None = None,
+    as_of: AsOf | None = None,
+) -> AlignmentTree:
+    """The cycle's objectives (with its nested cycles') nested by alignment, each with its
+    progress, grade and status; optionally from one objective down, cut at ``depth``.
+    A fixed number of statements whatever the size of the tree."""
+    ensure_can_read_directory(principal)
+    _ensure_depth(depth)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        now = deps.clock.now()
+        at = resolve_as_of(as_of, org, now)
+        instant = at or now
+        cycle = await _cycle(uow, org.id, cycle_id)
+        viewer = viewer_of(principal)
+        if root_id is not None:
+            root = await visible_objective(uow, principal, root_id)
+            if root.created_at > instant or not await _within(uow, org.id, root.cycle_id, cycle):
+                raise NotFound("no such objective in this cycle")
+            nodes = await uow.alignment.subtree_nodes(
+                org.id, [root_id], viewer=viewer, as_of=instant, max_depth=depth
+            )
+        else:
+            nodes = await uow.alignment.cycle_nodes(org.id, cycle.id, viewer=viewer, as_of=instant)
+        forest = alignment_forest(
+            [n.id for n in nodes],
+            {n.id: n.parent_id for n in nodes},
+            {n.id for n in nodes if n.visible},
+            roots=None if root_id is None else [root_id],
+            max_depth=depth,
+        )
+        # A whole cycle's tree holds what its roll-ups need; a cut one may not.
+        progress = await node_progress(
+            uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=depth is None
+        )
+        cycles = await uow.cycles.get_many(org.id, list({n.cycle_id for n in nodes}))
+    by_id = {n.id: n for n in nodes}
+    scorer = _Scorer(org, cycles, local_today(org, instant))
+    roots = [_tree_node(b, by_id, progress, scorer, is_root=True) for b in forest]
+    count = sum(1 for _ in walk(forest))
+    return AlignmentTree(cycle, at, root_id, depth, count, roots)
+
+
+def _ensure_depth(depth: int | None) -> None:
+    if depth is not None and depth < 0:
+        raise RuleViolation(
+            "depth must be 0 or more",
+            code="validation_failed",
+            errors=[FieldError("depth", "must be 0 or more", "invalid")],
+        )
+
+
+async def _cycle(uow: UnitOfWork, org_id: UUID, cycle_id: UUID) -> Cycle:
+    cycle = await uow.cycles.get(org_id, cycle_id)
+    if cycle is None:
+        raise NotFound("cycle not found")
+    return cycle
+
+
+async def _within(uow: UnitOfWork, org_id: UUID, cycle_id: UUID, outer: Cycle) -> bool:
+    """Whether ``cycle_id`` is ``outer`` or nested in it (cycles nest a few levels deep)."""
+    current: UUID | None = cycle_id
+    for _ in range(8):
+        if current is None:
+            return False
+        if current == outer.id:
+            return True
+        found = await uow.cycles.get(org_id, current)
+        current = found.parent_id if found is not None else None
+    return False
+
+
+class _Scorer:
+    """Grade and track status of a progress figure in its cycle, on one day."""
+
+    def __init__(self, org: Organization, cycles: Mapping[UUID, Cycle], today: date) -> None:
+        self._org = org
+        self._expected = {
+            cycle_id: expected_progress(c.start_date, c.end_date, today)
+            for cycle_id, c in cycles.items()
+        }
+
+    def score(self, cycle_id: UUID, progress: Decimal | None) -> Score:
+        expected = self._expected[cycle_id]
+        if progress is None:
+            return Score(None, None, None, expected)
+        settings = self._org.scoring
+        return Score(
+            progress,
+            grade(progress, settings),
+            track_status(progress, expected, settings),
+            expected,
+        )
+
+
+def _tree_node(
+    branch: Branch,
+    nodes: Mapping[UUID, ObjectiveNode],
+    progress: NodeProgress,
+    scorer: _Scorer,
+    *,
+    is_root: bool,
+) -> TreeNode:
+    node = nodes[branch.id]
+    link = None
+    if not is_root:
+        link = Link.CONTRIBUTES if node.parent_key_result_id is not None else Link.ALIGNED
+    value = progress.values.get(node.id)
+    return TreeNode(
+        objective=node,
+        depth=branch.depth,
+        link=link,
+        score=scorer.score(node.cycle_id, value),
+        rolled_up=node.id in progress.from_aligned,
+        children=[_tree_node(c, nodes, progress, scorer, is_root=False) for c in branch.children],
+    )
+
+
+# -- the path ------------------------------------------------------------------------------
+
+
+async def alignment_path(
+    deps: Deps, principal: Principal, objective_id: UUID, *, as_of: AsOf | None = None
+) -> AlignmentPath:
+    """From an objective up through what it serves to the top (the company objective),
+    each with its KRs and scores; it stops below an objective the caller may not see."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        now = deps.clock.now()
+        at = resolve_as_of(as_of, org, now)
+        objective = await visible_objective(uow, principal, objective_id)
+        if at is not None and objective.created_at > at:
+            raise NotFound("the objective did not exist yet at as_of")
+        parents = await uow.objectives.alignment_ancestors(org.id, objective_id)
+        chain: list[UUID] = []
+        current: UUID | None = objective_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        found = await uow.objectives.get_many(org.id, chain)
+        viewer = viewer_of(principal)
+        path = []
+        hidden_above = False
+        for step in chain:
+            candidate = found.get(step)
+            if candidate is None or not await may_see(uow, principal, candidate):
+                hidden_above = True
+                break
+            path.append(candidate)
+        views = await view_objectives(uow, org, path, now, viewer, as_of=at)
+    return AlignmentPath(objective_id, views, hidden_above)
+
+
+# -- unit and company scores ---------------------------------------------------------------
+
+
+async def unit_scores(
+    deps: Deps, principal: Principal, cycle_id: UUID, *, as_of: AsOf | None = None
+) -> UnitScores:
+    """Per unit: the weighted mean of its objectives' scores (each weighs 1), alone and with
+    every unit below it, with the count behind each figure; and the company's figure."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        now = deps.clock.now()
+        at = resolve_as_of(as_of, org, now)
+        instant = at or now
+        cycle = await _cycle(uow, org.id, cycle_id)
+        viewer = viewer_of(principal)
+        nodes = [
+            n
+            for n in await uow.alignment.cycle_nodes(org.id, cycle.id, viewer=viewer, as_of=instant)
+            if n.visible
+        ]
+        progress = await node_progress(
+            uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=True
+        )
+        units = await uow.alignment.units(org.id)
+        memberships = await uow.alignment.unit_memberships(org.id)
+    owned = _objectives_by_unit(nodes, memberships)
+    below = _units_below(units)
+    result = []
+    for unit in units:
+        own = owned.get(unit.id, [])
+        total = [o for u in below[unit.id] for o in owned.get(u, [])]
+        result.append(
+            UnitScore(unit, _figure(own, progress.values), _figure(total, progress.values))
+        )
+    company = _figure([n.id for n in nodes], progress.values)
+    return UnitScores(cycle, at, company, result)
+
+
+def _objectives_by_unit(
+    nodes: Iterable[ObjectiveNode], memberships: Iterable[tuple[UUID, UUID]]
+) -> dict[UUID, list[UUID]]:
+    """A unit's objectives: owned by the unit, or by one of its members (a member in two
+    units counts in both)."""
+    units_of: dict[UUID, list[UUID]] = {}
+    for unit_id, member_id in memberships:
+        units_of.setdefault(member_id, []).append(unit_id)
+    owned: dict[UUID, list[UUID]] = {}
+    for node in nodes:
+        if node.owner_kind is OwnerKind.UNIT:
+            owned.setdefault(node.owner_id, []).append(node.id)
+        else:
+            for unit_id in units_of.get(node.owner_id, ()):
+                owned.setdefault(unit_id, []).append(node.id)
+    return owned
+
+
+def _units_below(units: Sequence[OrgUnit]) -> dict[UUID, list[UUID]]:
+    """Each unit with every unit under it (itself included)."""
+    children: dict[UUID, list[UUID]] = {}
+    for unit in units:
+        if unit.parent_id is not None:
+            children.setdefault(unit.parent_id, []).append(unit.id)
+    below: dict[UUID, list[UUID]] = {}
+    for unit in units:
+        seen: list[UUID] = []
+        stack = [unit.id]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.append(current)
+            stack.extend(children.get(current, ()))
+        below[unit.id] = seen
+    return below
+
+
+def _figure(objective_ids: Iterable[UUID], progress: Mapping[UUID, Decimal | None]) -> Figure:
+    scored = [p for o in dict.fromkeys(objective_ids) if (p := progress.get(o)) is not None]
+    return Figure(weighted_mean((p, ONE) for p in scored), len(scored))
+
+
+# -- coverage ------------------------------------------------------------------------------
+
+
+async def alignment_coverage(deps: Deps, principal: Principal, cycle_id: UUID) -> Coverage:
+    """Per unit: the share of its objectives that align upward, and the share of its
+    members with at least one objective in the cycle (objectives the caller may see)."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        cycle = await _cycle(uow, org.id, cycle_id)
+        nodes = [
+            n
+            for n in await uow.alignment.cycle_nodes(
+                org.id, cycle.id, viewer=viewer_of(principal), as_of=deps.clock.now()
+            )
+            if n.visible
+        ]
+        units = await uow.alignment.units(org.id)
+        memberships = await uow.alignment.unit_memberships(org.id)
+        everyone = await uow.alignment.active_member_ids(org.id)
+    by_id = {n.id: n for n in nodes}
+    owned = _objectives_by_unit(nodes, memberships)
+    owners = {n.owner_id for n in nodes if n.owner_kind is OwnerKind.MEMBER}
+    members_of: dict[UUID, list[UUID]] = {}
+    for unit_id, member_id in memberships:
+        members_of.setdefault(unit_id, []).append(member_id)
+    rows = [
+        _coverage(
+            unit, [by_id[o] for o in owned.get(unit.id, [])], members_of.get(unit.id, []), owners
+        )
+        for unit in units
+    ]
+    company_unit = next((u for u in units if u.parent_id is None), None)
+    company = _coverage(company_unit, nodes, everyone, owners) if company_unit is not None else None
+    return Coverage(cycle, company, rows)
+
+
+def _coverage(
+    unit: OrgUnit,
+    objectives: Sequence[ObjectiveNode],
+    members: Sequence[UUID],
+    owners: set[UUID],
+) -> UnitCoverage:
+    below_company = [o for o in objectives if o.level is not Level.COMPANY]
+    aligned = sum(
+        1
+        for o in below_company
+        if aligns_upward(o.level, o.parent_objective_id, o.parent_key_result_id)
+    )
+    with_objectives = sum(1 for m in set(members) if m in owners)
+    return UnitCoverage(
+        unit=unit,
+        objectives=len(below_company),
+        aligned=aligned,
+        aligned_share=share(aligned, len(below_company)),
+        members=len(set(members)),
+        members_with_objectives=with_objectives,
+        members_share=share(with_objectives, len(set(members))),
+    )
+
+
+# -- cycle stats ---------------------------------------------------------------------------
+
+
+async def cycle_stats(
+    deps: Deps,
+    principal: Principal,
+    cycle_id: UUID,
+    *,
+    unit_id: UUID | None = None,
+    as_of: AsOf | None = None,
+) -> CycleStats:
+    """For a retrospective (复盘): objectives and KRs by grade and status, the share of units
+    and members with OKRs, and check-in activity per week; for the cycle or one unit (with
+    the units below it)."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        now = deps.clock.now()
+        at = resolve_as_of(as_of, org, now)
+        instant = at or now
+        cycle = await _cycle(uow, org.id, cycle_id)
+        viewer = viewer_of(principal)
+        nodes = [
+            n
+            for n in await uow.alignment.cycle_nodes(org.id, cycle.id, viewer=viewer, as_of=instant)
+            if n.visible
+        ]
+        units = await uow.alignment.units(org.id)
+        memberships = await uow.alignment.unit_memberships(org.id)
+        scope_units = _scope_units(units, unit_id)
+        owned = _objectives_by_unit(nodes, memberships)
+        if unit_id is not None:
+            in_scope = {o for u in scope_units for o in owned.get(u, [])}
+            nodes = [n for n in nodes if n.id in in_scope]
+            members = sorted({m for u, m in memberships if u in set(scope_units)})
+        else:
+            members = list(await uow.alignment.active_member_ids(org.id))
+        figures = await uow.alignment.figures(org.id, [n.id for n in nodes], as_of=instant)
+        progress = await node_progress(
+            uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=True
+        )
+        counts = await uow.alignment.check_in_weeks(
+            org.id,
+            [n.id for n in nodes],
+            starts_on=cycle.start_date,
+            ends_on=cycle.end_date,
+            time_zone=org.time_zone,
+            as_of=instant,
+        )
+        cycles = await uow.cycles.get_many(org.id, list({n.cycle_id for n in nodes} | {cycle.id}))
+    today = local_today(org, instant)
+    scorer = _Scorer(org, cycles, today)
+    objective_scores = [scorer.score(n.cycle_id, progress.values.get(n.id)) for n in nodes]
+    cycle_of = {n.id: n.cycle_id for n in nodes}
+    kr_scores = [scorer.score(cycle_of[f.objective_id], _kr_figure(f)) for f in figures]
+    owners = {n.owner_id for n in nodes if n.owner_kind is OwnerKind.MEMBER}
+    units_with = sum(
+        1 for u in scope_units if owned.get(u) and any(o in cycle_of for o in owned[u])
+    )
+    members_with = sum(1 for m in members if m in owners)
+    return CycleStats(
+        cycle=cycle,
+        unit_id=unit_id,
+        as_of=at,
+        objectives=len(nodes),
+        objectives_by_grade=_tally((s.grade for s in objective_scores), Grade),
+        objectives_by_status=_tally((s.status for s in objective_scores), TrackStatus),
+        objectives_by_state=dict(Counter(str(n.status) for n in nodes)),
+        key_results=len(figures),
+        key_results_by_grade=_tally((s.grade for s in kr_scores), Grade),
+        key_results_by_status=_tally((s.status for s in kr_scores), TrackStatus),
+        units_with_objectives=units_with,
+        units=len(scope_units),
+        units_share=share(units_with, len(scope_units)),
+        members_with_objectives=members_with,
+        members=len(members),
+        members_share=share(members_with, len(members)),
+        weeks=_weeks(counts, cycle, today),
+    )
+
+
+def _scope_units(units: Sequence[OrgUnit], unit_id: UUID | None) -> list[UUID]:
+    if unit_id is None:
+        return [u.id for u in units]
+    below = _units_below(units)
+    if unit_id not in below:
+        raise NotFound("unit not found")
+    return below[unit_id]
+
+
+def _kr_figure(f: KeyResultFigures) -> Decimal:
+    current = None if f.metric_kind is MetricKind.MILESTONES else f.current
+    return kr_score(f, kr_progress(f, current=current, milestones_done=f.milestones_done))
+
+
+def _tally(values: Iterable[StrEnum | None], kinds: type[StrEnum]) -> dict[str, int]:
+    counted = Counter(str(v) if v is not None else "none" for v in values)
+    return {**{str(k): 0 for k in kinds}, "none": 0, **counted}
+
+
+def _weeks(counts: Mapping[int, tuple[int, int]], cycle: Cycle, today: date) -> list[WeekActivity]:
+    """Every week of the cycle up to today (or its end), zeros included: a quiet week is a
+    finding in a retrospective, not a gap in the data."""
+    last = min(cycle.end_date, today)
+    weeks = max(0, (last - cycle.start_date).days // 7 + 1)
+    return [
+        WeekActivity(
+            week=n,
+            starts_on=cycle.start_date + timedelta(days=7 * (n - 1)),
+            check_ins=counts.get(n, (0, 0))[0],
+            key_results_updated=counts.get(n, (0, 0))[1],
+        )
+        for n in range(1, weeks + 1)
+    ]
