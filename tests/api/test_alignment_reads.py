@@ -155,7 +155,8 @@ async def test_the_tree_nests_both_links_with_rolled_up_scores(
         ("O", 0, None, None, None),
     ]
     d = tree["roots"][0]["children"][0]
-    assert d["rolled_up"] is True and d["grade"] == "green"
+    assert d["rolled_up"] is True
+    assert d["grade"] == "green"
     t1 = tree["roots"][0]["children"][1]
     assert t1["via_key_result_id"] == company.ids["c1"]
     assert t1["cycle_id"] == company.q1  # the year's tree takes in its quarters
@@ -237,7 +238,8 @@ async def test_time_travel_reads_the_figures_as_they_stood(acme: Tenant, company
     assert tree["as_of"].startswith("2026-02-15T23:59:59")
     assert [kr["title"] for kr in c["key_results"]] == ["c1"]
     assert c["score"]["progress"] == "0.5000"
-    assert c1["current"] == "50" and c1["score"]["score"] == "0.5000"
+    assert c1["current"] == "50"
+    assert c1["score"]["score"] == "0.5000"
     assert c2.status_code == 404  # created on 2026-03-01
     assert early.status_code == 404  # C was created on 2026-01-05
     assert future.status_code == 422
@@ -308,7 +310,8 @@ async def test_cycle_stats_for_a_retrospective(acme: Tenant, company: Company) -
     )
     weeks = {w["week"]: (w["check_ins"], w["key_results_updated"]) for w in stats["weeks"]}
     assert len(weeks) == 9  # 2026-03-01 is day 59: the ninth week
-    assert weeks[5] == (3, 3) and weeks[9] == (3, 3)
+    assert weeks[5] == (3, 3)
+    assert weeks[9] == (3, 3)
     assert sum(c for c, _ in weeks.values()) == 6
     assert sales["objectives"] == 5  # D, T1, T2, P, O
     assert (sales["members_with_objectives"], sales["members"]) == (2, 2)
