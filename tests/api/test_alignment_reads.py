@@ -315,3 +315,23 @@ async def test_cycle_stats_for_a_retrospective(acme: Tenant, company: Company) -
     assert sum(c for c, _ in weeks.values()) == 6
     assert sales["objectives"] == 5  # D, T1, T2, P, O
     assert (sales["members_with_objectives"], sales["members"]) == (2, 2)
+
+
+async def test_ids_of_another_organization_read_nothing(
+    acme: Tenant, globex: Tenant, company: Company
+) -> None:
+    """Query-parameter ids of acme, sent with a globex token, find nothing of acme."""
+    async with globex.admin() as client:
+        cycle = await active_cycle(client, "G", "year", "2026-01-01", "2026-12-31")
+        tree = await client.get(
+            f"/v1/cycles/{cycle['id']}/alignment-tree?root_id={company.ids['C']}"
+        )
+        stats = await client.get(f"/v1/cycles/{cycle['id']}/stats?unit_id={company.sales}")
+        below = await get(client, f"/v1/objectives?below_unit_id={company.sales}")
+        theirs = await client.get(f"/v1/cycles/{company.year}/unit-scores")
+        path = await client.get(f"/v1/objectives/{company.ids['T2']}/alignment-path")
+    assert tree.status_code == 404
+    assert stats.status_code == 404
+    assert below["items"] == []
+    assert theirs.status_code == 404
+    assert path.status_code == 404
