@@ -526,13 +526,18 @@ class MemoryCheckIns:
         return page_of(rows[: page.limit + 1], page, lambda c: c.id)
 
     async def latest(
-        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+        self,
+        organization_id: UUID,
+        key_result_ids: Sequence[UUID],
+        *,
+        as_of: datetime | None = None,
     ) -> Mapping[UUID, CheckIn]:
-        """Each KR's check-in with the greatest ``(created_at, id)``."""
+        """Each KR's check-in with the greatest ``(created_at, id)``, among those made at
+        or before ``as_of`` when given."""
         wanted = set(key_result_ids)
         found: dict[UUID, CheckIn] = {}
         for c in self._rows(organization_id).values():
-            if c.key_result_id not in wanted:
+            if c.key_result_id not in wanted or (as_of is not None and c.created_at > as_of):
                 continue
             best = found.get(c.key_result_id)
             if best is None or (c.created_at, c.id) > (best.created_at, best.id):

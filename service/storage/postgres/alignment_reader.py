@@ -273,7 +273,8 @@ class PostgresAlignmentReader:
     ) -> Mapping[int, tuple[int, int]]:
         k, c = t.key_results, t.check_ins
         local_day = func.date(func.timezone(time_zone, c.c.created_at))
-        week = ((local_day - starts_on) / 7 + 1).label("week")
+        # Integer division: the days since the start, in whole weeks.
+        week = ((local_day - starts_on) // 7 + 1).label("week")
         if not objective_ids:
             return {}
         rows = await self._conn.execute(
