@@ -37,4 +37,4 @@ def resolve_as_of(as_of: AsOf | None, org: Organization, now: datetime) -> datet
             code="as_of_in_future",
             errors=[FieldError("as_of", "must not be later than now", "as_of_in_future")],
         )
-    return instant
+    return instant.astimezone(UTC)  # the API speaks UTC
