@@ -205,11 +205,6 @@ def walk(forest: Sequence[Branch]) -> Iterator[tuple[Branch, Branch | None]]:
         stack.extend((child, branch) for child in reversed(branch.children))
 
 
-def is_orphan(level: Level, parent_objective_id: UUID | None, parent_kr_id: UUID | None) -> bool:
-    """A non-company objective aligned to nothing (DOMAIN.md "Alignment")."""
-    return level is not Level.COMPANY and parent_objective_id is None and parent_kr_id is None
-
-
 def aligns_upward(
     level: Level, parent_objective_id: UUID | None, parent_kr_id: UUID | None
 ) -> bool:
