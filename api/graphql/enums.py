@@ -21,6 +21,7 @@ from domain.okrs import (
 from domain.organizations import Locale
 from domain.scoring import Grade, TrackStatus
 from domain.units import UnitKind
+from service.alignment import Link
 
 strawberry.enum(Role, description="What a member may do.")
 strawberry.enum(UnitKind, description="The rank of an org unit.")
@@ -52,6 +53,12 @@ strawberry.enum(
     TrackStatus,
     description="Progress against the elapsed share of the cycle (expected progress).",
 )
+strawberry.enum(
+    Link,
+    name="AlignmentLink",
+    description="How an objective hangs under its parent in an alignment tree: ALIGNED to "
+    "the objective, or CONTRIBUTES to one of its key results.",
+)
 
 __all__ = [
     "ActionStatus",
@@ -60,6 +67,7 @@ __all__ = [
     "Direction",
     "Grade",
     "Level",
+    "Link",
     "Locale",
     "MetricKind",
     "ObjectiveStatus",

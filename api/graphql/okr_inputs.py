@@ -70,6 +70,14 @@ class ObjectiveFilterInput:
     level: Level | None = None
     status: ObjectiveStatus | None = None
     q: str | None = strawberry.field(default=None, description="Part of the title, any case.")
+    below_unit_id: UUID | None = strawberry.field(
+        default=None,
+        description="Everything below a unit: owned by it or a unit under it, or by one of "
+        "their members.",
+    )
+    orphans: bool = strawberry.field(
+        default=False, description="Only non-company objectives aligned to nothing."
+    )
 
     def to_filter(self) -> ObjectiveFilter:
         _limited((self.q, "filter.q", 200))
@@ -80,6 +88,8 @@ class ObjectiveFilterInput:
             level=self.level,
             status=self.status,
             q=self.q,
+            below_unit_id=self.below_unit_id,
+            orphans=self.orphans,
         )
 
 

@@ -1,5 +1,10 @@
 """The OKR part of the schema: queries and mutations of objectives, key results, check-ins,
-actions and the audit trail, over the same use cases as REST's /v1 routes.
+actions and the audit trail, and the alignment reads (tree, unit scores, coverage, cycle
+stats; ``alignment_types``), over the same use cases as REST's /v1 routes.
+
+``asOf`` (time travel) reads the scores as they stood then; what a field loads through the
+request's DataLoaders (an objective's ``parent``, ``owner``, a tree node's ``objective``)
+is read as it stands now.
 
 ``schema.Query`` and ``schema.Mutation`` inherit these fields. Every mutation takes one
 input and returns a payload with the changed node; ``expectedVersion`` is REST's
@@ -14,6 +19,13 @@ from uuid import UUID
 
 import strawberry
 
+from api.graphql.alignment_types import (
+    AlignmentCoverage,
+    AlignmentTree,
+    CycleStats,
+    UnitScores,
+)
+from api.graphql.as_of import AS_OF, parse_as_of
 from api.graphql.context import Info
 from api.graphql.fields import field, mutation
 from api.graphql.okr_inputs import (
@@ -43,7 +55,7 @@ from api.graphql.okr_types import (
     objective_connection,
 )
 from api.graphql.types import AFTER, FIRST, Connection, connection, page_request
-from service import actions, audit, checkins, key_results, objectives
+from service import actions, alignment, audit, checkins, key_results, objectives
 from service.pagination import DEFAULT_LIMIT
 
 
@@ -51,11 +63,18 @@ from service.pagination import DEFAULT_LIMIT
 class OkrQuery:
     @field(
         description="One objective with its KRs and scores (else `not_found`, as for one "
-        "that is private to others)."
+        "that is private to others); with `asOf`, its KRs and scores as they stood then "
+        "(`not_found` if it did not exist yet)."
     )
-    async def objective(self, info: Info, id: UUID) -> Objective | None:
+    async def objective(
+        self,
+        info: Info,
+        id: UUID,
+        as_of: Annotated[str | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> Objective | None:
         ctx = info.context
-        return Objective.of(await objectives.get_objective(ctx.deps, ctx.principal, id))
+        view = await objectives.get_objective(ctx.deps, ctx.principal, id, as_of=parse_as_of(as_of))
+        return Objective.of(view)
 
     @field(
         description="Objectives you may see, oldest first, a page at a time, each with its "
@@ -71,10 +90,22 @@ class OkrQuery:
         filters = (filter or ObjectiveFilterInput()).to_filter()
         return await objective_connection(info, filters, first, after)
 
-    @field(description="One key result with its current value and score (else `not_found`).")
-    async def key_result(self, info: Info, id: UUID) -> KeyResult | None:
+    @field(
+        description="One key result with its current value and score (else `not_found`); "
+        "with `asOf`, its value and score as they stood then (its latest check-in by then, "
+        "no final score set later; `not_found` if it did not exist yet)."
+    )
+    async def key_result(
+        self,
+        info: Info,
+        id: UUID,
+        as_of: Annotated[str | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> KeyResult | None:
         ctx = info.context
-        return KeyResult.of(await key_results.get_key_result(ctx.deps, ctx.principal, id))
+        view = await key_results.get_key_result(
+            ctx.deps, ctx.principal, id, as_of=parse_as_of(as_of)
+        )
+        return KeyResult.of(view)
 
     @field(description="One action (else `not_found`).")
     async def action(self, info: Info, id: UUID) -> Action | None:
@@ -94,6 +125,93 @@ class OkrQuery:
         filters = (filter or AuditEventFilterInput()).to_filter()
         found = await audit.list_audit_events(ctx.deps, ctx.principal, filters, page)
         return connection(found, AuditEvent.of, lambda e: e.id)
+
+    # -- alignment (对齐) ------------------------------------------------------------------
+
+    @field(
+        description="Every objective of the cycle and of the cycles nested in it (a year's "
+        "quarters), nested under the objective it aligns to or whose KR it contributes to "
+        "(`link`), each with its progress, grade and track status, flattened depth first "
+        "(`parentId`, `depth`). `rootId` starts from one objective (and follows its subtree "
+        "into any cycle); `depth` cuts the tree (0: the roots alone). An objective you may "
+        "not see is left out with its subtree. The same few SQL statements whatever the "
+        "size of the tree (and one batch more for the nodes' `objective`)."
+    )
+    async def alignment_tree(
+        self,
+        info: Info,
+        cycle_id: UUID,
+        root_id: Annotated[
+            UUID | None, strawberry.argument(description="Start from this objective.")
+        ] = None,
+        depth: Annotated[
+            int | None,
+            strawberry.argument(description="Levels kept below the roots (0 or more)."),
+        ] = None,
+        as_of: Annotated[str | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> AlignmentTree:
+        ctx = info.context
+        tree = await alignment.alignment_tree(
+            ctx.deps,
+            ctx.principal,
+            cycle_id,
+            root_id=root_id,
+            depth=depth,
+            as_of=parse_as_of(as_of),
+        )
+        return AlignmentTree.of(tree)
+
+    @field(
+        description="For each org unit: the mean of its objectives' scores (owned by the "
+        "unit or its members; each objective weighs 1) alone (`own`) and with every unit "
+        "below it (`total`), with the count behind each figure; and the company's figure "
+        "over every objective of the cycle. Objectives you may not see count for nothing; "
+        "objectives without KRs count only when they roll up."
+    )
+    async def unit_scores(
+        self,
+        info: Info,
+        cycle_id: UUID,
+        as_of: Annotated[str | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> UnitScores:
+        ctx = info.context
+        scores = await alignment.unit_scores(
+            ctx.deps, ctx.principal, cycle_id, as_of=parse_as_of(as_of)
+        )
+        return UnitScores.of(scores)
+
+    @field(
+        description="For each org unit: the share of its non-company objectives that align "
+        "to something above them, and the share of its active members with at least one "
+        "objective in the cycle (objectives you may see)."
+    )
+    async def alignment_coverage(self, info: Info, cycle_id: UUID) -> AlignmentCoverage:
+        ctx = info.context
+        return AlignmentCoverage.of(
+            await alignment.alignment_coverage(ctx.deps, ctx.principal, cycle_id)
+        )
+
+    @field(
+        description="A retrospective (复盘): objectives and KRs by grade and track status, "
+        "objectives by state, the share of units and members with OKRs, and check-ins per "
+        "week of the cycle (quiet weeks included); for the whole cycle or one unit with the "
+        "units below it (`unitId`)."
+    )
+    async def cycle_stats(
+        self,
+        info: Info,
+        cycle_id: UUID,
+        unit_id: Annotated[
+            UUID | None,
+            strawberry.argument(description="Only this unit, with the units below it."),
+        ] = None,
+        as_of: Annotated[str | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> CycleStats:
+        ctx = info.context
+        stats = await alignment.cycle_stats(
+            ctx.deps, ctx.principal, cycle_id, unit_id=unit_id, as_of=parse_as_of(as_of)
+        )
+        return CycleStats.of(stats)
 
 
 # -- payloads ------------------------------------------------------------------------------

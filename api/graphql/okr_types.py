@@ -18,6 +18,7 @@ from uuid import UUID
 import strawberry
 from strawberry.scalars import JSON
 
+from api.graphql.as_of import AS_OF, parse_as_of
 from api.graphql.context import Info
 from api.graphql.enums import (
     ActionStatus,
@@ -43,7 +44,7 @@ from api.graphql.types import (
 )
 from domain import okrs
 from domain.errors import NotFound
-from service import checkins, objectives
+from service import alignment, checkins, objectives
 from service.okr_ports import AuditEvent as AuditEventRecord
 from service.okr_ports import ObjectiveFilter
 from service.pagination import DEFAULT_LIMIT
@@ -61,13 +62,18 @@ T = TypeVar("T")
 )
 class ObjectiveScore:
     progress: Decimal | None = strawberry.field(
-        description="The weighted mean of its KRs' scores; null while it has no KRs."
+        description="The weighted mean of its KRs' scores (or, for a roll-up objective "
+        "without KRs, of the objectives aligned to it); null while there is nothing to measure."
     )
     grade: Grade | None
     expected_progress: Decimal = strawberry.field(
         description="The elapsed share of the cycle, in the organization's time zone."
     )
     status: TrackStatus | None
+    rolled_up: bool = strawberry.field(
+        description="The progress comes from the objectives aligned to it (a roll-up "
+        "objective without KRs of its own), over those you may see."
+    )
 
     @classmethod
     def of(cls, v: ObjectiveView) -> ObjectiveScore:
@@ -76,6 +82,7 @@ class ObjectiveScore:
             grade=v.grade,
             expected_progress=v.expected_progress,
             status=v.status,
+            rolled_up=v.rolled_up,
         )
 
 
@@ -422,6 +429,36 @@ class Objective:
     @field(description="The objective it was carried over from (copied), if any.")
     async def source_objective(self, info: Info) -> Objective | None:
         return await _objective(info, self.view.objective.source_objective_id)
+
+    @field(
+        description="The path up to the company (对齐, 层层递进): this objective, then each "
+        "objective it serves (aligned to it, or contributing to one of its KRs), up to the "
+        "top, each with its KRs and scores; it stops below an objective you may not see "
+        "(`hiddenAbove`). A few statements per objective it is asked on: ask for it on one "
+        "objective, not on every node of a list."
+    )
+    async def alignment_path(
+        self,
+        info: Info,
+        as_of: Annotated[str | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> AlignmentPath:
+        ctx = info.context
+        found = await alignment.alignment_path(
+            ctx.deps, ctx.principal, self.id, as_of=parse_as_of(as_of)
+        )
+        return AlignmentPath(
+            path=[Objective.of(v) for v in found.path], hidden_above=found.hidden_above
+        )
+
+
+@strawberry.type(description="An objective and what it serves, up to the top.")
+class AlignmentPath:
+    path: list[Objective] = strawberry.field(
+        description="The objective first, then each objective it serves, upward."
+    )
+    hidden_above: bool = strawberry.field(
+        description="The path goes on through an objective you may not see; it stops below it."
+    )
 
 
 async def _objective(info: Info, objective_id: UUID | None) -> Objective | None:

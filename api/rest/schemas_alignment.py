@@ -101,7 +101,7 @@ def tree_json(tree: AlignmentTree) -> bytes:
 
 
 class AlignmentPathOut(BaseModel):
-    objective_id: UUID
+    objective_id: UUID = Field(examples=["01a209b4-22a0-764f-84e2-80f0bf395a35"])
     path: list[ObjectiveOut] = Field(
         description="The objective first, then each objective it serves, up to the top."
     )
@@ -139,7 +139,7 @@ class UnitScoreOut(BaseModel):
 
 
 class UnitScoresOut(BaseModel):
-    cycle_id: UUID
+    cycle_id: UUID = Field(examples=["01a209b4-22a0-764f-84e2-80f0bf395a35"])
     as_of: datetime | None
     company: FigureOut = Field(description="Every objective of the cycle you may see.")
     units: list[UnitScoreOut]
@@ -189,7 +189,7 @@ class UnitCoverageOut(BaseModel):
 
 
 class CoverageOut(BaseModel):
-    cycle_id: UUID
+    cycle_id: UUID = Field(examples=["01a209b4-22a0-764f-84e2-80f0bf395a35"])
     company: UnitCoverageOut | None = Field(
         description="The company unit over every objective and active member."
     )

@@ -96,6 +96,7 @@ async def test_create_with_defaults_then_read_it_back(acme: Tenant, clock: Setta
             "grade": None,
             "expected_progress": "0.5056",
             "status": None,
+            "rolled_up": False,
         },
         "key_results": [],
         "version": 1,

@@ -151,6 +151,7 @@ async def test_a_page_of_objectives_costs_the_same_statements_whatever_its_size(
             "grade": "red",
             "expected_progress": "0.4973",
             "status": "off_track",
+            "rolled_up": False,
         }
     assert small == large == filtered, (small, large, filtered)
     assert as_manager_small == as_manager_large, (as_manager_small, as_manager_large)

@@ -177,6 +177,7 @@ async def test_sales_team_okma_scores_and_actions_as_computed_by_hand(
         "grade": "red",
         "expected_progress": "0.3333",
         "status": "at_risk",
+        "rolled_up": False,
     }
 
     # -- the visit schedule is done and accepted ----------------------------------------------
@@ -257,4 +258,5 @@ async def test_sales_team_okma_scores_and_actions_as_computed_by_hand(
         "grade": "green",
         "expected_progress": "0.6778",
         "status": "on_track",
+        "rolled_up": False,
     }

@@ -94,6 +94,7 @@ async def test_revenue_team_okrs_score_as_computed_by_hand(
         "grade": "yellow",
         "expected_progress": "0.6629",
         "status": "at_risk",
+        "rolled_up": False,
     }
     assert krs["Sell to 10 new customers"]["score"]["status"] == "on_track"
     assert krs["Average deal value +20%"]["score"]["grade"] == "red"

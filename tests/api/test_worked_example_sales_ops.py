@@ -226,6 +226,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "grade": "red",
         "expected_progress": "0.2473",
         "status": "on_track",
+        "rolled_up": False,
     }
 
     krs = by_title(seen_o2)
@@ -254,6 +255,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "grade": "red",
         "expected_progress": "0.2473",
         "status": "on_track",
+        "rolled_up": False,
     }
 
     krs = by_title(seen_aim)
@@ -275,6 +277,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "grade": "red",
         "expected_progress": "0.2473",
         "status": "on_track",
+        "rolled_up": False,
     }
 
     # -- half-year review, 2027-07-01: expected progress 0.4973 -------------------------------
@@ -331,6 +334,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "grade": "yellow",
         "expected_progress": "0.4973",
         "status": "on_track",
+        "rolled_up": False,
     }
 
     krs = by_title(seen_o2)
@@ -357,6 +361,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "grade": "yellow",
         "expected_progress": "0.4973",
         "status": "on_track",
+        "rolled_up": False,
     }
 
     krs = by_title(seen_aim)
@@ -374,6 +379,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "grade": "yellow",
         "expected_progress": "0.4973",
         "status": "on_track",
+        "rolled_up": False,
     }
 
     # The list shows the same scores as the single reads.

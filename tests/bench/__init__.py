@@ -1,0 +1,13 @@
+"""`make bench` (``python -m tests.bench``): seed a realistic organization in bulk, serve the
+API in its own process, drive it over HTTP and compare it with raw-asyncpg and bare-app
+baselines. Prints numbers; asserts nothing (not part of `make test`).
+
+- :mod:`tests.bench.seed`: the organization, built in memory and COPied into Postgres;
+- :mod:`tests.bench.servers`: the API and the bare app as subprocesses, their access log
+  and peak RSS;
+- :mod:`tests.bench.load`: one endpoint driven at a concurrency, latency percentiles;
+- :mod:`tests.bench.baseline`: the alignment tree read straight from Postgres;
+- :mod:`tests.bench.bare_app`: a minimal Starlette + asyncpg app (the floor for one read);
+- :mod:`tests.bench.report`: the printed lines and the summary against the targets;
+- :mod:`tests.bench.__main__`: the run, start to end.
+"""
