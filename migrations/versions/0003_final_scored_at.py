@@ -24,9 +24,7 @@ def upgrade() -> None:
         "key_results", sa.Column("final_scored_at", sa.DateTime(timezone=True), nullable=True)
     )
     # Scores set before this column existed: their last update is the best record.
-    op.execute(
-        "UPDATE key_results SET final_scored_at = updated_at WHERE final_score IS NOT NULL"
-    )
+    op.execute("UPDATE key_results SET final_scored_at = updated_at WHERE final_score IS NOT NULL")
 
 
 def downgrade() -> None:
