@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     and_,
     any_,
+    case,
     func,
     literal,
     select,
@@ -41,7 +42,7 @@ from service.okr_ports import Viewer
 from service.storage.postgres import tables as t
 from service.storage.postgres.okr_repositories import visible_to
 from service.storage.postgres.repositories import unit_from_row
-from service.storage.postgres.sql import id_array
+from service.storage.postgres.sql import fetch_records, id_array
 
 # A stored loop cannot exist (writes refuse them), but a walk must never depend on that.
 _MAX_WALK_DEPTH = 100
@@ -79,22 +80,31 @@ def _node_columns(organization_id: UUID, viewer: Viewer) -> list[Any]:
     ]
 
 
+# Enum members by stored value: a dict lookup, where ``Level(value)`` costs a call per row.
+_LEVELS = {m.value: m for m in Level}
+_STATUSES = {m.value: m for m in ObjectiveStatus}
+_VISIBILITIES = {m.value: m for m in Visibility}
+_OWNER_KINDS = {m.value: m for m in OwnerKind}
+_KINDS = {m.value: m for m in MetricKind}
+_DIRECTIONS = {m.value: m for m in Direction}
+
+
 def _node(row: Any) -> ObjectiveNode:
-    owner_kind = OwnerKind(row.owner_kind)
+    owner_kind = _OWNER_KINDS[row["owner_kind"]]
     return ObjectiveNode(
-        id=row.id,
-        cycle_id=row.cycle_id,
-        title=row.title,
-        level=Level(row.level),
-        status=ObjectiveStatus(row.status),
-        visibility=Visibility(row.visibility),
+        id=row["id"],
+        cycle_id=row["cycle_id"],
+        title=row["title"],
+        level=_LEVELS[row["level"]],
+        status=_STATUSES[row["status"]],
+        visibility=_VISIBILITIES[row["visibility"]],
         owner_kind=owner_kind,
-        owner_id=row.owner_member_id if owner_kind is OwnerKind.MEMBER else row.owner_unit_id,
-        roll_up=row.roll_up,
-        parent_objective_id=row.parent_objective_id,
-        parent_key_result_id=row.parent_key_result_id,
-        parent_id=row.parent_id,
-        visible=bool(row.visible),
+        owner_id=row["owner_member_id"] if owner_kind is OwnerKind.MEMBER else row["owner_unit_id"],
+        roll_up=row["roll_up"],
+        parent_objective_id=row["parent_objective_id"],
+        parent_key_result_id=row["parent_key_result_id"],
+        parent_id=row["parent_id"],
+        visible=bool(row["visible"]),
     )
 
 
@@ -103,28 +113,34 @@ def _plain(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(format(value, "f"))
 
 
+_NO_MILESTONES: frozenset[UUID] = frozenset()
+
+
 def _figures(row: Any, as_of: datetime) -> KeyResultFigures:
-    kind = MetricKind(row.metric_kind)
+    kind = _KINDS[row["metric_kind"]]
     milestones: tuple[Milestone, ...] = ()
     if kind is MetricKind.MILESTONES:
         milestones = tuple(
             Milestone(id=UUID(m["id"]), title=m["title"], weight=Decimal(m["weight"]))
-            for m in row.milestones
+            for m in row["milestones"]
         )
-    scored_at = row.final_scored_at
-    final = row.final_score if scored_at is None or scored_at <= as_of else None
+    final = row["final_score"]
+    if final is not None:
+        scored_at = row["final_scored_at"]
+        final = _plain(final) if scored_at is None or scored_at <= as_of else None
+    done = row["milestones_done"]
     return KeyResultFigures(
-        id=row.id,
-        objective_id=row.objective_id,
+        id=row["id"],
+        objective_id=row["objective_id"],
         metric_kind=kind,
-        start=row.start_value,
-        target=row.target_value,
-        direction=Direction(row.direction),
-        weight=row.weight,
+        start=row["start_value"],
+        target=row["target_value"],
+        direction=_DIRECTIONS[row["direction"]],
+        weight=row["weight"],
         milestones=milestones,
-        final_score=_plain(final),
-        current=row.value,
-        milestones_done=frozenset(row.milestones_done or ()),
+        final_score=final,
+        current=row["value"],
+        milestones_done=frozenset(done) if done else _NO_MILESTONES,
     )
 
 
@@ -155,7 +171,7 @@ class PostgresAlignmentReader:
             )
             .order_by(o.c.created_at, o.c.id)
         )
-        return [_node(row) for row in await self._conn.execute(statement)]
+        return [_node(row) for row in await fetch_records(self._conn, statement)]
 
     async def subtree_nodes(
         self,
@@ -194,7 +210,7 @@ class PostgresAlignmentReader:
             .where(o.c.organization_id == organization_id, o.c.id.in_(select(down.c.id)))
             .order_by(o.c.created_at, o.c.id)
         )
-        return [_node(row) for row in await self._conn.execute(statement)]
+        return [_node(row) for row in await fetch_records(self._conn, statement)]
 
     async def figures(
         self, organization_id: UUID, objective_ids: Sequence[UUID], *, as_of: datetime
@@ -222,7 +238,11 @@ class PostgresAlignmentReader:
                 k.c.target_value,
                 k.c.direction,
                 k.c.weight,
-                k.c.milestones,
+                # Only milestones KRs need them: decoding 40,000 empty JSON arrays costs
+                # more than the rest of the row.
+                case((k.c.metric_kind == MetricKind.MILESTONES.value, k.c.milestones)).label(
+                    "milestones"
+                ),
                 k.c.final_score,
                 k.c.final_scored_at,
                 latest.c.value,
@@ -236,7 +256,7 @@ class PostgresAlignmentReader:
             )
             .order_by(k.c.created_at, k.c.id)
         )
-        return [_figures(row, as_of) for row in await self._conn.execute(statement)]
+        return [_figures(row, as_of) for row in await fetch_records(self._conn, statement)]
 
     async def units(self, organization_id: UUID) -> Sequence[OrgUnit]:
         u = t.org_units
