@@ -29,6 +29,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.okrs import (
@@ -589,7 +590,7 @@ class PostgresCheckIns:
         if as_of is not None:
             statement = statement.where(c.c.created_at <= as_of)
         rows = await self._conn.execute(
-            statement.distinct(c.c.key_result_id).order_by(
+            statement.ext(distinct_on(c.c.key_result_id)).order_by(
                 c.c.key_result_id, c.c.created_at.desc(), c.c.id.desc()
             )
         )

@@ -56,10 +56,15 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# One type instance: SQLAlchemy derives a statement's cache key from its binds' types, and
+# a fresh ARRAY() per call costs an introspection of its constructor on every request.
+_UUID_ARRAY = ARRAY(PGUUID(as_uuid=True))
+
+
 def id_array(ids: Sequence[UUID]) -> Any:
     """Ids as one array parameter (``= ANY($1)``): one bind whatever the count, where an
     expanded ``IN`` would send one parameter per id (and fail past 32,767)."""
-    return bindparam(None, list(dict.fromkeys(ids)), type_=ARRAY(PGUUID(as_uuid=True)))
+    return bindparam(None, list(dict.fromkeys(ids)), type_=_UUID_ARRAY)
 
 
 async def fetch_records(conn: AsyncConnection, statement: Any) -> list[Any]:
