@@ -302,7 +302,7 @@ async def _load_demo(url: str) -> tuple[DemoOrganization, bool]:
     is found here: the organization with the demo's final name whose admin has the demo
     CEO's email. A load that broke off left the loading name, and is not found.
     """
-    from sqlalchemy import select, text
+    from sqlalchemy import any_, literal, select, text
 
     from service.context import Deps
     from service.demo import ADMIN_EMAIL, DEMO_NAME, find_demo_people, load_demo
@@ -316,7 +316,7 @@ async def _load_demo(url: str) -> tuple[DemoOrganization, bool]:
     find = (
         select(o.organization_id, m.id)
         .join_from(organizations, members, m.organization_id == o.organization_id)
-        .where(o.name == DEMO_NAME, m.email == ADMIN_EMAIL, m.roles.any("admin"))
+        .where(o.name == DEMO_NAME, m.email == ADMIN_EMAIL, literal("admin") == any_(m.roles))
         .order_by(o.created_at)
         .limit(1)
     )

@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import StaleVersion
-from service.metrics import count_sql_statement
 from service.pagination import PageRequest
 from service.storage.postgres.errors import translate
 
@@ -72,14 +71,16 @@ async def fetch_records(conn: AsyncConnection, statement: Any) -> list[Any]:
 
     For reads of tens of thousands of rows (alignment trees): SQLAlchemy's per-row result
     processing costs more than the query there. The statement is still built with Core and
-    compiled here; the access log's statement count is kept by hand, since the driver call
-    passes no SQLAlchemy event.
+    compiled here, and announced to the engine's ``before_cursor_execute`` listeners like
+    any other (the access log's statement count, the tests' statement counts).
     """
     compiled = statement.compile(dialect=conn.dialect)
     params = compiled.construct_params()
     args = [params[name] for name in compiled.positiontup or ()]
+    sync = conn.sync_connection
+    assert sync is not None
+    sync.dispatch.before_cursor_execute(sync, None, compiled.string, args, None, False)
     raw = await conn.get_raw_connection()
-    count_sql_statement()
     driver = raw.driver_connection
     assert driver is not None
     return list(await driver.fetch(compiled.string, *args))
