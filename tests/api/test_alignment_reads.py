@@ -335,3 +335,37 @@ async def test_ids_of_another_organization_read_nothing(
     assert below["items"] == []
     assert theirs.status_code == 404
     assert path.status_code == 404
+
+
+async def test_a_path_stops_below_an_objective_the_caller_may_not_see(
+    acme: Tenant, company: Company
+) -> None:
+    async with acme.admin() as client:
+        hidden = await objective(
+            client,
+            cycle_id=company.year,
+            title="Private plan",
+            owner={"kind": "unit", "id": company.sales},
+            level="department",
+            visibility="private",
+            parent_objective_id=company.ids["C"],
+        )
+        mine = await objective(
+            client,
+            cycle_id=company.year,
+            title="Xu's part",
+            owner={"kind": "member", "id": company.xu},
+            parent_objective_id=hidden["id"],
+        )
+        full = await get(client, f"/v1/objectives/{mine['id']}/alignment-path")
+    async with acme.as_member(acme_uuid(company.xu)) as client:
+        seen = await get(client, f"/v1/objectives/{mine['id']}/alignment-path")
+        tree = await get(client, f"/v1/cycles/{company.year}/alignment-tree")
+    assert [o["title"] for o in full["path"]] == ["Xu's part", "Private plan", "C"]
+    assert full["hidden_above"] is False
+    assert [o["title"] for o in seen["path"]] == ["Xu's part"]
+    assert seen["hidden_above"] is True
+    # In the tree Xu's objective hangs under the hidden one: the branch is cut there, so
+    # neither appears for Xu (his own objective is still readable by id and in lists).
+    assert "Private plan" not in str(tree)
+    assert "Xu's part" not in str(tree)
