@@ -50,6 +50,10 @@ from service.scores import (
     view_objectives,
 )
 
+# Alignment runs four levels deep by the default rule; a hundred bounds any relaxed chain
+# (and the walks that render it), as the recursive subtree query does.
+MAX_TREE_DEPTH = 100
+
 
 class Link(StrEnum):
     ALIGNED = "aligned"  # aligned to the parent objective
@@ -195,7 +199,7 @@ async def alignment_tree(
             {n.id: n.parent_id for n in nodes},
             {n.id for n in nodes if n.visible},
             roots=None if root_id is None else [root_id],
-            max_depth=depth,
+            max_depth=MAX_TREE_DEPTH if depth is None else min(depth, MAX_TREE_DEPTH),
         )
         # A whole cycle's tree holds what its roll-ups need; a cut one may not.
         progress = await node_progress(

@@ -86,9 +86,12 @@ class AlignmentReader(Protocol):
         viewer: Viewer,
         as_of: datetime,
         max_depth: int | None = None,
+        through_roll_ups: bool = False,
     ) -> Sequence[ObjectiveNode]:
         """The roots and every objective aligned below them, in any cycle, down to
-        ``max_depth`` levels (one recursive query); oldest first."""
+        ``max_depth`` levels (one recursive query); oldest first. ``through_roll_ups``
+        descends below the roots only through roll-up objectives: what a roll-up figure
+        needs (an objective with its own KRs is measured by them, not by its children)."""
 
     async def figures(
         self, organization_id: UUID, objective_ids: Sequence[UUID], *, as_of: datetime

@@ -177,7 +177,9 @@ async def node_progress(
     every = {n.id: n for n in nodes}
     rollers = [n.id for n in nodes if n.visible and n.roll_up and own[n.id] is None]
     if rollers and not subtrees_loaded:
-        below = await uow.alignment.subtree_nodes(org.id, rollers, viewer=viewer, as_of=as_of)
+        below = await uow.alignment.subtree_nodes(
+            org.id, rollers, viewer=viewer, as_of=as_of, through_roll_ups=True
+        )
         extra = [n for n in below if n.id not in every and n.visible]
         every.update((n.id, n) for n in below if n.id not in every)
         if extra:
@@ -237,6 +239,8 @@ def _measurable(key_results: Sequence[KeyResult], as_of: datetime | None) -> boo
 async def _rolled_up(
     uow: UnitOfWork, org: Organization, root_ids: Sequence[UUID], viewer: Viewer, at: datetime
 ) -> Mapping[UUID, Decimal | None]:
-    nodes = await uow.alignment.subtree_nodes(org.id, root_ids, viewer=viewer, as_of=at)
+    nodes = await uow.alignment.subtree_nodes(
+        org.id, root_ids, viewer=viewer, as_of=at, through_roll_ups=True
+    )
     rolled = await node_progress(uow, org, nodes, viewer=viewer, as_of=at, subtrees_loaded=True)
     return rolled.values

@@ -441,6 +441,10 @@ async def test_subtree_nodes_walk_both_links_in_any_cycle(factory: UnitOfWorkFac
         late_root_before = await read.subtree_nodes(org, [s.late_o.id], viewer=admin, as_of=AS_OF_1)
         late_root_after = await read.subtree_nodes(org, [s.late_o.id], viewer=admin, as_of=AS_OF_2)
         nothing = await read.subtree_nodes(org, [], viewer=admin, as_of=AS_OF_2)
+        # None of these roll up: below the root's children there is nothing to descend to.
+        for_roll_up = await read.subtree_nodes(
+            org, [s.company_o.id], viewer=admin, as_of=AS_OF_2, through_roll_ups=True
+        )
         elsewhere = await read.subtree_nodes(
             new_id(), [s.company_o.id], viewer=admin, as_of=AS_OF_2
         )
@@ -457,6 +461,7 @@ async def test_subtree_nodes_walk_both_links_in_any_cycle(factory: UnitOfWorkFac
     assert _ids(one_level) == [c, d, n]
     assert _ids(two_levels) == [c, d, t, n, ld]
     assert _ids(roots_only) == [c]
+    assert _ids(for_roll_up) == [c, d, n]
     assert _ids(overlapping) == [d, t, p, ld]
     assert [(x.id, x.visible) for x in overlapping if not x.visible] == [(p, False)]
     assert late_root_before == []

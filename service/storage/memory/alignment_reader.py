@@ -123,6 +123,7 @@ class MemoryAlignmentReader:
         viewer: Viewer,
         as_of: datetime,
         max_depth: int | None = None,
+        through_roll_ups: bool = False,
     ) -> Sequence[ObjectiveNode]:
         tenant = self._tenant(organization_id)
         existing = {i: o for i, o in tenant.objectives.items() if o.created_at <= as_of}
@@ -136,6 +137,8 @@ class MemoryAlignmentReader:
         seen = {i for i in root_ids if i in existing}
         level, depth = list(seen), 0
         while level and depth < limit:
+            if through_roll_ups and depth > 0:
+                level = [i for i in level if existing[i].roll_up]
             level = [c for i in level for c in below.get(i, ()) if c not in seen]
             seen.update(level)
             depth += 1

@@ -22,6 +22,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    or_,
     select,
     true,
 )
@@ -181,17 +182,18 @@ class PostgresAlignmentReader:
         viewer: Viewer,
         as_of: datetime,
         max_depth: int | None = None,
+        through_roll_ups: bool = False,
     ) -> Sequence[ObjectiveNode]:
         if not root_ids:
             return []
         o = t.objectives
         links = (
-            select(o.c.id, _parent_id().label("parent_id"))
+            select(o.c.id, o.c.roll_up, _parent_id().label("parent_id"))
             .where(o.c.organization_id == organization_id, o.c.created_at <= as_of)
             .cte("links")
         )
         down = (
-            select(o.c.id, literal(0, Integer).label("depth"))
+            select(o.c.id, o.c.roll_up, literal(0, Integer).label("depth"))
             .where(
                 o.c.organization_id == organization_id,
                 o.c.id == any_(id_array(root_ids)),
@@ -200,11 +202,15 @@ class PostgresAlignmentReader:
             .cte("down", recursive=True)
         )
         limit = _MAX_WALK_DEPTH if max_depth is None else min(max_depth, _MAX_WALK_DEPTH)
-        down = down.union_all(
-            select(links.c.id, (down.c.depth + 1).label("depth"))
+        step = (
+            select(links.c.id, links.c.roll_up, (down.c.depth + 1).label("depth"))
             .join(down, links.c.parent_id == down.c.id)
             .where(down.c.depth < limit)
         )
+        if through_roll_ups:
+            # Below the roots, only a roll-up objective needs what is aligned to it.
+            step = step.where(or_(down.c.depth == 0, down.c.roll_up.is_(True)))
+        down = down.union_all(step)
         statement = (
             select(*_node_columns(organization_id, viewer))
             .where(o.c.organization_id == organization_id, o.c.id.in_(select(down.c.id)))
