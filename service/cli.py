@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -123,7 +124,8 @@ def _serve(
     # before it started: by default that kills the process where it stands, skipping the
     # `finally` that stops the embedded Postgres (`docker stop`, `kill`, systemd). Exit
     # through Python instead, as Ctrl-C does.
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    if threading.current_thread() is threading.main_thread():  # handlers live there only
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     uvicorn.run(
         "service.app:app_from_environment",
         factory=True,
