@@ -504,10 +504,10 @@ async def cycle_stats(
             members = sorted({m for u, m in memberships if u in set(scope_units)})
         else:
             members = list(await uow.alignment.active_member_ids(org.id))
-        figures = await uow.alignment.figures(org.id, [n.id for n in nodes], as_of=instant)
         progress = await node_progress(
             uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=True
         )
+        figures = progress.figures
         counts = await uow.alignment.check_in_weeks(
             org.id,
             [n.id for n in nodes],

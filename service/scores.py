@@ -139,6 +139,7 @@ def view_objective(
 class NodeProgress(NamedTuple):
     values: dict[UUID, Decimal | None]
     from_aligned: frozenset[UUID]  # the roll-up objectives whose figure came from below
+    figures: Sequence[KeyResultFigures]  # the KRs of the visible nodes, as read
 
 
 def measure(figures: Iterable[KeyResultFigures]) -> dict[UUID, Decimal | None]:
@@ -169,11 +170,8 @@ async def node_progress(
     ``subtrees_loaded`` says they hold every objective below them).
     """
     own: dict[UUID, Decimal | None] = {n.id: None for n in nodes if n.visible}
-    own.update(
-        (k, v)
-        for k, v in measure(await uow.alignment.figures(org.id, list(own), as_of=as_of)).items()
-        if k in own
-    )
+    figures = await uow.alignment.figures(org.id, list(own), as_of=as_of)
+    own.update((k, v) for k, v in measure(figures).items() if k in own)
     every = {n.id: n for n in nodes}
     rollers = [n.id for n in nodes if n.visible and n.roll_up and own[n.id] is None]
     if rollers and not subtrees_loaded:
@@ -192,7 +190,7 @@ async def node_progress(
     rolls = {n.id for n in every.values() if n.roll_up}
     progress = rolled_up_progress(own, children, rolls)
     from_aligned = frozenset(i for i, p in progress.items() if p is not None and own.get(i) is None)
-    return NodeProgress(progress, from_aligned)
+    return NodeProgress(progress, from_aligned, figures)
 
 
 async def view_objectives(
