@@ -41,6 +41,7 @@ from service.auth import Principal, ensure_can_read_directory
 from service.context import Deps
 from service.objectives import organization_of
 from service.okr_access import may_see, viewer_of, visible_objective
+from service.okr_ports import Viewer
 from service.ports import UnitOfWork
 from service.scores import (
     NodeProgress,
@@ -324,6 +325,30 @@ async def alignment_path(
     return AlignmentPath(objective_id, views, hidden_above)
 
 
+class _CycleRead(NamedTuple):
+    org: Organization
+    at: datetime | None  # the as_of instant asked for; None for now
+    instant: datetime  # the instant read: as_of or now
+    cycle: Cycle
+    viewer: Viewer
+    nodes: list[ObjectiveNode]  # the cycle's objectives (nested cycles too) the viewer sees
+
+
+async def _read_cycle(
+    deps: Deps, uow: UnitOfWork, principal: Principal, cycle_id: UUID, as_of: AsOf | None
+) -> _CycleRead:
+    """What every per-cycle figure starts from: the organization, the instant, the cycle and
+    the objectives of it the caller may see (hidden ones count in nothing they are shown)."""
+    org = await organization_of(uow, principal)
+    now = deps.clock.now()
+    at = resolve_as_of(as_of, org, now)
+    instant = at or now
+    cycle = await _cycle(uow, org.id, cycle_id)
+    viewer = viewer_of(principal)
+    found = await uow.alignment.cycle_nodes(org.id, cycle.id, viewer=viewer, as_of=instant)
+    return _CycleRead(org, at, instant, cycle, viewer, [n for n in found if n.visible])
+
+
 # -- unit and company scores ---------------------------------------------------------------
 
 
@@ -334,17 +359,9 @@ async def unit_scores(
     every unit below it, with the count behind each figure; and the company's figure."""
     ensure_can_read_directory(principal)
     async with deps.uow() as uow:
-        org = await organization_of(uow, principal)
-        now = deps.clock.now()
-        at = resolve_as_of(as_of, org, now)
-        instant = at or now
-        cycle = await _cycle(uow, org.id, cycle_id)
-        viewer = viewer_of(principal)
-        nodes = [
-            n
-            for n in await uow.alignment.cycle_nodes(org.id, cycle.id, viewer=viewer, as_of=instant)
-            if n.visible
-        ]
+        org, at, instant, cycle, viewer, nodes = await _read_cycle(
+            deps, uow, principal, cycle_id, as_of
+        )
         progress = await node_progress(
             uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=True
         )
@@ -414,15 +431,7 @@ async def alignment_coverage(deps: Deps, principal: Principal, cycle_id: UUID) -
     members with at least one objective in the cycle (objectives the caller may see)."""
     ensure_can_read_directory(principal)
     async with deps.uow() as uow:
-        org = await organization_of(uow, principal)
-        cycle = await _cycle(uow, org.id, cycle_id)
-        nodes = [
-            n
-            for n in await uow.alignment.cycle_nodes(
-                org.id, cycle.id, viewer=viewer_of(principal), as_of=deps.clock.now()
-            )
-            if n.visible
-        ]
+        org, _, _, cycle, _, nodes = await _read_cycle(deps, uow, principal, cycle_id, None)
         units = await uow.alignment.units(org.id)
         memberships = await uow.alignment.unit_memberships(org.id)
         everyone = await uow.alignment.active_member_ids(org.id)
@@ -483,17 +492,9 @@ async def cycle_stats(
     the units below it)."""
     ensure_can_read_directory(principal)
     async with deps.uow() as uow:
-        org = await organization_of(uow, principal)
-        now = deps.clock.now()
-        at = resolve_as_of(as_of, org, now)
-        instant = at or now
-        cycle = await _cycle(uow, org.id, cycle_id)
-        viewer = viewer_of(principal)
-        nodes = [
-            n
-            for n in await uow.alignment.cycle_nodes(org.id, cycle.id, viewer=viewer, as_of=instant)
-            if n.visible
-        ]
+        org, at, instant, cycle, viewer, nodes = await _read_cycle(
+            deps, uow, principal, cycle_id, as_of
+        )
         units = await uow.alignment.units(org.id)
         memberships = await uow.alignment.unit_memberships(org.id)
         scope_units = _scope_units(units, unit_id)
