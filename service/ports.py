@@ -26,6 +26,11 @@ from service.okr_ports import (
     ObjectiveRepository,
 )
 from service.pagination import Page, PageRequest
+from service.review_ports import (
+    ReviewAssignmentRepository,
+    ReviewCycleRepository,
+    ReviewResponseRepository,
+)
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,9 @@ class UnitOfWork(Protocol):
     actions: ActionRepository
     audit: AuditLog
     alignment: AlignmentReader
+    review_cycles: ReviewCycleRepository
+    review_assignments: ReviewAssignmentRepository
+    review_responses: ReviewResponseRepository
 
     async def commit(self) -> None: ...
     async def __aenter__(self) -> Self: ...

@@ -19,8 +19,10 @@ from domain.errors import RuleViolation
 from domain.members import Member
 from domain.okrs import Action, CheckIn, KeyResult, Objective
 from domain.organizations import Organization
+from domain.reviews import ReviewCycle
 from domain.units import OrgUnit
 from service.okr_ports import AuditEvent
+from service.review_ports import ReviewAssignment, SubmittedResponse
 
 T = TypeVar("T")
 
@@ -39,6 +41,9 @@ class TenantData:
     actions: dict[UUID, Action] = field(default_factory=dict)
     # Audit events hold JSON dicts: the repository stores and hands out private copies.
     audit_events: dict[UUID, AuditEvent] = field(default_factory=dict)
+    review_cycles: dict[UUID, ReviewCycle] = field(default_factory=dict)
+    review_assignments: dict[UUID, ReviewAssignment] = field(default_factory=dict)
+    review_responses: dict[UUID, SubmittedResponse] = field(default_factory=dict)  # by assignment
 
     def copy(self) -> TenantData:
         return TenantData(
@@ -51,6 +56,9 @@ class TenantData:
             check_ins=dict(self.check_ins),
             actions=dict(self.actions),
             audit_events=dict(self.audit_events),
+            review_cycles=dict(self.review_cycles),
+            review_assignments=dict(self.review_assignments),
+            review_responses=dict(self.review_responses),
         )
 
 

@@ -19,6 +19,11 @@ from service.ports import (
     OrganizationRepository,
     UnitRepository,
 )
+from service.review_ports import (
+    ReviewAssignmentRepository,
+    ReviewCycleRepository,
+    ReviewResponseRepository,
+)
 from service.storage.memory.alignment_reader import MemoryAlignmentReader
 from service.storage.memory.okr_repositories import (
     MemoryActions,
@@ -32,6 +37,11 @@ from service.storage.memory.repositories import (
     MemoryMembers,
     MemoryOrganizations,
     MemoryUnits,
+)
+from service.storage.memory.review_repositories import (
+    MemoryReviewAssignments,
+    MemoryReviewCycles,
+    MemoryReviewResponses,
 )
 from service.storage.memory.store import MemoryStore, Transaction
 
@@ -55,6 +65,9 @@ class MemoryUnitOfWork:
     actions: ActionRepository
     audit: AuditLog
     alignment: AlignmentReader
+    review_cycles: ReviewCycleRepository
+    review_assignments: ReviewAssignmentRepository
+    review_responses: ReviewResponseRepository
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -72,6 +85,9 @@ class MemoryUnitOfWork:
         self.actions = MemoryActions(self._tx)
         self.audit = MemoryAuditLog(self._tx)
         self.alignment = MemoryAlignmentReader(self._tx)
+        self.review_cycles = MemoryReviewCycles(self._tx)
+        self.review_assignments = MemoryReviewAssignments(self._tx)
+        self.review_responses = MemoryReviewResponses(self._tx)
         return self
 
     async def commit(self) -> None:

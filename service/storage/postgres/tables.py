@@ -343,3 +343,92 @@ audit_events = Table(
     Index(None, "organization_id", "resource_type", "resource_id"),
     Index(None, "organization_id", "actor"),
 )
+
+# -- 360 reviews ---------------------------------------------------------------------------
+
+review_cycles = Table(
+    "review_cycles",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("cycle_id", UUID(as_uuid=True), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("questions", JSONB, nullable=False),
+    Column("weight_self", Numeric, nullable=False),
+    Column("weight_peer", Numeric, nullable=False),
+    Column("weight_manager", Numeric, nullable=False),
+    Column("weight_skip_level", Numeric, nullable=False),
+    Column("peer_anonymity_threshold", SmallInteger, nullable=False),
+    Column("min_peers", SmallInteger, nullable=False),
+    Column("max_peers", SmallInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    *_timestamps(),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+    ForeignKeyConstraint(["organization_id", "cycle_id"], ["cycles.organization_id", "cycles.id"]),
+    CheckConstraint("phase IN ('draft', 'collecting', 'closed', 'published')", name="phase"),
+    Index(None, "organization_id", "cycle_id"),
+)
+
+review_assignments = Table(
+    "review_assignments",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("review_cycle_id", UUID(as_uuid=True), nullable=False),
+    Column("reviewee_id", UUID(as_uuid=True), nullable=False),
+    Column("reviewer_id", UUID(as_uuid=True), nullable=False),
+    Column("role", String(16), nullable=False),
+    PrimaryKeyConstraint("organization_id", "id"),
+    # Named by hand where the convention's name would pass Postgres's 63 characters.
+    ForeignKeyConstraint(
+        ["organization_id", "review_cycle_id"],
+        ["review_cycles.organization_id", "review_cycles.id"],
+        name="fk_review_assignments_review_cycle_id_review_cycles",
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "reviewee_id"], ["members.organization_id", "members.id"]
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "reviewer_id"], ["members.organization_id", "members.id"]
+    ),
+    UniqueConstraint(
+        "organization_id",
+        "review_cycle_id",
+        "reviewee_id",
+        "reviewer_id",
+        name="uq_review_assignments_reviewee_reviewer",
+    ),
+    CheckConstraint("role IN ('self', 'peer', 'manager', 'skip_level')", name="role"),
+    Index(
+        "ix_review_assignments_reviewer",
+        "organization_id",
+        "review_cycle_id",
+        "reviewer_id",
+    ),
+    Index(
+        "ix_review_assignments_reviewee",
+        "organization_id",
+        "review_cycle_id",
+        "reviewee_id",
+    ),
+)
+
+review_responses = Table(
+    "review_responses",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("assignment_id", UUID(as_uuid=True), nullable=False),
+    Column("answers", JSONB, nullable=False),
+    # For the reviewer's own view only: results never read them.
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("organization_id", "assignment_id"),
+    ForeignKeyConstraint(
+        ["organization_id", "assignment_id"],
+        ["review_assignments.organization_id", "review_assignments.id"],
+        ondelete="CASCADE",
+        name="fk_review_responses_assignment_id_review_assignments",
+    ),
+)

@@ -21,6 +21,11 @@ from service.ports import (
     OrganizationRepository,
     UnitRepository,
 )
+from service.review_ports import (
+    ReviewAssignmentRepository,
+    ReviewCycleRepository,
+    ReviewResponseRepository,
+)
 from service.storage.postgres.alignment_reader import PostgresAlignmentReader
 from service.storage.postgres.okr_repositories import (
     PostgresActions,
@@ -35,6 +40,11 @@ from service.storage.postgres.repositories import (
     PostgresOrganizations,
     PostgresUnits,
 )
+from service.storage.postgres.review_repositories import (
+    PostgresReviewAssignments,
+    PostgresReviewCycles,
+    PostgresReviewResponses,
+)
 
 
 class PostgresUnitOfWork:
@@ -48,6 +58,9 @@ class PostgresUnitOfWork:
     actions: ActionRepository
     audit: AuditLog
     alignment: AlignmentReader
+    review_cycles: ReviewCycleRepository
+    review_assignments: ReviewAssignmentRepository
+    review_responses: ReviewResponseRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -67,6 +80,9 @@ class PostgresUnitOfWork:
         self.actions = PostgresActions(self._conn)
         self.audit = PostgresAuditLog(self._conn)
         self.alignment = PostgresAlignmentReader(self._conn)
+        self.review_cycles = PostgresReviewCycles(self._conn)
+        self.review_assignments = PostgresReviewAssignments(self._conn)
+        self.review_responses = PostgresReviewResponses(self._conn)
         return self
 
     async def commit(self) -> None:
