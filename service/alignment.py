@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from itertools import takewhile
 from typing import NamedTuple
 from uuid import UUID
 
 from domain.alignment import Branch, alignment_forest, aligns_upward, walk
+from domain.alignment import alignment_path as walk_up
 from domain.cycles import Cycle
 from domain.errors import FieldError, NotFound, RuleViolation
 from domain.okrs import Level, MetricKind, OwnerKind
@@ -39,8 +41,8 @@ from service.alignment_ports import KeyResultFigures, ObjectiveNode
 from service.as_of import AsOf, resolve_as_of
 from service.auth import Principal, ensure_can_read_directory
 from service.context import Deps
-from service.objectives import organization_of
-from service.okr_access import may_see, viewer_of, visible_objective
+from service.objectives import organization_of, visible_objective_at
+from service.okr_access import viewer_of, visible_among, visible_objective
 from service.okr_ports import Viewer
 from service.ports import UnitOfWork
 from service.scores import (
@@ -302,27 +304,16 @@ async def alignment_path(
         org = await organization_of(uow, principal)
         now = deps.clock.now()
         at = resolve_as_of(as_of, org, now)
-        objective = await visible_objective(uow, principal, objective_id)
-        if at is not None and objective.created_at > at:
-            raise NotFound("the objective did not exist yet at as_of")
+        await visible_objective_at(uow, principal, objective_id, at)
         parents = await uow.objectives.alignment_ancestors(org.id, objective_id)
-        chain: list[UUID] = []
-        current: UUID | None = objective_id
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = parents.get(current)
+        chain = walk_up(objective_id, parents.get)
         found = await uow.objectives.get_many(org.id, chain)
-        viewer = viewer_of(principal)
-        path = []
-        hidden_above = False
-        for step in chain:
-            candidate = found.get(step)
-            if candidate is None or not await may_see(uow, principal, candidate):
-                hidden_above = True
-                break
-            path.append(candidate)
-        views = await view_objectives(uow, org, path, now, viewer, as_of=at)
-    return AlignmentPath(objective_id, views, hidden_above)
+        seen = {o.id for o in await visible_among(uow, principal, found.values())}
+        # The path stops below the first objective the caller may not see.
+        shown = list(takewhile(lambda step: step in seen, chain))
+        path = [found[step] for step in shown]
+        views = await view_objectives(uow, org, path, now, viewer_of(principal), as_of=at)
+    return AlignmentPath(objective_id, views, hidden_above=len(shown) < len(chain))
 
 
 class _CycleRead(NamedTuple):

@@ -230,6 +230,16 @@ async def create_objective(deps: Deps, principal: Principal, data: NewObjective)
         return (await view_objectives(uow, org, [objective], now, viewer_of(principal)))[0]
 
 
+async def visible_objective_at(
+    uow: UnitOfWork, principal: Principal, objective_id: UUID, at: datetime | None
+) -> Objective:
+    """The objective the caller may see, as it existed at ``at`` (created later: not found)."""
+    objective = await visible_objective(uow, principal, objective_id)
+    if at is not None and objective.created_at > at:
+        raise NotFound("the objective did not exist yet at as_of")
+    return objective
+
+
 async def get_objective(
     deps: Deps, principal: Principal, objective_id: UUID, *, as_of: AsOf | None = None
 ) -> ObjectiveView:
@@ -240,9 +250,7 @@ async def get_objective(
         org = await organization_of(uow, principal)
         now = deps.clock.now()
         at = resolve_as_of(as_of, org, now)
-        objective = await visible_objective(uow, principal, objective_id)
-        if at is not None and objective.created_at > at:
-            raise NotFound("the objective did not exist yet at as_of")
+        objective = await visible_objective_at(uow, principal, objective_id, at)
         views = await view_objectives(uow, org, [objective], now, viewer_of(principal), as_of=at)
         return views[0]
 

@@ -43,7 +43,7 @@ from service.okr_ports import Viewer
 from service.storage.postgres import tables as t
 from service.storage.postgres.okr_repositories import visible_to
 from service.storage.postgres.repositories import unit_from_row
-from service.storage.postgres.sql import fetch_records, id_array
+from service.storage.postgres.sql import fetch_records, id_array, plain
 
 # A stored loop cannot exist (writes refuse them), but a walk must never depend on that.
 _MAX_WALK_DEPTH = 100
@@ -109,11 +109,6 @@ def _node(row: Any) -> ObjectiveNode:
     )
 
 
-def _plain(value: Decimal | None) -> Decimal | None:
-    # asyncpg may decode NUMERIC in exponent form; scores compare on plain values.
-    return None if value is None else Decimal(format(value, "f"))
-
-
 _NO_MILESTONES: frozenset[UUID] = frozenset()
 
 
@@ -128,7 +123,7 @@ def _figures(row: Any, as_of: datetime) -> KeyResultFigures:
     final = row["final_score"]
     if final is not None:
         scored_at = row["final_scored_at"]
-        final = _plain(final) if scored_at is None or scored_at <= as_of else None
+        final = plain(final) if scored_at is None or scored_at <= as_of else None
     done = row["milestones_done"]
     return KeyResultFigures(
         id=row["id"],

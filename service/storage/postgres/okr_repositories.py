@@ -55,18 +55,13 @@ from service.storage.postgres.sql import (
     execute_write,
     id_array,
     paged,
+    plain,
     update_versioned,
 )
 
 
 def _plain(value: Decimal | None) -> Decimal | None:
-    """asyncpg decodes some NUMERICs in exponent form (80000000 as 8.000E+7): undo it, so
-    a value reads back as it was written."""
-    return None if value is None else Decimal(format(value, "f"))
-
-
-def _number(value: Decimal) -> Decimal:
-    return Decimal(format(value, "f"))
+    return None if value is None else plain(value)
 
 
 # -- objectives ----------------------------------------------------------------------------
@@ -396,10 +391,10 @@ def _key_result(row: Row[Any]) -> KeyResult:
         metric_kind=MetricKind(row.metric_kind),
         unit=row.unit,
         currency=row.currency,
-        start=_number(row.start_value),
-        target=_number(row.target_value),
+        start=plain(row.start_value),
+        target=plain(row.target_value),
         direction=Direction(row.direction),
-        weight=_number(row.weight),
+        weight=plain(row.weight),
         due_date=row.due_date,
         confidence=row.confidence,
         milestones=tuple(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -35,12 +34,7 @@ from service.review_ports import (
     SubmittedResponse,
 )
 from service.storage.postgres import tables as t
-from service.storage.postgres.sql import execute_write, id_array, paged, update_versioned
-
-
-def _number(value: Decimal) -> Decimal:
-    """asyncpg may decode a NUMERIC in exponent form: read it back as it was written."""
-    return Decimal(format(value, "f"))
+from service.storage.postgres.sql import execute_write, id_array, paged, plain, update_versioned
 
 
 def questions_json(questions: Sequence[Question]) -> list[dict[str, Any]]:
@@ -93,10 +87,10 @@ def _review_cycle(row: Row[Any]) -> ReviewCycle:
         phase=ReviewPhase(row.phase),
         questions=questions_from(row.questions),
         weights=RoleWeights(
-            weight_self=_number(row.weight_self),
-            weight_peer=_number(row.weight_peer),
-            weight_manager=_number(row.weight_manager),
-            weight_skip_level=_number(row.weight_skip_level),
+            weight_self=plain(row.weight_self),
+            weight_peer=plain(row.weight_peer),
+            weight_manager=plain(row.weight_manager),
+            weight_skip_level=plain(row.weight_skip_level),
         ),
         peer_anonymity_threshold=row.peer_anonymity_threshold,
         peer_bounds=PeerBounds(min_peers=row.min_peers, max_peers=row.max_peers),

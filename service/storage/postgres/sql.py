@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -49,6 +50,12 @@ def paged(statement: Select[Any], table: Table, page: PageRequest) -> Select[Any
     if page.after is not None:
         statement = statement.where(table.c.id > page.after)
     return statement.order_by(table.c.id).limit(page.limit + 1)
+
+
+def plain(value: Decimal) -> Decimal:
+    """asyncpg decodes some NUMERICs in exponent form (80000000 as 8.000E+7): undo it, so a
+    value reads back as it was written."""
+    return Decimal(format(value, "f"))
 
 
 def escape_like(text: str) -> str:
