@@ -22,7 +22,7 @@ from domain.alignment import Branch, alignment_forest, aligns_upward, walk
 from domain.alignment import alignment_path as walk_up
 from domain.cycles import Cycle
 from domain.errors import FieldError, NotFound, RuleViolation
-from domain.okrs import Level, MetricKind, OwnerKind
+from domain.okrs import Level, OwnerKind
 from domain.organizations import Organization
 from domain.scoring import (
     ONE,
@@ -30,14 +30,12 @@ from domain.scoring import (
     TrackStatus,
     expected_progress,
     grade,
-    kr_progress,
-    kr_score,
     share,
     track_status,
     weighted_mean,
 )
 from domain.units import OrgUnit
-from service.alignment_ports import KeyResultFigures, ObjectiveNode
+from service.alignment_ports import ObjectiveNode
 from service.as_of import AsOf, resolve_as_of
 from service.auth import Principal, ensure_can_read_directory
 from service.context import Deps
@@ -48,6 +46,7 @@ from service.ports import UnitOfWork
 from service.scores import (
     NodeProgress,
     ObjectiveView,
+    figure_score,
     local_today,
     node_progress,
     view_objectives,
@@ -397,15 +396,15 @@ def _units_below(units: Sequence[OrgUnit]) -> dict[UUID, list[UUID]]:
             children.setdefault(unit.parent_id, []).append(unit.id)
     below: dict[UUID, list[UUID]] = {}
     for unit in units:
-        seen: list[UUID] = []
+        seen: dict[UUID, None] = {}  # ordered, with O(1) membership
         stack = [unit.id]
         while stack:
             current = stack.pop()
             if current in seen:
                 continue
-            seen.append(current)
+            seen[current] = None
             stack.extend(children.get(current, ()))
-        below[unit.id] = seen
+        below[unit.id] = list(seen)
     return below
 
 
@@ -513,7 +512,7 @@ async def cycle_stats(
     scorer = _Scorer(org, cycles, today)
     objective_scores = [scorer.score(n.cycle_id, progress.values.get(n.id)) for n in nodes]
     cycle_of = {n.id: n.cycle_id for n in nodes}
-    kr_scores = [scorer.score(cycle_of[f.objective_id], _kr_figure(f)) for f in figures]
+    kr_scores = [scorer.score(cycle_of[f.objective_id], figure_score(f)) for f in figures]
     owners = {n.owner_id for n in nodes if n.owner_kind is OwnerKind.MEMBER}
     units_with = sum(
         1 for u in scope_units if owned.get(u) and any(o in cycle_of for o in owned[u])
@@ -547,11 +546,6 @@ def _scope_units(units: Sequence[OrgUnit], unit_id: UUID | None) -> list[UUID]:
     if unit_id not in below:
         raise NotFound("unit not found")
     return below[unit_id]
-
-
-def _kr_figure(f: KeyResultFigures) -> Decimal:
-    current = None if f.metric_kind is MetricKind.MILESTONES else f.current
-    return kr_score(f, kr_progress(f, current=current, milestones_done=f.milestones_done))
 
 
 def _tally(values: Iterable[StrEnum | None], kinds: type[StrEnum]) -> dict[str, int]:

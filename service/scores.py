@@ -142,13 +142,17 @@ class NodeProgress(NamedTuple):
     figures: Sequence[KeyResultFigures]  # the KRs of the visible nodes, as read
 
 
+def figure_score(f: KeyResultFigures) -> Decimal:
+    """A KR's score from its figures (a milestones KR is measured by its done milestones)."""
+    current = None if f.metric_kind is MetricKind.MILESTONES else f.current
+    return kr_score(f, kr_progress(f, current=current, milestones_done=f.milestones_done))
+
+
 def measure(figures: Iterable[KeyResultFigures]) -> dict[UUID, Decimal | None]:
     """Each objective's own progress from its KRs' figures (``None``: nothing to measure)."""
     pairs: dict[UUID, list[tuple[Decimal, Decimal]]] = {}
     for f in figures:
-        current = None if f.metric_kind is MetricKind.MILESTONES else f.current
-        score = kr_score(f, kr_progress(f, current=current, milestones_done=f.milestones_done))
-        pairs.setdefault(f.objective_id, []).append((score, f.weight))
+        pairs.setdefault(f.objective_id, []).append((figure_score(f), f.weight))
     return {objective_id: objective_progress(scored) for objective_id, scored in pairs.items()}
 
 
