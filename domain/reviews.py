@@ -265,6 +265,9 @@ class ReviewCycle:
     version: int
     created_at: datetime
     updated_at: datetime
+    # Set when it moves to published: the OKR scores in its results are read as of then,
+    # so what HR pulls does not drift with later check-ins.
+    published_at: datetime | None = None
 
 
 # --- assignments -----------------------------------------------------------------------------

@@ -65,3 +65,27 @@ def ensure_admin(principal: Principal) -> None:
     """Admins manage everything in the organization: its settings, units and cycles."""
     if not principal.is_admin:
         raise Forbidden("only admins may do this")
+
+
+def may_manage_reviews(principal: Principal) -> bool:
+    """Admins and HR run review cycles: their setup, participants and phases."""
+    return not principal.is_service and bool(principal.roles & {Role.ADMIN, Role.HR})
+
+
+def ensure_can_manage_reviews(principal: Principal) -> None:
+    if not may_manage_reviews(principal):
+        raise Forbidden("only admins and hr manage review cycles")
+
+
+def may_export_reviews(principal: Principal) -> bool:
+    """Admins and HR read every published result; an HR system may with ``reviews:export``."""
+    if principal.is_service:
+        return Scope.REVIEWS_EXPORT in principal.scopes
+    return bool(principal.roles & {Role.ADMIN, Role.HR})
+
+
+def ensure_can_export_reviews(principal: Principal) -> None:
+    if not may_export_reviews(principal):
+        raise Forbidden(
+            "only admins, hr and tokens with the reviews:export scope read every result"
+        )

@@ -128,6 +128,15 @@ async def test_review_cycle_add_get_update(factory: UnitOfWorkFactory) -> None:
         with pytest.raises(StaleVersion):
             await work.review_cycles.update(replace(moved, version=3), previous_version=1)
 
+    published = replace(
+        moved, phase=ReviewPhase.PUBLISHED, version=3, published_at=NOW + timedelta(days=2)
+    )
+    async with factory() as work:
+        await work.review_cycles.update(published, previous_version=2)
+        await work.commit()
+    async with factory() as work:
+        assert await work.review_cycles.get(seed.org_id, rc.id) == published
+
 
 async def test_review_cycle_needs_its_okr_cycle(factory: UnitOfWorkFactory) -> None:
     seed = await _seed(factory)

@@ -97,6 +97,7 @@ def _review_cycle(row: Row[Any]) -> ReviewCycle:
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        published_at=row.published_at,
     )
 
 
@@ -116,6 +117,7 @@ def _review_cycle_values(rc: ReviewCycle) -> dict[str, Any]:
         "version": rc.version,
         "created_at": rc.created_at,
         "updated_at": rc.updated_at,
+        "published_at": rc.published_at,
     }
 
 

@@ -1,0 +1,200 @@
+"""Use cases that read 360 review results: per reviewee, for HR export, and completion.
+
+Results exist only once a review cycle is published (``review_not_published`` before), never
+live. They are computed by ``domain.reviews.reviewee_result`` from responses read without
+reviewer ids or timestamps, so nothing here can tell one peer from another.
+
+Who reads what:
+- admins, HR and service tokens with ``reviews:export``: every reviewee's result;
+- a reviewee: their own; anyone above a reviewee in the manager chain: theirs;
+- anyone else: 404, as for someone who is not a reviewee of the cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from domain.errors import NotFound, RuleViolation
+from domain.members import Member
+from domain.okrs import ObjectiveStatus, OwnerKind
+from domain.organizations import Organization
+from domain.reviews import (
+    Response,
+    ReviewCycle,
+    ReviewPhase,
+    ReviewResult,
+    ReviewRole,
+    reviewee_result,
+)
+from domain.scoring import ONE, weighted_mean
+from service.auth import (
+    Principal,
+    ensure_can_export_reviews,
+    may_export_reviews,
+    may_manage_reviews,
+)
+from service.context import Deps
+from service.objectives import organization_of
+from service.okr_ports import Viewer
+from service.pagination import Page, PageRequest
+from service.ports import UnitOfWork
+from service.review_ports import ReviewAssignment, RoleCompletion
+from service.reviews import page_of_reviewees, review_cycle_of
+from service.scores import node_progress
+
+# The OKR score of a performance review is the reviewee's whole score, whoever reads it.
+_EVERYTHING = Viewer(member_id=None, sees_everything=True)
+
+
+@dataclass(frozen=True)
+class RevieweeResult:
+    """A reviewee's published result, with how many reviewers each role was asked of."""
+
+    review_cycle_id: UUID
+    reviewee: Member
+    assigned: Mapping[ReviewRole, int]
+    result: ReviewResult
+
+
+@dataclass(frozen=True)
+class Completion:
+    """How far a review cycle has got: per role, assignments made and answered."""
+
+    review_cycle: ReviewCycle
+    reviewees: int
+    roles: Mapping[ReviewRole, RoleCompletion]
+
+    @property
+    def total(self) -> RoleCompletion:
+        return RoleCompletion(
+            assigned=sum(c.assigned for c in self.roles.values()),
+            done=sum(c.done for c in self.roles.values()),
+        )
+
+
+def _ensure_published(review_cycle: ReviewCycle) -> datetime:
+    if review_cycle.phase is not ReviewPhase.PUBLISHED or review_cycle.published_at is None:
+        raise RuleViolation(
+            f"the review cycle is {review_cycle.phase}: results appear once it is published",
+            code="review_not_published",
+        )
+    return review_cycle.published_at
+
+
+async def okr_scores(
+    uow: UnitOfWork, org: Organization, cycle_id: UUID, member_ids: Sequence[UUID], at: datetime
+) -> dict[UUID, Decimal | None]:
+    """Each member's OKR score for the cycle as it stood at ``at``: the mean of the scores
+    of the objectives they own in it and its nested cycles (each weighs 1, archived ones
+    left out); ``None`` for a member with nothing scored."""
+    wanted = set(member_ids)
+    nodes = await uow.alignment.cycle_nodes(org.id, cycle_id, viewer=_EVERYTHING, as_of=at)
+    owned = [
+        n
+        for n in nodes
+        if n.owner_kind is OwnerKind.MEMBER
+        and n.owner_id in wanted
+        and n.status is not ObjectiveStatus.ARCHIVED
+    ]
+    progress = await node_progress(uow, org, owned, viewer=_EVERYTHING, as_of=at) if owned else None
+    pairs: dict[UUID, list[tuple[Decimal, Decimal]]] = {m: [] for m in member_ids}
+    for node in owned:
+        value = progress.values.get(node.id) if progress else None
+        if value is not None:
+            pairs[node.owner_id].append((value, ONE))
+    return {m: weighted_mean(p) for m, p in pairs.items()}
+
+
+async def _results(
+    uow: UnitOfWork,
+    org: Organization,
+    review_cycle: ReviewCycle,
+    groups: Mapping[UUID, Sequence[ReviewAssignment]],
+) -> list[RevieweeResult]:
+    """Results of these reviewees (assignments grouped by reviewee) in a fixed number of
+    statements whatever their number."""
+    at = _ensure_published(review_cycle)
+    reviewee_ids = list(groups)
+    ids = [a.id for group in groups.values() for a in group]
+    responses = await uow.review_responses.of_assignments(org.id, ids)
+    scores = await okr_scores(uow, org, review_cycle.cycle_id, reviewee_ids, at)
+    members = await uow.members.get_many(org.id, reviewee_ids)
+    results = []
+    for reviewee_id, group in groups.items():
+        by_role: dict[ReviewRole, list[Response]] = {}
+        assigned = dict.fromkeys(ReviewRole, 0)
+        for a in group:
+            assigned[a.role] += 1
+            response = responses.get(a.id)
+            if response is not None:
+                by_role.setdefault(response.role, []).append(response)
+        result = reviewee_result(
+            by_role,
+            weights=review_cycle.weights,
+            threshold=review_cycle.peer_anonymity_threshold,
+            okr_score=scores.get(reviewee_id),
+        )
+        results.append(RevieweeResult(review_cycle.id, members[reviewee_id], assigned, result))
+    return results
+
+
+async def review_results(
+    deps: Deps, principal: Principal, review_cycle_id: UUID, page: PageRequest
+) -> Page[RevieweeResult]:
+    """Every reviewee's result, a page at a time in reviewee id order: for admins, HR and
+    tokens with ``reviews:export``."""
+    ensure_can_export_reviews(principal)
+    org_id = principal.organization_id
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        review_cycle = await review_cycle_of(uow, org_id, review_cycle_id)
+        _ensure_published(review_cycle)
+        assignments = await uow.review_assignments.of_cycle(org_id, review_cycle_id)
+        chosen = page_of_reviewees(assignments, page, lambda r, group: (r, group))
+        results = await _results(uow, org, review_cycle, dict(chosen.items))
+    return Page(results, chosen.next_after)
+
+
+async def _may_read_result(uow: UnitOfWork, principal: Principal, reviewee_id: UUID) -> bool:
+    if may_export_reviews(principal) or principal.member_id == reviewee_id:
+        return True
+    if principal.member_id is None:
+        return False
+    chain = await uow.members.manager_chain(principal.organization_id, reviewee_id)
+    return principal.member_id in chain
+
+
+async def review_result(
+    deps: Deps, principal: Principal, review_cycle_id: UUID, reviewee_id: UUID
+) -> RevieweeResult:
+    """One reviewee's published result, for them, their manager chain, admins and HR."""
+    org_id = principal.organization_id
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        review_cycle = await review_cycle_of(uow, org_id, review_cycle_id)
+        if not await _may_read_result(uow, principal, reviewee_id):
+            raise NotFound("reviewee not found in this review cycle")
+        group = await uow.review_assignments.of_reviewee(org_id, review_cycle_id, reviewee_id)
+        if not group:
+            raise NotFound("reviewee not found in this review cycle")
+        (result,) = await _results(uow, org, review_cycle, {reviewee_id: group})
+    return result
+
+
+async def review_completion(deps: Deps, principal: Principal, review_cycle_id: UUID) -> Completion:
+    """Per role across the cycle, how many assignments are answered: for admins, HR and
+    tokens with ``reviews:export``. Never per reviewer or per reviewee."""
+    if not may_manage_reviews(principal):
+        ensure_can_export_reviews(principal)
+    org_id = principal.organization_id
+    async with deps.uow() as uow:
+        review_cycle = await review_cycle_of(uow, org_id, review_cycle_id)
+        roles = await uow.review_assignments.completion(org_id, review_cycle_id)
+        reviewees = {
+            a.reviewee_id for a in await uow.review_assignments.of_cycle(org_id, review_cycle_id)
+        }
+    return Completion(review_cycle, len(reviewees), roles)
