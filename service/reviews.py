@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 from uuid import UUID
 
@@ -138,32 +139,29 @@ def _given(value: int | None, default: int) -> int:
     return default if value is None else value
 
 
+def _refusals(check: Callable[[], object]) -> list[FieldError]:
+    try:
+        check()
+    except RuleViolation as refused:
+        return list(refused.errors)
+    return []
+
+
 def _setup(
     questions: Sequence[Question], weights: RoleWeights, threshold: int, bounds: PeerBounds
 ) -> tuple[tuple[Question, ...], RoleWeights, int, PeerBounds]:
     """Validate a review cycle's setup as a whole, reporting every bad part at once."""
-    errors: list[FieldError] = []
-    checked_questions: tuple[Question, ...] = ()
-    for check in (
-        lambda: validate_questions(questions),
-        lambda: validate_role_weights(weights),
-        lambda: validate_peer_bounds(bounds),
-    ):
-        try:
-            result = check()
-        except RuleViolation as refused:
-            errors.extend(refused.errors)
-            continue
-        if isinstance(result, tuple):
-            checked_questions = result
-    if not errors:
-        try:
-            validate_anonymity_threshold(threshold, bounds)
-        except RuleViolation as refused:
-            errors.extend(refused.errors)
+    errors = [
+        *_refusals(partial(validate_questions, questions)),
+        *_refusals(partial(validate_role_weights, weights)),
+    ]
+    bounds_errors = _refusals(partial(validate_peer_bounds, bounds))
+    errors.extend(bounds_errors)
+    if not bounds_errors:  # the threshold is judged against valid bounds only
+        errors.extend(_refusals(partial(validate_anonymity_threshold, threshold, bounds)))
     if errors:
         raise RuleViolation("invalid review cycle", code="validation_failed", errors=errors)
-    return checked_questions, weights, threshold, bounds
+    return validate_questions(questions), weights, threshold, bounds
 
 
 async def create_review_cycle(
