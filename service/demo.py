@@ -37,6 +37,7 @@ from domain.okrs import (
     Visibility,
 )
 from domain.organizations import Locale, OrganizationChanges
+from domain.reviews import Answer, ReviewPhase, ReviewRole
 from domain.scoring import expected_progress
 from domain.units import OrgUnit, UnitKind
 from service.actions import ActionChanges, NewAction, accept_action, create_action, update_action
@@ -50,6 +51,16 @@ from service.objectives import NewObjective, create_objective
 from service.organizations import NewOrganization, create_organization, update_organization
 from service.pagination import PageRequest
 from service.ports import MemberFilter
+from service.review_responses import my_reviews, submit_response
+from service.reviews import (
+    NewReviewCycle,
+    QuestionInput,
+    ReviewCycleChanges,
+    add_participants,
+    create_review_cycle,
+    nominate_peers,
+    update_review_cycle,
+)
 from service.scores import KeyResultView
 from service.units import NewUnit, add_unit_member, create_unit
 
@@ -886,6 +897,64 @@ async def _actions(loader: _Loader, quarter: Cycle, krs: dict[str, KeyResultView
     )
 
 
+# The year's 360 review (360度评价): the reps and the marketing specialists, each reviewed
+# by themself, three colleagues, their manager and the CEO above them.
+_REVIEWEES = ("rep_li", "rep_wang", "rep_liu", "growth_specialist", "events_specialist")
+_REVIEW_QUESTIONS = (
+    QuestionInput("目标达成与结果质量", "Results and goal attainment"),
+    QuestionInput("协作与支持", "Collaboration and support"),
+    QuestionInput("成长与学习", "Growth and learning"),
+)
+# Ratings by reviewer role, one per question; peers vary around theirs by position.
+_ROLE_RATINGS = {
+    ReviewRole.SELF: (4, 4, 5),
+    ReviewRole.PEER: (4, 3, 4),
+    ReviewRole.MANAGER: (4, 4, 3),
+    ReviewRole.SKIP_LEVEL: (3, 4, 4),
+}
+
+
+def _demo_ratings(role: ReviewRole, position: int) -> tuple[int, ...]:
+    base = _ROLE_RATINGS[role]
+    return tuple(max(1, min(5, r + (position + i) % 3 - 1)) for i, r in enumerate(base))
+
+
+async def _review(loader: _Loader, year: Cycle) -> None:
+    """A published 360 review of the year: peers nominated among the five colleagues, every
+    reviewer answers except one peer of Liu Yang, published a day ago."""
+    hr = loader.as_("hr")
+    deps = loader.at(loader.now - timedelta(days=10))
+    rc = await create_review_cycle(
+        deps,
+        hr,
+        NewReviewCycle(cycle_id=year.id, name=f"{year.name} 360 评价", questions=_REVIEW_QUESTIONS),
+    )
+    ids = [loader.people[key].id for key in _REVIEWEES]
+    await add_participants(deps, hr, rc.id, ids)
+    for position, reviewee in enumerate(ids):
+        peers = [ids[(position + k) % len(ids)] for k in (1, 2, 3)]
+        await nominate_peers(deps, hr, rc.id, reviewee, peers)
+    rc = await update_review_cycle(
+        deps, hr, rc.id, ReviewCycleChanges(phase=ReviewPhase.COLLECTING)
+    )
+    silent = (loader.people["rep_liu"].id, loader.people["rep_li"].id)
+    for key in loader.people:
+        answering = loader.at(loader.now - timedelta(days=5))
+        mine = await my_reviews(answering, loader.as_(key), rc.id)
+        for position, review in enumerate(mine):
+            a = review.assignment
+            if (a.reviewee_id, a.reviewer_id) == silent:
+                continue
+            ratings = _demo_ratings(a.role, position)
+            answers = [
+                Answer(q.id, rating) for q, rating in zip(rc.questions, ratings, strict=True)
+            ]
+            await submit_response(answering, loader.as_(key), a.id, answers)
+    closing = loader.at(loader.now - timedelta(days=1))
+    for phase in (ReviewPhase.CLOSED, ReviewPhase.PUBLISHED):
+        rc = await update_review_cycle(closing, hr, rc.id, ReviewCycleChanges(phase=phase))
+
+
 async def find_demo_people(deps: Deps, organization_id: UUID, admin_id: UUID) -> DemoOrganization:
     """The demo's manager and member, looked up by email in its directory."""
     admin = Principal(
@@ -925,6 +994,7 @@ async def load_demo(deps: Deps) -> DemoOrganization:
     krs = await _okrs(loader, units, year, quarter)
     await loader.check_in_week_by_week()
     await _actions(loader, quarter, krs)
+    await _review(loader, year)
 
     assert loader.organization_id is not None
     await update_organization(
