@@ -104,10 +104,15 @@ class Participant:
 
 @dataclass(frozen=True)
 class ParticipantDetail:
-    """A reviewee with every assignment: for admins and HR only."""
+    """A reviewee with their assignments: for admins and HR only.
+
+    ``peers_hidden``: the caller is this reviewee or above them in the manager chain, so
+    the peer assignments are left out (an HR manager is still someone's manager).
+    """
 
     reviewee_id: UUID
     assignments: Sequence[ReviewAssignment]
+    peers_hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -543,13 +548,26 @@ async def list_participants(
     deps: Deps, principal: Principal, review_cycle_id: UUID, page: PageRequest
 ) -> Page[ParticipantDetail]:
     """Reviewees with who reviews them, ordered by reviewee id: admins and HR only. It shows
-    who was asked, never who answered."""
+    who was asked, never who answered; and never, to an admin or HR member, the peers of
+    their own review or of anyone below them in the manager chain."""
     ensure_can_manage_reviews(principal)
     org_id = principal.organization_id
     async with deps.uow() as uow:
         await review_cycle_of(uow, org_id, review_cycle_id)
         assignments = await uow.review_assignments.of_cycle(org_id, review_cycle_id)
-    return page_of_reviewees(assignments, page, ParticipantDetail)
+        own_line = (
+            await uow.members.reporting_line(org_id, principal.member_id)
+            if principal.member_id is not None
+            else frozenset[UUID]()
+        )
+
+    def detail(reviewee_id: UUID, group: Sequence[ReviewAssignment]) -> ParticipantDetail:
+        if reviewee_id not in own_line:
+            return ParticipantDetail(reviewee_id, group)
+        shown = [a for a in group if a.role is not ReviewRole.PEER]
+        return ParticipantDetail(reviewee_id, shown, peers_hidden=True)
+
+    return page_of_reviewees(assignments, page, detail)
 
 
 T = TypeVar("T")

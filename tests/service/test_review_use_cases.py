@@ -22,6 +22,7 @@ from service.checkins import NewCheckIn, check_in
 from service.context import Deps
 from service.cycles import NewCycle, create_cycle
 from service.key_results import NewKeyResult, create_key_result
+from service.members import MemberChanges, update_member
 from service.objectives import NewObjective, ObjectiveChanges, create_objective, update_objective
 from service.okr_ports import Viewer
 from service.pagination import PageRequest
@@ -670,3 +671,35 @@ async def test_another_organization_sees_none_of_it(
     ):
         with pytest.raises(NotFound):
             await call
+
+
+async def test_an_hr_manager_does_not_list_the_peers_of_their_own_line(
+    deps: Deps, acme: Tenant, clock: FixedClock
+) -> None:
+    t = await _team(deps, acme, clock)
+    hr_manager = await hire(deps, acme, "Ivy", roles=frozenset({Role.HR}), manager_id=t.sara.id)
+    await update_member(deps, acme.admin, t.mia.id, MemberChanges(manager_id=hr_manager.id))
+    rc = await _review_cycle(deps, t)
+    await add_participants(deps, principal_of(t.hr), rc.id, [t.rae.id, hr_manager.id])
+    await nominate_peers(
+        deps, principal_of(t.hr), rc.id, hr_manager.id, [p.id for p in t.peers[:3]]
+    )
+
+    seen = {
+        p.reviewee_id: p
+        for p in (
+            await list_participants(deps, principal_of(hr_manager), rc.id, PageRequest())
+        ).items
+    }
+
+    # Rae reports to Mia, who now reports to Ivy: Ivy sees neither her own peers nor Rae's.
+    for reviewee in (t.rae.id, hr_manager.id):
+        assert seen[reviewee].peers_hidden
+        assert {a.role for a in seen[reviewee].assignments} <= {
+            ReviewRole.SELF,
+            ReviewRole.MANAGER,
+            ReviewRole.SKIP_LEVEL,
+        }
+    everyone = await list_participants(deps, principal_of(t.hr), rc.id, PageRequest())
+    assert not any(p.peers_hidden for p in everyone.items)
+    assert sum(a.role is ReviewRole.PEER for p in everyone.items for a in p.assignments) == 9
