@@ -120,6 +120,11 @@ class ReviewResponseRepository(Protocol):
     async def get(self, organization_id: UUID, assignment_id: UUID) -> SubmittedResponse | None:
         """The reviewer's own view of their response."""
 
+    async def get_many(
+        self, organization_id: UUID, assignment_ids: Sequence[UUID]
+    ) -> Mapping[UUID, SubmittedResponse]:
+        """The reviewer's own view of many responses (one query); absent when unanswered."""
+
     async def of_assignments(
         self, organization_id: UUID, assignment_ids: Sequence[UUID]
     ) -> Mapping[UUID, Response]:

@@ -50,7 +50,8 @@ async def my_reviews(deps: Deps, principal: Principal, review_cycle_id: UUID) ->
         if review_cycle.phase is ReviewPhase.DRAFT:
             return []
         mine = await uow.review_assignments.of_reviewer(org_id, review_cycle_id, reviewer)
-        return [MyReview(a, await uow.review_responses.get(org_id, a.id)) for a in mine]
+        responses = await uow.review_responses.get_many(org_id, [a.id for a in mine])
+    return [MyReview(a, responses.get(a.id)) for a in mine]
 
 
 async def _own_assignment(

@@ -224,16 +224,6 @@ async def list_review_cycles(
         return await uow.review_cycles.list(principal.organization_id, filters, page)
 
 
-async def review_cycles_by_id(
-    deps: Deps, principal: Principal, ids: Sequence[UUID]
-) -> dict[UUID, ReviewCycle]:
-    """Many review cycles at once (for GraphQL DataLoaders); unknown ids are absent."""
-    ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
-        found = [await uow.review_cycles.get(principal.organization_id, i) for i in set(ids)]
-    return {rc.id: rc for rc in found if rc is not None}
-
-
 async def update_review_cycle(
     deps: Deps,
     principal: Principal,

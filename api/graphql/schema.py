@@ -42,6 +42,7 @@ from api.graphql.inputs import (
     UpdateUnitInput,
 )
 from api.graphql.okr_schema import OkrMutation, OkrQuery
+from api.graphql.review_schema import ReviewMutation, ReviewQuery
 from api.graphql.types import (
     AFTER,
     FIRST,
@@ -59,7 +60,7 @@ from service.settings import Settings
 
 
 @strawberry.type
-class Query(OkrQuery):
+class Query(OkrQuery, ReviewQuery):
     @field(description="The caller's organization.")
     async def organization(self, info: Info) -> Organization:
         ctx = info.context
@@ -179,7 +180,7 @@ class UpdateCyclePayload:
 
 
 @strawberry.type
-class Mutation(OkrMutation):
+class Mutation(OkrMutation, ReviewMutation):
     @mutation(description="Admins change the name, time zone, locale, scoring and review defaults.")
     async def update_organization(
         self,

@@ -272,6 +272,12 @@ async def test_completion_responses_and_re_nomination(factory: UnitOfWorkFactory
         assert mine.answers == revised
         assert (mine.submitted_at, mine.updated_at) == (NOW, later)
         assert await work.review_responses.get(seed.other_org_id, own.id) is None
+        many = await work.review_responses.get_many(
+            seed.org_id, [own.id, manager.id, peer_1.id, new_id()]
+        )
+        assert set(many) == {own.id, peer_1.id}
+        assert many[own.id] == mine
+        assert await work.review_responses.get_many(seed.other_org_id, [own.id]) == {}
         found = await work.review_responses.of_assignments(
             seed.org_id, [own.id, manager.id, peer_1.id, new_id()]
         )

@@ -222,6 +222,12 @@ class MemoryReviewResponses:
     async def get(self, organization_id: UUID, assignment_id: UUID) -> SubmittedResponse | None:
         return self._tx.state.tenant(organization_id).review_responses.get(assignment_id)
 
+    async def get_many(
+        self, organization_id: UUID, assignment_ids: Sequence[UUID]
+    ) -> Mapping[UUID, SubmittedResponse]:
+        stored = self._tx.state.tenant(organization_id).review_responses
+        return {i: stored[i] for i in sorted(set(assignment_ids)) if i in stored}
+
     async def of_assignments(
         self, organization_id: UUID, assignment_ids: Sequence[UUID]
     ) -> Mapping[UUID, Response]:

@@ -75,6 +75,15 @@ def answers_from(data: Sequence[Mapping[str, Any]]) -> tuple[Answer, ...]:
     )
 
 
+def _submitted(row: Row[Any]) -> SubmittedResponse:
+    return SubmittedResponse(
+        assignment_id=row.assignment_id,
+        answers=answers_from(row.answers),
+        submitted_at=row.submitted_at,
+        updated_at=row.updated_at,
+    )
+
+
 # -- review cycles -------------------------------------------------------------------------
 
 
@@ -320,14 +329,19 @@ class PostgresReviewResponses:
                 )
             )
         ).first()
-        if row is None:
-            return None
-        return SubmittedResponse(
-            assignment_id=row.assignment_id,
-            answers=answers_from(row.answers),
-            submitted_at=row.submitted_at,
-            updated_at=row.updated_at,
+        return None if row is None else _submitted(row)
+
+    async def get_many(
+        self, organization_id: UUID, assignment_ids: Sequence[UUID]
+    ) -> Mapping[UUID, SubmittedResponse]:
+        r = t.review_responses
+        rows = await self._conn.execute(
+            select(r).where(
+                r.c.organization_id == organization_id,
+                r.c.assignment_id == any_(id_array(assignment_ids)),
+            )
         )
+        return {row.assignment_id: _submitted(row) for row in rows}
 
     async def of_assignments(
         self, organization_id: UUID, assignment_ids: Sequence[UUID]
