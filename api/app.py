@@ -22,6 +22,7 @@ from api.rest.routes import (
     members,
     objectives,
     organization,
+    reviews,
     units,
 )
 from api.security import TokenVerifier
@@ -51,6 +52,11 @@ TAGS = [
     },
     {"name": "key results", "description": "Key results and their check-ins."},
     {"name": "actions", "description": "Actions under KRs (OKMA) and their acceptance."},
+    {
+        "name": "reviews",
+        "description": "360 reviews (360度评价): review cycles, participants, responses, results "
+        "and their export for HR systems.",
+    },
     {"name": "audit", "description": "Who changed what (admins)."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -82,6 +88,7 @@ def create_app(
         actions,
         audit,
         alignment,
+        reviews,
     ):
         app.include_router(module.router)
     app.include_router(objectives.cycles_router)

@@ -32,6 +32,9 @@ RATING_MIN = 1
 RATING_MAX = 5
 QUESTION_TEXT_MAX = 500
 COMMENT_MAX = 2000
+# A 360 review asks a handful of peers (the field uses 3 to 8); fifty bounds any setup that
+# is still a peer review rather than a survey.
+PEERS_LIMIT = 50
 
 # Role weights are stored as typed-in decimals (0.10, 0.30, ...); a tolerance lets thirds
 # (0.3333 x 3) through. The 360 rating renormalises over the counted weights anyway.
@@ -223,7 +226,12 @@ class PeerBounds:
 
 
 def validate_peer_bounds(bounds: PeerBounds) -> PeerBounds:
-    """``1 <= min_peers <= max_peers``; otherwise ``validation_failed``."""
+    """``1 <= min_peers <= max_peers <= PEERS_LIMIT``; otherwise ``validation_failed``."""
+    if bounds.max_peers > PEERS_LIMIT:
+        _refuse(
+            "invalid peer bounds",
+            [FieldError("max_peers", f"at most {PEERS_LIMIT}", "out_of_range")],
+        )
     if not 1 <= bounds.min_peers <= bounds.max_peers:
         _refuse(
             "invalid peer bounds",

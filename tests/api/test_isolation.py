@@ -79,6 +79,8 @@ class OrgB:
     key_result: dict[str, Any]
     check_in: dict[str, Any]
     action: dict[str, Any]
+    review_cycle: dict[str, Any]
+    assignment: dict[str, Any]
 
     def id_for(self, param: str) -> str:
         ids = {
@@ -88,6 +90,9 @@ class OrgB:
             "objective_id": self.objective["id"],
             "key_result_id": self.key_result["id"],
             "action_id": self.action["id"],
+            "review_cycle_id": self.review_cycle["id"],
+            "reviewee_id": self.member["id"],
+            "assignment_id": self.assignment["id"],
         }
         assert param in ids, (
             f"the isolation walk has no id of org B for the path parameter {param!r}: create "
@@ -174,6 +179,7 @@ async def seed_org_b(client: httpx.AsyncClient) -> OrgB:
             },
         )
     )
+    review_cycle, assignment = await seed_review_cycle(client, cycle.json()["id"], member["id"])
     return OrgB(
         member=member,
         lead=lead,
@@ -184,11 +190,50 @@ async def seed_org_b(client: httpx.AsyncClient) -> OrgB:
         key_result=key_result,
         check_in=check_in,
         action=action,
+        review_cycle=review_cycle,
+        assignment=assignment,
     )
 
 
+async def seed_review_cycle(
+    client: httpx.AsyncClient, cycle_id: str, reviewee_id: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A published 360 review cycle of org B with one reviewee (peer: org B's admin), and
+    one of its assignments."""
+    admins = await client.get("/v1/members", params={"email": "admin@globex.example"})
+    (admin,) = admins.json()["items"]
+    review_cycle = _created(
+        await client.post(
+            "/v1/review-cycles",
+            json={
+                "cycle_id": cycle_id,
+                "name": "Globex 360",
+                "questions": [{"text_zh": "协作", "text_en": "Collaboration"}],
+                "min_peers": 1,
+                "peer_anonymity_threshold": 1,
+            },
+        )
+    )
+    path = f"/v1/review-cycles/{review_cycle['id']}"
+    added = await client.post(f"{path}/participants", json={"reviewee_ids": [reviewee_id]})
+    assert added.status_code == 200, added.text
+    peers = await client.put(
+        f"{path}/participants/{reviewee_id}/peers", json={"peer_ids": [admin["id"]]}
+    )
+    assert peers.status_code == 200, peers.text
+    for phase in ("collecting", "closed", "published"):
+        moved = await client.patch(path, json={"phase": phase})
+        assert moved.status_code == 200, moved.text
+    participants = await client.get(f"{path}/participants")
+    assert participants.status_code == 200, participants.text
+    (participant,) = participants.json()["items"]
+    assignment: dict[str, Any] = participant["assignments"][0]
+    return moved.json(), assignment
+
+
 async def okr_state(client: httpx.AsyncClient, b: OrgB) -> dict[str, Any]:
-    """Org B's OKR rows as org B's admin reads them (scores left out: they move with time)."""
+    """Org B's OKR and review rows as org B's admin reads them (scores left out: they move
+    with time; review results do not, they are fixed at publication)."""
 
     async def read(path: str) -> Any:
         response = await client.get(path)
@@ -206,6 +251,9 @@ async def okr_state(client: httpx.AsyncClient, b: OrgB) -> dict[str, Any]:
         "actions": await read(f"/v1/key-results/{b.key_result['id']}/actions"),
         "objectives": [o["id"] for o in (await read("/v1/objectives"))["items"]],
         "audit_events": [e["id"] for e in (await read("/v1/audit-events?limit=200"))["items"]],
+        "review_cycle": await read(f"/v1/review-cycles/{b.review_cycle['id']}"),
+        "participants": await read(f"/v1/review-cycles/{b.review_cycle['id']}/participants"),
+        "review_results": await read(f"/v1/review-cycles/{b.review_cycle['id']}/results"),
     }
 
 
@@ -244,6 +292,8 @@ async def assert_org_b_unchanged(
         (a["id"], a["version"], a["status"], a["accepted_by"]) for a in okrs["actions"]["items"]
     ] == [(b.action["id"], 1, "todo", None)]
     assert okrs["objectives"] == [b.objective["id"]]
+    assert okrs["review_cycle"] == b.review_cycle
+    assert [p["reviewee_id"] for p in okrs["participants"]["items"]] == [b.member["id"]]
     if okrs_before is not None:
         assert okrs == okrs_before
 
@@ -289,6 +339,18 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_ids(
         ("GET", "/v1/actions/{action_id}"),
         ("PATCH", "/v1/actions/{action_id}"),
         ("POST", "/v1/actions/{action_id}/accept"),
+        ("GET", "/v1/review-cycles/{review_cycle_id}"),
+        ("PATCH", "/v1/review-cycles/{review_cycle_id}"),
+        ("GET", "/v1/review-cycles/{review_cycle_id}/participants"),
+        ("POST", "/v1/review-cycles/{review_cycle_id}/participants"),
+        ("PUT", "/v1/review-cycles/{review_cycle_id}/participants/{reviewee_id}/peers"),
+        ("DELETE", "/v1/review-cycles/{review_cycle_id}/participants/{reviewee_id}"),
+        ("GET", "/v1/review-cycles/{review_cycle_id}/my-reviews"),
+        ("GET", "/v1/review-cycles/{review_cycle_id}/results"),
+        ("GET", "/v1/review-cycles/{review_cycle_id}/results/{reviewee_id}"),
+        ("GET", "/v1/review-cycles/{review_cycle_id}/completion"),
+        ("GET", "/v1/review-assignments/{assignment_id}"),
+        ("PUT", "/v1/review-assignments/{assignment_id}/response"),
     } <= walked
 
     answers: dict[str, tuple[int, str]] = {}

@@ -155,9 +155,10 @@ def test_questions_are_stripped_and_checked() -> None:
 def test_peer_bounds_and_threshold() -> None:
     assert PeerBounds.from_settings(ReviewSettings()) == BOUNDS == PeerBounds(3, 8)
     assert validate_peer_bounds(BOUNDS) is BOUNDS
-    for bad in (PeerBounds(0, 8), PeerBounds(5, 4)):
+    for bad in (PeerBounds(0, 8), PeerBounds(5, 4), PeerBounds(3, 51), PeerBounds(3, 2**40)):
         with pytest.raises(RuleViolation):
             validate_peer_bounds(bad)
+    assert validate_peer_bounds(PeerBounds(50, 50)) == PeerBounds(50, 50)
     assert validate_anonymity_threshold(3, BOUNDS) == 3
     for threshold in (0, 9):
         with pytest.raises(RuleViolation) as caught:
