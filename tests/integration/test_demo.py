@@ -231,3 +231,19 @@ async def test_serve_suggests_the_demo_on_an_empty_database(
     assert loaded.exit_code == 0, message(loaded)
     assert "REST docs" in loaded.stdout
     assert hint not in loaded.stdout
+
+
+async def test_the_demo_has_a_published_360_review_to_export(
+    demo: dict[str, Any], api: httpx.AsyncClient
+) -> None:
+    admin = bearer(demo["tokens"]["admin"])
+    found = await api.get("/v1/review-cycles", params={"phase": "published"}, headers=admin)
+    assert found.status_code == 200, found.text
+    (review_cycle,) = found.json()["items"]
+    results = await api.get(f"/v1/review-cycles/{review_cycle['id']}/results", headers=admin)
+    assert results.status_code == 200, results.text
+    rows = results.json()["items"]
+    assert len(rows) == 5
+    assert all(r["performance"] and r["okr_score"] for r in rows)
+    # One reviewee heard from two of three peers: below the threshold, withheld.
+    assert [r["peer_withheld"] for r in rows].count(True) == 1
