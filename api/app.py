@@ -22,6 +22,7 @@ from api.rest.routes import (
     members,
     objectives,
     organization,
+    quality,
     reviews,
     units,
 )
@@ -52,6 +53,11 @@ TAGS = [
     },
     {"name": "key results", "description": "Key results and their check-ins."},
     {"name": "actions", "description": "Actions under KRs (OKMA) and their acceptance."},
+    {
+        "name": "quality",
+        "description": "The OKR linter: what makes a good O and KR, for a stored objective or "
+        "a draft, with messages in Chinese and English (Accept-Language).",
+    },
     {
         "name": "reviews",
         "description": "360 reviews (360度评价): review cycles, participants, responses, results "
@@ -89,6 +95,7 @@ def create_app(
         audit,
         alignment,
         reviews,
+        quality,
     ):
         app.include_router(module.router)
     app.include_router(objectives.cycles_router)

@@ -42,6 +42,7 @@ from api.graphql.inputs import (
     UpdateUnitInput,
 )
 from api.graphql.okr_schema import OkrMutation, OkrQuery
+from api.graphql.quality_types import QualityQuery
 from api.graphql.review_schema import ReviewMutation, ReviewQuery
 from api.graphql.types import (
     AFTER,
@@ -60,7 +61,7 @@ from service.settings import Settings
 
 
 @strawberry.type
-class Query(OkrQuery, ReviewQuery):
+class Query(OkrQuery, ReviewQuery, QualityQuery):
     @field(description="The caller's organization.")
     async def organization(self, info: Info) -> Organization:
         ctx = info.context
