@@ -40,9 +40,9 @@ from service.auth import (
 from service.context import Deps
 from service.objectives import organization_of
 from service.okr_ports import Viewer
-from service.pagination import Page, PageRequest
+from service.pagination import MAX_LIMIT, Page, PageRequest
 from service.ports import UnitOfWork
-from service.review_ports import ReviewAssignment, RoleCompletion
+from service.review_ports import ReviewAssignment, ReviewCycleFilter, RoleCompletion
 from service.reviews import page_of_reviewees, review_cycle_of
 from service.scores import node_progress
 
@@ -198,3 +198,29 @@ async def review_completion(deps: Deps, principal: Principal, review_cycle_id: U
             a.reviewee_id for a in await uow.review_assignments.of_cycle(org_id, review_cycle_id)
         }
     return Completion(review_cycle, len(reviewees), roles)
+
+
+async def results_of_member(
+    deps: Deps, principal: Principal, member_id: UUID
+) -> list[RevieweeResult]:
+    """A member's published results, oldest review cycle first: for the member, anyone above
+    them in the manager chain, admins, HR and export tokens. Anyone else gets an empty
+    list, exactly what a member never reviewed gets."""
+    org_id = principal.organization_id
+    results: list[RevieweeResult] = []
+    async with deps.uow() as uow:
+        if not await _may_read_result(uow, principal, member_id):
+            return []
+        org = await organization_of(uow, principal)
+        page = PageRequest(limit=MAX_LIMIT)
+        while True:
+            found = await uow.review_cycles.list(
+                org_id, ReviewCycleFilter(phase=ReviewPhase.PUBLISHED), page
+            )
+            for review_cycle in found.items:
+                group = await uow.review_assignments.of_reviewee(org_id, review_cycle.id, member_id)
+                if group:
+                    results.extend(await _results(uow, org, review_cycle, {member_id: group}))
+            if found.next_after is None:
+                return results
+            page = PageRequest(limit=MAX_LIMIT, after=found.next_after)

@@ -25,6 +25,7 @@ from domain import members as domain_members
 from domain import organizations as domain_organizations
 from domain import units as domain_units
 from domain.errors import FieldError, RuleViolation
+from service import review_results
 from service.okr_ports import ObjectiveFilter
 from service.pagination import (
     DEFAULT_LIMIT,
@@ -37,12 +38,14 @@ from service.pagination import (
 
 if TYPE_CHECKING:
     from api.graphql.okr_types import Objective
+    from api.graphql.review_types import ReviewResult
 
 D = TypeVar("D")
 N = TypeVar("N")
 
 # Objectives point back at members, units and cycles: their module loads on first use.
 ObjectiveNode = Annotated["Objective", strawberry.lazy("api.graphql.okr_types")]
+ReviewResultNode = Annotated["ReviewResult", strawberry.lazy("api.graphql.review_types")]
 FIRST = "Page size, 1 to 200."
 AFTER = "The `endCursor` (or an edge's `cursor`) of the previous page."
 
@@ -236,6 +239,19 @@ class Member:
         return await objective_connection(
             info, ObjectiveFilter(owner_id=self.id, cycle_id=cycle_id), first, after
         )
+
+    @field(
+        description="Their published 360 review results, oldest review cycle first: for "
+        "them, anyone above them in the manager chain, admins, HR and `reviews:export` "
+        "tokens; an empty list for anyone else, as for someone never reviewed (one list per "
+        "member: a few statements per published review cycle)."
+    )
+    async def review_results(self, info: Info) -> list[ReviewResultNode]:
+        from api.graphql.review_types import ReviewResult
+
+        ctx = info.context
+        found = await review_results.results_of_member(ctx.deps, ctx.principal, self.id)
+        return [ReviewResult.of(r) for r in found]
 
 
 # -- units ---------------------------------------------------------------------------------

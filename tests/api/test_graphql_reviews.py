@@ -83,6 +83,7 @@ RESULT = (
     "query($rc: UUID!, $reviewee: UUID!) {"
     " reviewResult(reviewCycleId: $rc, revieweeId: $reviewee) {" + RESULT_FIELDS + "} }"
 )
+MEMBER_RESULTS = "query($id: UUID!) { member(id: $id) { reviewResults {" + RESULT_FIELDS + "} } }"
 RESULTS = (
     "query($rc: UUID!, $first: Int! = 50) {"
     " reviewResults(reviewCycleId: $rc, first: $first) {"
@@ -332,7 +333,12 @@ async def test_a_whole_review_cycle_worked_by_hand(acme: Tenant) -> None:
         page = data(await gql(hr, RESULTS, {"rc": rc}), "reviewResults")
     async with org.client(org.rae) as rae:
         own = data(await gql(rae, RESULT, {"rc": rc, "reviewee": org.rae}), "reviewResult")
+        own_list = data(await gql(rae, MEMBER_RESULTS, {"id": org.rae}), "member")
         mine = data(await gql(rae, MY_REVIEWS, {"rc": rc}), "myReviews")
+    async with org.client(org.mia) as mia:
+        managers_list = data(await gql(mia, MEMBER_RESULTS, {"id": org.rae}), "member")
+    async with org.client(org.peers[0]["id"]) as peer:
+        peers_list = data(await gql(peer, MEMBER_RESULTS, {"id": org.rae}), "member")
 
     assert created["cycleId"] == org.cycle_id
     assert created["cycle"]["id"] == org.cycle_id
@@ -499,6 +505,10 @@ async def test_a_whole_review_cycle_worked_by_hand(acme: Tenant) -> None:
     }
     assert page == {"nodes": [by_hr], "pageInfo": {"hasNextPage": False}}
     assert own == by_hr
+    # Member.reviewResults: the reviewee and her manager see the result; a peer sees an
+    # empty list, as for someone never reviewed.
+    assert own_list == managers_list == {"reviewResults": [by_hr]}
+    assert peers_list == {"reviewResults": []}
     assert [(r["role"], r["response"]["answers"][0]["rating"]) for r in mine] == [("SELF", 5)]
 
 
