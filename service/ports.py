@@ -31,6 +31,7 @@ from service.review_ports import (
     ReviewCycleRepository,
     ReviewResponseRepository,
 )
+from service.template_ports import TemplateRepository
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ class UnitOfWork(Protocol):
     review_cycles: ReviewCycleRepository
     review_assignments: ReviewAssignmentRepository
     review_responses: ReviewResponseRepository
+    templates: TemplateRepository
 
     async def commit(self) -> None: ...
     async def __aenter__(self) -> Self: ...

@@ -20,6 +20,7 @@ from domain.members import Member
 from domain.okrs import Action, CheckIn, KeyResult, Objective
 from domain.organizations import Organization
 from domain.reviews import ReviewCycle
+from domain.templates import Template
 from domain.units import OrgUnit
 from service.okr_ports import AuditEvent
 from service.review_ports import ReviewAssignment, SubmittedResponse
@@ -44,6 +45,7 @@ class TenantData:
     review_cycles: dict[UUID, ReviewCycle] = field(default_factory=dict)
     review_assignments: dict[UUID, ReviewAssignment] = field(default_factory=dict)
     review_responses: dict[UUID, SubmittedResponse] = field(default_factory=dict)  # by assignment
+    templates: dict[UUID, Template] = field(default_factory=dict)  # the organization's own
 
     def copy(self) -> TenantData:
         return TenantData(
@@ -59,6 +61,7 @@ class TenantData:
             review_cycles=dict(self.review_cycles),
             review_assignments=dict(self.review_assignments),
             review_responses=dict(self.review_responses),
+            templates=dict(self.templates),
         )
 
 

@@ -44,6 +44,8 @@ from service.storage.memory.review_repositories import (
     MemoryReviewResponses,
 )
 from service.storage.memory.store import MemoryStore, Transaction
+from service.storage.memory.template_repositories import MemoryTemplates
+from service.template_ports import TemplateRepository
 
 
 class MemoryUnitOfWork:
@@ -68,6 +70,7 @@ class MemoryUnitOfWork:
     review_cycles: ReviewCycleRepository
     review_assignments: ReviewAssignmentRepository
     review_responses: ReviewResponseRepository
+    templates: TemplateRepository
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -88,6 +91,7 @@ class MemoryUnitOfWork:
         self.review_cycles = MemoryReviewCycles(self._tx)
         self.review_assignments = MemoryReviewAssignments(self._tx)
         self.review_responses = MemoryReviewResponses(self._tx)
+        self.templates = MemoryTemplates(self._tx)
         return self
 
     async def commit(self) -> None:

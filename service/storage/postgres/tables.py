@@ -433,3 +433,31 @@ review_responses = Table(
         name="fk_review_responses_assignment_id_review_assignments",
     ),
 )
+
+# -- templates -----------------------------------------------------------------------------
+
+# An organization's own OKR templates; the built-ins ship in the code and are not stored.
+# A template is edited whole, so its key results (with their milestones and actions) are
+# one JSONB document rather than child tables.
+templates = Table(
+    "templates",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("key", String(64)),
+    Column("role_name_zh", String(200), nullable=False),
+    Column("role_name_en", String(200), nullable=False),
+    Column("title_zh", String(300), nullable=False),
+    Column("title_en", String(300), nullable=False),
+    Column("description_zh", Text, nullable=False),
+    Column("description_en", Text, nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("key_results", JSONB, nullable=False),
+    Column("version", Integer, nullable=False),
+    *_timestamps(),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+    # NULLs are distinct: any number of templates without a key.
+    UniqueConstraint("organization_id", "key"),
+    CheckConstraint("level IN ('company', 'department', 'team', 'individual')", name="level"),
+)

@@ -45,6 +45,8 @@ from service.storage.postgres.review_repositories import (
     PostgresReviewCycles,
     PostgresReviewResponses,
 )
+from service.storage.postgres.template_repositories import PostgresTemplates
+from service.template_ports import TemplateRepository
 
 
 class PostgresUnitOfWork:
@@ -61,6 +63,7 @@ class PostgresUnitOfWork:
     review_cycles: ReviewCycleRepository
     review_assignments: ReviewAssignmentRepository
     review_responses: ReviewResponseRepository
+    templates: TemplateRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -83,6 +86,7 @@ class PostgresUnitOfWork:
         self.review_cycles = PostgresReviewCycles(self._conn)
         self.review_assignments = PostgresReviewAssignments(self._conn)
         self.review_responses = PostgresReviewResponses(self._conn)
+        self.templates = PostgresTemplates(self._conn)
         return self
 
     async def commit(self) -> None:
