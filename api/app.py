@@ -24,6 +24,7 @@ from api.rest.routes import (
     organization,
     quality,
     reviews,
+    templates,
     units,
 )
 from api.security import TokenVerifier
@@ -63,6 +64,12 @@ TAGS = [
         "description": "360 reviews (360度评价): review cycles, participants, responses, results "
         "and their export for HR systems.",
     },
+    {
+        "name": "templates",
+        "description": "OKR templates (模板): a reusable objective for a role in Chinese and "
+        "English, with KRs and actions; the built-ins are shared by every organization and "
+        "read-only. Instantiate one into a cycle as a draft objective.",
+    },
     {"name": "audit", "description": "Who changed what (admins)."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -96,6 +103,7 @@ def create_app(
         alignment,
         reviews,
         quality,
+        templates,
     ):
         app.include_router(module.router)
     app.include_router(objectives.cycles_router)

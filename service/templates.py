@@ -112,7 +112,7 @@ class NewObjectiveFromTemplate:
     owner_kind: OwnerKind = OwnerKind.MEMBER
     owner_id: UUID | None = None  # default: the caller
     locale: Locale | None = None  # default: the organization's
-    level: Level | None = None  # default: a unit's rank; for a member, the template's
+    level: Level | None = None  # default: a unit's rank; individual for a member
     visibility: Visibility = Visibility.PUBLIC
     parent_objective_id: UUID | None = None
     parent_key_result_id: UUID | None = None
@@ -471,7 +471,8 @@ async def instantiate_template(
     organization's): its KRs (with milestones), due at the cycle's end and owned by the
     objective's owner (a unit's objective: the unit's lead, else the caller), and the KRs'
     actions, owned by the KR's owner and due at the cycle's end. The objective's level is
-    ``data.level``, else a unit's rank for a unit's objective, else the template's.
+    ``data.level``, else a unit's rank for a unit's objective, else individual (as
+    ``create_objective``: the template's level says whom it was written for).
 
     All or nothing, in one unit of work. Refusals are those of creating the objective and
     its KRs one by one: ``not_found`` (template), ``unknown_reference`` (cycle, owner,
@@ -479,23 +480,25 @@ async def instantiate_template(
     creations would be. Returns the objective's view with its KRs.
     """
     ensure_can_read_directory(principal)
-    owner_id = data.owner_id
-    if owner_id is None and data.owner_kind is OwnerKind.MEMBER:
-        owner_id = principal.member_id
-    if owner_id is None:
-        raise RuleViolation(
-            "name the objective's owner",
-            code="validation_failed",
-            errors=[FieldError("owner_id", "required for a unit or a service", "required")],
-        )
     now = deps.clock.now()
     async with deps.uow() as uow:
         template = await _template_of(uow, principal, template_id)
+        owner_id = data.owner_id
+        if owner_id is None and data.owner_kind is OwnerKind.MEMBER:
+            owner_id = principal.member_id
+        if owner_id is None:
+            raise RuleViolation(
+                "name the objective's owner",
+                code="validation_failed",
+                errors=[FieldError("owner_id", "required for a unit or a service", "required")],
+            )
         org = await organization_of(uow, principal)
         cycle = await writable_cycle(uow, org.id, data.cycle_id, "cycle_id")
         owner = await _owner(uow, principal, data, owner_id)
         plan = instantiate(template, data.locale or org.locale)
-        level = data.level or owner.unit_level or plan.level
+        # As create_objective: a person's objective is individual, a unit's takes its rank.
+        # The template's level only says whom it was written for.
+        level = data.level or owner.unit_level or Level.INDIVIDUAL
         objective = _objective(deps, plan, data, org=org, owner_id=owner_id, level=level, now=now)
         await ensure_may_edit_objective(uow, principal, objective)
         await ensure_alignment(uow, principal, org, objective)

@@ -44,6 +44,7 @@ from api.graphql.inputs import (
 from api.graphql.okr_schema import OkrMutation, OkrQuery
 from api.graphql.quality_types import QualityQuery
 from api.graphql.review_schema import ReviewMutation, ReviewQuery
+from api.graphql.template_schema import TemplateMutation, TemplateQuery
 from api.graphql.types import (
     AFTER,
     FIRST,
@@ -61,7 +62,7 @@ from service.settings import Settings
 
 
 @strawberry.type
-class Query(OkrQuery, ReviewQuery, QualityQuery):
+class Query(OkrQuery, ReviewQuery, QualityQuery, TemplateQuery):
     @field(description="The caller's organization.")
     async def organization(self, info: Info) -> Organization:
         ctx = info.context
@@ -181,7 +182,7 @@ class UpdateCyclePayload:
 
 
 @strawberry.type
-class Mutation(OkrMutation, ReviewMutation):
+class Mutation(OkrMutation, ReviewMutation, TemplateMutation):
     @mutation(description="Admins change the name, time zone, locale, scoring and review defaults.")
     async def update_organization(
         self,

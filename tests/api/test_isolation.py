@@ -81,6 +81,9 @@ class OrgB:
     action: dict[str, Any]
     review_cycle: dict[str, Any]
     assignment: dict[str, Any]
+    # Built-in templates are shared by every organization on purpose: the walk uses one of
+    # org B's own.
+    template: dict[str, Any]
 
     def id_for(self, param: str) -> str:
         ids = {
@@ -93,6 +96,7 @@ class OrgB:
             "review_cycle_id": self.review_cycle["id"],
             "reviewee_id": self.member["id"],
             "assignment_id": self.assignment["id"],
+            "template_id": self.template["id"],
         }
         assert param in ids, (
             f"the isolation walk has no id of org B for the path parameter {param!r}: create "
@@ -180,6 +184,27 @@ async def seed_org_b(client: httpx.AsyncClient) -> OrgB:
         )
     )
     review_cycle, assignment = await seed_review_cycle(client, cycle.json()["id"], member["id"])
+    template = _created(
+        await client.post(
+            "/v1/templates",
+            json={
+                "key": "globex-secret",
+                "role_name_zh": "大客户经理",
+                "role_name_en": "Key account manager",
+                "title_zh": "Globex 秘密扩张",
+                "title_en": "Globex secret expansion playbook",
+                "key_results": [
+                    {
+                        "title_zh": "新客户达到10家",
+                        "title_en": "Sign 10 new customers",
+                        "metric_kind": "number",
+                        "start": "0",
+                        "target": "10",
+                    }
+                ],
+            },
+        )
+    )
     return OrgB(
         member=member,
         lead=lead,
@@ -192,6 +217,7 @@ async def seed_org_b(client: httpx.AsyncClient) -> OrgB:
         action=action,
         review_cycle=review_cycle,
         assignment=assignment,
+        template=template,
     )
 
 
@@ -254,6 +280,8 @@ async def okr_state(client: httpx.AsyncClient, b: OrgB) -> dict[str, Any]:
         "review_cycle": await read(f"/v1/review-cycles/{b.review_cycle['id']}"),
         "participants": await read(f"/v1/review-cycles/{b.review_cycle['id']}/participants"),
         "review_results": await read(f"/v1/review-cycles/{b.review_cycle['id']}/results"),
+        "template": await read(f"/v1/templates/{b.template['id']}"),
+        "own_templates": await read("/v1/templates?include_builtin=false"),
     }
 
 
@@ -294,6 +322,8 @@ async def assert_org_b_unchanged(
     assert okrs["objectives"] == [b.objective["id"]]
     assert okrs["review_cycle"] == b.review_cycle
     assert [p["reviewee_id"] for p in okrs["participants"]["items"]] == [b.member["id"]]
+    assert okrs["template"] == b.template
+    assert [t["id"] for t in okrs["own_templates"]["items"]] == [b.template["id"]]
     if okrs_before is not None:
         assert okrs == okrs_before
 
@@ -351,6 +381,10 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_ids(
         ("GET", "/v1/review-cycles/{review_cycle_id}/completion"),
         ("GET", "/v1/review-assignments/{assignment_id}"),
         ("PUT", "/v1/review-assignments/{assignment_id}/response"),
+        ("GET", "/v1/templates/{template_id}"),
+        ("PATCH", "/v1/templates/{template_id}"),
+        ("DELETE", "/v1/templates/{template_id}"),
+        ("POST", "/v1/templates/{template_id}/instantiate"),
     } <= walked
 
     answers: dict[str, tuple[int, str]] = {}

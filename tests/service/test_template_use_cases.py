@@ -358,7 +358,8 @@ async def test_a_built_in_becomes_a_draft_objective_in_english(deps: Deps, acme:
     o = view.objective
     assert (o.title, o.description) == (SALES_MANAGER.title_en, SALES_MANAGER.description_en)
     assert (o.owner_kind, o.owner_id, o.cycle_id) == (OwnerKind.MEMBER, w.ann.id, w.q2.id)
-    assert (o.status, o.level) == (ObjectiveStatus.DRAFT, Level.TEAM)
+    # A person's objective is individual, whatever role the template was written for.
+    assert (o.status, o.level) == (ObjectiveStatus.DRAFT, Level.INDIVIDUAL)
     krs = [kr.key_result for kr in view.key_results]
     assert [kr.title for kr in krs] == [kr.title_en for kr in SALES_MANAGER.key_results]
     assert [kr.unit for kr in krs] == [None, "%", "%", "days"]
@@ -465,9 +466,9 @@ async def test_the_objective_aligns_where_the_rules_allow(
         ),
     )
     assert view.objective.parent_key_result_id == kr.key_result.id
-    assert view.objective.level is Level.INDIVIDUAL  # chosen over the template's team level
+    assert view.objective.level is Level.INDIVIDUAL
 
-    # The template's team level may not align to another team's objective.
+    # Asked for at team level, it may not align to another team's objective.
     support = await create_objective(
         deps,
         acme.admin,
@@ -481,7 +482,9 @@ async def test_the_objective_aligns_where_the_rules_allow(
             deps,
             principal_of(w.vic),
             SALES_MANAGER.id,
-            NewObjectiveFromTemplate(cycle_id=w.q2.id, parent_objective_id=support.objective.id),
+            NewObjectiveFromTemplate(
+                cycle_id=w.q2.id, level=Level.TEAM, parent_objective_id=support.objective.id
+            ),
         )
     assert refused.value.code == "alignment_level"
     assert _okr_rows(store, acme.id) == before
