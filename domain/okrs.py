@@ -50,6 +50,18 @@ class Direction(StrEnum):
     DECREASE = "decrease"
 
 
+class Cadence(StrEnum):
+    """How often a KR's owner checks in on it (the M of OKMA: the management rhythm).
+
+    A KR whose last check-in is older than its cadence is stale (``domain.cadence``).
+    """
+
+    DAILY = "daily"
+    WEEKLY = "weekly"  # the default
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
 class ActionStatus(StrEnum):
     TODO = "todo"
     DOING = "doing"
@@ -108,6 +120,7 @@ class KeyResult:
     created_at: datetime
     updated_at: datetime
     final_scored_at: datetime | None = None  # when the final score was set (for as_of reads)
+    cadence: Cadence = Cadence.WEEKLY  # how often its owner checks in (stale past it)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,17 @@
-"""Use cases of key results (关键结果): create, read with scores, change, move, final score."""
+"""Use cases of key results (关键结果): create, read with scores, change, move, final score;
+lists across objectives (by cycle, owner, staleness) and the caller's updates due."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from domain.alignment import alignment_allowed
+from domain.cadence import update_status
+from domain.cycles import Cycle
 from domain.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 from domain.key_results import (
     validate_confidence,
@@ -16,8 +19,8 @@ from domain.key_results import (
     validate_metric,
     validate_weight,
 )
-from domain.okrs import Direction, KeyResult, MetricKind, Milestone, Objective
-from domain.organizations import validate_name
+from domain.okrs import Cadence, CheckIn, Direction, KeyResult, MetricKind, Milestone, Objective
+from domain.organizations import Organization, validate_name
 from service import audit
 from service.as_of import AsOf, resolve_as_of
 from service.auth import Principal, ensure_can_read_directory
@@ -31,10 +34,13 @@ from service.objectives import (
 from service.okr_access import (
     ensure_may_edit_key_result,
     ensure_may_edit_objective,
+    viewer_of,
     visible_among,
     visible_key_result,
     visible_objective,
 )
+from service.okr_ports import KeyResultFilter
+from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import UnitOfWork
 from service.scores import KeyResultView, local_today, view_key_result
@@ -61,6 +67,7 @@ class NewKeyResult:
     due_date: date | None = None  # default: the cycle's end
     confidence: int | None = None
     milestones: tuple[MilestoneInput, ...] = ()
+    cadence: Cadence = Cadence.WEEKLY
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class KeyResultChanges:
     due_date: Maybe[date] = UNSET
     confidence: Maybe[int | None] = UNSET
     milestones: Maybe[tuple[MilestoneInput, ...]] = UNSET
+    cadence: Maybe[Cadence] = UNSET
 
 
 def _milestones(deps: Deps, inputs: tuple[MilestoneInput, ...]) -> tuple[Milestone, ...]:
@@ -146,6 +154,7 @@ async def create_key_result(
                 milestones=_milestones(deps, data.milestones),
                 final_score=None,
                 final_score_reason=None,
+                cadence=data.cadence,
                 version=1,
                 created_at=now,
                 updated_at=now,
@@ -226,6 +235,7 @@ async def update_key_result(
             "weight",
             "due_date",
             "confidence",
+            "cadence",
         ):
             value = getattr(changes, name)
             if value is not UNSET:
@@ -438,3 +448,119 @@ async def key_results_by_id(
             kr.id: view_key_result(kr, latest.get(kr.id), cycles[o.cycle_id], org, today)
             for kr, o in found.values()
         }
+
+
+# -- lists across objectives: by cycle, owner and staleness (the management rhythm) ---------
+
+
+@dataclass(frozen=True)
+class UpdateDue:
+    """A KR whose check-in is overdue (stale), with its objective and the instant its
+    check-in fell due."""
+
+    key_result: KeyResultView
+    objective: Objective
+    last_check_in_at: datetime | None
+    due_at: datetime
+
+    @property
+    def stale_since(self) -> datetime:
+        """Stale from the due instant on (any instant after it)."""
+        return self.due_at
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """KRs' views with what they were built from."""
+
+    views: list[KeyResultView]
+    objectives: Mapping[UUID, Objective]
+    cycles: Mapping[UUID, Cycle]
+    latest: Mapping[UUID, CheckIn]
+
+
+async def _load_views(
+    deps: Deps, uow: UnitOfWork, org: Organization, krs: Sequence[KeyResult]
+) -> _Loaded:
+    """The KRs' views, with their objectives, cycles and latest check-ins (three
+    statements)."""
+    latest = await uow.check_ins.latest(org.id, [kr.id for kr in krs])
+    objectives = await uow.objectives.get_many(org.id, list({kr.objective_id for kr in krs}))
+    cycles = await uow.cycles.get_many(org.id, list({o.cycle_id for o in objectives.values()}))
+    today = local_today(org, deps.clock.now())
+    views = [
+        view_key_result(
+            kr, latest.get(kr.id), cycles[objectives[kr.objective_id].cycle_id], org, today
+        )
+        for kr in krs
+    ]
+    return _Loaded(views, objectives, cycles, latest)
+
+
+async def find_key_results(
+    deps: Deps, principal: Principal, filters: KeyResultFilter, page: PageRequest
+) -> Page[KeyResultView]:
+    """A page of the KRs of the objectives the caller may see (private ones of others are
+    absent), oldest first, with values and scores; ``filters.stale`` keeps only the KRs
+    whose check-in is overdue now (or only the others): ``domain.cadence``, in the
+    organization's time zone. A fixed number of statements whatever the page size."""
+    ensure_can_read_directory(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        found = await uow.key_results.list(
+            org.id,
+            filters,
+            page,
+            viewer_of(principal),
+            now=deps.clock.now(),
+            time_zone=org.time_zone,
+        )
+        loaded = await _load_views(deps, uow, org, found.items)
+    return Page(loaded.views, found.next_after)
+
+
+async def updates_due(
+    deps: Deps, principal: Principal, page: PageRequest, *, cycle_id: UUID | None = None
+) -> Page[UpdateDue]:
+    """What needs the caller's update: the KRs they own that are stale now (of objectives
+    they may see; in one cycle when ``cycle_id`` is given), oldest KR first, each with the
+    instant its check-in fell due. Only a member has KRs: another token is refused."""
+    ensure_can_read_directory(principal)
+    if principal.member_id is None:
+        raise Forbidden("only a member's token has updates due", code="forbidden")
+    now = deps.clock.now()
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        found = await uow.key_results.list(
+            org.id,
+            KeyResultFilter(cycle_id=cycle_id, owner_id=principal.member_id, stale=True),
+            page,
+            viewer_of(principal),
+            now=now,
+            time_zone=org.time_zone,
+        )
+        loaded = await _load_views(deps, uow, org, found.items)
+    due: list[UpdateDue] = []
+    for view in loaded.views:
+        kr = view.key_result
+        objective = loaded.objectives[kr.objective_id]
+        last = loaded.latest.get(kr.id)
+        status = update_status(
+            kr,
+            last.created_at if last is not None else None,
+            objective_status=objective.status,
+            cycle_state=loaded.cycles[objective.cycle_id].state,
+            now=now,
+            time_zone=org.time_zone,
+        )
+        if status.due_at is None:
+            continue  # closed between the list's statement and ours (the list asked for stale)
+        due.append(
+            UpdateDue(
+                key_result=view,
+                objective=objective,
+                last_check_in_at=status.last_check_in_at,
+                due_at=status.due_at,
+            )
+        )
+    return Page(due, found.next_after)

@@ -44,6 +44,17 @@ class ObjectiveFilter:
 
 
 @dataclass(frozen=True)
+class KeyResultFilter:
+    """Narrows a list of key results; every field given must match."""
+
+    cycle_id: UUID | None = None  # the cycle of its objective
+    objective_id: UUID | None = None
+    owner_id: UUID | None = None  # the member owning the KR
+    # True: only stale KRs (``domain.cadence``); False: only those not stale.
+    stale: bool | None = None
+
+
+@dataclass(frozen=True)
 class ActionFilter:
     key_result_id: UUID | None = None
     owner_id: UUID | None = None
@@ -125,6 +136,21 @@ class KeyResultRepository(Protocol):
     async def of_objectives(
         self, organization_id: UUID, objective_ids: Sequence[UUID]
     ) -> Mapping[UUID, Sequence[KeyResult]]: ...
+    async def list(
+        self,
+        organization_id: UUID,
+        filters: KeyResultFilter,
+        page: PageRequest,
+        viewer: Viewer,
+        *,
+        now: datetime,
+        time_zone: str,
+    ) -> Page[KeyResult]:
+        """A page of the KRs whose objective ``viewer`` may see, oldest first, in one
+        statement. ``filters.stale`` compares, in that statement, each KR's latest
+        check-in (or its creation) plus its cadence on the calendar of ``time_zone`` with
+        ``now``, by the rules of ``domain.cadence``."""
+
     async def add(self, key_result: KeyResult) -> None: ...
     async def update(self, key_result: KeyResult, *, previous_version: int) -> None: ...
     async def delete(self, organization_id: UUID, key_result_id: UUID) -> None: ...

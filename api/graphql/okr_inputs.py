@@ -26,8 +26,9 @@ from api.graphql.enums import (
 )
 from api.graphql.inputs import Sent
 from domain.errors import FieldError, RuleViolation
+from domain.okrs import Cadence  # registered as the schema's enum in okr_types
 from service import actions, checkins, key_results, objectives
-from service.okr_ports import AuditFilter, ObjectiveFilter
+from service.okr_ports import AuditFilter, KeyResultFilter, ObjectiveFilter
 from service.patch import UNSET
 
 _LONG_TEXT = 10_000
@@ -90,6 +91,27 @@ class ObjectiveFilterInput:
             q=self.q,
             below_unit_id=self.below_unit_id,
             orphans=self.orphans,
+        )
+
+
+@strawberry.input(description="Narrows `keyResults`; every field given must match.")
+class KeyResultFilterInput:
+    cycle_id: UUID | None = strawberry.field(default=None, description="The objective's cycle.")
+    objective_id: UUID | None = None
+    owner_id: UUID | None = strawberry.field(default=None, description="The member owning the KR.")
+    stale: bool | None = strawberry.field(
+        default=None,
+        description="true: only KRs whose check-in is overdue now (the last check-in, else "
+        "the KR's creation, plus its cadence, on the organization's calendar; only KRs of "
+        "active objectives in cycles not closed, without a final score); false: the others.",
+    )
+
+    def to_filter(self) -> KeyResultFilter:
+        return KeyResultFilter(
+            cycle_id=self.cycle_id,
+            objective_id=self.objective_id,
+            owner_id=self.owner_id,
+            stale=self.stale,
         )
 
 
@@ -248,6 +270,9 @@ class CreateKeyResultInput:
     due_date: date | None = strawberry.field(default=None, description="Default: cycle's end.")
     confidence: int | None = strawberry.field(default=None, description="0 to 10.")
     milestones: list[MilestoneInput] = strawberry.field(default_factory=list)
+    cadence: Cadence = strawberry.field(
+        default=Cadence.WEEKLY, description="How often its owner checks in."
+    )
 
     def to_new(self) -> key_results.NewKeyResult:
         _limited((self.title, "title", 300), (self.unit, "unit", 40))
@@ -264,6 +289,7 @@ class CreateKeyResultInput:
             due_date=self.due_date,
             confidence=self.confidence,
             milestones=_milestones(self.milestones),
+            cadence=self.cadence,
         )
 
 
@@ -284,6 +310,7 @@ class UpdateKeyResultInput:
     due_date: date | None = strawberry.UNSET
     confidence: int | None = strawberry.UNSET
     milestones: list[MilestoneInput] | None = strawberry.UNSET
+    cadence: Cadence | None = strawberry.UNSET
     expected_version: int | None = None
 
     def to_changes(self) -> key_results.KeyResultChanges:
@@ -301,6 +328,7 @@ class UpdateKeyResultInput:
             due_date=sent.value(self.due_date, "dueDate"),
             confidence=sent.nullable(self.confidence),
             milestones=UNSET if milestones is UNSET else _milestones(milestones),
+            cadence=sent.value(self.cadence, "cadence"),
         )
         sent.check()
         _limited((changes.title, "title", 300), (changes.unit, "unit", 40))

@@ -39,6 +39,7 @@ from api.graphql.okr_inputs import (
     CreateObjectiveInput,
     DeleteKeyResultInput,
     DeleteObjectiveInput,
+    KeyResultFilterInput,
     MoveKeyResultInput,
     ObjectiveFilterInput,
     SetFinalScoreInput,
@@ -52,6 +53,7 @@ from api.graphql.okr_types import (
     CheckIn,
     KeyResult,
     Objective,
+    UpdateDue,
     objective_connection,
 )
 from api.graphql.types import AFTER, FIRST, Connection, connection, page_request
@@ -106,6 +108,41 @@ class OkrQuery:
             ctx.deps, ctx.principal, id, as_of=parse_as_of(as_of)
         )
         return KeyResult.of(view)
+
+    @field(
+        description="Key results of the objectives you may see (private objectives of "
+        "others are absent), oldest first, a page at a time, each with its score. "
+        "`filter: {stale: true, cycleId}`: those whose check-in is overdue now."
+    )
+    async def key_results(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        filter: KeyResultFilterInput | None = None,
+    ) -> Connection[KeyResult]:
+        ctx = info.context
+        page = page_request(first, after)
+        filters = (filter or KeyResultFilterInput()).to_filter()
+        found = await key_results.find_key_results(ctx.deps, ctx.principal, filters, page)
+        return connection(found, KeyResult.of, lambda v: v.key_result.id)
+
+    @field(
+        description="What needs your update: the KRs you own whose check-in is overdue now "
+        "(stale), of objectives you may see, oldest KR first, each with when it fell due; "
+        "`cycleId` narrows it to one cycle. A member's token only (`forbidden` otherwise)."
+    )
+    async def updates_due(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        cycle_id: UUID | None = None,
+    ) -> Connection[UpdateDue]:
+        ctx = info.context
+        page = page_request(first, after)
+        found = await key_results.updates_due(ctx.deps, ctx.principal, page, cycle_id=cycle_id)
+        return connection(found, UpdateDue.of, lambda d: d.key_result.key_result.id)
 
     @field(description="One action (else `not_found`).")
     async def action(self, info: Info, id: UUID) -> Action | None:

@@ -44,13 +44,23 @@ from api.graphql.types import (
 )
 from domain import okrs
 from domain.errors import NotFound
+from domain.okrs import Cadence
 from service import alignment, checkins, objectives
+from service.key_results import UpdateDue as UpdateDueRecord
 from service.okr_ports import AuditEvent as AuditEventRecord
 from service.okr_ports import ObjectiveFilter
 from service.pagination import DEFAULT_LIMIT
 from service.scores import KeyResultView, ObjectiveView
 
 T = TypeVar("T")
+
+# Registered here, next to the KR type that shows it (values are names: WEEKLY).
+strawberry.enum(
+    Cadence,
+    description="How often a key result's owner checks in: DAILY, WEEKLY (the default), "
+    "BIWEEKLY or MONTHLY. Past it (the last check-in, else the KR's creation, plus 1, 7 or "
+    "14 days or one calendar month on the organization's calendar) the KR is stale.",
+)
 
 
 # -- scores --------------------------------------------------------------------------------
@@ -261,6 +271,9 @@ class KeyResult:
     )
     final_score_reason: str | None
     score: KeyResultScore
+    cadence: Cadence = strawberry.field(
+        description="How often its owner checks in; past it the KR is stale."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -294,6 +307,7 @@ class KeyResult:
             final_score=kr.final_score,
             final_score_reason=kr.final_score_reason,
             score=KeyResultScore.of(v),
+            cadence=kr.cadence,
             version=kr.version,
             created_at=kr.created_at,
             updated_at=kr.updated_at,
@@ -346,6 +360,30 @@ class KeyResult:
             return Objective.of(self.objective_view)
         found = await info.context.loaders.objective.load(self.view.key_result.objective_id)
         return Objective.of(present(found, "objective"))
+
+
+@strawberry.type(description="A key result of yours whose check-in is overdue (stale).")
+class UpdateDue:
+    key_result: KeyResult
+    last_check_in_at: datetime | None = strawberry.field(
+        description="The KR's latest check-in; null before any."
+    )
+    due_at: datetime = strawberry.field(
+        description="When the check-in fell due: the last check-in (else the KR's creation) "
+        "plus its cadence, on the organization's calendar."
+    )
+    stale_since: datetime = strawberry.field(
+        description="Since when the KR is stale: any instant after `dueAt` (the same instant)."
+    )
+
+    @classmethod
+    def of(cls, due: UpdateDueRecord) -> UpdateDue:
+        return cls(
+            key_result=KeyResult.of(due.key_result),
+            last_check_in_at=due.last_check_in_at,
+            due_at=due.due_at,
+            stale_since=due.stale_since,
+        )
 
 
 # -- objectives ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from api.rest.schemas import Input
 from domain.okrs import (
     Action,
     ActionStatus,
+    Cadence,
     CheckIn,
     Direction,
     Level,
@@ -26,6 +27,7 @@ from domain.okrs import (
     Visibility,
 )
 from domain.scoring import Grade, TrackStatus
+from service.key_results import UpdateDue
 from service.okr_ports import AuditEvent
 from service.scores import KeyResultView, ObjectiveView
 
@@ -84,6 +86,11 @@ class KeyResultOut(BaseModel):
     final_score: Decimal | None
     final_score_reason: str | None
     score: KeyResultScore
+    cadence: Cadence = Field(
+        examples=["weekly"],
+        description="How often its owner checks in; past it the KR is stale (see "
+        "`GET /v1/key-results?stale=true`).",
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -124,9 +131,33 @@ class KeyResultOut(BaseModel):
                 expected_progress=v.expected_progress,
                 status=v.status,
             ),
+            cadence=kr.cadence,
             version=kr.version,
             created_at=kr.created_at,
             updated_at=kr.updated_at,
+        )
+
+
+class KeyResultDueOut(KeyResultOut):
+    """A KR of yours whose check-in is overdue (stale), with when it fell due."""
+
+    objective_title: str = Field(examples=["Increase sales by 10%"])
+    due_at: datetime = Field(
+        description="When the check-in fell due: the last check-in (else the KR's creation) "
+        "plus its cadence, on the organization's calendar."
+    )
+    stale_since: datetime = Field(
+        description="Since when the KR is stale: any instant after `due_at` (the same "
+        "instant; named for clients that show how long it has been stale)."
+    )
+
+    @classmethod
+    def of_due(cls, due: UpdateDue) -> KeyResultDueOut:
+        return cls(
+            **dict(KeyResultOut.of(due.key_result)),
+            objective_title=due.objective.title,
+            due_at=due.due_at,
+            stale_since=due.stale_since,
         )
 
 
@@ -267,6 +298,10 @@ class KeyResultCreate(Input):
     due_date: date | None = Field(default=None, description="Default: the cycle's end.")
     confidence: int | None = Field(default=None, ge=0, le=10)
     milestones: list[MilestoneIn] = Field(default_factory=list)
+    cadence: Cadence = Field(
+        default=Cadence.WEEKLY,
+        description="How often its owner checks in: daily, weekly (default), biweekly, monthly.",
+    )
 
 
 class KeyResultPatch(Input):
@@ -284,6 +319,9 @@ class KeyResultPatch(Input):
     due_date: date | None = None
     confidence: int | None = Field(default=None, ge=0, le=10)
     milestones: list[MilestoneIn] | None = None
+    cadence: Cadence | None = Field(
+        default=None, description="daily, weekly, biweekly or monthly (null is refused)."
+    )
 
 
 class KeyResultMove(Input):

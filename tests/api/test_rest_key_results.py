@@ -101,6 +101,7 @@ async def test_a_key_result_with_defaults(acme: Tenant, clock: SettableClock) ->
             "expected_progress": "0.3371",
             "status": "off_track",
         },
+        "cadence": "weekly",  # checked in on every week unless told otherwise
         "version": 1,
     }
     assert read.status_code == 200

@@ -1,10 +1,12 @@
-"""Key results (关键结果) and their check-ins (进度更新)."""
+"""Key results (关键结果) and their check-ins (进度更新); lists across objectives, stale KRs
+and the caller's updates due (the management rhythm)."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
 from api.rest.idempotency import IdempotencyDep
@@ -16,12 +18,14 @@ from api.rest.schemas_okrs import (
     CheckInOut,
     FinalScore,
     KeyResultCreate,
+    KeyResultDueOut,
     KeyResultMove,
     KeyResultOut,
     KeyResultPatch,
     MilestoneIn,
 )
 from service import checkins, key_results
+from service.okr_ports import KeyResultFilter
 
 router = APIRouter(tags=["key results"])
 
@@ -45,6 +49,65 @@ async def list_key_results(
     return Page(items=[KeyResultOut.of(v) for v in views], next_cursor=None)
 
 
+@router.get(
+    "/v1/key-results",
+    summary="List key results",
+    description="KRs of the objectives you may see (private objectives of others are "
+    "absent), oldest first, with current values and scores. Filter by `cycle_id` (the "
+    "objective's cycle), `objective_id`, `owner_id` (the member owning the KR) and `stale`. "
+    "`stale=true` keeps the KRs whose check-in is overdue now: the last check-in (else the "
+    "KR's creation) plus the KR's `cadence` (1, 7 or 14 days, or one calendar month, on the "
+    "organization's calendar in its time zone) is in the past. Only KRs of active objectives "
+    "in cycles not closed and without a final score can be stale; `stale=false` keeps the "
+    "others.",
+    response_model=Page[KeyResultOut],
+    responses=error_responses(401, 403, 422),
+)
+async def list_all_key_results(
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    page: PageDep,
+    cycle_id: UUID | None = None,
+    objective_id: UUID | None = None,
+    owner_id: Annotated[UUID | None, Query(description="The member owning the KR.")] = None,
+    stale: Annotated[
+        bool | None,
+        Query(description="true: only KRs whose check-in is overdue; false: only the others."),
+    ] = None,
+) -> Page[KeyResultOut]:
+    found = await key_results.find_key_results(
+        deps,
+        principal,
+        KeyResultFilter(
+            cycle_id=cycle_id, objective_id=objective_id, owner_id=owner_id, stale=stale
+        ),
+        page,
+    )
+    return Page(items=[KeyResultOut.of(v) for v in found.items], next_cursor=found.next_cursor)
+
+
+@router.get(
+    "/v1/me/updates-due",
+    summary="What needs your update",
+    description="The KRs you own whose check-in is overdue now (stale: see `GET "
+    "/v1/key-results?stale=true`), of objectives you may see, oldest KR first, each with "
+    "`last_check_in_at`, `due_at` (when the check-in fell due) and `stale_since`. "
+    "`cycle_id` narrows it to one cycle. A member's token only (403 for an integration's).",
+    response_model=Page[KeyResultDueOut],
+    responses=error_responses(401, 403, 422),
+)
+async def list_updates_due(
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    page: PageDep,
+    cycle_id: UUID | None = None,
+) -> Page[KeyResultDueOut]:
+    found = await key_results.updates_due(deps, principal, page, cycle_id=cycle_id)
+    return Page(
+        items=[KeyResultDueOut.of_due(d) for d in found.items], next_cursor=found.next_cursor
+    )
+
+
 @router.post(
     "/v1/objectives/{objective_id}/key-results",
     status_code=201,
@@ -53,7 +116,8 @@ async def list_key_results(
     "(with an ISO `currency`), `boolean` (0 -> 1), `milestones` (weighted). A decrease KR "
     "aims below its start (e.g. a sales cycle from 40 to 30 days); a direction that "
     "contradicts start and target is refused (422 `direction_contradicts_target`). `weight` "
-    "defaults to 1, `due_date` to the cycle's end. Honours `Idempotency-Key`.",
+    "defaults to 1, `due_date` to the cycle's end, `cadence` (how often its owner checks "
+    "in) to `weekly`. Honours `Idempotency-Key`.",
     response_model=KeyResultOut,
     responses=error_responses(401, 403, 404, 422),
 )
@@ -82,6 +146,7 @@ async def create_key_result(
                 due_date=body.due_date,
                 confidence=body.confidence,
                 milestones=_milestones(list(body.milestones)),
+                cadence=body.cadence,
             ),
         )
         kr = view.key_result

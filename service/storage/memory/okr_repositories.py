@@ -20,9 +20,11 @@ from decimal import Decimal
 from typing import Protocol, TypeVar
 from uuid import UUID
 
+from domain.cadence import is_stale
 from domain.errors import Conflict
 from domain.okrs import (
     Action,
+    Cadence,
     CheckIn,
     KeyResult,
     Level,
@@ -31,7 +33,14 @@ from domain.okrs import (
     OwnerKind,
     Visibility,
 )
-from service.okr_ports import ActionFilter, AuditEvent, AuditFilter, ObjectiveFilter, Viewer
+from service.okr_ports import (
+    ActionFilter,
+    AuditEvent,
+    AuditFilter,
+    KeyResultFilter,
+    ObjectiveFilter,
+    Viewer,
+)
 from service.pagination import Page, PageRequest, page_of
 from service.storage.memory.repositories import (
     ColumnTooLongError,
@@ -43,6 +52,7 @@ from service.storage.memory.repositories import (
 from service.storage.memory.store import StoreState, TenantData, Transaction, unknown_reference
 
 _SMALLINT_MIN, _SMALLINT_MAX = -32768, 32767
+_CADENCES = frozenset(c.value for c in Cadence)
 
 
 class _HasId(Protocol):
@@ -406,6 +416,9 @@ def _check_key_result(tenant: TenantData, kr: KeyResult) -> None:
     # NaN sorts above every number in Postgres, so it passes ``weight >= 0`` there.
     if not kr.weight.is_nan() and kr.weight < Decimal(0):
         raise _check_failed()
+    _check_length("key_results.cadence", kr.cadence, 8)
+    if kr.cadence not in _CADENCES:
+        raise _check_failed()  # ck_key_results_cadence
     if kr.objective_id not in tenant.objectives or kr.owner_id not in tenant.members:
         raise unknown_reference()
 
@@ -447,6 +460,51 @@ class MemoryKeyResults:
             if kr.objective_id in wanted:
                 found.setdefault(kr.objective_id, []).append(kr)
         return found
+
+    async def list(
+        self,
+        organization_id: UUID,
+        filters: KeyResultFilter,
+        page: PageRequest,
+        viewer: Viewer,
+        *,
+        now: datetime,
+        time_zone: str,
+    ) -> Page[KeyResult]:
+        """As Postgres: the KRs of visible objectives, the stale filter by the domain's
+        rule over each KR's latest check-in time."""
+        tenant = self._tx.state.tenant(organization_id)
+        visible = _Visibility(tenant, viewer)
+        latest: dict[UUID, datetime] = {}
+        if filters.stale is not None:
+            for c in tenant.check_ins.values():
+                seen = latest.get(c.key_result_id)
+                if seen is None or c.created_at > seen:
+                    latest[c.key_result_id] = c.created_at
+
+        def matches(kr: KeyResult) -> bool:
+            objective = tenant.objectives.get(kr.objective_id)
+            if objective is None or not visible(objective):
+                return False
+            if (
+                (filters.cycle_id is not None and objective.cycle_id != filters.cycle_id)
+                or (filters.objective_id is not None and kr.objective_id != filters.objective_id)
+                or (filters.owner_id is not None and kr.owner_id != filters.owner_id)
+            ):
+                return False
+            if filters.stale is None:
+                return True
+            stale = is_stale(
+                kr,
+                latest.get(kr.id),
+                objective_status=objective.status,
+                cycle_state=tenant.cycles[objective.cycle_id].state,
+                now=now,
+                time_zone=time_zone,
+            )
+            return stale is filters.stale
+
+        return _paged((kr for kr in tenant.key_results.values() if matches(kr)), page)
 
     async def add(self, key_result: KeyResult) -> None:
         def write(state: StoreState) -> None:

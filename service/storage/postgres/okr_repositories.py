@@ -16,14 +16,21 @@ from uuid import UUID
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
+    Interval,
     Row,
     Select,
+    String,
     and_,
     any_,
+    case,
     delete,
     exists,
     func,
     insert,
+    literal,
+    literal_column,
+    not_,
     or_,
     select,
     true,
@@ -32,9 +39,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.cadence import INTERVALS
+from domain.cycles import CycleState
 from domain.okrs import (
     Action,
     ActionStatus,
+    Cadence,
     CheckIn,
     Direction,
     KeyResult,
@@ -46,7 +56,14 @@ from domain.okrs import (
     OwnerKind,
     Visibility,
 )
-from service.okr_ports import ActionFilter, AuditEvent, AuditFilter, ObjectiveFilter, Viewer
+from service.okr_ports import (
+    ActionFilter,
+    AuditEvent,
+    AuditFilter,
+    KeyResultFilter,
+    ObjectiveFilter,
+    Viewer,
+)
 from service.pagination import Page, PageRequest, page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.repositories import reporting_line_cte
@@ -404,6 +421,7 @@ def _key_result(row: Row[Any]) -> KeyResult:
         final_score=_plain(row.final_score),
         final_score_reason=row.final_score_reason,
         final_scored_at=row.final_scored_at,
+        cadence=Cadence(row.cadence),
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -430,15 +448,93 @@ def _key_result_values(kr: KeyResult) -> dict[str, Any]:
         "final_score": kr.final_score,
         "final_score_reason": kr.final_score_reason,
         "final_scored_at": kr.final_scored_at,
+        "cadence": str(kr.cadence),  # the check constraint refuses any other text
         "version": kr.version,
         "created_at": kr.created_at,
         "updated_at": kr.updated_at,
     }
 
 
+def _update_due_at(organization_id: UUID, time_zone: str) -> ColumnElement[datetime]:
+    """Each KR's due instant (``domain.cadence.due_at``): its latest check-in, else its
+    creation, plus its cadence interval counted on the calendar of ``time_zone``.
+
+    ``timezone(tz, t)`` is ``t AT TIME ZONE tz``: the instant's local wall-clock time, where
+    ``+ interval`` adds calendar days and months; then back to an instant (the later one
+    across a daylight-saving change, as the domain says).
+    """
+    k, c = t.key_results, t.check_ins
+    latest = (
+        select(func.max(c.c.created_at))
+        .where(c.c.organization_id == organization_id, c.c.key_result_id == k.c.id)
+        .scalar_subquery()
+    )
+    reference = func.coalesce(latest, k.c.created_at)
+    step = case(
+        *(
+            (k.c.cadence == cadence.value, literal_column(f"interval '{i.sql}'", Interval()))
+            for cadence, i in INTERVALS.items()
+        )
+    )
+    zone = literal(time_zone, String())
+    wall = func.timezone(zone, reference, type_=DateTime())
+    return func.timezone(zone, wall + step, type_=DateTime(timezone=True))
+
+
+def _stale(organization_id: UUID, now: datetime, time_zone: str) -> ColumnElement[bool]:
+    """``domain.cadence.is_stale`` in SQL, over ``key_results`` joined to its objective and
+    cycle: the KR takes updates and its due instant is before ``now``."""
+    k, o, cy = t.key_results, t.objectives, t.cycles
+    return and_(
+        o.c.status == ObjectiveStatus.ACTIVE.value,
+        cy.c.state != CycleState.CLOSED.value,
+        k.c.final_score.is_(None),
+        _update_due_at(organization_id, time_zone) < literal(now, DateTime(timezone=True)),
+    )
+
+
 class PostgresKeyResults:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+
+    async def list(
+        self,
+        organization_id: UUID,
+        filters: KeyResultFilter,
+        page: PageRequest,
+        viewer: Viewer,
+        *,
+        now: datetime,
+        time_zone: str,
+    ) -> Page[KeyResult]:
+        k, o, cy = t.key_results, t.objectives, t.cycles
+        joined = k.join(
+            o, and_(o.c.organization_id == k.c.organization_id, o.c.id == k.c.objective_id)
+        )
+        if filters.stale is not None:
+            joined = joined.join(
+                cy, and_(cy.c.organization_id == o.c.organization_id, cy.c.id == o.c.cycle_id)
+            )
+        statement: Select[Any] = (
+            select(k)
+            .select_from(joined)
+            .where(
+                k.c.organization_id == organization_id,
+                o.c.organization_id == organization_id,
+                visible_to(organization_id, viewer),
+            )
+        )
+        if filters.cycle_id is not None:
+            statement = statement.where(o.c.cycle_id == filters.cycle_id)
+        if filters.objective_id is not None:
+            statement = statement.where(k.c.objective_id == filters.objective_id)
+        if filters.owner_id is not None:
+            statement = statement.where(k.c.owner_id == filters.owner_id)
+        if filters.stale is not None:
+            stale = _stale(organization_id, now, time_zone)
+            statement = statement.where(stale if filters.stale else not_(stale))
+        rows = (await self._conn.execute(paged(statement, k, page))).all()
+        return page_of([_key_result(r) for r in rows], page, lambda x: x.id)
 
     async def get(self, organization_id: UUID, key_result_id: UUID) -> KeyResult | None:
         k = t.key_results

@@ -254,6 +254,8 @@ key_results = Table(
     Column("final_score", Numeric),
     Column("final_score_reason", Text),
     Column("final_scored_at", DateTime(timezone=True)),
+    # How often the owner checks in (domain.cadence): stale past it.
+    Column("cadence", String(8), nullable=False, server_default=text("'weekly'")),
     Column("version", Integer, nullable=False),
     *_timestamps(),
     PrimaryKeyConstraint("organization_id", "id"),
@@ -270,6 +272,7 @@ key_results = Table(
     CheckConstraint("direction IN ('increase', 'decrease')", name="direction"),
     CheckConstraint("weight >= 0", name="weight"),
     CheckConstraint("confidence BETWEEN 0 AND 10", name="confidence"),
+    CheckConstraint("cadence IN ('daily', 'weekly', 'biweekly', 'monthly')", name="cadence"),
     Index(None, "organization_id", "objective_id"),
     Index(None, "organization_id", "owner_id"),
 )
