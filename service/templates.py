@@ -26,7 +26,7 @@ would commit on its own.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from uuid import UUID
 
@@ -65,6 +65,7 @@ from service.objectives import ensure_alignment, organization_of, writable_cycle
 from service.okr_access import ensure_may_edit_objective, viewer_of
 from service.okr_ports import AuditEvent
 from service.pagination import Page, PageRequest
+from service.patch import UNSET, Maybe
 from service.ports import UnitOfWork
 from service.scores import ObjectiveView, view_objectives
 from service.template_ports import TemplateFilter
@@ -102,6 +103,26 @@ class TemplateInput:
             description_en=template.description_en,
             key=key,
         )
+
+
+@dataclass(frozen=True)
+class TemplateChanges:
+    """A merge patch of a template: the fields sent replace the stored ones."""
+
+    role_name_zh: Maybe[str] = UNSET
+    role_name_en: Maybe[str] = UNSET
+    title_zh: Maybe[str] = UNSET
+    title_en: Maybe[str] = UNSET
+    key_results: Maybe[Sequence[TemplateKeyResult]] = UNSET
+    level: Maybe[Level] = UNSET
+    description_zh: Maybe[str] = UNSET
+    description_en: Maybe[str] = UNSET
+    key: Maybe[str | None] = UNSET
+
+    def applied_to(self, template: Template) -> TemplateInput:
+        sent = {f.name: getattr(self, f.name) for f in fields(self)}
+        current = TemplateInput.of(template, key=template.key)
+        return replace(current, **{k: v for k, v in sent.items() if v is not UNSET})
 
 
 @dataclass(frozen=True)
@@ -254,19 +275,23 @@ async def update_template(
     deps: Deps,
     principal: Principal,
     template_id: UUID,
-    data: TemplateInput,
+    data: TemplateInput | TemplateChanges,
     *,
     expected_version: int | None = None,
 ) -> Template:
-    """Replace every field of one of the organization's templates (admins and managers);
-    built-ins: ``template_read_only``; ``expected_version`` as ``If-Match``."""
+    """Change one of the organization's templates (admins and managers): a ``TemplateInput``
+    replaces every field, ``TemplateChanges`` merges onto the stored template in the same
+    transaction (so a change made meanwhile is never overwritten). The whole template is
+    validated again. Built-ins: ``template_read_only``; ``expected_version`` as ``If-Match``.
+    """
     ensure_can_manage_templates(principal)
     async with deps.uow() as uow:
         current = await _template_of(uow, principal, template_id)
         ensure_editable(current)
         ensure_version(current.version, expected_version)
+        written = data.applied_to(current) if isinstance(data, TemplateChanges) else data
         updated = _validated(
-            data,
+            written,
             template_id=current.id,
             organization_id=current.organization_id,
             version=current.version + 1,

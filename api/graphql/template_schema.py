@@ -17,7 +17,6 @@ request's loaders are dropped, so nested fields of the payload read the new stat
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -32,18 +31,13 @@ from api.graphql.inputs import Sent
 from api.graphql.okr_types import Objective
 from api.graphql.types import AFTER, FIRST, Connection, connection, page_request
 from domain import templates as domain_templates
-from domain.errors import FieldError, RuleViolation, StaleVersion
+from domain.errors import FieldError, RuleViolation
 from service import templates
-from service.auth import Principal
-from service.context import Deps
 from service.pagination import DEFAULT_LIMIT
 from service.patch import UNSET
 from service.template_ports import TemplateFilter
 
 _MAX_FILTER_LENGTH = 200
-# An update without expectedVersion merges onto the template as read; when someone else
-# changes it in between, it is read and merged again, this many times at most.
-_MERGE_ATTEMPTS = 3
 
 
 # -- types -----------------------------------------------------------------------------------
@@ -424,33 +418,6 @@ class InstantiateTemplatePayload:
 # -- mutations -------------------------------------------------------------------------------
 
 
-async def _merge_update(
-    deps: Deps,
-    principal: Principal,
-    template_id: UUID,
-    changes: dict[str, Any],
-    expected: int | None,
-) -> domain_templates.Template:
-    """Merge ``changes`` onto the template as stored and write it at that version (the use
-    case replaces every field): a change made in between is never overwritten."""
-    attempt = 0
-    while True:
-        attempt += 1
-        current = await templates.get_template(deps, principal, template_id)
-        data = replace(templates.TemplateInput.of(current, key=current.key), **changes)
-        try:
-            return await templates.update_template(
-                deps,
-                principal,
-                template_id,
-                data,
-                expected_version=current.version if expected is None else expected,
-            )
-        except StaleVersion:
-            if expected is not None or attempt >= _MERGE_ATTEMPTS:
-                raise
-
-
 @strawberry.type
 class TemplateMutation:
     @mutation(description="Admins and managers add a template to the organization.")
@@ -470,8 +437,12 @@ class TemplateMutation:
         self, info: Info, input: UpdateTemplateInput
     ) -> UpdateTemplatePayload:
         ctx = info.context
-        updated = await _merge_update(
-            ctx.deps, ctx.principal, input.id, input.to_changes(), input.expected_version
+        updated = await templates.update_template(
+            ctx.deps,
+            ctx.principal,
+            input.id,
+            templates.TemplateChanges(**input.to_changes()),
+            expected_version=input.expected_version,
         )
         ctx.forget_loaded()
         return UpdateTemplatePayload(template=Template.of(updated))

@@ -9,8 +9,7 @@ organization's template is 404. Instantiating one creates a draft objective with
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
@@ -27,18 +26,11 @@ from api.rest.schemas_templates import (
     TemplateOut,
     TemplatePatch,
 )
-from domain.errors import StaleVersion
 from domain.templates import Template
 from service import templates
-from service.auth import Principal
-from service.context import Deps
 from service.template_ports import TemplateFilter
 
 router = APIRouter(prefix="/v1/templates", tags=["templates"])
-
-# A PATCH without If-Match merges onto the template as read; when someone else changes it in
-# between, it is read again and merged again, this many times at most before the 412.
-MERGE_ATTEMPTS = 3
 
 
 def _template_response(template: Template, *, status: int = 200) -> Response:
@@ -48,37 +40,6 @@ def _template_response(template: Template, *, status: int = 200) -> Response:
         status=status,
         location=f"/v1/templates/{template.id}" if status == 201 else None,
     )
-
-
-async def merge_update(
-    deps: Deps,
-    principal: Principal,
-    template_id: UUID,
-    changes: dict[str, Any],
-    expected: int | None,
-) -> Template:
-    """Apply a merge patch through ``update_template``, which replaces every field.
-
-    The patch is merged onto the template as stored and written at that version, so a
-    change made in between is never overwritten: with ``expected`` (If-Match) it is a 412;
-    without, the merge is done again on the new version.
-    """
-    attempt = 0
-    while True:
-        attempt += 1
-        current = await templates.get_template(deps, principal, template_id)
-        data = replace(templates.TemplateInput.of(current, key=current.key), **changes)
-        try:
-            return await templates.update_template(
-                deps,
-                principal,
-                template_id,
-                data,
-                expected_version=current.version if expected is None else expected,
-            )
-        except StaleVersion:
-            if expected is not None or attempt >= MERGE_ATTEMPTS:
-                raise
 
 
 @router.get(
@@ -176,7 +137,13 @@ async def patch_template(
     changes = sent_fields(body, nullable=frozenset({"key"}))
     if "key_results" in changes:
         changes["key_results"] = tuple(kr.to_domain() for kr in body.key_results or [])
-    template = await merge_update(deps, principal, template_id, changes, expected_version(if_match))
+    template = await templates.update_template(
+        deps,
+        principal,
+        template_id,
+        templates.TemplateChanges(**changes),
+        expected_version=expected_version(if_match),
+    )
     return _template_response(template)
 
 
