@@ -121,6 +121,7 @@ class KeyResult:
     updated_at: datetime
     final_scored_at: datetime | None = None  # when the final score was set (for as_of reads)
     cadence: Cadence = Cadence.WEEKLY  # how often its owner checks in (stale past it)
+    kpi_id: UUID | None = None  # follows this KPI: each new measurement is a check-in
 
 
 @dataclass(frozen=True)

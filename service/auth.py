@@ -19,8 +19,10 @@ class Scope:
     ORG_READ = "org:read"
     MEMBERS_WRITE = "members:write"
     REVIEWS_EXPORT = "reviews:export"
+    # Post KPI measurements (and read KPIs): a BI or CRM feed. See service/kpis.py.
+    KPIS_WRITE = "kpis:write"
 
-    ALL = frozenset({ORG_READ, MEMBERS_WRITE, REVIEWS_EXPORT})
+    ALL = frozenset({ORG_READ, MEMBERS_WRITE, REVIEWS_EXPORT, KPIS_WRITE})
 
 
 @dataclass(frozen=True)

@@ -274,6 +274,10 @@ class KeyResult:
     cadence: Cadence = strawberry.field(
         description="How often its owner checks in; past it the KR is stale."
     )
+    kpi_id: UUID | None = strawberry.field(
+        description="The KPI it follows: each new measurement of the KPI is a check-in of "
+        "the KR (`linkKeyResultToKpi`); null when it follows none."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -308,6 +312,7 @@ class KeyResult:
             final_score_reason=kr.final_score_reason,
             score=KeyResultScore.of(v),
             cadence=kr.cadence,
+            kpi_id=kr.kpi_id,
             version=kr.version,
             created_at=kr.created_at,
             updated_at=kr.updated_at,

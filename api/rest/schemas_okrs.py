@@ -91,6 +91,11 @@ class KeyResultOut(BaseModel):
         description="How often its owner checks in; past it the KR is stale (see "
         "`GET /v1/key-results?stale=true`).",
     )
+    kpi_id: UUID | None = Field(
+        examples=[None],
+        description="The KPI it follows: each new measurement of the KPI is a check-in of "
+        "the KR (`PUT /v1/key-results/{id}/kpi`); null when it follows none.",
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -132,6 +137,7 @@ class KeyResultOut(BaseModel):
                 status=v.status,
             ),
             cadence=kr.cadence,
+            kpi_id=kr.kpi_id,
             version=kr.version,
             created_at=kr.created_at,
             updated_at=kr.updated_at,

@@ -102,6 +102,7 @@ async def test_a_key_result_with_defaults(acme: Tenant, clock: SettableClock) ->
             "status": "off_track",
         },
         "cadence": "weekly",  # checked in on every week unless told otherwise
+        "kpi_id": None,  # follows no KPI
         "version": 1,
     }
     assert read.status_code == 200

@@ -421,6 +421,8 @@ def _check_key_result(tenant: TenantData, kr: KeyResult) -> None:
         raise _check_failed()  # ck_key_results_cadence
     if kr.objective_id not in tenant.objectives or kr.owner_id not in tenant.members:
         raise unknown_reference()
+    if kr.kpi_id is not None and kr.kpi_id not in tenant.kpis:
+        raise unknown_reference()  # fk_key_results_kpi_id_kpis
 
 
 def _stored_key_result(kr: KeyResult) -> KeyResult:

@@ -422,6 +422,7 @@ def _key_result(row: Row[Any]) -> KeyResult:
         final_score_reason=row.final_score_reason,
         final_scored_at=row.final_scored_at,
         cadence=Cadence(row.cadence),
+        kpi_id=row.kpi_id,
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -449,6 +450,7 @@ def _key_result_values(kr: KeyResult) -> dict[str, Any]:
         "final_score_reason": kr.final_score_reason,
         "final_scored_at": kr.final_scored_at,
         "cadence": str(kr.cadence),  # the check constraint refuses any other text
+        "kpi_id": kr.kpi_id,
         "version": kr.version,
         "created_at": kr.created_at,
         "updated_at": kr.updated_at,

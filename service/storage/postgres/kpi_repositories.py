@@ -1,0 +1,222 @@
+"""The repository of KPIs (关键绩效指标) and their measurements.
+
+Every query filters on ``organization_id`` first. Numbers are NUMERIC and read back in
+fixed-point form (:func:`service.storage.postgres.sql.plain`). A KPI's measurements are
+ordered as :func:`domain.kpis.latest_measurement` orders them (``measured_at``, then
+``created_at``, then id), which ``ix_kpi_measurements_kpi_measured_at`` serves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+from uuid import UUID
+
+from sqlalchemy import Row, Select, any_, delete, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.errors import StaleVersion
+from domain.kpis import Kpi, KpiMeasurement
+from domain.okrs import Direction, KeyResult
+from service.kpi_ports import KpiFilter, kpi_has_linked_key_results
+from service.pagination import Page, PageRequest, page_of
+from service.storage.postgres import tables as t
+from service.storage.postgres.errors import constraint_name, translate
+from service.storage.postgres.okr_repositories import _key_result
+from service.storage.postgres.sql import escape_like, id_array, paged, plain
+
+# The key results' foreign key on kpis: deleting a KPI that KRs follow violates it.
+LINK_CONSTRAINT: Final = "fk_key_results_kpi_id_kpis"
+
+
+async def _write(conn: AsyncConnection, statement: Any) -> int:
+    """Run a write; the KR link's foreign key is ``kpi_has_linked_key_results``, any other
+    violated constraint what :func:`translate` makes of it."""
+    try:
+        result = await conn.execute(statement)
+    except IntegrityError as error:
+        if constraint_name(error) == LINK_CONSTRAINT:
+            raise kpi_has_linked_key_results() from None
+        raise translate(error) from None
+    return int(result.rowcount)
+
+
+def _stale() -> StaleVersion:
+    return StaleVersion("the resource changed meanwhile: reload and retry")
+
+
+def _kpi(row: Row[Any]) -> Kpi:
+    return Kpi(
+        id=row.id,
+        organization_id=row.organization_id,
+        name=row.name,
+        owner_id=row.owner_id,
+        unit=row.unit,
+        target=plain(row.target),
+        direction=Direction(row.direction),
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _values(kpi: Kpi) -> dict[str, Any]:
+    return {
+        "name": kpi.name,
+        "owner_id": kpi.owner_id,
+        "unit": kpi.unit,
+        "target": kpi.target,
+        "direction": kpi.direction.value,
+        "version": kpi.version,
+        "created_at": kpi.created_at,
+        "updated_at": kpi.updated_at,
+    }
+
+
+def _measurement(row: Row[Any]) -> KpiMeasurement:
+    return KpiMeasurement(
+        id=row.id,
+        organization_id=row.organization_id,
+        kpi_id=row.kpi_id,
+        value=plain(row.value),
+        measured_at=row.measured_at,
+        recorded_by=row.recorded_by,
+        note=row.note,
+        created_at=row.created_at,
+    )
+
+
+class PostgresKpis:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, organization_id: UUID, kpi_id: UUID) -> Kpi | None:
+        k = t.kpis
+        row = (
+            await self._conn.execute(
+                select(k).where(k.c.organization_id == organization_id, k.c.id == kpi_id)
+            )
+        ).first()
+        return _kpi(row) if row else None
+
+    async def get_many(self, organization_id: UUID, kpi_ids: Sequence[UUID]) -> Mapping[UUID, Kpi]:
+        if not kpi_ids:
+            return {}
+        k = t.kpis
+        rows = await self._conn.execute(
+            select(k).where(
+                k.c.organization_id == organization_id, k.c.id == any_(id_array(kpi_ids))
+            )
+        )
+        return {row.id: _kpi(row) for row in rows}
+
+    async def list(self, organization_id: UUID, filters: KpiFilter, page: PageRequest) -> Page[Kpi]:
+        k = t.kpis
+        statement: Select[Any] = select(k).where(k.c.organization_id == organization_id)
+        if filters.owner_id is not None:
+            statement = statement.where(k.c.owner_id == filters.owner_id)
+        if filters.q:
+            statement = statement.where(k.c.name.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
+        rows = (await self._conn.execute(paged(statement, k, page))).all()
+        return page_of([_kpi(r) for r in rows], page, lambda x: x.id)
+
+    async def add(self, kpi: Kpi) -> None:
+        await _write(
+            self._conn,
+            insert(t.kpis).values(organization_id=kpi.organization_id, id=kpi.id, **_values(kpi)),
+        )
+
+    async def update(self, kpi: Kpi, *, previous_version: int) -> None:
+        k = t.kpis
+        statement = (
+            update(k)
+            .where(
+                k.c.organization_id == kpi.organization_id,
+                k.c.id == kpi.id,
+                k.c.version == previous_version,
+            )
+            .values(**_values(kpi))
+        )
+        if await _write(self._conn, statement) != 1:
+            raise _stale()
+
+    async def delete(self, organization_id: UUID, kpi_id: UUID, *, previous_version: int) -> None:
+        k = t.kpis
+        statement = delete(k).where(
+            k.c.organization_id == organization_id,
+            k.c.id == kpi_id,
+            k.c.version == previous_version,
+        )
+        if await _write(self._conn, statement) != 1:
+            raise _stale()
+
+    async def add_measurement(self, measurement: KpiMeasurement) -> None:
+        await _write(
+            self._conn,
+            insert(t.kpi_measurements).values(
+                organization_id=measurement.organization_id,
+                id=measurement.id,
+                kpi_id=measurement.kpi_id,
+                value=measurement.value,
+                measured_at=measurement.measured_at,
+                recorded_by=measurement.recorded_by,
+                note=measurement.note,
+                created_at=measurement.created_at,
+            ),
+        )
+
+    async def measurements(
+        self, organization_id: UUID, kpi_id: UUID, page: PageRequest
+    ) -> Page[KpiMeasurement]:
+        m = t.kpi_measurements
+        order = (m.c.measured_at, m.c.created_at, m.c.id)
+        statement = select(m).where(m.c.organization_id == organization_id, m.c.kpi_id == kpi_id)
+        if page.after is not None:
+            # Keyset on the cursor row's own key: NULL (no rows) for an id that is not a
+            # measurement of this KPI.
+            c = m.alias("cursor_row")
+            cursor = select(c.c.measured_at, c.c.created_at, c.c.id).where(
+                c.c.organization_id == organization_id,
+                c.c.kpi_id == kpi_id,
+                c.c.id == page.after,
+            )
+            statement = statement.where(tuple_(*order) < cursor.scalar_subquery())
+        rows = (
+            await self._conn.execute(
+                statement.order_by(*(c.desc() for c in order)).limit(page.limit + 1)
+            )
+        ).all()
+        return page_of([_measurement(r) for r in rows], page, lambda x: x.id)
+
+    async def latest_measurements(
+        self, organization_id: UUID, kpi_ids: Sequence[UUID]
+    ) -> Mapping[UUID, KpiMeasurement]:
+        if not kpi_ids:
+            return {}
+        m = t.kpi_measurements
+        rows = await self._conn.execute(
+            select(m)
+            .where(m.c.organization_id == organization_id, m.c.kpi_id == any_(id_array(kpi_ids)))
+            .ext(distinct_on(m.c.kpi_id))
+            .order_by(m.c.kpi_id, m.c.measured_at.desc(), m.c.created_at.desc(), m.c.id.desc())
+        )
+        return {row.kpi_id: _measurement(row) for row in rows}
+
+    async def linked_key_results(
+        self, organization_id: UUID, kpi_ids: Sequence[UUID]
+    ) -> Mapping[UUID, Sequence[KeyResult]]:
+        if not kpi_ids:
+            return {}
+        k = t.key_results
+        rows = await self._conn.execute(
+            select(k)
+            .where(k.c.organization_id == organization_id, k.c.kpi_id == any_(id_array(kpi_ids)))
+            .order_by(k.c.id)
+        )
+        found: dict[UUID, list[KeyResult]] = defaultdict(list)
+        for row in rows:
+            found[row.kpi_id].append(_key_result(row))
+        return found
