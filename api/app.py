@@ -16,9 +16,12 @@ from api.rest.routes import (
     actions,
     alignment,
     audit,
+    comments,
     cycles,
     health,
     key_results,
+    kpis,
+    meetings,
     members,
     objectives,
     organization,
@@ -26,6 +29,7 @@ from api.rest.routes import (
     reviews,
     templates,
     units,
+    work_plans,
 )
 from api.security import TokenVerifier
 from service.context import Services
@@ -70,6 +74,28 @@ TAGS = [
         "English, with KRs and actions; the built-ins are shared by every organization and "
         "read-only. Instantiate one into a cycle as a draft objective.",
     },
+    {
+        "name": "kpis",
+        "description": "KPIs (关键绩效指标): standing metrics with an owner, a unit, a target and "
+        "measurements over time; a key result may follow one, each new measurement becoming "
+        "a check-in of the KR.",
+    },
+    {
+        "name": "meetings",
+        "description": "Review meetings (管理节奏): retrospectives (复盘会), weekly meetings "
+        "(周会) and monthly reports (月报) of a cycle or a unit, with attendees, the "
+        "objectives reviewed, findings and follow-up actions.",
+    },
+    {
+        "name": "comments",
+        "description": "Comments on objectives, key results and actions, with @mentions of "
+        "members (ask another team for help); each member's mentions of them.",
+    },
+    {
+        "name": "work plans",
+        "description": "Work plans (工作计划): a member's or a unit's actions for a cycle by "
+        "quarter and month, with counts by status and overdue.",
+    },
     {"name": "audit", "description": "Who changed what (admins)."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
@@ -104,6 +130,10 @@ def create_app(
         reviews,
         quality,
         templates,
+        kpis,
+        meetings,
+        comments,
+        work_plans,
     ):
         app.include_router(module.router)
     app.include_router(objectives.cycles_router)

@@ -18,6 +18,8 @@ from domain.members import Member
 from domain.organizations import Organization
 from domain.units import OrgUnit, UnitKind
 from service.alignment_ports import AlignmentReader
+from service.kpi_ports import KpiRepository
+from service.management_ports import CommentRepository, MeetingRepository, WorkPlanReader
 from service.okr_ports import (
     ActionRepository,
     AuditLog,
@@ -186,6 +188,10 @@ class UnitOfWork(Protocol):
     review_assignments: ReviewAssignmentRepository
     review_responses: ReviewResponseRepository
     templates: TemplateRepository
+    meetings: MeetingRepository
+    comments: CommentRepository
+    work_plans: WorkPlanReader
+    kpis: KpiRepository
 
     async def commit(self) -> None: ...
     async def __aenter__(self) -> Self: ...

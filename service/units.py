@@ -11,6 +11,7 @@ from domain.units import OrgUnit, UnitKind, ensure_not_under_itself, ensure_pare
 from service.auth import Principal, ensure_admin, ensure_can_read_directory
 from service.concurrency import ensure_version
 from service.context import Deps
+from service.management_ports import MeetingFilter
 from service.okr_ports import ObjectiveFilter, Viewer
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
@@ -136,7 +137,7 @@ async def update_unit(
 async def delete_unit(
     deps: Deps, principal: Principal, unit_id: UUID, *, expected_version: int | None = None
 ) -> None:
-    """Delete a unit with no sub-units; its memberships go with it."""
+    """Delete a unit with no sub-units, objectives or meetings; its memberships go with it."""
     ensure_admin(principal)
     org_id = principal.organization_id
     async with deps.uow() as uow:
@@ -152,6 +153,10 @@ async def delete_unit(
         )
         if owned.items:
             raise Conflict("the unit owns objectives: keep it", code="unit_has_objectives")
+        # Its meetings are the record of its retrospectives: deleting the unit would lose them.
+        meetings = await uow.meetings.list(org_id, MeetingFilter(unit_id=unit_id), PageRequest(1))
+        if meetings.items:
+            raise Conflict("the unit has review meetings: keep it", code="unit_has_meetings")
         await uow.units.delete(org_id, unit_id)
         await uow.commit()
 

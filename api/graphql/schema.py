@@ -41,6 +41,8 @@ from api.graphql.inputs import (
     UpdateOrganizationInput,
     UpdateUnitInput,
 )
+from api.graphql.kpi_schema import KpiMutation, KpiQuery
+from api.graphql.management_schema import ManagementMutation, ManagementQuery
 from api.graphql.okr_schema import OkrMutation, OkrQuery
 from api.graphql.quality_types import QualityQuery
 from api.graphql.review_schema import ReviewMutation, ReviewQuery
@@ -62,7 +64,7 @@ from service.settings import Settings
 
 
 @strawberry.type
-class Query(OkrQuery, ReviewQuery, QualityQuery, TemplateQuery):
+class Query(OkrQuery, ReviewQuery, QualityQuery, TemplateQuery, KpiQuery, ManagementQuery):
     @field(description="The caller's organization.")
     async def organization(self, info: Info) -> Organization:
         ctx = info.context
@@ -182,7 +184,7 @@ class UpdateCyclePayload:
 
 
 @strawberry.type
-class Mutation(OkrMutation, ReviewMutation, TemplateMutation):
+class Mutation(OkrMutation, ReviewMutation, TemplateMutation, KpiMutation, ManagementMutation):
     @mutation(description="Admins change the name, time zone, locale, scoring and review defaults.")
     async def update_organization(
         self,

@@ -84,6 +84,9 @@ class OrgB:
     # Built-in templates are shared by every organization on purpose: the walk uses one of
     # org B's own.
     template: dict[str, Any]
+    meeting: dict[str, Any]  # a retrospective of the cycle, by the team
+    comment: dict[str, Any]  # on the KR, mentioning the member
+    kpi: dict[str, Any]  # with one measurement; no KR follows it (the KR stays at version 1)
 
     def id_for(self, param: str) -> str:
         ids = {
@@ -97,6 +100,9 @@ class OrgB:
             "reviewee_id": self.member["id"],
             "assignment_id": self.assignment["id"],
             "template_id": self.template["id"],
+            "meeting_id": self.meeting["id"],
+            "comment_id": self.comment["id"],
+            "kpi_id": self.kpi["id"],
         }
         assert param in ids, (
             f"the isolation walk has no id of org B for the path parameter {param!r}: create "
@@ -218,7 +224,55 @@ async def seed_org_b(client: httpx.AsyncClient) -> OrgB:
         review_cycle=review_cycle,
         assignment=assignment,
         template=template,
+        **await seed_management(client, team.json()["id"], member, objective, action),
+        **await seed_kpi(client, member),
     )
+
+
+async def seed_management(
+    client: httpx.AsyncClient,
+    unit_id: str,
+    member: dict[str, Any],
+    objective: dict[str, Any],
+    action: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """Org B's retrospective of its cycle and team, and a comment on its KR mentioning its
+    member."""
+    meeting = _created(
+        await client.post(
+            "/v1/meetings",
+            json={
+                "kind": "retrospective",
+                "title": "Globex 复盘会",
+                "held_on": "2027-04-02",
+                "cycle_id": objective["cycle_id"],
+                "unit_id": unit_id,
+                "attendee_ids": [member["id"]],
+                "objective_ids": [objective["id"]],
+                "findings": "Globex secret findings",
+                "follow_up_action_ids": [action["id"]],
+            },
+        )
+    )
+    comment = _created(
+        await client.post(
+            f"/v1/key-results/{action['key_result_id']}/comments",
+            json={"body": f"@[Hank]({member['id']}) Globex secret plan"},
+        )
+    )
+    return {"meeting": meeting, "comment": comment}
+
+
+async def seed_kpi(client: httpx.AsyncClient, member: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Org B's KPI, owned by its member, with one measurement."""
+    kpi = _created(
+        await client.post(
+            "/v1/kpis",
+            json={"name": "Globex secret revenue", "target": "100", "owner_id": member["id"]},
+        )
+    )
+    _created(await client.post(f"/v1/kpis/{kpi['id']}/measurements", json={"value": "42"}))
+    return {"kpi": kpi}
 
 
 async def seed_review_cycle(
@@ -282,6 +336,11 @@ async def okr_state(client: httpx.AsyncClient, b: OrgB) -> dict[str, Any]:
         "review_results": await read(f"/v1/review-cycles/{b.review_cycle['id']}/results"),
         "template": await read(f"/v1/templates/{b.template['id']}"),
         "own_templates": await read("/v1/templates?include_builtin=false"),
+        "kpi": await read(f"/v1/kpis/{b.kpi['id']}"),
+        "kpi_measurements": await read(f"/v1/kpis/{b.kpi['id']}/measurements"),
+        "kpis": await read("/v1/kpis"),
+        "meetings": await read("/v1/meetings"),
+        "comments": await read(f"/v1/key-results/{b.key_result['id']}/comments"),
     }
 
 
@@ -323,6 +382,9 @@ async def assert_org_b_unchanged(
     assert okrs["review_cycle"] == b.review_cycle
     assert [p["reviewee_id"] for p in okrs["participants"]["items"]] == [b.member["id"]]
     assert okrs["template"] == b.template
+    assert (okrs["kpi"]["version"], okrs["kpi"]["target"]) == (1, "100")
+    assert [m["value"] for m in okrs["kpi_measurements"]["items"]] == ["42"]
+    assert [k["id"] for k in okrs["kpis"]["items"]] == [b.kpi["id"]]
     assert [t["id"] for t in okrs["own_templates"]["items"]] == [b.template["id"]]
     if okrs_before is not None:
         assert okrs == okrs_before
@@ -385,6 +447,28 @@ async def test_every_route_with_an_id_answers_404_for_another_tenants_ids(
         ("PATCH", "/v1/templates/{template_id}"),
         ("DELETE", "/v1/templates/{template_id}"),
         ("POST", "/v1/templates/{template_id}/instantiate"),
+        ("GET", "/v1/kpis/{kpi_id}"),
+        ("PATCH", "/v1/kpis/{kpi_id}"),
+        ("DELETE", "/v1/kpis/{kpi_id}"),
+        ("GET", "/v1/kpis/{kpi_id}/measurements"),
+        ("POST", "/v1/kpis/{kpi_id}/measurements"),
+        ("GET", "/v1/kpis/{kpi_id}/key-results"),
+        ("PUT", "/v1/key-results/{key_result_id}/kpi"),
+        ("DELETE", "/v1/key-results/{key_result_id}/kpi"),
+        ("GET", "/v1/meetings/{meeting_id}"),
+        ("PATCH", "/v1/meetings/{meeting_id}"),
+        ("DELETE", "/v1/meetings/{meeting_id}"),
+        ("GET", "/v1/objectives/{objective_id}/comments"),
+        ("POST", "/v1/objectives/{objective_id}/comments"),
+        ("GET", "/v1/key-results/{key_result_id}/comments"),
+        ("POST", "/v1/key-results/{key_result_id}/comments"),
+        ("GET", "/v1/actions/{action_id}/comments"),
+        ("POST", "/v1/actions/{action_id}/comments"),
+        ("GET", "/v1/comments/{comment_id}"),
+        ("PATCH", "/v1/comments/{comment_id}"),
+        ("DELETE", "/v1/comments/{comment_id}"),
+        ("GET", "/v1/members/{member_id}/work-plan"),
+        ("GET", "/v1/units/{unit_id}/work-plan"),
     } <= walked
 
     answers: dict[str, tuple[int, str]] = {}

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from uuid import UUID
 
 import pytest
 
 from domain.errors import Conflict, Forbidden, NotFound, RuleViolation, StaleVersion
+from domain.meetings import MeetingKind
 from domain.members import Role
 from domain.units import OrgUnit, UnitKind
 from service.context import Deps
+from service.meetings import NewMeeting, create_meeting
 from service.pagination import PageRequest
 from service.ports import UnitFilter
 from service.units import (
@@ -163,10 +166,21 @@ async def test_a_unit_with_sub_units_cannot_be_deleted(deps: Deps, acme: Tenant)
 
     await delete_unit(deps, acme.admin, inside.id, expected_version=1)
     await delete_unit(deps, acme.admin, sales.id)
+
     assert await _stored(deps, sales) is None
     with pytest.raises(NotFound) as again:
         await delete_unit(deps, acme.admin, sales.id)
     assert again.value.code == "not_found"
+
+
+async def test_a_unit_with_review_meetings_keeps_its_record(deps: Deps, acme: Tenant) -> None:
+    _, _, inside = await _tree(deps, acme)
+    meeting = NewMeeting(MeetingKind.RETROSPECTIVE, "Q2 复盘", date(2026, 7, 2), unit_id=inside.id)
+    await create_meeting(deps, acme.admin, meeting)
+    with pytest.raises(Conflict) as caught:
+        await delete_unit(deps, acme.admin, inside.id)
+    assert caught.value.code == "unit_has_meetings"
+    assert await _stored(deps, inside) == inside
 
 
 async def test_a_stale_delete_is_refused(deps: Deps, acme: Tenant) -> None:

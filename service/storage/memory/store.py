@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from uuid import UUID
 
+from domain.comments import Comment
 from domain.cycles import Cycle
 from domain.errors import RuleViolation
+from domain.kpis import Kpi, KpiMeasurement
+from domain.meetings import Meeting
 from domain.members import Member
 from domain.okrs import Action, CheckIn, KeyResult, Objective
 from domain.organizations import Organization
@@ -46,6 +49,10 @@ class TenantData:
     review_assignments: dict[UUID, ReviewAssignment] = field(default_factory=dict)
     review_responses: dict[UUID, SubmittedResponse] = field(default_factory=dict)  # by assignment
     templates: dict[UUID, Template] = field(default_factory=dict)  # the organization's own
+    meetings: dict[UUID, Meeting] = field(default_factory=dict)  # with their links
+    comments: dict[UUID, Comment] = field(default_factory=dict)  # with their mentions
+    kpis: dict[UUID, Kpi] = field(default_factory=dict)
+    kpi_measurements: dict[UUID, KpiMeasurement] = field(default_factory=dict)
 
     def copy(self) -> TenantData:
         return TenantData(
@@ -62,6 +69,10 @@ class TenantData:
             review_assignments=dict(self.review_assignments),
             review_responses=dict(self.review_responses),
             templates=dict(self.templates),
+            meetings=dict(self.meetings),
+            comments=dict(self.comments),
+            kpis=dict(self.kpis),
+            kpi_measurements=dict(self.kpi_measurements),
         )
 
 

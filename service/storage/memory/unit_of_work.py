@@ -6,6 +6,8 @@ from types import TracebackType
 from typing import Self
 
 from service.alignment_ports import AlignmentReader
+from service.kpi_ports import KpiRepository
+from service.management_ports import CommentRepository, MeetingRepository, WorkPlanReader
 from service.okr_ports import (
     ActionRepository,
     AuditLog,
@@ -25,6 +27,9 @@ from service.review_ports import (
     ReviewResponseRepository,
 )
 from service.storage.memory.alignment_reader import MemoryAlignmentReader
+from service.storage.memory.comment_repositories import MemoryComments
+from service.storage.memory.kpi_repositories import MemoryKpis
+from service.storage.memory.meeting_repositories import MemoryMeetings
 from service.storage.memory.okr_repositories import (
     MemoryActions,
     MemoryAuditLog,
@@ -45,6 +50,7 @@ from service.storage.memory.review_repositories import (
 )
 from service.storage.memory.store import MemoryStore, Transaction
 from service.storage.memory.template_repositories import MemoryTemplates
+from service.storage.memory.work_plan_reader import MemoryWorkPlanReader
 from service.template_ports import TemplateRepository
 
 
@@ -71,6 +77,10 @@ class MemoryUnitOfWork:
     review_assignments: ReviewAssignmentRepository
     review_responses: ReviewResponseRepository
     templates: TemplateRepository
+    meetings: MeetingRepository
+    comments: CommentRepository
+    work_plans: WorkPlanReader
+    kpis: KpiRepository
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
@@ -92,6 +102,10 @@ class MemoryUnitOfWork:
         self.review_assignments = MemoryReviewAssignments(self._tx)
         self.review_responses = MemoryReviewResponses(self._tx)
         self.templates = MemoryTemplates(self._tx)
+        self.meetings = MemoryMeetings(self._tx)
+        self.comments = MemoryComments(self._tx)
+        self.work_plans = MemoryWorkPlanReader(self._tx)
+        self.kpis = MemoryKpis(self._tx)
         return self
 
     async def commit(self) -> None:

@@ -258,12 +258,20 @@ key_results = Table(
     Column("cadence", String(8), nullable=False, server_default=text("'weekly'")),
     Column("version", Integer, nullable=False),
     *_timestamps(),
+    # The KPI it follows (OKR and KPI together): each new measurement is a check-in.
+    Column("kpi_id", UUID(as_uuid=True)),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(
         ["organization_id", "objective_id"], ["objectives.organization_id", "objectives.id"]
     ),
     ForeignKeyConstraint(
         ["organization_id", "owner_id"], ["members.organization_id", "members.id"]
+    ),
+    # No ON DELETE action: a KPI that KRs follow cannot be deleted (unlink them first).
+    ForeignKeyConstraint(
+        ["organization_id", "kpi_id"],
+        ["kpis.organization_id", "kpis.id"],
+        name="fk_key_results_kpi_id_kpis",
     ),
     CheckConstraint(
         "metric_kind IN ('number', 'percent', 'currency', 'boolean', 'milestones')",
@@ -275,6 +283,7 @@ key_results = Table(
     CheckConstraint("cadence IN ('daily', 'weekly', 'biweekly', 'monthly')", name="cadence"),
     Index(None, "organization_id", "objective_id"),
     Index(None, "organization_id", "owner_id"),
+    Index("ix_key_results_kpi_id", "organization_id", "kpi_id"),
 )
 
 check_ins = Table(
@@ -463,4 +472,201 @@ templates = Table(
     # NULLs are distinct: any number of templates without a key.
     UniqueConstraint("organization_id", "key"),
     CheckConstraint("level IN ('company', 'department', 'team', 'individual')", name="level"),
+)
+
+# -- the management rhythm: review meetings, comments with @mentions ------------------------
+
+# A review meeting (复盘会, 周会, 月报) of a cycle, a unit, or a unit within a cycle. It goes
+# with its unit when the unit is deleted; a closed cycle keeps its meetings.
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("cycle_id", UUID(as_uuid=True)),
+    Column("unit_id", UUID(as_uuid=True)),
+    Column("findings", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    *_timestamps(),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+    ForeignKeyConstraint(
+        ["organization_id", "cycle_id"],
+        ["cycles.organization_id", "cycles.id"],
+        name="fk_meetings_cycle_id_cycles",
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "unit_id"],
+        ["org_units.organization_id", "org_units.id"],
+        ondelete="CASCADE",
+        name="fk_meetings_unit_id_org_units",
+    ),
+    CheckConstraint("kind IN ('retrospective', 'weekly', 'monthly_report')", name="kind"),
+    CheckConstraint("cycle_id IS NOT NULL OR unit_id IS NOT NULL", name="cycle_or_unit"),
+    Index("ix_meetings_cycle_id", "organization_id", "cycle_id"),
+    Index("ix_meetings_unit_id", "organization_id", "unit_id"),
+)
+
+
+def _meeting_link(name: str, column: str, table: str, *, cascade: bool) -> Table:
+    """A meeting's attendees, reviewed objectives or follow-up actions: one row per link,
+    ``position`` keeping the order they were written in. The links go with the meeting,
+    and (``cascade``) with the row they point at."""
+    return Table(
+        name,
+        metadata,
+        Column("organization_id", UUID(as_uuid=True), nullable=False),
+        Column("meeting_id", UUID(as_uuid=True), nullable=False),
+        Column(column, UUID(as_uuid=True), nullable=False),
+        Column("position", SmallInteger, nullable=False),
+        PrimaryKeyConstraint("organization_id", "meeting_id", column),
+        ForeignKeyConstraint(
+            ["organization_id", "meeting_id"],
+            ["meetings.organization_id", "meetings.id"],
+            ondelete="CASCADE",
+            name=f"fk_{name}_meeting_id_meetings",
+        ),
+        ForeignKeyConstraint(
+            ["organization_id", column],
+            [f"{table}.organization_id", f"{table}.id"],
+            ondelete="CASCADE" if cascade else None,
+            name=f"fk_{name}_{column}_{table}",
+        ),
+        # "The meetings that reviewed this objective", and the cascade's lookup.
+        Index(f"ix_{name}_{column}", "organization_id", column),
+    )
+
+
+meeting_attendees = _meeting_link("meeting_attendees", "member_id", "members", cascade=False)
+meeting_objectives = _meeting_link("meeting_objectives", "objective_id", "objectives", cascade=True)
+meeting_actions = _meeting_link("meeting_actions", "action_id", "actions", cascade=True)
+
+# A comment on an objective, a key result or an action: the target in three columns so
+# each gets a real foreign key; the comment goes with its target.
+comments = Table(
+    "comments",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("target_type", String(16), nullable=False),
+    Column("objective_id", UUID(as_uuid=True)),
+    Column("key_result_id", UUID(as_uuid=True)),
+    Column("action_id", UUID(as_uuid=True)),
+    Column("author_id", UUID(as_uuid=True), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    *_timestamps(),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+    ForeignKeyConstraint(
+        ["organization_id", "objective_id"],
+        ["objectives.organization_id", "objectives.id"],
+        ondelete="CASCADE",
+        name="fk_comments_objective_id_objectives",
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "key_result_id"],
+        ["key_results.organization_id", "key_results.id"],
+        ondelete="CASCADE",
+        name="fk_comments_key_result_id_key_results",
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "action_id"],
+        ["actions.organization_id", "actions.id"],
+        ondelete="CASCADE",
+        name="fk_comments_action_id_actions",
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "author_id"],
+        ["members.organization_id", "members.id"],
+        name="fk_comments_author_id_members",
+    ),
+    CheckConstraint("target_type IN ('objective', 'key_result', 'action')", name="target_type"),
+    CheckConstraint(
+        "(target_type = 'objective' AND objective_id IS NOT NULL"
+        " AND key_result_id IS NULL AND action_id IS NULL)"
+        " OR (target_type = 'key_result' AND key_result_id IS NOT NULL"
+        " AND objective_id IS NULL AND action_id IS NULL)"
+        " OR (target_type = 'action' AND action_id IS NOT NULL"
+        " AND objective_id IS NULL AND key_result_id IS NULL)",
+        name="one_target",
+    ),
+    # A target's comments, oldest first, are one index range.
+    Index("ix_comments_objective_id", "organization_id", "objective_id", "id"),
+    Index("ix_comments_key_result_id", "organization_id", "key_result_id", "id"),
+    Index("ix_comments_action_id", "organization_id", "action_id", "id"),
+)
+
+# The members a comment mentions (@[Name](id)), ``position`` keeping their order in the body.
+comment_mentions = Table(
+    "comment_mentions",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("comment_id", UUID(as_uuid=True), nullable=False),
+    Column("member_id", UUID(as_uuid=True), nullable=False),
+    Column("position", SmallInteger, nullable=False),
+    PrimaryKeyConstraint("organization_id", "comment_id", "member_id"),
+    ForeignKeyConstraint(
+        ["organization_id", "comment_id"],
+        ["comments.organization_id", "comments.id"],
+        ondelete="CASCADE",
+        name="fk_comment_mentions_comment_id_comments",
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "member_id"],
+        ["members.organization_id", "members.id"],
+        name="fk_comment_mentions_member_id_members",
+    ),
+    # "Mentions of me", newest first: one backward index scan.
+    Index("ix_comment_mentions_member_id", "organization_id", "member_id", "comment_id"),
+)
+
+# -- KPIs ----------------------------------------------------------------------------------
+
+# Standing metrics (关键绩效指标) measured period after period; a key result may follow one
+# (key_results.kpi_id). Measurements are immutable and go with their KPI when it is deleted.
+kpis = Table(
+    "kpis",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("owner_id", UUID(as_uuid=True), nullable=False),
+    Column("unit", String(40)),
+    Column("target", Numeric, nullable=False),
+    Column("direction", String(8), nullable=False),
+    Column("version", Integer, nullable=False),
+    *_timestamps(),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+    ForeignKeyConstraint(
+        ["organization_id", "owner_id"], ["members.organization_id", "members.id"]
+    ),
+    CheckConstraint("direction IN ('increase', 'decrease')", name="direction"),
+    Index(None, "organization_id", "owner_id"),
+)
+
+kpi_measurements = Table(
+    "kpi_measurements",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("kpi_id", UUID(as_uuid=True), nullable=False),
+    Column("value", Numeric, nullable=False),
+    Column("measured_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(
+        ["organization_id", "kpi_id"],
+        ["kpis.organization_id", "kpis.id"],
+        ondelete="CASCADE",
+        name="fk_kpi_measurements_kpi_id_kpis",
+    ),
+    # A KPI's history newest first, and its latest reading, are one index scan away.
+    Index("ix_kpi_measurements_kpi_measured_at", "organization_id", "kpi_id", "measured_at"),
 )

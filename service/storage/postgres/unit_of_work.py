@@ -8,6 +8,8 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from service.alignment_ports import AlignmentReader
+from service.kpi_ports import KpiRepository
+from service.management_ports import CommentRepository, MeetingRepository, WorkPlanReader
 from service.okr_ports import (
     ActionRepository,
     AuditLog,
@@ -27,6 +29,9 @@ from service.review_ports import (
     ReviewResponseRepository,
 )
 from service.storage.postgres.alignment_reader import PostgresAlignmentReader
+from service.storage.postgres.comment_repositories import PostgresComments
+from service.storage.postgres.kpi_repositories import PostgresKpis
+from service.storage.postgres.meeting_repositories import PostgresMeetings
 from service.storage.postgres.okr_repositories import (
     PostgresActions,
     PostgresAuditLog,
@@ -46,6 +51,7 @@ from service.storage.postgres.review_repositories import (
     PostgresReviewResponses,
 )
 from service.storage.postgres.template_repositories import PostgresTemplates
+from service.storage.postgres.work_plan_reader import PostgresWorkPlanReader
 from service.template_ports import TemplateRepository
 
 
@@ -64,6 +70,10 @@ class PostgresUnitOfWork:
     review_assignments: ReviewAssignmentRepository
     review_responses: ReviewResponseRepository
     templates: TemplateRepository
+    meetings: MeetingRepository
+    comments: CommentRepository
+    work_plans: WorkPlanReader
+    kpis: KpiRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -87,6 +97,10 @@ class PostgresUnitOfWork:
         self.review_assignments = PostgresReviewAssignments(self._conn)
         self.review_responses = PostgresReviewResponses(self._conn)
         self.templates = PostgresTemplates(self._conn)
+        self.meetings = PostgresMeetings(self._conn)
+        self.comments = PostgresComments(self._conn)
+        self.work_plans = PostgresWorkPlanReader(self._conn)
+        self.kpis = PostgresKpis(self._conn)
         return self
 
     async def commit(self) -> None:
