@@ -210,6 +210,18 @@ async def list_key_results(
         return [view_key_result(kr, latest.get(kr.id), cycle, org, today) for kr in krs]
 
 
+async def _ensure_still_follows(uow: UnitOfWork, kr: KeyResult) -> None:
+    """A KR following a KPI keeps pointing the KPI's way: otherwise measurements would
+    silently stop reaching it. Unlink it first."""
+    kpi = await uow.kpis.get(kr.organization_id, kr.kpi_id) if kr.kpi_id else None
+    if kpi is not None and kpi.direction is not kr.direction:
+        raise RuleViolation(
+            f"the key result follows a KPI that is {kpi.direction}: unlink it first",
+            code="validation_failed",
+            errors=[FieldError("direction", "differs from its KPI's", "direction_mismatch")],
+        )
+
+
 async def update_key_result(
     deps: Deps,
     principal: Principal,
@@ -248,6 +260,8 @@ async def update_key_result(
         updated = _validated(updated)
         if updated == kr:
             return await _view(deps, uow, principal, kr, objective)
+        if updated.kpi_id is not None and updated.direction is not kr.direction:
+            await _ensure_still_follows(uow, updated)
         updated = replace(updated, version=kr.version + 1, updated_at=deps.clock.now())
         await uow.key_results.update(updated, previous_version=kr.version)
         await audit.record(

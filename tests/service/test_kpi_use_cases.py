@@ -361,29 +361,26 @@ async def test_krs_that_take_no_updates_get_no_check_in(
     assert second.check_ins == ()
 
 
-async def test_a_closed_cycle_or_a_turned_kr_gets_no_check_in(
+async def test_a_linked_kr_cannot_turn_and_a_closed_cycle_gets_no_check_in(
     deps: Deps, acme: Tenant, clock: FixedClock
 ) -> None:
     w = await _world(deps, acme)
     kpi = (await create_kpi(deps, acme.admin, REVENUE)).kpi
     ann = w.as_(w.ann)
     await link_key_result(deps, ann, w.revenue_kr, kpi.id)
-    # The KR turns around after it was linked: the link no longer holds.
-    await update_key_result(
-        deps,
-        ann,
-        w.revenue_kr,
-        KeyResultChanges(start=D(6000000), target=D(0), direction=Direction.DECREASE),
-    )
-    assert (
-        await record_measurement(deps, acme.admin, kpi.id, NewMeasurement(D(1)))
-    ).check_ins == ()
-    await update_key_result(
-        deps,
-        ann,
-        w.revenue_kr,
-        KeyResultChanges(start=D(0), target=D(6000000), direction=Direction.INCREASE),
-    )
+    before = await get_key_result(deps, acme.admin, w.revenue_kr)
+    # Turning around would silently stop the KPI's measurements reaching it: unlink first.
+    with pytest.raises(RuleViolation) as refused:
+        await update_key_result(
+            deps,
+            ann,
+            w.revenue_kr,
+            KeyResultChanges(start=D(6000000), target=D(0), direction=Direction.DECREASE),
+        )
+    assert [(e.field, e.code) for e in refused.value.errors] == [
+        ("direction", "direction_mismatch")
+    ]
+    assert await get_key_result(deps, acme.admin, w.revenue_kr) == before
     clock.current = NOW + timedelta(minutes=1)
     back = await record_measurement(deps, acme.admin, kpi.id, NewMeasurement(D(2)))
     assert [c.key_result_id for c in back.check_ins] == [w.revenue_kr]
