@@ -142,9 +142,10 @@ def validate_reviews(reviews: ReviewSettings) -> ReviewSettings:
             errors.append(FieldError(name, "must be between 0 and 1", "out_of_range"))
     if sum(weights.values()) != Decimal(1):
         errors.append(FieldError("reviews", "role weights must sum to 1", "weights_sum"))
-    if reviews.peer_anonymity_threshold < 1:
+    # As domain.reviews.ANONYMITY_THRESHOLD_MIN: one peer's answers would show as they are.
+    if reviews.peer_anonymity_threshold < 2:
         errors.append(
-            FieldError("reviews.peer_anonymity_threshold", "must be at least 1", "out_of_range")
+            FieldError("reviews.peer_anonymity_threshold", "must be at least 2", "out_of_range")
         )
     if not 1 <= reviews.min_peers <= reviews.max_peers:
         errors.append(

@@ -35,6 +35,7 @@ COMMENT_MAX = 2000
 # A 360 review asks a handful of peers (the field uses 3 to 8); fifty bounds any setup that
 # is still a peer review rather than a survey.
 PEERS_LIMIT = 50
+ANONYMITY_THRESHOLD_MIN = 2
 
 # Role weights are stored as typed-in decimals (0.10, 0.30, ...); a tolerance lets thirds
 # (0.3333 x 3) through. The 360 rating renormalises over the counted weights anyway.
@@ -241,15 +242,18 @@ def validate_peer_bounds(bounds: PeerBounds) -> PeerBounds:
 
 
 def validate_anonymity_threshold(threshold: int, bounds: PeerBounds) -> int:
-    """The peer anonymity threshold is at least 1 and at most ``max_peers``: above it peer
-    feedback could never be shown, which is a misconfiguration rather than a choice."""
-    if not 1 <= threshold <= bounds.max_peers:
+    """The peer anonymity threshold is at least ``ANONYMITY_THRESHOLD_MIN`` (at 1 a single
+    peer's answers would show as they are, to a reviewee who may know who their peers are)
+    and at most ``max_peers``: above it peer feedback could never be shown, which is a
+    misconfiguration rather than a choice."""
+    if not ANONYMITY_THRESHOLD_MIN <= threshold <= bounds.max_peers:
         _refuse(
             "invalid peer anonymity threshold",
             [
                 FieldError(
                     "peer_anonymity_threshold",
-                    f"need 1 <= threshold <= max_peers ({bounds.max_peers})",
+                    f"need {ANONYMITY_THRESHOLD_MIN} <= threshold <= max_peers "
+                    f"({bounds.max_peers})",
                     "out_of_range",
                 )
             ],

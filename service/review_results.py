@@ -109,14 +109,24 @@ async def okr_scores(
     return {m: weighted_mean(p) for m, p in pairs.items()}
 
 
+def _threshold_for(reader: UUID | None, group: Sequence[ReviewAssignment], threshold: int) -> int:
+    """A reader who is one of the reviewee's peers knows their own answers: the peer part
+    is shown to them only when the threshold is reached without them, or subtracting their
+    own response would narrow the others down below what anyone else may see."""
+    peers = {a.reviewer_id for a in group if a.role is ReviewRole.PEER}
+    return threshold + 1 if reader is not None and reader in peers else threshold
+
+
 async def _results(
     uow: UnitOfWork,
     org: Organization,
     review_cycle: ReviewCycle,
     groups: Mapping[UUID, Sequence[ReviewAssignment]],
+    reader: UUID | None,
 ) -> list[RevieweeResult]:
-    """Results of these reviewees (assignments grouped by reviewee) in a fixed number of
-    statements whatever their number."""
+    """Results of these reviewees (assignments grouped by reviewee) as ``reader`` (the
+    calling member, if any) may see them, in a fixed number of statements whatever their
+    number."""
     at = _ensure_published(review_cycle)
     reviewee_ids = list(groups)
     ids = [a.id for group in groups.values() for a in group]
@@ -135,7 +145,7 @@ async def _results(
         result = reviewee_result(
             by_role,
             weights=review_cycle.weights,
-            threshold=review_cycle.peer_anonymity_threshold,
+            threshold=_threshold_for(reader, group, review_cycle.peer_anonymity_threshold),
             okr_score=scores.get(reviewee_id),
         )
         results.append(RevieweeResult(review_cycle.id, members[reviewee_id], assigned, result))
@@ -155,7 +165,7 @@ async def review_results(
         _ensure_published(review_cycle)
         assignments = await uow.review_assignments.of_cycle(org_id, review_cycle_id)
         chosen = page_of_reviewees(assignments, page, lambda r, group: (r, group))
-        results = await _results(uow, org, review_cycle, dict(chosen.items))
+        results = await _results(uow, org, review_cycle, dict(chosen.items), principal.member_id)
     return Page(results, chosen.next_after)
 
 
@@ -181,7 +191,9 @@ async def review_result(
         group = await uow.review_assignments.of_reviewee(org_id, review_cycle_id, reviewee_id)
         if not group:
             raise NotFound("reviewee not found in this review cycle")
-        (result,) = await _results(uow, org, review_cycle, {reviewee_id: group})
+        (result,) = await _results(
+            uow, org, review_cycle, {reviewee_id: group}, principal.member_id
+        )
     return result
 
 
@@ -220,7 +232,11 @@ async def results_of_member(
             for review_cycle in found.items:
                 group = await uow.review_assignments.of_reviewee(org_id, review_cycle.id, member_id)
                 if group:
-                    results.extend(await _results(uow, org, review_cycle, {member_id: group}))
+                    results.extend(
+                        await _results(
+                            uow, org, review_cycle, {member_id: group}, principal.member_id
+                        )
+                    )
             if found.next_after is None:
                 return results
             page = PageRequest(limit=MAX_LIMIT, after=found.next_after)

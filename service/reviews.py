@@ -31,6 +31,7 @@ from domain.reviews import (
     ReviewRole,
     RoleWeights,
     assignments_for,
+    chain_reviewers,
     default_peers,
     ensure_phase_move,
     ensure_setup_editable,
@@ -348,6 +349,18 @@ class _Directory:
         manager = member.manager_id if member else None
         return manager if manager is not None and self.active(manager) else None
 
+    def above(self, member_id: UUID) -> set[UUID]:
+        """Everyone above the member in the manager chain, active or not (loop-safe): they
+        read the member's results, so none of them may answer as an anonymous peer."""
+        found: set[UUID] = set()
+        member = self.members.get(member_id)
+        current = member.manager_id if member else None
+        while current is not None and current not in found and current != member_id:
+            found.add(current)
+            boss = self.members.get(current)
+            current = boss.manager_id if boss else None
+        return found
+
     def team_of(self, member_id: UUID) -> list[UUID]:
         """Active members of the reviewee's teams (of any unit they are in when they are
         in no team), ordered by id so defaults do not change between runs."""
@@ -456,9 +469,9 @@ async def add_participants(
         for reviewee in wanted:
             if reviewee in existing:
                 continue
-            peers = default_peers(
-                reviewee, directory.team_of(reviewee), directory.manager_of, bounds
-            )
+            above = directory.above(reviewee)
+            team = [m for m in directory.team_of(reviewee) if m not in above]
+            peers = default_peers(reviewee, team, directory.manager_of, bounds)
             if len(peers) < bounds.min_peers:
                 needs_peers.append(reviewee)
                 peers = []
@@ -485,6 +498,21 @@ async def _ensure_may_nominate(uow: UnitOfWork, principal: Principal, reviewee_i
     raise NotFound("reviewee not found in this review cycle")
 
 
+def _ensure_not_above(reviewee_id: UUID, peer_ids: Sequence[UUID], directory: _Directory) -> None:
+    """No one above the reviewee in the manager chain answers as a peer: they read the
+    result, and could take their own answers out of the peer figures. The manager and the
+    skip-level are told so by the domain (they review in their own roles)."""
+    in_roles = set(chain_reviewers(reviewee_id, directory.manager_of).values())
+    above = directory.above(reviewee_id) - in_roles
+    errors = [
+        FieldError(f"peers[{i}]", "is above the reviewee and reads their results", "above")
+        for i, peer in enumerate(peer_ids)
+        if peer in above
+    ]
+    if errors:
+        raise RuleViolation("invalid peers", code="validation_failed", errors=errors)
+
+
 async def nominate_peers(
     deps: Deps,
     principal: Principal,
@@ -508,6 +536,7 @@ async def nominate_peers(
             raise RuleViolation(
                 "some peers are not active members", code="unknown_reference", errors=errors
             )
+        _ensure_not_above(reviewee_id, peer_ids, directory)
         mine = assignments_for(
             reviewee_id, directory.manager_of, peer_ids, review_cycle.peer_bounds
         )

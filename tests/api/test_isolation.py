@@ -290,7 +290,7 @@ async def seed_review_cycle(
                 "name": "Globex 360",
                 "questions": [{"text_zh": "协作", "text_en": "Collaboration"}],
                 "min_peers": 1,
-                "peer_anonymity_threshold": 1,
+                "peer_anonymity_threshold": 2,
             },
         )
     )

@@ -703,3 +703,47 @@ async def test_an_hr_manager_does_not_list_the_peers_of_their_own_line(
     everyone = await list_participants(deps, principal_of(t.hr), rc.id, PageRequest())
     assert not any(p.peers_hidden for p in everyone.items)
     assert sum(a.role is ReviewRole.PEER for p in everyone.items for a in p.assignments) == 9
+
+
+async def test_no_one_above_the_reviewee_answers_as_a_peer(
+    deps: Deps, acme: Tenant, clock: FixedClock
+) -> None:
+    t = await _team(deps, acme, clock)
+    boss = await hire(deps, acme, "Boss", roles=frozenset({Role.MANAGER}))
+    await update_member(deps, acme.admin, t.sara.id, MemberChanges(manager_id=boss.id))
+    rc = await _review_cycle(deps, t)
+    await add_participants(deps, principal_of(t.hr), rc.id, [t.rae.id])
+
+    with pytest.raises(RuleViolation) as refused:
+        await nominate_peers(
+            deps, principal_of(boss), rc.id, t.rae.id, [boss.id, t.peers[0].id, t.peers[1].id]
+        )
+
+    assert [(e.field, e.code) for e in refused.value.errors] == [("peers[0]", "above")]
+
+
+async def test_a_reader_who_was_a_peer_needs_the_threshold_without_their_own_answer(
+    deps: Deps, acme: Tenant, clock: FixedClock
+) -> None:
+    """HR reads every result; an HR member who answered as one of three peers could take
+    their own answer out and read the other two: for them the peer part is withheld."""
+    t = await _team(deps, acme, clock)
+    rc = await _review_cycle(deps, t)
+    await add_participants(deps, principal_of(t.hr), rc.id, [t.rae.id])
+    await nominate_peers(
+        deps, principal_of(t.hr), rc.id, t.rae.id, [t.hr.id, t.peers[0].id, t.peers[1].id]
+    )
+    rc = await _move(deps, t, rc, ReviewPhase.COLLECTING)
+    for peer in (t.hr, t.peers[0], t.peers[1]):
+        await _answer(deps, rc, peer, t.rae, 4, 4)
+    rc = await _move(deps, t, rc, ReviewPhase.CLOSED, ReviewPhase.PUBLISHED)
+
+    as_peer = (await review_result(deps, principal_of(t.hr), rc.id, t.rae.id)).result
+    as_admin = (await review_result(deps, acme.admin, rc.id, t.rae.id)).result
+
+    assert as_peer.peer_withheld
+    assert as_peer.role(ReviewRole.PEER).comments == ()
+    assert not as_admin.peer_withheld
+    assert as_admin.role(ReviewRole.PEER).rating == Decimal("4.0000")
+    exported = await review_results(deps, principal_of(t.hr), rc.id, PageRequest())
+    assert exported.items[0].result == as_peer

@@ -206,7 +206,7 @@ def test_default_reviews_are_valid_and_match_domain_md() -> None:
         weights("0.25", "0.25", "0.25", "0.25"),
         weights("0.1", "0.2", "0.3", "0.4"),
         weights("0.333", "0.333", "0.334", "0"),
-        ReviewSettings(peer_anonymity_threshold=1),
+        ReviewSettings(peer_anonymity_threshold=2),
         ReviewSettings(peer_anonymity_threshold=5),
         ReviewSettings(min_peers=1, max_peers=1),
         ReviewSettings(min_peers=5, max_peers=5),

@@ -160,7 +160,8 @@ def test_peer_bounds_and_threshold() -> None:
             validate_peer_bounds(bad)
     assert validate_peer_bounds(PeerBounds(50, 50)) == PeerBounds(50, 50)
     assert validate_anonymity_threshold(3, BOUNDS) == 3
-    for threshold in (0, 9):
+    assert validate_anonymity_threshold(2, BOUNDS) == 2
+    for threshold in (0, 1, 9):
         with pytest.raises(RuleViolation) as caught:
             validate_anonymity_threshold(threshold, BOUNDS)
         assert field_codes(caught.value) == {("peer_anonymity_threshold", "out_of_range")}
