@@ -277,9 +277,14 @@ class ReviewCycle:
     version: int
     created_at: datetime
     updated_at: datetime
-    # Set when it moves to published: the OKR scores in its results are read as of then,
-    # so what HR pulls does not drift with later check-ins.
+    # Set when it moves to published, with each reviewee's OKR score computed then: what
+    # HR pulls does not drift with later check-ins, target edits or archiving.
     published_at: datetime | None = None
+    okr_scores: tuple[tuple[UUID, Decimal | None], ...] = ()
+
+    def okr_score_of(self, reviewee_id: UUID) -> Decimal | None:
+        """The reviewee's OKR score as fixed at publication (``None``: none)."""
+        return dict(self.okr_scores).get(reviewee_id)
 
 
 # --- assignments -----------------------------------------------------------------------------

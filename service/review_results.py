@@ -15,12 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from uuid import UUID
 
 from domain.errors import NotFound, RuleViolation
 from domain.members import Member
-from domain.okrs import ObjectiveStatus, OwnerKind
 from domain.organizations import Organization
 from domain.reviews import (
     Response,
@@ -30,7 +28,6 @@ from domain.reviews import (
     ReviewRole,
     reviewee_result,
 )
-from domain.scoring import ONE, weighted_mean
 from service.auth import (
     Principal,
     ensure_can_export_reviews,
@@ -44,7 +41,6 @@ from service.pagination import MAX_LIMIT, Page, PageRequest
 from service.ports import UnitOfWork
 from service.review_ports import ReviewAssignment, ReviewCycleFilter, RoleCompletion
 from service.reviews import page_of_reviewees, review_cycle_of
-from service.scores import node_progress
 
 # The OKR score of a performance review is the reviewee's whole score, whoever reads it.
 _EVERYTHING = Viewer(member_id=None, sees_everything=True)
@@ -85,30 +81,6 @@ def _ensure_published(review_cycle: ReviewCycle) -> datetime:
     return review_cycle.published_at
 
 
-async def okr_scores(
-    uow: UnitOfWork, org: Organization, cycle_id: UUID, member_ids: Sequence[UUID], at: datetime
-) -> dict[UUID, Decimal | None]:
-    """Each member's OKR score for the cycle as it stood at ``at``: the mean of the scores
-    of the objectives they own in it and its nested cycles (each weighs 1, archived ones
-    left out); ``None`` for a member with nothing scored."""
-    wanted = set(member_ids)
-    nodes = await uow.alignment.cycle_nodes(org.id, cycle_id, viewer=_EVERYTHING, as_of=at)
-    owned = [
-        n
-        for n in nodes
-        if n.owner_kind is OwnerKind.MEMBER
-        and n.owner_id in wanted
-        and n.status is not ObjectiveStatus.ARCHIVED
-    ]
-    progress = await node_progress(uow, org, owned, viewer=_EVERYTHING, as_of=at) if owned else None
-    pairs: dict[UUID, list[tuple[Decimal, Decimal]]] = {m: [] for m in member_ids}
-    for node in owned:
-        value = progress.values.get(node.id) if progress else None
-        if value is not None:
-            pairs[node.owner_id].append((value, ONE))
-    return {m: weighted_mean(p) for m, p in pairs.items()}
-
-
 def _threshold_for(reader: UUID | None, group: Sequence[ReviewAssignment], threshold: int) -> int:
     """A reader who is one of the reviewee's peers knows their own answers: the peer part
     is shown to them only when the threshold is reached without them, or subtracting their
@@ -127,11 +99,10 @@ async def _results(
     """Results of these reviewees (assignments grouped by reviewee) as ``reader`` (the
     calling member, if any) may see them, in a fixed number of statements whatever their
     number."""
-    at = _ensure_published(review_cycle)
+    _ensure_published(review_cycle)
     reviewee_ids = list(groups)
     ids = [a.id for group in groups.values() for a in group]
     responses = await uow.review_responses.of_assignments(org.id, ids)
-    scores = await okr_scores(uow, org, review_cycle.cycle_id, reviewee_ids, at)
     members = await uow.members.get_many(org.id, reviewee_ids)
     results = []
     for reviewee_id, group in groups.items():
@@ -146,7 +117,7 @@ async def _results(
             by_role,
             weights=review_cycle.weights,
             threshold=_threshold_for(reader, group, review_cycle.peer_anonymity_threshold),
-            okr_score=scores.get(reviewee_id),
+            okr_score=review_cycle.okr_score_of(reviewee_id),
         )
         results.append(RevieweeResult(review_cycle.id, members[reviewee_id], assigned, result))
     return results

@@ -14,14 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from functools import partial
 from typing import TypeVar
 from uuid import UUID
 
 from domain.errors import FieldError, NotFound, RuleViolation
 from domain.members import Member
-from domain.okrs import OwnerKind
-from domain.organizations import validate_name
+from domain.okrs import ObjectiveStatus, OwnerKind
+from domain.organizations import Organization, validate_name
 from domain.reviews import (
     Assignment,
     PeerBounds,
@@ -40,6 +41,7 @@ from domain.reviews import (
     validate_questions,
     validate_role_weights,
 )
+from domain.scoring import ONE, weighted_mean
 from domain.units import UnitKind
 from service.auth import (
     Principal,
@@ -55,8 +57,10 @@ from service.pagination import MAX_LIMIT, Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import MemberFilter, UnitOfWork
 from service.review_ports import ReviewAssignment, ReviewCycleFilter
+from service.scores import node_progress
 
 _EVERYTHING = Viewer(member_id=None, sees_everything=True)
+_NOT_SCORED = frozenset({ObjectiveStatus.DRAFT, ObjectiveStatus.ARCHIVED})
 
 
 @dataclass(frozen=True)
@@ -289,13 +293,40 @@ async def update_review_cycle(
                 _ensure_ready(assignments, updated.peer_bounds)
             updated = replace(updated, phase=changes.phase)
             if changes.phase is ReviewPhase.PUBLISHED:
-                updated = replace(updated, published_at=now)
+                # The OKR part is fixed now: results never drift with later OKR edits.
+                assignments = await uow.review_assignments.of_cycle(org_id, review_cycle_id)
+                reviewees = sorted({a.reviewee_id for a in assignments})
+                org = await organization_of(uow, principal)
+                scores = await okr_scores(uow, org, updated.cycle_id, reviewees, now)
+                updated = replace(updated, published_at=now, okr_scores=tuple(scores.items()))
         if updated == current:
             return current
         updated = replace(updated, version=current.version + 1, updated_at=now)
         await uow.review_cycles.update(updated, previous_version=current.version)
         await uow.commit()
     return updated
+
+
+async def okr_scores(
+    uow: UnitOfWork, org: Organization, cycle_id: UUID, member_ids: Sequence[UUID], at: datetime
+) -> dict[UUID, Decimal | None]:
+    """Each member's OKR score for the cycle as it stands at ``at``: the mean of the scores
+    of the objectives they own in it and its nested cycles (each weighs 1; drafts, never
+    committed to, and archived ones left out); ``None`` for a member with nothing scored."""
+    wanted = set(member_ids)
+    nodes = await uow.alignment.cycle_nodes(org.id, cycle_id, viewer=_EVERYTHING, as_of=at)
+    owned = [
+        n
+        for n in nodes
+        if n.owner_kind is OwnerKind.MEMBER and n.owner_id in wanted and n.status not in _NOT_SCORED
+    ]
+    progress = await node_progress(uow, org, owned, viewer=_EVERYTHING, as_of=at) if owned else None
+    pairs: dict[UUID, list[tuple[Decimal, Decimal]]] = {m: [] for m in member_ids}
+    for node in owned:
+        value = progress.values.get(node.id) if progress else None
+        if value is not None:
+            pairs[node.owner_id].append((value, ONE))
+    return {m: weighted_mean(p) for m, p in pairs.items()}
 
 
 def _ensure_ready(assignments: Sequence[ReviewAssignment], bounds: PeerBounds) -> None:

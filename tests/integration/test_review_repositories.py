@@ -129,13 +129,21 @@ async def test_review_cycle_add_get_update(factory: UnitOfWorkFactory) -> None:
             await work.review_cycles.update(replace(moved, version=3), previous_version=1)
 
     published = replace(
-        moved, phase=ReviewPhase.PUBLISHED, version=3, published_at=NOW + timedelta(days=2)
+        moved,
+        phase=ReviewPhase.PUBLISHED,
+        version=3,
+        published_at=NOW + timedelta(days=2),
+        okr_scores=((seed.bob.id, Decimal("0.6500")), (seed.carol.id, None)),
     )
     async with factory() as work:
         await work.review_cycles.update(published, previous_version=2)
         await work.commit()
     async with factory() as work:
-        assert await work.review_cycles.get(seed.org_id, rc.id) == published
+        stored = await work.review_cycles.get(seed.org_id, rc.id)
+        assert stored == published
+        assert stored is not None
+        assert stored.okr_score_of(seed.bob.id) == Decimal("0.6500")
+        assert stored.okr_score_of(seed.dave.id) is None
 
 
 async def test_review_cycle_needs_its_okr_cycle(factory: UnitOfWorkFactory) -> None:

@@ -21,7 +21,12 @@ from service.auth import Principal, Scope
 from service.checkins import NewCheckIn, check_in
 from service.context import Deps
 from service.cycles import NewCycle, create_cycle
-from service.key_results import NewKeyResult, create_key_result
+from service.key_results import (
+    KeyResultChanges,
+    NewKeyResult,
+    create_key_result,
+    update_key_result,
+)
 from service.members import MemberChanges, update_member
 from service.objectives import NewObjective, ObjectiveChanges, create_objective, update_objective
 from service.okr_ports import Viewer
@@ -185,7 +190,7 @@ async def test_a_whole_review_cycle_gives_the_figures_computed_by_hand(
     assert list(export.items) == [found]
 
 
-async def test_the_okr_score_is_read_as_of_publication(
+async def test_the_okr_score_is_fixed_at_publication(
     deps: Deps, acme: Tenant, clock: FixedClock
 ) -> None:
     t = await _team(deps, acme, clock)
@@ -193,6 +198,13 @@ async def test_the_okr_score_is_read_as_of_publication(
     before = await review_result(deps, principal_of(t.hr), rc.id, t.rae.id)
     clock.current += timedelta(days=1)
     await check_in(deps, principal_of(t.rae), kr_id, NewCheckIn(value=Decimal(100)))
+    await update_key_result(deps, acme.admin, kr_id, KeyResultChanges(target=Decimal(1000)))
+    async with deps.uow() as uow:
+        kr = await uow.key_results.get(acme.id, kr_id)
+    assert kr is not None
+    await update_objective(
+        deps, acme.admin, kr.objective_id, ObjectiveChanges(status=ObjectiveStatus.ARCHIVED)
+    )
 
     after = await review_result(deps, principal_of(t.hr), rc.id, t.rae.id)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -107,6 +108,9 @@ def _review_cycle(row: Row[Any]) -> ReviewCycle:
         created_at=row.created_at,
         updated_at=row.updated_at,
         published_at=row.published_at,
+        okr_scores=tuple(
+            (UUID(k), None if v is None else Decimal(v)) for k, v in (row.okr_scores or {}).items()
+        ),
     )
 
 
@@ -127,6 +131,12 @@ def _review_cycle_values(rc: ReviewCycle) -> dict[str, Any]:
         "created_at": rc.created_at,
         "updated_at": rc.updated_at,
         "published_at": rc.published_at,
+        # Decimal strings, so a score reads back exactly.
+        "okr_scores": (
+            {str(k): None if v is None else str(v) for k, v in rc.okr_scores}
+            if rc.okr_scores
+            else None
+        ),
     }
 
 

@@ -377,6 +377,7 @@ review_cycles = Table(
     Column("version", Integer, nullable=False),
     *_timestamps(),
     Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("okr_scores", JSONB, nullable=True),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
     ForeignKeyConstraint(["organization_id", "cycle_id"], ["cycles.organization_id", "cycles.id"]),
