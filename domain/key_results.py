@@ -27,10 +27,26 @@ def _refuse(
     raise RuleViolation(detail, code=code, errors=errors)
 
 
+# Metric values are business figures: below a quadrillion, to twelve decimal places. Past
+# that a number is a typo or a probe, and Postgres NUMERIC would refuse or round it away.
+MAGNITUDE_LIMIT = Decimal(10) ** 15
+SMALLEST_EXPONENT = -12
+
+
+def is_measure(value: Decimal) -> bool:
+    """Finite, below ``MAGNITUDE_LIMIT`` in size, and no finer than 12 decimal places."""
+    if not value.is_finite() or abs(value) >= MAGNITUDE_LIMIT:
+        return False
+    exponent = value.normalize().as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= SMALLEST_EXPONENT
+
+
 def _finite(value: Decimal, field: str, errors: list[FieldError]) -> bool:
-    if value.is_finite():
+    if is_measure(value):
         return True
-    errors.append(FieldError(field, "must be a finite number", "not_finite"))
+    errors.append(
+        FieldError(field, "must be a number below 10^15 with at most 12 decimals", "not_finite")
+    )
     return False
 
 
@@ -132,7 +148,7 @@ def _milestone_errors(milestones: Sequence[Milestone]) -> list[FieldError]:
         if milestone.id in seen:
             errors.append(FieldError(f"{path}.id", "appears twice", "duplicate"))
         seen.add(milestone.id)
-        if not milestone.weight.is_finite() or milestone.weight <= 0:
+        if not is_measure(milestone.weight) or milestone.weight <= 0:
             errors.append(
                 FieldError(f"{path}.weight", "must be a number greater than 0", "out_of_range")
             )
@@ -141,7 +157,7 @@ def _milestone_errors(milestones: Sequence[Milestone]) -> list[FieldError]:
 
 def validate_weight(weight: Decimal) -> Decimal:
     """A KR's weight in its objective's mean: a finite number >= 0 (0 = does not count)."""
-    if not weight.is_finite() or weight < 0:
+    if not is_measure(weight) or weight < 0:
         _refuse(
             "weight must be a number of at least 0",
             [FieldError("weight", "must be a number of at least 0", "out_of_range")],
@@ -198,8 +214,11 @@ def validate_check_in_value(kr: KeyResult, value: Decimal | None) -> Decimal | N
         return None
     if value is None:
         _refuse("a check-in needs a value", [FieldError("value", "is required", "required")])
-    if not value.is_finite():
-        _refuse("value must be a finite number", [FieldError("value", "not finite", "not_finite")])
+    if not is_measure(value):
+        _refuse(
+            "value must be a number below 10^15 with at most 12 decimals",
+            [FieldError("value", "out of range", "not_finite")],
+        )
     if kr.metric_kind is MetricKind.BOOLEAN and value not in (Decimal(0), Decimal(1)):
         _refuse(
             "a yes/no KR takes 0 (no) or 1 (yes)",

@@ -30,7 +30,7 @@ from typing import Final
 from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
-from domain.key_results import validate_check_in_value
+from domain.key_results import is_measure, validate_check_in_value
 from domain.okrs import Direction, KeyResult, MetricKind
 from domain.scoring import ONE, ZERO, quantize
 
@@ -100,8 +100,10 @@ def _refuse(detail: str, errors: list[FieldError]) -> None:
 
 
 def _finite(value: Decimal, field: str, errors: list[FieldError]) -> None:
-    if not value.is_finite():
-        errors.append(FieldError(field, "must be a finite number", "not_finite"))
+    if not is_measure(value):  # the same bounds as a KR's figures, which it feeds
+        errors.append(
+            FieldError(field, "must be a number below 10^15 with at most 12 decimals", "not_finite")
+        )
 
 
 def validate_kpi(kpi: Kpi) -> Kpi:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from domain.errors import RuleViolation
 from domain.key_results import (
+    is_measure,
     validate_check_in_value,
     validate_confidence,
     validate_final_score,
@@ -421,3 +422,18 @@ def test_final_scores_need_a_reason() -> None:
     with pytest.raises(RuleViolation) as info:
         validate_final_score(D("2"), "   ")
     assert fields(info.value) == ["score", "reason"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1e15", "-1e15", "1e131072", "1e-13", "1e-20000", "0.0000000000001"],
+)
+def test_figures_past_the_bounds_are_refused_not_rounded_away(value: str) -> None:
+    """Postgres NUMERIC refuses tiny exponents (a 500) and rounds huge ones to 0 (data
+    lost): such figures are refused at the door."""
+    assert not is_measure(Decimal(value))
+
+
+@pytest.mark.parametrize("value", ["0", "999999999999999", "-5", "0.000000000001", "1E+3"])
+def test_business_figures_pass(value: str) -> None:
+    assert is_measure(Decimal(value))

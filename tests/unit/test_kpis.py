@@ -139,6 +139,8 @@ def test_a_valid_kpi_comes_back_stripped() -> None:
         ({"unit": "u" * 41}, {("unit", "too_long")}),
         ({"target": D("NaN")}, {("target", "not_finite")}),
         ({"target": D("Infinity")}, {("target", "not_finite")}),
+        ({"target": D("1e131072")}, {("target", "not_finite")}),  # NUMERIC would store 0
+        ({"target": D("1e-20000")}, {("target", "not_finite")}),  # NUMERIC would refuse
         (
             {"name": "", "unit": "u" * 41, "target": D("-Infinity")},
             {("name", "empty"), ("unit", "too_long"), ("target", "not_finite")},
