@@ -6,12 +6,13 @@ so no client loses precision to binary floats; inputs accept strings or numbers.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.cycles import Cycle, CycleKind, CycleState
 from domain.members import Member, Role
@@ -21,8 +22,20 @@ from domain.units import OrgUnit, UnitKind
 T = TypeVar("T")
 
 
+# Postgres stores no NUL character, and UTF-8 has no unpaired surrogate: refused at the door.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: object) -> object:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and _UNSTORABLE.search(t) for t in texts):
+            raise ValueError("contains a NUL character or an unpaired surrogate")
+        return value
 
 
 class Page(BaseModel, Generic[T]):

@@ -11,6 +11,7 @@ private objective. Globex is another organization with one member.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -838,3 +839,31 @@ async def test_another_organization_sees_nothing_of_the_rhythm(
     async with w.lin_() as lin:
         assert await get(lin, f"/v1/meetings/{meeting['id']}") == meeting
         assert await get(lin, f"/v1/comments/{comment['id']}") == comment
+
+
+async def test_text_postgres_cannot_store_is_refused_over_rest_and_graphql(
+    acme: Tenant,
+) -> None:
+    """A NUL character or an unpaired surrogate: 422 and nothing saved, never a 500."""
+    w = await _world(acme)
+    async with w.client(w.bob) as bob:
+        json_body = {"Content-Type": "application/json"}
+        for text in ("nul \u0000 here", "lone \ud800 surrogate"):
+            # json.dumps escapes both as \uXXXX, as a client's JSON would.
+            refused = await bob.post(
+                f"/v1/key-results/{w.sales_kr['id']}/comments",
+                content=json.dumps({"body": text}),
+                headers=json_body,
+            )
+            assert _problem(refused, 422)["code"] == "validation_failed", text
+            variables = {
+                "input": {"targetType": "KEY_RESULT", "targetId": w.sales_kr["id"], "body": text}
+            }
+            over_graphql = await bob.post(
+                "/graphql",
+                content=json.dumps({"query": ADD_COMMENT, "variables": variables}),
+                headers=json_body,
+            )
+            assert codes(over_graphql.json()) == ["validation_failed"], over_graphql.text
+        thread = await get(bob, f"/v1/key-results/{w.sales_kr['id']}/comments")
+        assert thread["items"] == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from domain.errors import Conflict, DomainError, FieldError, RuleViolation
 
@@ -39,3 +39,22 @@ def translate(error: IntegrityError) -> DomainError:
     if name is not None and name.startswith("fk_"):
         return RuleViolation("a referenced resource does not exist", code="unknown_reference")
     return Conflict("the change conflicts with existing data", code="conflict")
+
+
+# asyncpg's refusals of text Postgres cannot store (a NUL character; an escape JSONB refuses).
+_UNSTORABLE_TEXT = frozenset({"CharacterNotInRepertoireError", "UntranslatableCharacterError"})
+
+
+def unstorable_text(error: StatementError) -> RuleViolation | None:
+    """The 422 for text Postgres cannot store (a NUL character, an unpaired surrogate),
+    whatever adapter let it through; ``None`` for any other failure."""
+    seen: BaseException | None = error.orig
+    while seen is not None:
+        if isinstance(seen, UnicodeEncodeError) or type(seen).__name__ in _UNSTORABLE_TEXT:
+            return RuleViolation(
+                "text contains a NUL character or an unpaired surrogate, which cannot be stored",
+                code="validation_failed",
+                errors=[FieldError("text", "cannot be stored", "unstorable_text")],
+            )
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -10,12 +10,12 @@ from uuid import UUID
 from sqlalchemy import Select, Table, bindparam, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import StaleVersion
 from service.pagination import PageRequest
-from service.storage.postgres.errors import translate
+from service.storage.postgres.errors import translate, unstorable_text
 
 
 async def execute_write(conn: AsyncConnection, statement: Any) -> int:
@@ -29,6 +29,11 @@ async def execute_write(conn: AsyncConnection, statement: Any) -> int:
         result = await conn.execute(statement)
     except IntegrityError as error:
         raise translate(error) from None
+    except StatementError as error:
+        refused = unstorable_text(error)
+        if refused is None:
+            raise
+        raise refused from None
     return int(result.rowcount)
 
 
