@@ -99,6 +99,9 @@ def _refuse(detail: str, errors: list[FieldError]) -> None:
         raise RuleViolation(detail, code="validation_failed", errors=errors)
 
 
+EARLIEST_MEASUREMENT = 1900
+
+
 def _finite(value: Decimal, field: str, errors: list[FieldError]) -> None:
     if not is_measure(value):  # the same bounds as a KR's figures, which it feeds
         errors.append(
@@ -138,6 +141,11 @@ def validate_measurement(measurement: KpiMeasurement) -> KpiMeasurement:
     _finite(measurement.value, "value", errors)
     if measurement.measured_at.utcoffset() is None:
         errors.append(FieldError("measured_at", "must carry a time zone", "naive_datetime"))
+    elif not measurement.measured_at.year >= EARLIEST_MEASUREMENT:
+        # Year 1 in a time zone east of UTC is not even a UTC instant.
+        errors.append(
+            FieldError("measured_at", f"must be in {EARLIEST_MEASUREMENT} or later", "out_of_range")
+        )
     recorded_by = measurement.recorded_by.strip()
     if not recorded_by:
         errors.append(FieldError("recorded_by", "must not be empty", "empty"))

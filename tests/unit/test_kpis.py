@@ -4,7 +4,7 @@ that turns a measurement into a check-in of a KR (OKR and KPI together, article 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -181,6 +181,17 @@ def test_an_invalid_measurement_is_refused_naming_each_field() -> None:
         ("recorded_by", "empty"),
         ("note", "too_long"),
     }
+
+
+def test_a_measurement_before_1900_is_refused() -> None:
+    """Year 1 east of UTC is before the first UTC instant: a 500 if it reached storage."""
+    ancient = replace(
+        measure(make_kpi(), "1"),
+        measured_at=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+    )
+    with pytest.raises(RuleViolation) as caught:
+        validate_measurement(ancient)
+    assert field_codes(caught.value) == {("measured_at", "out_of_range")}
 
 
 # --- attainment and status -----------------------------------------------------------------
