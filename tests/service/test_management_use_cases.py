@@ -702,6 +702,29 @@ async def test_a_members_work_plan_across_the_year(deps: Deps, w: World, clock: 
     assert plan.counts.of(ActionStatus.TODO) == 5
 
 
+async def test_a_years_plan_takes_in_its_quarters_objectives(deps: Deps, w: World) -> None:
+    """004: a year's growth split into quarterly objectives, their actions in the year's plan."""
+    bob = principal_of(w.bob)
+    quarterly = await create_objective(deps, bob, NewObjective(w.q1.id, "Q1: 签下3家新客户"))
+    kr = await create_key_result(
+        deps, bob, quarterly.objective.id, NewKeyResult("新签约客户达到3家", owner_id=w.bob.id)
+    )
+    action = await create_action(
+        deps,
+        bob,
+        kr.key_result.id,
+        NewAction("拜访10家潜在客户", owner_id=w.bob.id, due_date=date(2026, 2, 20)),
+    )
+
+    year = await work_plans.member_work_plan(deps, bob, w.bob.id, w.year.id)
+    quarter = await work_plans.member_work_plan(deps, bob, w.bob.id, w.q1.id)
+
+    in_year = [a.id for q in year.plan.quarters for m in q.months for a in m.actions]
+    in_quarter = [a.id for q in quarter.plan.quarters for m in q.months for a in m.actions]
+    assert action.id in in_year
+    assert action.id in in_quarter
+
+
 async def test_a_units_plan_and_what_the_reader_may_see(deps: Deps, w: World) -> None:
     mine = await _action(deps, w, "Team task", date(2026, 2, 1), owner=w.lin)  # on the team KR
     dans = await _action(deps, w, "Dan's", date(2026, 3, 1), key_result_id=w.dan_kr, owner=w.dan)

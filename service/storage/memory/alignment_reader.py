@@ -87,6 +87,21 @@ def _figures(kr: KeyResult, latest: CheckIn | None, as_of: datetime) -> KeyResul
     )
 
 
+def nested_cycle_ids(tenant: TenantData, cycle_id: UUID) -> set[UUID]:
+    """The cycle and every cycle nested in it (a year's quarters and their months)."""
+    children: dict[UUID, list[UUID]] = {}
+    for c in tenant.cycles.values():
+        if c.parent_id is not None:
+            children.setdefault(c.parent_id, []).append(c.id)
+    nested, todo = {cycle_id}, [cycle_id]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in nested:
+                nested.add(child)
+                todo.append(child)
+    return nested
+
+
 class MemoryAlignmentReader:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
@@ -100,16 +115,7 @@ class MemoryAlignmentReader:
         tenant = self._tenant(organization_id)
         if cycle_id not in tenant.cycles:
             return []
-        children: dict[UUID, list[UUID]] = {}
-        for c in tenant.cycles.values():
-            if c.parent_id is not None:
-                children.setdefault(c.parent_id, []).append(c.id)
-        nested, todo = {cycle_id}, [cycle_id]
-        while todo:
-            for child in children.get(todo.pop(), ()):
-                if child not in nested:
-                    nested.add(child)
-                    todo.append(child)
+        nested = nested_cycle_ids(tenant, cycle_id)
         found = (
             o for o in tenant.objectives.values() if o.cycle_id in nested and o.created_at <= as_of
         )

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from domain.okrs import Action, ObjectiveStatus, OwnerKind
 from service.okr_ports import Viewer
+from service.storage.memory.alignment_reader import nested_cycle_ids
 from service.storage.memory.okr_repositories import _Visibility
 from service.storage.memory.store import Transaction
 
@@ -37,12 +38,13 @@ class MemoryWorkPlanReader:
         tenant = self._tx.state.tenant(organization_id)
         visible = _Visibility(tenant, viewer)
         unit_members = {m for u, m in tenant.unit_members if u == unit_id}
+        cycles = nested_cycle_ids(tenant, cycle_id)
         found: list[Action] = []
         for action in sorted(tenant.actions.values(), key=lambda a: a.id):
             kr = tenant.key_results[action.key_result_id]
             objective = tenant.objectives[kr.objective_id]
             if (
-                objective.cycle_id != cycle_id
+                objective.cycle_id not in cycles
                 or objective.status is ObjectiveStatus.ARCHIVED
                 or not visible(objective)
             ):

@@ -140,6 +140,22 @@ def _figures(row: Any, as_of: datetime) -> KeyResultFigures:
     )
 
 
+def nested_cycle_ids(organization_id: UUID, cycle_id: UUID) -> Select[tuple[UUID]]:
+    """The cycle and every cycle nested in it (a year's quarters and their months)."""
+    c = t.cycles
+    nested = (
+        select(c.c.id)
+        .where(c.c.organization_id == organization_id, c.c.id == cycle_id)
+        .cte("nested", recursive=True)
+    )
+    nested = nested.union(
+        select(c.c.id).join(
+            nested, and_(c.c.organization_id == organization_id, c.c.parent_id == nested.c.id)
+        )
+    )
+    return select(nested.c.id)
+
+
 class PostgresAlignmentReader:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -147,22 +163,12 @@ class PostgresAlignmentReader:
     async def cycle_nodes(
         self, organization_id: UUID, cycle_id: UUID, *, viewer: Viewer, as_of: datetime
     ) -> Sequence[ObjectiveNode]:
-        c, o = t.cycles, t.objectives
-        nested = (
-            select(c.c.id)
-            .where(c.c.organization_id == organization_id, c.c.id == cycle_id)
-            .cte("nested", recursive=True)
-        )
-        nested = nested.union(
-            select(c.c.id).join(
-                nested, and_(c.c.organization_id == organization_id, c.c.parent_id == nested.c.id)
-            )
-        )
+        o = t.objectives
         statement = (
             select(*_node_columns(organization_id, viewer))
             .where(
                 o.c.organization_id == organization_id,
-                o.c.cycle_id.in_(select(nested.c.id)),
+                o.c.cycle_id.in_(nested_cycle_ids(organization_id, cycle_id)),
                 o.c.created_at <= as_of,
             )
             .order_by(o.c.created_at, o.c.id)

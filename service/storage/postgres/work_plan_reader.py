@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.okrs import Action, ObjectiveStatus
 from service.okr_ports import Viewer
 from service.storage.postgres import tables as t
+from service.storage.postgres.alignment_reader import nested_cycle_ids
 from service.storage.postgres.okr_repositories import _action, visible_to
 from service.storage.postgres.sql import id_array
 
@@ -65,7 +66,7 @@ class PostgresWorkPlanReader:
             .select_from(joined)
             .where(
                 a.c.organization_id == organization_id,
-                o.c.cycle_id == cycle_id,
+                o.c.cycle_id.in_(nested_cycle_ids(organization_id, cycle_id)),
                 o.c.status != ObjectiveStatus.ARCHIVED.value,
                 visible_to(organization_id, viewer),
                 whose,
