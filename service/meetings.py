@@ -274,11 +274,16 @@ async def create_meeting(deps: Deps, principal: Principal, data: NewMeeting) -> 
 def _merged(
     current: Sequence[UUID], sent: Maybe[Sequence[UUID]], visible: Collection[UUID]
 ) -> tuple[tuple[UUID, ...], tuple[UUID, ...]]:
-    """The ids after a change, and the stored ones hidden from the writer it keeps."""
+    """The ids after a change, and the stored ones hidden from the writer it keeps.
+
+    An id the writer sends is checked as sent, even when it is stored and hidden from
+    them: otherwise a 200 for a hidden stored id and a 422 for an unknown one would tell
+    them which hidden objectives a meeting reviews."""
     hidden = tuple(i for i in current if i not in visible)
     if sent is UNSET:
         return tuple(current), hidden
-    return (*sent, *(i for i in hidden if i not in sent)), hidden
+    kept = tuple(i for i in hidden if i not in sent)
+    return (*sent, *kept), kept
 
 
 async def update_meeting(

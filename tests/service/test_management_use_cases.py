@@ -403,6 +403,16 @@ async def test_a_change_keeps_what_its_writer_may_not_see(deps: Deps, w: World) 
         await meetings.update_meeting(
             deps, tom, made.meeting.id, MeetingChanges(title="x"), expected_version=1
         )
+    # Naming the hidden objective it reviews answers exactly as naming an unknown one: the
+    # writer cannot probe which hidden objectives a meeting lists.
+    refusals = []
+    for probe in (w.private_objective, UUID(int=404)):
+        with pytest.raises(RuleViolation) as refused:
+            await meetings.update_meeting(
+                deps, tom, made.meeting.id, MeetingChanges(objective_ids=(probe,))
+            )
+        refusals.append((refused.value.code, _fields(refused.value)))
+    assert refusals[0] == refusals[1]
     with pytest.raises(RuleViolation) as orphaned:  # a meeting keeps a cycle or a unit
         await meetings.update_meeting(
             deps, w.acme.admin, made.meeting.id, MeetingChanges(unit_id=None, cycle_id=None)
