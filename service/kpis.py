@@ -576,15 +576,15 @@ async def unlink_key_result(
     *,
     expected_version: int | None = None,
 ) -> KeyResultView:
-    """Stop a KR following its KPI (whoever may edit the KR, in a cycle not closed). Its
-    history stays: the check-ins measurements made are kept. A KR following no KPI is
-    left as it is."""
+    """Stop a KR following its KPI (whoever may edit the KR). Its history stays: the
+    check-ins measurements made are kept. Allowed in a closed cycle too: it rewrites no
+    history (a closed cycle's KRs take no measurements anyway), and otherwise a KPI
+    followed from a closed cycle could never be deleted. A KR following no KPI is left as
+    it is."""
     async with deps.uow() as uow:
-        org_id = principal.organization_id
         kr, objective = await visible_key_result(uow, principal, key_result_id)
         await ensure_may_edit_key_result(uow, principal, kr, objective)
         ensure_version(kr.version, expected_version)
-        await writable_cycle(uow, org_id, objective.cycle_id, "cycle_id")
         if kr.kpi_id is None:
             return await _key_result_view(deps, uow, principal, kr, objective)
         unlinked = replace(kr, kpi_id=None, version=kr.version + 1, updated_at=deps.clock.now())

@@ -480,14 +480,15 @@ async def test_linking_is_editing_the_kr(deps: Deps, acme: Tenant) -> None:
         "key_result.kpi_unlinked",
     ]
 
+    await link_key_result(deps, acme.admin, w.revenue_kr, other.id)
     await update_cycle(deps, acme.admin, w.q1.id, CycleChanges(state=CycleState.CLOSED))
-    for attempt in (
-        link_key_result(deps, acme.admin, w.revenue_kr, kpi.id),
-        unlink_key_result(deps, acme.admin, w.revenue_kr),
-    ):
-        with pytest.raises(RuleViolation) as refused:
-            await attempt
-        assert refused.value.code == "cycle_closed"
+    with pytest.raises(RuleViolation) as refused:
+        await link_key_result(deps, acme.admin, w.revenue_kr, kpi.id)
+    assert refused.value.code == "cycle_closed"
+    # Unlinking rewrites no history: allowed after close, so the KPI can then be deleted.
+    closed = await unlink_key_result(deps, acme.admin, w.revenue_kr)
+    assert closed.key_result.kpi_id is None
+    await delete_kpi(deps, acme.admin, other.id)
 
 
 async def test_unlinking_keeps_the_history_and_frees_the_kpi(

@@ -241,9 +241,9 @@ async def link_key_result(
     "/v1/key-results/{key_result_id}/kpi",
     summary="Stop a key result following its KPI",
     description="Later measurements no longer reach the KR; its history stays (the "
-    "check-ins measurements made are kept, and the measurements stay with the KPI). As "
-    "linking: the KR's editors, in a cycle that is not closed. A KR following no KPI is "
-    "left as it is. Answers with the KR.",
+    "check-ins measurements made are kept, and the measurements stay with the KPI). By "
+    "the KR's editors, in a closed cycle too (so the KPI can then be deleted). A KR "
+    "following no KPI is left as it is. Answers with the KR.",
     response_model=KeyResultOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
