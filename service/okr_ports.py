@@ -30,6 +30,11 @@ class Viewer:
     sees_everything: bool
 
 
+# Who reads for the whole organization's figures (a review's OKR score, a unit's ownership
+# check): every objective, hidden ones included. Never handed to a caller's own reads.
+SEES_EVERYTHING = Viewer(member_id=None, sees_everything=True)
+
+
 @dataclass(frozen=True)
 class ObjectiveFilter:
     cycle_id: UUID | None = None

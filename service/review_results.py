@@ -36,14 +36,10 @@ from service.auth import (
 )
 from service.context import Deps
 from service.objectives import organization_of
-from service.okr_ports import Viewer
 from service.pagination import MAX_LIMIT, Page, PageRequest
 from service.ports import UnitOfWork
 from service.review_ports import ReviewAssignment, ReviewCycleFilter, RoleCompletion
 from service.reviews import page_of_reviewees, review_cycle_of
-
-# The OKR score of a performance review is the reviewee's whole score, whoever reads it.
-_EVERYTHING = Viewer(member_id=None, sees_everything=True)
 
 
 @dataclass(frozen=True)

@@ -52,14 +52,13 @@ from service.auth import (
 from service.concurrency import ensure_version
 from service.context import Deps
 from service.objectives import organization_of
-from service.okr_ports import Viewer
+from service.okr_ports import SEES_EVERYTHING
 from service.pagination import MAX_LIMIT, Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import MemberFilter, UnitOfWork
 from service.review_ports import ReviewAssignment, ReviewCycleFilter
 from service.scores import node_progress
 
-_EVERYTHING = Viewer(member_id=None, sees_everything=True)
 _NOT_SCORED = frozenset({ObjectiveStatus.DRAFT, ObjectiveStatus.ARCHIVED})
 
 
@@ -314,13 +313,15 @@ async def okr_scores(
     of the objectives they own in it and its nested cycles (each weighs 1; drafts, never
     committed to, and archived ones left out); ``None`` for a member with nothing scored."""
     wanted = set(member_ids)
-    nodes = await uow.alignment.cycle_nodes(org.id, cycle_id, viewer=_EVERYTHING, as_of=at)
+    nodes = await uow.alignment.cycle_nodes(org.id, cycle_id, viewer=SEES_EVERYTHING, as_of=at)
     owned = [
         n
         for n in nodes
         if n.owner_kind is OwnerKind.MEMBER and n.owner_id in wanted and n.status not in _NOT_SCORED
     ]
-    progress = await node_progress(uow, org, owned, viewer=_EVERYTHING, as_of=at) if owned else None
+    progress = (
+        await node_progress(uow, org, owned, viewer=SEES_EVERYTHING, as_of=at) if owned else None
+    )
     pairs: dict[UUID, list[tuple[Decimal, Decimal]]] = {m: [] for m in member_ids}
     for node in owned:
         value = progress.values.get(node.id) if progress else None
@@ -457,7 +458,7 @@ async def _default_reviewees(
     nodes = await uow.alignment.cycle_nodes(
         review_cycle.organization_id,
         review_cycle.cycle_id,
-        viewer=_EVERYTHING,
+        viewer=SEES_EVERYTHING,
         as_of=now,
     )
     owners = {n.owner_id for n in nodes if n.owner_kind is OwnerKind.MEMBER}
@@ -561,7 +562,10 @@ async def nominate_peers(
         if not current:
             raise NotFound("reviewee not found in this review cycle")
         ensure_setup_editable(review_cycle.phase)
-        directory = await _directory(uow, org_id)
+        # The reviewee's chain and the peers named: two reads, not the whole directory.
+        chain = await uow.members.manager_chain(org_id, reviewee_id)
+        named = await uow.members.get_many(org_id, [*chain, *peer_ids])
+        directory = _Directory(list(named.values()), memberships=(), teams=set())
         errors = _unknown_members("peer_ids", peer_ids, directory)
         if errors:
             raise RuleViolation(

@@ -12,7 +12,7 @@ from service.auth import Principal, ensure_admin, ensure_can_read_directory
 from service.concurrency import ensure_version
 from service.context import Deps
 from service.management_ports import MeetingFilter
-from service.okr_ports import ObjectiveFilter, Viewer
+from service.okr_ports import SEES_EVERYTHING, ObjectiveFilter
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import UnitFilter, UnitOfWork
@@ -149,7 +149,7 @@ async def delete_unit(
             org_id,
             ObjectiveFilter(unit_id=unit_id),
             PageRequest(1),
-            Viewer(member_id=None, sees_everything=True),
+            SEES_EVERYTHING,
         )
         if owned.items:
             raise Conflict("the unit owns objectives: keep it", code="unit_has_objectives")
