@@ -173,10 +173,8 @@ async def review_completion(deps: Deps, principal: Principal, review_cycle_id: U
     async with deps.uow() as uow:
         review_cycle = await review_cycle_of(uow, org_id, review_cycle_id)
         roles = await uow.review_assignments.completion(org_id, review_cycle_id)
-        reviewees = {
-            a.reviewee_id for a in await uow.review_assignments.of_cycle(org_id, review_cycle_id)
-        }
-    return Completion(review_cycle, len(reviewees), roles)
+    # Every reviewee has exactly one self assignment (domain.reviews.assignments_for).
+    return Completion(review_cycle, roles[ReviewRole.SELF].assigned, roles)
 
 
 async def results_of_member(
