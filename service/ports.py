@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
@@ -171,6 +172,16 @@ class IdempotencyStore(Protocol):
         """Forget a claim whose request failed unexpectedly, so a retry may run."""
 
 
+class Graph(StrEnum):
+    """The graphs whose writes are checked for loops: each is written under its own lock."""
+
+    # Objectives' parents and KRs' contributions (``parent_key_result_id``) form one graph:
+    # a loop may run through both kinds of link.
+    ALIGNMENT = "alignment"
+    MANAGERS = "managers"
+    UNITS = "units"
+
+
 class UnitOfWork(Protocol):
     """One transaction. Nothing is kept unless the use case calls ``commit``."""
 
@@ -192,6 +203,13 @@ class UnitOfWork(Protocol):
     comments: CommentRepository
     work_plans: WorkPlanReader
     kpis: KpiRepository
+
+    async def lock_graph(self, organization_id: UUID, graph: Graph) -> None:
+        """Hold the organization's lock on ``graph`` until this unit of work ends.
+
+        Take it before reading what a loop check reads: two writes that each pass the check
+        alone could otherwise close a loop together.
+        """
 
     async def commit(self) -> None: ...
     async def __aenter__(self) -> Self: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 from typing import Self
+from uuid import UUID
 
 from service.alignment_ports import AlignmentReader
 from service.kpi_ports import KpiRepository
@@ -17,6 +18,7 @@ from service.okr_ports import (
 )
 from service.ports import (
     CycleRepository,
+    Graph,
     MemberRepository,
     OrganizationRepository,
     UnitRepository,
@@ -107,6 +109,10 @@ class MemoryUnitOfWork:
         self.work_plans = MemoryWorkPlanReader(self._tx)
         self.kpis = MemoryKpis(self._tx)
         return self
+
+    async def lock_graph(self, organization_id: UUID, graph: Graph) -> None:
+        """Nothing to hold: a memory unit of work works on a private copy and publishes it
+        at commit, and tests drive it one use case at a time."""
 
     async def commit(self) -> None:
         if self._tx is None:

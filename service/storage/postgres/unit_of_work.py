@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from types import TracebackType
 from typing import Self
+from uuid import UUID
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from service.alignment_ports import AlignmentReader
@@ -19,6 +22,7 @@ from service.okr_ports import (
 )
 from service.ports import (
     CycleRepository,
+    Graph,
     MemberRepository,
     OrganizationRepository,
     UnitRepository,
@@ -103,6 +107,16 @@ class PostgresUnitOfWork:
         self.kpis = PostgresKpis(self._conn)
         return self
 
+    async def lock_graph(self, organization_id: UUID, graph: Graph) -> None:
+        # A transaction-scoped advisory lock: released by the commit or rollback, so it can
+        # never outlive the unit of work (a dropped connection releases it too). Readers
+        # take no lock; only writers of the same graph in the same organization wait.
+        assert self._conn is not None, "lock outside the unit of work"
+        await self._conn.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"),
+            {"key": graph_lock_key(organization_id, graph)},
+        )
+
     async def commit(self) -> None:
         assert self._tx is not None, "commit outside the unit of work"
         await self._tx.commit()
@@ -120,6 +134,12 @@ class PostgresUnitOfWork:
                 await self._tx.rollback()
         finally:
             await self._conn.close()
+
+
+def graph_lock_key(organization_id: UUID, graph: Graph) -> int:
+    """A stable signed 64-bit advisory-lock key for (organization, graph)."""
+    digest = hashlib.blake2b(f"okr-graph:{graph.value}:{organization_id}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
 
 
 class PostgresUnitOfWorkFactory:
