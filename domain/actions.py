@@ -1,9 +1,9 @@
 """Actions (行动), the A of OKMA: concrete tasks serving a KR.
 
 004 names the four ways action plans fail: an unclear standard, an unclear deadline, no
-owner, no acceptance. The rules here close them: work starts only with an owner, a due
-date and a completion standard, and a done action is accepted by someone other than a
-bystander (the KR's owner or the action owner's manager), after which it is final.
+owner, no acceptance. The rules here close them: work starts (and ends) only with an owner,
+a due date and a completion standard, and a done action is accepted by someone other than
+its owner (the KR's owner or the action owner's manager), after which it is final.
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ from uuid import UUID
 
 from domain.errors import FieldError, Forbidden, RuleViolation
 from domain.okrs import Action, ActionStatus
+
+# The statuses that say work was done on the action: each needs the action to be ready.
+WORKED_ON = frozenset({ActionStatus.DOING, ActionStatus.DONE})
 
 
 def is_accepted(action: Action) -> bool:
@@ -40,8 +43,9 @@ def ensure_transition(action: Action, target: ActionStatus) -> None:
     """Refuse a status move the rules do not allow.
 
     - An accepted action is final: it cannot leave done (code ``action_accepted``).
-    - Moving to doing needs an owner, a due date and a non-blank completion standard
-      (code ``action_not_ready``; one ``FieldError`` per missing field).
+    - Moving to doing or done needs an owner, a due date and a non-blank completion
+      standard (code ``action_not_ready``; one ``FieldError`` per missing field): an action
+      cannot skip the readiness rule by going straight from todo to done.
     - Every other move is allowed, including reopening a done action not yet accepted.
     """
     if is_accepted(action) and target is not ActionStatus.DONE:
@@ -50,11 +54,11 @@ def ensure_transition(action: Action, target: ActionStatus) -> None:
             code="action_accepted",
             errors=[FieldError("status", "the action was accepted", "action_accepted")],
         )
-    if target is ActionStatus.DOING:
+    if target in WORKED_ON:
         missing = missing_for_doing(action)
         if missing:
             raise RuleViolation(
-                "the action needs " + ", ".join(e.field for e in missing) + " before work starts",
+                "the action needs " + ", ".join(e.field for e in missing) + f" to be {target}",
                 code="action_not_ready",
                 errors=missing,
             )
@@ -69,11 +73,12 @@ def ensure_may_accept(
 ) -> None:
     """Refuse an acceptance (验收) the rules do not allow.
 
-    Only the owner of the action's KR or the manager of the action's owner may accept
-    (``Forbidden``, code ``not_acceptor``); an action is accepted once (code
+    Only the owner of the action's KR or the manager of the action's owner may accept, and
+    never the action's own owner: a KR owner who owns the action leaves it to their manager
+    (``Forbidden``, code ``not_acceptor``). An action is accepted once (code
     ``action_accepted``), and only when done (code ``action_not_done``).
     """
-    if acceptor_id not in {kr_owner_id, action_owner_manager_id}:
+    if acceptor_id == action.owner_id or acceptor_id not in {kr_owner_id, action_owner_manager_id}:
         raise Forbidden(
             "only the key result's owner or the action owner's manager may accept it",
             code="not_acceptor",

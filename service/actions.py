@@ -8,7 +8,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
-from domain.actions import ensure_may_accept, ensure_transition, is_accepted, missing_for_doing
+from domain.actions import (
+    WORKED_ON,
+    ensure_may_accept,
+    ensure_transition,
+    is_accepted,
+    missing_for_doing,
+)
 from domain.errors import FieldError, Forbidden, NotFound, RuleViolation
 from domain.okrs import Action, ActionStatus
 from domain.organizations import validate_name
@@ -162,10 +168,10 @@ async def update_action(
         if changes.status is not UNSET and changes.status is not action.status:
             ensure_transition(updated, changes.status)
             updated = replace(updated, status=changes.status)
-        if updated.status is ActionStatus.DOING and (missing := missing_for_doing(updated)):
-            # A started action keeps its owner, due date and standard.
+        if updated.status in WORKED_ON and (missing := missing_for_doing(updated)):
+            # A started or finished action keeps its owner, due date and standard.
             raise RuleViolation(
-                "an action in progress needs an owner, a due date and a completion standard",
+                f"a {updated.status} action needs an owner, a due date and a completion standard",
                 code="action_not_ready",
                 errors=missing,
             )

@@ -226,7 +226,8 @@ async def test_acceptance_rules(acme: Tenant, clock: SettableClock) -> None:
         path = f"/v1/key-results/{w.kr['id']}/actions"
         visits = await post(admin, path, ready(w, "Visits"))
         calls = await post(admin, path, ready(w, "Calls"))
-        unowned = await post(admin, path, {"title": "Unowned", "status": "done"})
+        # OKMA's four failures: work without owner, deadline or standard is never done.
+        unready_done = await admin.post(path, json={"title": "Unowned", "status": "done"})
         by_admin_early = await admin.post(f"/v1/actions/{visits['id']}/accept")
     async with acme.as_member(w.zhou["id"]) as doer:
         early = await doer.post(f"/v1/actions/{visits['id']}/accept")
@@ -252,7 +253,6 @@ async def test_acceptance_rules(acme: Tenant, clock: SettableClock) -> None:
         )
         twice = await kr_owner.post(f"/v1/actions/{visits['id']}/accept")
         reopened = await kr_owner.patch(f"/v1/actions/{visits['id']}", json={"status": "todo"})
-        unowned_accepted = await post(kr_owner, f"/v1/actions/{unowned['id']}/accept", {})
     async with acme.as_member(w.chen["id"], "manager") as doers_manager:
         by_doers_manager = await post(doers_manager, f"/v1/actions/{calls['id']}/accept", {})
         after = await get(doers_manager, f"/v1/actions/{visits['id']}")
@@ -272,7 +272,12 @@ async def test_acceptance_rules(acme: Tenant, clock: SettableClock) -> None:
     assert by_kr_owner.json()["accepted_at"] == "2027-05-03T18:30:00Z"
     problem(twice, 422, "action_accepted")
     problem(reopened, 422, "action_accepted")  # an accepted action is final
-    assert unowned_accepted["accepted_by"] == w.wu["id"]  # the KR owner accepts unowned work
+    unready = problem(unready_done, 422, "action_not_ready")
+    assert [e["field"] for e in unready["errors"]] == [
+        "owner_id",
+        "due_date",
+        "completion_standard",
+    ]
     assert by_doers_manager["accepted_by"] == w.chen["id"]
     assert by_doers_manager["accepted_at"] == "2027-05-03T18:30:00Z"
     assert (after["status"], after["accepted_by"], after["version"]) == ("done", w.wu["id"], 4)
@@ -397,3 +402,35 @@ async def test_an_accepted_action_is_final(acme: Tenant) -> None:
     problem(rewritten, 422, "action_accepted")
     assert read["completion_standard"] == visits["completion_standard"]
     assert read["version"] == accepted["version"]
+
+
+async def test_no_way_into_done_skips_the_readiness_rule(acme: Tenant) -> None:
+    async with acme.admin() as admin:
+        w = await build_world(admin)
+        path = f"/v1/key-results/{w.kr['id']}/actions"
+        bare = await post(admin, path, {"title": "Bare"})
+        straight_to_done = await admin.patch(f"/v1/actions/{bare['id']}", json={"status": "done"})
+        ready_done = await post(admin, path, ready(w, "Ready", status="done"))
+        cleared = await admin.patch(f"/v1/actions/{ready_done['id']}", json={"due_date": None})
+        after = await get(admin, f"/v1/actions/{bare['id']}")
+    problem(straight_to_done, 422, "action_not_ready")
+    problem(cleared, 422, "action_not_ready")  # a done action keeps its due date
+    assert (after["status"], after["version"]) == ("todo", 1)
+
+
+async def test_a_kr_owner_who_owns_the_action_leaves_acceptance_to_their_manager(
+    acme: Tenant,
+) -> None:
+    async with acme.admin() as admin:
+        w = await build_world(admin)
+        own = await post(
+            admin,
+            f"/v1/key-results/{w.kr['id']}/actions",
+            {**ready(w, "Own work", status="done"), "owner_id": w.wu["id"]},
+        )
+    async with acme.as_member(w.wu["id"]) as kr_owner:
+        by_self = await kr_owner.post(f"/v1/actions/{own['id']}/accept")
+    problem(by_self, 403, "not_acceptor")
+    async with acme.as_member(w.sun["id"], "manager") as wus_manager:
+        accepted = await post(wus_manager, f"/v1/actions/{own['id']}/accept", {})
+    assert accepted["accepted_by"] == w.sun["id"]

@@ -545,7 +545,9 @@ async def test_copying_carries_krs_milestones_and_open_actions_into_a_draft(
         number_kr,
         NewAction("Demo", w.ann.id, date(2026, 6, 1), "signed", status=ActionStatus.DOING),
     )
-    done = await create_action(deps, ann, number_kr, NewAction("Price list"))
+    done = await create_action(
+        deps, ann, number_kr, NewAction("Price list", w.ann.id, date(2026, 6, 1), "published")
+    )
     await update_action(deps, ann, done.id, ActionChanges(status=ActionStatus.DONE))
     await check_in(deps, ann, number_kr, NewCheckIn(value=Decimal(7)))
     q3 = await _cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))

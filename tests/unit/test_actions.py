@@ -76,12 +76,13 @@ def test_a_ready_action_may_move_to_doing(source: ActionStatus) -> None:
         ({"owner_id": None, "completion_standard": " "}, ["owner_id", "completion_standard"]),
     ],
 )
-def test_work_does_not_start_without_owner_deadline_and_standard(
-    changes: dict[str, Any], missing: list[str]
+@pytest.mark.parametrize("target", [ActionStatus.DOING, ActionStatus.DONE])
+def test_work_does_not_start_or_finish_without_owner_deadline_and_standard(
+    changes: dict[str, Any], missing: list[str], target: ActionStatus
 ) -> None:
     action = replace(make_action(), **changes)
     with pytest.raises(RuleViolation) as info:
-        ensure_transition(action, ActionStatus.DOING)
+        ensure_transition(action, target)
     assert info.value.code == "action_not_ready"
     assert [e.field for e in info.value.errors] == missing
     assert {e.code for e in info.value.errors} == {"required"}
@@ -95,7 +96,7 @@ def test_an_unready_action_already_doing_cannot_stay_doing() -> None:
     assert info.value.code == "action_not_ready"
 
 
-@pytest.mark.parametrize("target", [ActionStatus.TODO, ActionStatus.BLOCKED, ActionStatus.DONE])
+@pytest.mark.parametrize("target", [ActionStatus.TODO, ActionStatus.BLOCKED])
 def test_an_unready_action_may_move_elsewhere(target: ActionStatus) -> None:
     action = make_action(owner_id=None, due_date=None, completion_standard=None)
     ensure_transition(action, target)
@@ -156,6 +157,19 @@ def test_the_action_owners_manager_may_accept_a_done_action() -> None:
         acceptor_id=MANAGER,
         kr_owner_id=KR_OWNER,
         action_owner_manager_id=MANAGER,
+    )
+
+
+def test_a_kr_owner_who_owns_the_action_does_not_accept_their_own_work() -> None:
+    own = make_action(status=ActionStatus.DONE, owner_id=KR_OWNER)
+    with pytest.raises(Forbidden) as info:
+        ensure_may_accept(
+            own, acceptor_id=KR_OWNER, kr_owner_id=KR_OWNER, action_owner_manager_id=MANAGER
+        )
+    assert info.value.code == "not_acceptor"
+    # Their manager accepts instead.
+    ensure_may_accept(
+        own, acceptor_id=MANAGER, kr_owner_id=KR_OWNER, action_owner_manager_id=MANAGER
     )
 
 
