@@ -14,6 +14,7 @@ from service.logging import configure_logging
 from service.ports import Clock
 from service.settings import Settings
 from service.storage.postgres.database import PostgresReadiness, create_engine
+from service.storage.postgres.outage import discard_dead_connections, is_outage
 from service.storage.postgres.repositories import PostgresIdempotencyStore
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
 
@@ -23,6 +24,7 @@ def build_services(engine: AsyncEngine, settings: Settings, clock: Clock | None 
         deps=Deps(uow=PostgresUnitOfWorkFactory(engine), clock=clock or SystemClock()),
         idempotency=PostgresIdempotencyStore(engine, settings.idempotency_retention_hours),
         readiness=PostgresReadiness(engine),
+        is_outage=is_outage,
     )
 
 
@@ -35,6 +37,8 @@ def build_app(settings: Settings, database_url: str, *, clock: Clock | None = No
         pool_size=settings.db_pool_size,
         statement_cache_size=settings.db_statement_cache_size,
     )
+    # The first requests after Postgres comes back must not get the connections it dropped.
+    discard_dead_connections(engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

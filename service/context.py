@@ -30,3 +30,7 @@ class Services:
     deps: Deps
     idempotency: IdempotencyStore
     readiness: Readiness
+    # Whether an unexpected error means the database is down or unreachable: the adapters
+    # then answer 503 ``database_unavailable`` with Retry-After, not 500. Given by the
+    # storage adapter, which alone knows its driver's errors.
+    is_outage: Callable[[BaseException], bool]

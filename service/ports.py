@@ -121,8 +121,9 @@ class UnitRepository(Protocol):
         A unit without members (or unknown) is absent.
         """
 
-    async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> None:
-        """Idempotent: adding a member twice keeps one membership."""
+    async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> bool:
+        """Idempotent: adding a member twice keeps one membership. Return whether it was
+        new (so only a real change is audited)."""
 
     async def remove_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> bool:
         """Return whether there was a membership to remove."""
@@ -154,22 +155,40 @@ class StoredResponse:
 class IdempotencyRecord:
     request_hash: str
     response: StoredResponse | None  # None while the first request is still running
+    # While unanswered: when the claim's lease runs out and the same request may run again.
+    lease_ends_at: datetime | None = None
 
 
 class IdempotencyStore(Protocol):
-    """Remembers POST answers by (organization, caller, key) for at least the retention time."""
+    """Remembers POST answers by (organization, caller, key) for at least the retention time.
+
+    A claim is a lease, not a lock: a request that neither answers nor releases its key
+    within the lease (its process died; the database went down, so the release failed
+    too) has abandoned it, and the next identical request takes it over. A claim is
+    identified by the ``now`` it was made (or taken over) at."""
 
     async def claim(
         self, *, organization_id: UUID, caller: str, key: str, request_hash: str, now: datetime
     ) -> IdempotencyRecord | None:
-        """Claim the key; ``None`` when this call now owns it, else the existing record."""
+        """Claim the key; ``None`` when this call now owns it (a new key, or an abandoned
+        claim of the same request taken over), else the existing record."""
 
     async def complete(
-        self, *, organization_id: UUID, caller: str, key: str, response: StoredResponse
-    ) -> None: ...
+        self,
+        *,
+        organization_id: UUID,
+        caller: str,
+        key: str,
+        claimed_at: datetime,
+        response: StoredResponse,
+    ) -> None:
+        """Keep the answer, unless another request has taken the claim over since."""
 
-    async def release(self, *, organization_id: UUID, caller: str, key: str) -> None:
-        """Forget a claim whose request failed unexpectedly, so a retry may run."""
+    async def release(
+        self, *, organization_id: UUID, caller: str, key: str, claimed_at: datetime
+    ) -> None:
+        """Forget a claim whose request failed unexpectedly, so a retry may run at once
+        (never another request's claim, nor an answered key)."""
 
 
 class Graph(StrEnum):

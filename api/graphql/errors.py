@@ -5,6 +5,8 @@
   schema) and its extra members (``cycle``, ``currentVersion``) beside them.
 * An error about the document itself (syntax, validation, the depth, alias and token
   limits, variables that do not fit their types) has no path: ``invalid_query``.
+* The database being down is ``database_unavailable`` (and the answer carries
+  ``Retry-After``), as in REST.
 * Anything else raised while resolving is unexpected: it is logged and masked as
   "Unexpected error." with ``internal_error``, never a stack trace, SQL or a type name.
 """
@@ -16,10 +18,13 @@ from typing import Any
 
 import structlog
 from graphql import GraphQLError
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 from strawberry.utils.str_converters import to_camel_case
 
+from api.outage import DATABASE_UNAVAILABLE, OUTAGE_DETAIL, RETRY_AFTER_SECONDS, is_outage
 from api.security import Unauthenticated
 from domain.errors import DomainError
 
@@ -64,6 +69,12 @@ def extensions_of(error: GraphQLError) -> dict[str, Any]:
     return {**(error.extensions or {}), "code": INTERNAL_ERROR}
 
 
+def caused_by_outage(context: object, error: BaseException | None) -> bool:
+    """Whether a resolver failed because the database is down (asks the request's services)."""
+    request = getattr(context, "request", None)
+    return isinstance(request, HTTPConnection) and is_outage(request, error)
+
+
 def present(error: GraphQLError) -> GraphQLError:
     """The error as clients see it: a message and ``extensions.code``."""
     original = error.original_error
@@ -90,8 +101,18 @@ class ErrorCodes(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": INTERNAL_ERROR}
+        if caused_by_outage(self.execution_context.context, error.original_error):
+            masked.message = OUTAGE_DETAIL
+            masked.extensions = {"code": DATABASE_UNAVAILABLE}
+            self._ask_to_retry_later()
+        else:
+            masked.extensions = {"code": INTERNAL_ERROR}
         return masked
+
+    def _ask_to_retry_later(self) -> None:
+        response = getattr(self.execution_context.context, "response", None)
+        if isinstance(response, Response):
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
 
     def on_operation(self) -> Iterator[None]:
         yield from super().on_operation()
@@ -103,9 +124,13 @@ class ErrorCodes(MaskErrors):
 
 def log_unexpected(errors: list[GraphQLError], context: ExecutionContext | None) -> None:
     """Log what will be masked, with its traceback; expected errors are the client's story."""
-    del context
     for error in errors:
-        if not is_expected(error):
+        if is_expected(error):
+            continue
+        if context is not None and caused_by_outage(context.context, error.original_error):
+            # One line per request: a traceback per request during an outage floods the log.
+            log.warning("database_unavailable", error_type=type(error.original_error).__name__)
+        else:
             log.error(
                 "graphql_unexpected_error",
                 error_type=type(error.original_error).__name__,

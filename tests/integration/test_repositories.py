@@ -381,7 +381,7 @@ async def test_idempotency_claim_complete_and_expiry(
 
     assert await store.claim(**key, request_hash="h1", now=NOW) is None
     assert await store.claim(**key, request_hash="h2", now=NOW) == IdempotencyRecord(
-        request_hash="h1", response=None
+        request_hash="h1", response=None, lease_ends_at=NOW + PostgresIdempotencyStore.DEFAULT_LEASE
     )
     # Keys are per caller.
     assert await store.claim(**{**key, "caller": "member:2"}, request_hash="h1", now=NOW) is None
@@ -389,7 +389,7 @@ async def test_idempotency_claim_complete_and_expiry(
     response = StoredResponse(
         status=201, body=b'{"id": "x"}\x00\xff', headers={"etag": '"1"', "location": "/v1/x"}
     )
-    await store.complete(**key, response=response)
+    await store.complete(**key, response=response, claimed_at=NOW)
     later = NOW + timedelta(hours=23)
     assert await store.claim(**key, request_hash="h1", now=later) == IdempotencyRecord(
         request_hash="h1", response=response
@@ -399,7 +399,9 @@ async def test_idempotency_claim_complete_and_expiry(
     expired = NOW + timedelta(hours=24, seconds=1)
     assert await store.claim(**key, request_hash="h3", now=expired) is None
     assert await store.claim(**key, request_hash="h4", now=expired) == IdempotencyRecord(
-        request_hash="h3", response=None
+        request_hash="h3",
+        response=None,
+        lease_ends_at=expired + PostgresIdempotencyStore.DEFAULT_LEASE,
     )
 
 
@@ -408,5 +410,5 @@ async def test_idempotency_release_frees_the_key(engine: AsyncEngine, org: Organ
     key: dict[str, Any] = {"organization_id": org.id, "caller": "member:1", "key": "k-2"}
 
     assert await store.claim(**key, request_hash="h1", now=NOW) is None
-    await store.release(**key)
+    await store.release(**key, claimed_at=NOW)
     assert await store.claim(**key, request_hash="h2", now=NOW) is None

@@ -614,9 +614,7 @@ async def test_alignment_ancestors_follow_parents_and_contributed_krs(
         }
 
 
-async def test_check_in_history_is_newest_first_and_latest_is_by_time_then_id(
-    deps: Deps, acme: Tenant
-) -> None:
+async def test_check_in_history_and_latest_are_by_time_then_id(deps: Deps, acme: Tenant) -> None:
     _, objective, kr = await _okr_base(deps, acme)
     other = _key_result(objective, acme.admin_member.id)
     early = _check_in(kr, 1, minutes=10)
@@ -630,14 +628,16 @@ async def test_check_in_history_is_newest_first_and_latest_is_by_time_then_id(
         assert await uow.objectives.has_check_ins(acme.id, objective.id)
         assert await uow.check_ins.latest(acme.id, [kr.id, other.id]) == {kr.id: same_time_later_id}
         first = await uow.check_ins.history(acme.id, kr.id, PageRequest(limit=2))
+        # A check-in dated before others stored earlier (a KPI's late reading) is listed
+        # at its time, as latest() orders them.
         assert (list(first.items), first.next_after) == (
-            [same_time_later_id, late_id_early_time],
-            late_id_early_time.id,
+            [same_time_later_id, early],
+            early.id,
         )
         rest = await uow.check_ins.history(
             acme.id, kr.id, PageRequest(limit=2, after=first.next_after)
         )
-        assert (list(rest.items), rest.next_after) == ([early], None)
+        assert (list(rest.items), rest.next_after) == ([late_id_early_time], None)
 
 
 async def test_deleting_an_objective_runs_its_four_statements(deps: Deps, acme: Tenant) -> None:
@@ -828,10 +828,14 @@ async def test_an_idempotency_key_is_claimed_once_then_answers_with_its_response
 
     assert await claim("h1") is None
     running = await claim("h2")
-    assert running == IdempotencyRecord(request_hash="h1", response=None)
+    assert running == IdempotencyRecord(
+        request_hash="h1", response=None, lease_ends_at=NOW + timedelta(seconds=30)
+    )
 
     response = StoredResponse(status=201, body=b"{}", headers={"location": "/v1/x"})
-    await keys.complete(organization_id=org_id, caller="member:1", key="k-1", response=response)
+    await keys.complete(
+        organization_id=org_id, caller="member:1", key="k-1", claimed_at=NOW, response=response
+    )
     assert await claim("h1") == IdempotencyRecord(request_hash="h1", response=response)
 
 
@@ -852,15 +856,16 @@ async def test_idempotency_keys_are_scoped_released_and_expire() -> None:
         is None
     )
     # A released claim can be taken again.
-    await keys.release(organization_id=org_id, caller="a", key="k")
+    await keys.release(organization_id=org_id, caller="a", key="k", claimed_at=NOW)
     assert (
         await keys.claim(organization_id=org_id, caller="a", key="k", request_hash="h", now=NOW)
         is None
     )
-    # Within the retention the key is remembered; past it, forgotten.
+    # Within the retention the key is remembered (for another request: the same one would
+    # take the abandoned claim over); past it, forgotten.
     later = NOW + timedelta(hours=24)
     assert (
-        await keys.claim(organization_id=org_id, caller="a", key="k", request_hash="h", now=later)
+        await keys.claim(organization_id=org_id, caller="a", key="k", request_hash="h2", now=later)
         is not None
     )
     much_later = NOW + timedelta(hours=24, seconds=1)

@@ -16,7 +16,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from domain.cycles import Cycle
-from domain.errors import Conflict, FieldError, StaleVersion
+from domain.errors import ConcurrentChange, Conflict, FieldError, StaleVersion
 from domain.members import Member
 from domain.organizations import Organization
 from domain.units import OrgUnit, UnitKind
@@ -44,7 +44,7 @@ def _check_length(column: str, value: str | None, limit: int) -> None:
 
 
 def _stale() -> StaleVersion:
-    return StaleVersion("the resource changed meanwhile: reload and retry")
+    return ConcurrentChange("the resource changed meanwhile: reload and retry")
 
 
 def _duplicate_key() -> Conflict:
@@ -307,9 +307,12 @@ class MemoryUnits:
             tenant = state.tenant(organization_id)
             if unit_id not in tenant.units:
                 return  # deleting nothing is no error, as in SQL
-            # Sub-units reference their parent: the foreign key refuses the delete.
+            # Sub-units and meetings reference the unit: the foreign key refuses the delete,
+            # and a refused DELETE answers the resource's in-use code, as on Postgres.
             if any(u.parent_id == unit_id and u.id != unit_id for u in tenant.units.values()):
-                raise unknown_reference()
+                raise Conflict("move or delete the sub-units first", code="unit_has_children")
+            if any(m.unit_id == unit_id for m in tenant.meetings.values()):
+                raise Conflict("the unit has review meetings: keep it", code="unit_has_meetings")
             del tenant.units[unit_id]
             # Memberships go with the unit (ON DELETE CASCADE).
             tenant.unit_members = {(u, m) for u, m in tenant.unit_members if u != unit_id}
@@ -331,14 +334,16 @@ class MemoryUnits:
                 found.setdefault(unit_id, []).append(member_id)
         return found
 
-    async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> None:
-        def write(state: StoreState) -> None:
+    async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> bool:
+        def write(state: StoreState) -> bool:
             tenant = state.tenant(organization_id)
             if unit_id not in tenant.units or member_id not in tenant.members:
                 raise unknown_reference()
+            added = (unit_id, member_id) not in tenant.unit_members
             tenant.unit_members.add((unit_id, member_id))
+            return added
 
-        self._tx.write(write)
+        return self._tx.write(write)
 
     async def remove_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> bool:
         def write(state: StoreState) -> bool:
@@ -432,13 +437,15 @@ class _Claim:
 
 
 class MemoryIdempotencyStore:
-    """Claims by (organization, caller, key), forgotten after ``retention_hours``.
+    """Claims by (organization, caller, key), forgotten after ``retention_hours``; an
+    unanswered claim older than ``lease`` is abandoned, as in the Postgres store.
 
     Each call stands alone, apart from any unit of work, as in the Postgres store.
     """
 
-    def __init__(self, retention_hours: int = 24) -> None:
+    def __init__(self, retention_hours: int = 24, lease: timedelta = timedelta(seconds=30)) -> None:
         self._retention = timedelta(hours=retention_hours)
+        self._lease = lease
         self._claims: dict[tuple[UUID, str, str], _Claim] = {}
 
     async def claim(
@@ -446,22 +453,50 @@ class MemoryIdempotencyStore:
     ) -> IdempotencyRecord | None:
         slot = (organization_id, caller, key)
         existing = self._claims.get(slot)
-        if existing is None or existing.created_at < now - self._retention:
+        abandoned = (
+            existing is not None
+            and existing.response is None
+            and existing.request_hash == request_hash
+            and existing.created_at <= now - self._lease
+        )
+        if existing is None or existing.created_at < now - self._retention or abandoned:
             self._claims[slot] = _Claim(request_hash=request_hash, created_at=now)
             return None
+        if existing.response is None:
+            return IdempotencyRecord(
+                request_hash=existing.request_hash,
+                response=None,
+                lease_ends_at=min(existing.created_at, now) + self._lease,
+            )
         return IdempotencyRecord(request_hash=existing.request_hash, response=existing.response)
 
+    def _own(self, slot: tuple[UUID, str, str], claimed_at: datetime) -> _Claim | None:
+        existing = self._claims.get(slot)
+        if existing is None or existing.response is not None or existing.created_at != claimed_at:
+            return None
+        return existing
+
     async def complete(
-        self, *, organization_id: UUID, caller: str, key: str, response: StoredResponse
+        self,
+        *,
+        organization_id: UUID,
+        caller: str,
+        key: str,
+        claimed_at: datetime,
+        response: StoredResponse,
     ) -> None:
         slot = (organization_id, caller, key)
-        existing = self._claims.get(slot)
+        existing = self._own(slot, claimed_at)
         if existing is not None:
             stored = replace(response, headers=dict(response.headers))
             self._claims[slot] = replace(existing, response=stored)
 
-    async def release(self, *, organization_id: UUID, caller: str, key: str) -> None:
-        self._claims.pop((organization_id, caller, key), None)
+    async def release(
+        self, *, organization_id: UUID, caller: str, key: str, claimed_at: datetime
+    ) -> None:
+        slot = (organization_id, caller, key)
+        if self._own(slot, claimed_at) is not None:
+            del self._claims[slot]
 
 
 class MemoryReadiness:

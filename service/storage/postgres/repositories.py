@@ -425,13 +425,14 @@ class PostgresUnits:
             found[row.unit_id].append(row.member_id)
         return dict(found)
 
-    async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> None:
-        await execute_write(
+    async def add_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> bool:
+        added = await execute_write(
             self._conn,
             pg_insert(t.unit_members)
             .values(organization_id=organization_id, unit_id=unit_id, member_id=member_id)
             .on_conflict_do_nothing(),
         )
+        return added > 0
 
     async def remove_member(self, organization_id: UUID, unit_id: UUID, member_id: UUID) -> bool:
         um = t.unit_members
@@ -551,24 +552,31 @@ class PostgresCycles:
 
 
 class PostgresIdempotencyStore:
-    """Each call runs in its own short transaction, apart from the request's unit of work."""
+    """Each call runs in its own short transaction, apart from the request's unit of work.
 
-    def __init__(self, engine: AsyncEngine, retention_hours: int) -> None:
+    A claim is a lease (see the port): ``created_at`` is when it was made or taken over,
+    and an unanswered claim older than ``lease`` is abandoned. ``lease`` is the longest a
+    request may take; 30 seconds by default."""
+
+    DEFAULT_LEASE = timedelta(seconds=30)
+
+    def __init__(
+        self, engine: AsyncEngine, retention_hours: int, *, lease: timedelta = DEFAULT_LEASE
+    ) -> None:
         self._engine = engine
         self._retention_hours = retention_hours
+        self._lease = lease
 
     async def claim(
         self, *, organization_id: UUID, caller: str, key: str, request_hash: str, now: datetime
     ) -> IdempotencyRecord | None:
         k = t.idempotency_keys
+        this_key = (k.c.organization_id == organization_id, k.c.caller == caller, k.c.key == key)
         async with self._engine.begin() as conn:
             # An expired key is forgotten first, so its slot can be claimed anew.
             await conn.execute(
                 delete(k).where(
-                    k.c.organization_id == organization_id,
-                    k.c.caller == caller,
-                    k.c.key == key,
-                    k.c.created_at < now - timedelta(hours=self._retention_hours),
+                    *this_key, k.c.created_at < now - timedelta(hours=self._retention_hours)
                 )
             )
             inserted = await conn.execute(
@@ -585,30 +593,50 @@ class PostgresIdempotencyStore:
             )
             if inserted.first() is not None:
                 return None
-            row = (
-                await conn.execute(
-                    select(k).where(
-                        k.c.organization_id == organization_id, k.c.caller == caller, k.c.key == key
-                    )
+            # One statement, so of two retries racing for an abandoned claim one wins: the
+            # other waits on the row lock, then no longer matches the renewed created_at.
+            taken_over = await conn.execute(
+                update(k)
+                .where(
+                    *this_key,
+                    k.c.request_hash == request_hash,
+                    k.c.response_status.is_(None),
+                    k.c.created_at <= now - self._lease,
                 )
-            ).one()
-        response = None
-        if row.response_status is not None:
-            response = StoredResponse(
-                status=row.response_status,
-                body=row.response_body or b"",
-                headers=dict(row.response_headers or {}),
+                .values(created_at=now)
+                .returning(k.c.key)
             )
+            if taken_over.first() is not None:
+                return None
+            row = (await conn.execute(select(k).where(*this_key))).one()
+        if row.response_status is None:
+            return IdempotencyRecord(
+                request_hash=row.request_hash,
+                response=None,
+                # A claim made by a request that read the clock just after this one did.
+                lease_ends_at=min(row.created_at, now) + self._lease,
+            )
+        response = StoredResponse(
+            status=row.response_status,
+            body=row.response_body or b"",
+            headers=dict(row.response_headers or {}),
+        )
         return IdempotencyRecord(request_hash=row.request_hash, response=response)
 
     async def complete(
-        self, *, organization_id: UUID, caller: str, key: str, response: StoredResponse
+        self,
+        *,
+        organization_id: UUID,
+        caller: str,
+        key: str,
+        claimed_at: datetime,
+        response: StoredResponse,
     ) -> None:
         k = t.idempotency_keys
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(k)
-                .where(k.c.organization_id == organization_id, k.c.caller == caller, k.c.key == key)
+                .where(*self._own_claim(organization_id, caller, key, claimed_at))
                 .values(
                     response_status=response.status,
                     response_body=response.body,
@@ -616,11 +644,25 @@ class PostgresIdempotencyStore:
                 )
             )
 
-    async def release(self, *, organization_id: UUID, caller: str, key: str) -> None:
+    async def release(
+        self, *, organization_id: UUID, caller: str, key: str, claimed_at: datetime
+    ) -> None:
         k = t.idempotency_keys
         async with self._engine.begin() as conn:
             await conn.execute(
-                delete(k).where(
-                    k.c.organization_id == organization_id, k.c.caller == caller, k.c.key == key
-                )
+                delete(k).where(*self._own_claim(organization_id, caller, key, claimed_at))
             )
+
+    @staticmethod
+    def _own_claim(
+        organization_id: UUID, caller: str, key: str, claimed_at: datetime
+    ) -> tuple[Any, ...]:
+        """This claim's row, while unanswered and not taken over by a retry since."""
+        k = t.idempotency_keys
+        return (
+            k.c.organization_id == organization_id,
+            k.c.caller == caller,
+            k.c.key == key,
+            k.c.created_at == claimed_at,
+            k.c.response_status.is_(None),
+        )
