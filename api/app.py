@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api.deps import AppState
 from api.graphql.router import create_graphql_router
+from api.limits import RequestLimitsMiddleware
 from api.middleware import RequestContextMiddleware
 from api.rest.problems import install_problem_handlers
+from api.rest.query_parameters import refuse_unknown_query_parameters
 from api.rest.routes import (
     actions,
     alignment,
@@ -113,6 +115,7 @@ def create_app(
         openapi_tags=TAGS,
         lifespan=lifespan,
         static_url="/static/docs",
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.okr = AppState(services=services, settings=settings, verifier=TokenVerifier(settings))
     install_problem_handlers(app)
@@ -140,5 +143,7 @@ def create_app(
     graphql = create_graphql_router(settings)
     app.include_router(graphql)
     app.state.graphql_schema = graphql.schema
+    # Added first, so it runs inside the request-id middleware: its refusals carry the id.
+    app.add_middleware(RequestLimitsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     return app

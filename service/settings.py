@@ -95,6 +95,9 @@ class Settings(DatabaseSettings):
 
     # -- API -----------------------------------------------------------------------------
     idempotency_retention_hours: int = Field(default=24, ge=24)
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Larger request bodies get 413, unread."
+    )
 
     @model_validator(mode="after")
     def _one_kind_of_key(self) -> Settings:

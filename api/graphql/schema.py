@@ -7,7 +7,9 @@ Limits are on by default (settings): query depth, aliases, tokens, and ``first``
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from decimal import Decimal
 from functools import partial
 from typing import Annotated
 from uuid import UUID
@@ -22,8 +24,10 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.base_scalars import DecimalDefinition
 from strawberry.types import ExecutionContext
 
+from api.decimals import plain, plain_text
 from api.graphql.context import Info
 from api.graphql.errors import ErrorCodes, log_unexpected
 from api.graphql.fields import field, mutation
@@ -42,6 +46,7 @@ from api.graphql.inputs import (
     UpdateUnitInput,
 )
 from api.graphql.kpi_schema import KpiMutation, KpiQuery
+from api.graphql.limits import DocumentSizeLimiter, IntrospectionDepthLimiter, UnstorableStrings
 from api.graphql.management_schema import ManagementMutation, ManagementQuery
 from api.graphql.okr_schema import OkrMutation, OkrQuery
 from api.graphql.quality_types import QualityQuery
@@ -317,12 +322,35 @@ class OkrSchema(strawberry.Schema):
         log_unexpected(errors, execution_context)
 
 
+# The token limit counts no comment or whitespace; a document may be this many characters
+# per token allowed (100,000 at the default 2,000 tokens), and no longer.
+CHARACTERS_PER_TOKEN = 50
+
+
+def _serialize_decimal(value: object) -> str:
+    return plain_text(value) if isinstance(value, Decimal) else str(value)
+
+
+def _parse_decimal(value: object) -> object:
+    parsed = DecimalDefinition.parse_value(value)  # type: ignore[misc]
+    return plain(parsed) if isinstance(parsed, Decimal) else parsed
+
+
+# Strawberry's Decimal prints exponent form (1E+3) where REST and the database say 1000.
+PLAIN_DECIMAL = dataclasses.replace(
+    DecimalDefinition, serialize=_serialize_decimal, parse_value=_parse_decimal
+)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with its limits; extensions are factories, so no state is shared by requests."""
     extensions: list[Callable[[], SchemaExtension]] = [
+        partial(DocumentSizeLimiter, max_chars=settings.graphql_max_tokens * CHARACTERS_PER_TOKEN),
         partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
+        partial(IntrospectionDepthLimiter, max_depth=settings.graphql_max_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        UnstorableStrings,
         ErrorCodes,
     ]
     if not settings.graphql_introspection:
@@ -331,5 +359,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
+        scalar_overrides={Decimal: PLAIN_DECIMAL},
         config=StrawberryConfig(disable_field_suggestions=not settings.graphql_introspection),
     )

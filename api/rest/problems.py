@@ -1,7 +1,8 @@
 """The one mapping from errors to problem+json (RFC 9457) for REST.
 
 Domain errors keep their stable ``code``; unexpected errors become a bare 500 with the
-request id, never a stack trace or SQL.
+request id, never a stack trace or SQL; an outage of the database is a 503
+``database_unavailable`` with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.outage import DATABASE_UNAVAILABLE, OUTAGE_DETAIL, RETRY_AFTER_SECONDS, is_outage
 from api.security import KeysUnavailable, Unauthenticated
 from domain.errors import (
     Conflict,
@@ -47,6 +50,7 @@ _TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Unprocessable content",
     500: "Internal server error",
@@ -153,6 +157,45 @@ def bearer_challenge(code: str) -> str:
     return f'Bearer realm="okr", error="invalid_token", error_description="{code}"'
 
 
+class DatabaseOutage:
+    """Answers an outage that escaped a route with 503 ``database_unavailable``.
+
+    A middleware rather than the ``Exception`` handler: Starlette re-raises after that
+    handler has answered, and the server then closes the client's keep-alive connection;
+    an outage is no reason to drop it. Other errors, and errors after the answer has
+    started, pass through untouched (to the 500 handler)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            request = Request(scope, receive)
+            if started or not is_outage(request, error):
+                raise
+            log.warning("database_unavailable", error_type=type(error).__name__)
+            response = problem_response(
+                request,
+                status=503,
+                code=DATABASE_UNAVAILABLE,
+                detail=OUTAGE_DETAIL,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+            await response(scope, receive, send)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, DomainError)
@@ -217,6 +260,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)
+    app.add_middleware(DatabaseOutage)
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -228,6 +272,7 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "Conflicts with existing data, or the same Idempotency-Key is in flight",
         412: "If-Match names a stale version",
         422: "Invalid input or a broken rule; nothing changed",
+        503: "The database is unavailable: retry after Retry-After seconds",
     }
     return {
         s: {

@@ -9,14 +9,22 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.decimals import plain
 from domain.cycles import Cycle, CycleKind, CycleState
 from domain.members import Member, Role
-from domain.organizations import Locale, Organization, ReviewSettings, ScoringSettings
+from domain.organizations import (
+    Locale,
+    Organization,
+    ReviewChanges,
+    ReviewSettings,
+    ScoringChanges,
+    ScoringSettings,
+)
 from domain.units import OrgUnit, UnitKind
 
 T = TypeVar("T")
@@ -35,6 +43,9 @@ class Input(BaseModel):
         texts = value if isinstance(value, list) else [value]
         if any(isinstance(t, str) and _UNSTORABLE.search(t) for t in texts):
             raise ValueError("contains a NUL character or an unpaired surrogate")
+        # "1E+3" is kept as 1000, so the answer to this write prints it as reads do.
+        if isinstance(value, Decimal):
+            return plain(value)
         return value
 
 
@@ -94,6 +105,43 @@ class ReviewSettingsBody(Input):
         return ReviewSettings(**self.model_dump())
 
 
+def _merge_patch(body: BaseModel) -> tuple[dict[str, Any], frozenset[str]]:
+    """The values a settings group sent, and the fields it sent as null (reset to default)."""
+    sent = {name: getattr(body, name) for name in body.model_fields_set}
+    values = {name: value for name, value in sent.items() if value is not None}
+    return values, frozenset(name for name, value in sent.items() if value is None)
+
+
+class ScoringSettingsPatch(Input):
+    """Merge patch of `scoring`: left-out fields stay, `null` restores the default."""
+
+    red_below: Decimal | None = Field(default=None, description="Default 0.4.")
+    yellow_below: Decimal | None = Field(default=None, description="Default 0.7.")
+    on_track_margin: Decimal | None = Field(default=None, description="Default 0.1.")
+    at_risk_margin: Decimal | None = Field(default=None, description="Default 0.25.")
+    alignment_upward_only: bool | None = Field(default=None, description="Default true.")
+
+    def to_changes(self) -> ScoringChanges:
+        values, reset = _merge_patch(self)
+        return ScoringChanges(**values, reset=reset)
+
+
+class ReviewSettingsPatch(Input):
+    """Merge patch of `reviews`: left-out fields stay, `null` restores the default."""
+
+    weight_self: Decimal | None = Field(default=None, description="Default 0.10.")
+    weight_peer: Decimal | None = Field(default=None, description="Default 0.30.")
+    weight_manager: Decimal | None = Field(default=None, description="Default 0.40.")
+    weight_skip_level: Decimal | None = Field(default=None, description="Default 0.20.")
+    peer_anonymity_threshold: int | None = Field(default=None, description="Default 3.")
+    min_peers: int | None = Field(default=None, description="Default 3.")
+    max_peers: int | None = Field(default=None, description="Default 8.")
+
+    def to_changes(self) -> ReviewChanges:
+        values, reset = _merge_patch(self)
+        return ReviewChanges(**values, reset=reset)
+
+
 class OrganizationOut(BaseModel):
     id: UUID
     name: str = Field(examples=["Acme Sales"])
@@ -121,17 +169,26 @@ class OrganizationOut(BaseModel):
 
 
 class OrganizationPatch(Input):
-    """Send only what changes. ``scoring`` / ``reviews`` replace the whole group."""
+    """Send only what changes (JSON merge patch, RFC 7396).
+
+    Inside ``scoring`` and ``reviews`` a field left out keeps its value and a field sent as
+    ``null`` goes back to its default; the merged group is validated as a whole.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"name": "Acme Sales", "locale": "zh-CN"}]},
+        json_schema_extra={
+            "examples": [
+                {"name": "Acme Sales", "locale": "zh-CN"},
+                {"scoring": {"red_below": "0.35"}},
+            ]
+        },
     )
     name: str | None = Field(default=None, max_length=200)
     time_zone: str | None = Field(default=None, examples=["Asia/Shanghai"])
     locale: Locale | None = None
-    scoring: ScoringSettingsBody | None = None
-    reviews: ReviewSettingsBody | None = None
+    scoring: ScoringSettingsPatch | None = None
+    reviews: ReviewSettingsPatch | None = None
 
 
 # -- members -------------------------------------------------------------------------------

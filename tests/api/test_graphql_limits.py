@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
+from graphql import get_introspection_query
 
 from service import organizations
 from service.app import build_app
@@ -78,11 +80,18 @@ async def test_hostile_documents_are_refused_before_any_sql(
     app: FastAPI, acme: Tenant, name: str, document: str
 ) -> None:
     async with acme.admin() as client:
+        await warm_identity(client)
         with sql_statements(app) as seen:
             body = await gql(client, document)
     assert body.get("data") is None, name
     assert codes(body) == ["invalid_query"], body
     assert seen == [], name
+
+
+async def warm_identity(client: httpx.AsyncClient) -> None:
+    """The caller's membership check (cached for seconds) is done once before counting:
+    what is counted is the document's own cost."""
+    assert "errors" not in await gql(client, "{ organization { name } }")
 
 
 async def test_within_the_limits_a_document_runs(app: FastAPI, acme: Tenant) -> None:
@@ -96,6 +105,7 @@ async def test_within_the_limits_a_document_runs(app: FastAPI, acme: Tenant) -> 
 
 async def test_an_oversized_page_is_refused_before_any_sql(app: FastAPI, acme: Tenant) -> None:
     async with acme.admin() as client:
+        await warm_identity(client)
         with sql_statements(app) as seen:
             body = await gql(client, "{ members(first: 500) { nodes { id } } }")
     assert codes(body) == ["validation_failed"]
@@ -148,3 +158,61 @@ async def test_an_unexpected_error_is_masked(acme: Tenant, monkeypatch: pytest.M
     ]
     for leak in ("hunter2", "10.0.0.7", "RuntimeError", "Traceback", "File "):
         assert leak not in response.text
+
+
+# -- limits the token and depth limiters do not see ------------------------------------------
+
+
+async def test_a_document_padded_with_a_comment_is_refused(app: FastAPI, acme: Tenant) -> None:
+    """The token limit counts no comment: the document's length is bounded too."""
+    document = "{ organization { name } }\n#" + "x" * 1_000_000
+    async with acme.admin() as client:
+        with sql_statements(app) as seen:
+            body = await gql(client, document)
+    assert body.get("data") is None
+    assert codes(body) == ["invalid_query"], body
+    assert "characters" in body["errors"][0]["message"]
+    assert not [s for s in seen if "organizations" in s]
+
+
+def _deep_introspection(levels: int) -> str:
+    inner = "name"
+    for _ in range(levels):
+        inner = f"ofType {{ {inner} }}"
+    return f"{{ __schema {{ types {{ fields {{ type {{ {inner} }} }} }} }} }}"
+
+
+async def test_deep_introspection_is_refused(acme: Tenant) -> None:
+    async with acme.admin() as client:
+        body = await gql(client, _deep_introspection(40))
+        through_fragments = await gql(
+            client,
+            '{ __type(name: "Member") { ...F } } fragment F on __Type { '
+            + _deep_introspection(40)[len("{ __schema { types ") : -len(" } }")]
+            + " }",
+        )
+    assert body.get("data") is None
+    assert codes(body) == ["invalid_query"], body
+    assert "introspection depth" in body["errors"][0]["message"]
+    assert "invalid_query" in codes(through_fragments), through_fragments
+
+
+async def test_the_standard_introspection_queries_still_run(acme: Tenant) -> None:
+    """What GraphiQL sends (graphql-js's query: seven levels of ``ofType``), and the fullest
+    one graphql-core writes (nine levels, every option on)."""
+    graphiql = get_introspection_query(
+        descriptions=True, input_value_deprecation=True, type_depth=7
+    )
+    fullest = get_introspection_query(
+        descriptions=True,
+        specified_by_url=True,
+        directive_is_repeatable=True,
+        schema_description=True,
+        input_value_deprecation=True,
+        one_of=True,
+    )
+    async with acme.admin() as client:
+        for document in (graphiql, fullest):
+            body = await gql(client, document)
+            assert "errors" not in body, body["errors"]
+            assert body["data"]["__schema"]["queryType"]["name"] == "Query"
