@@ -6,7 +6,7 @@ module-level singletons.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 import structlog
@@ -14,9 +14,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
-from api.security import TokenVerifier, bearer_token
+from api.security import TokenVerifier, Unauthenticated, bearer_token
 from service.auth import Principal
 from service.context import Services
+from service.identity import MemberIdentities, NotAnActiveMember, confirm_member
 from service.settings import Settings
 
 
@@ -25,6 +26,8 @@ class AppState:
     services: Services
     settings: Settings
     verifier: TokenVerifier
+    # Members recently confirmed active: kept for the app's lifetime, shared by all requests.
+    identities: MemberIdentities = field(default_factory=MemberIdentities)
 
 
 def app_state(conn: HTTPConnection) -> AppState:
@@ -33,9 +36,18 @@ def app_state(conn: HTTPConnection) -> AppState:
 
 
 async def authenticate(conn: HTTPConnection) -> Principal:
-    """Verify the bearer token of a request into a Principal (raises Unauthenticated)."""
+    """Verify the bearer token of a request into a Principal (raises Unauthenticated).
+
+    REST and GraphQL both come through here: a member token is honoured only for an active
+    member of the token's organization (fail closed), one cached lookup per request.
+    """
     token = bearer_token(conn.headers.get("authorization"))
-    principal = await app_state(conn).verifier.verify(token)
+    state = app_state(conn)
+    principal = await state.verifier.verify(token)
+    try:
+        await confirm_member(state.services.deps, principal, state.identities)
+    except NotAnActiveMember as error:
+        raise Unauthenticated(error.detail, code=error.code) from None
     structlog.contextvars.bind_contextvars(org_id=str(principal.organization_id))
     return principal
 

@@ -19,8 +19,8 @@ from domain.errors import FieldError, Forbidden, NotFound, RuleViolation
 from domain.okrs import Action, ActionStatus
 from domain.organizations import validate_name
 from service import audit
-from service.auth import Principal, ensure_can_read_directory
-from service.concurrency import ensure_version
+from service.auth import Principal, ensure_can_read_okrs
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.key_results import visible_key_results
 from service.objectives import writable_cycle
@@ -118,7 +118,7 @@ async def _visible_action(uow: UnitOfWork, principal: Principal, action_id: UUID
 
 
 async def get_action(deps: Deps, principal: Principal, action_id: UUID) -> Action:
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         return await _visible_action(uow, principal, action_id)
 
@@ -127,7 +127,7 @@ async def list_actions(
     deps: Deps, principal: Principal, key_result_id: UUID, filters: ActionFilter, page: PageRequest
 ) -> Page[Action]:
     """Actions of one KR, oldest first, filtered by owner, status and due dates."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         kr, _ = await visible_key_result(uow, principal, key_result_id)
         return await uow.actions.list(
@@ -135,6 +135,7 @@ async def list_actions(
         )
 
 
+@retry_lost_updates
 async def update_action(
     deps: Deps,
     principal: Principal,
@@ -193,6 +194,7 @@ async def update_action(
     return updated
 
 
+@retry_lost_updates
 async def accept_action(
     deps: Deps, principal: Principal, action_id: UUID, *, expected_version: int | None = None
 ) -> Action:
@@ -243,7 +245,7 @@ async def actions_of_key_results(
 ) -> dict[UUID, list[Action]]:
     """The actions of many KRs (for GraphQL DataLoaders), each KR's oldest first, in a
     fixed number of statements; KRs the caller may not see (or unknown) are absent."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         visible = await visible_key_results(uow, principal, key_result_ids)
         found = await uow.actions.of_key_results(principal.organization_id, list(visible))

@@ -47,10 +47,48 @@ class Principal:
         return Role.ADMIN in self.roles
 
 
+# -- reads: one gate per kind of content, so each scope reads what its README line says ------
+
+
 def ensure_can_read_directory(principal: Principal) -> None:
-    """Members of the org read its directory; a service needs ``org:read``."""
+    """The directory: the organization, its members, units and cycles.
+
+    Members read it; a service needs ``org:read``, or ``members:write`` (an HR sync reads
+    the directory it keeps in step: members to match, their versions for ``If-Match``).
+    """
     if principal.is_service and not principal.scopes & {Scope.ORG_READ, Scope.MEMBERS_WRITE}:
         raise Forbidden("this token lacks the org:read scope", code="forbidden")
+
+
+def ensure_can_read_okrs(principal: Principal) -> None:
+    """OKR content: objectives, KRs, check-ins, actions, alignment and roll-ups, comments,
+    meetings, work plans and templates. Members only: no scope grants it to a service
+    (add one here, and to the README, before an integration may)."""
+    if principal.is_service:
+        raise Forbidden("no scope of a service token reads OKRs", code="forbidden")
+
+
+def may_read_kpis(principal: Principal) -> bool:
+    """KPIs and their measurements: members; a service with ``kpis:write`` (a BI or CRM
+    feed reads the KPIs it posts to). The KRs following a KPI are OKR content."""
+    if principal.is_service:
+        return Scope.KPIS_WRITE in principal.scopes
+    return True
+
+
+def ensure_can_read_kpis(principal: Principal) -> None:
+    if not may_read_kpis(principal):
+        raise Forbidden("this token lacks the kpis:write scope", code="forbidden")
+
+
+def ensure_can_read_review_cycles(principal: Principal) -> None:
+    """Review cycles (their setup, questions, phase): members; an HR export needs
+    ``reviews:export`` and ``org:read`` both (README: reading review cycles needs org:read
+    too). Results and completion figures are :func:`may_export_reviews`'."""
+    if principal.is_service and not {Scope.REVIEWS_EXPORT, Scope.ORG_READ} <= principal.scopes:
+        raise Forbidden(
+            "reading review cycles needs the reviews:export and org:read scopes", code="forbidden"
+        )
 
 
 def ensure_can_manage_members(principal: Principal) -> None:

@@ -14,7 +14,7 @@ from domain.key_results import (
 )
 from domain.okrs import CheckIn, MetricKind
 from service import audit
-from service.auth import Principal, ensure_can_read_directory
+from service.auth import Principal, ensure_can_read_okrs
 from service.context import Deps
 from service.objectives import writable_cycle
 from service.okr_access import ensure_may_edit_key_result, visible_key_result
@@ -83,7 +83,7 @@ async def check_in_history(
     deps: Deps, principal: Principal, key_result_id: UUID, page: PageRequest
 ) -> Page[CheckIn]:
     """Every check-in of a KR, newest first."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         kr, _ = await visible_key_result(uow, principal, key_result_id)
         return await uow.check_ins.history(principal.organization_id, kr.id, page)

@@ -46,8 +46,8 @@ from domain.comments import (
 )
 from domain.errors import Forbidden, NotFound
 from service import audit
-from service.auth import Principal, ensure_can_read_directory
-from service.concurrency import ensure_version
+from service.auth import Principal, ensure_can_read_okrs
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.okr_access import viewer_of, visible_key_result, visible_objective
 from service.pagination import Page, PageRequest
@@ -112,7 +112,7 @@ async def _visible_comment(uow: UnitOfWork, principal: Principal, comment_id: UU
 
 
 async def get_comment(deps: Deps, principal: Principal, comment_id: UUID) -> Comment:
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         return await _visible_comment(uow, principal, comment_id)
 
@@ -121,7 +121,7 @@ async def list_comments(
     deps: Deps, principal: Principal, target: CommentTarget, target_id: UUID, page: PageRequest
 ) -> Page[Comment]:
     """The comments on one objective, key result or action, oldest first."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         await _ensure_visible_target(uow, principal, target, target_id)
         return await uow.comments.of_target(principal.organization_id, target, target_id, page)
@@ -129,7 +129,7 @@ async def list_comments(
 
 async def mentions_of_me(deps: Deps, principal: Principal, page: PageRequest) -> Page[Comment]:
     """The comments mentioning the caller, on targets they may see now, newest first."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     if principal.member_id is None:
         raise Forbidden("only a member is mentioned", code="forbidden")
     async with deps.uow() as uow:
@@ -170,6 +170,7 @@ async def add_comment(
     return comment
 
 
+@retry_lost_updates
 async def update_comment(
     deps: Deps,
     principal: Principal,
@@ -200,6 +201,7 @@ async def update_comment(
     return updated
 
 
+@retry_lost_updates
 async def delete_comment(
     deps: Deps, principal: Principal, comment_id: UUID, *, expected_version: int | None = None
 ) -> None:

@@ -43,8 +43,8 @@ from domain.meetings import Meeting, MeetingKind, validate_meeting, validate_mee
 from domain.members import Role
 from domain.okrs import Action
 from service import audit
-from service.auth import Principal, ensure_can_read_directory
-from service.concurrency import ensure_version
+from service.auth import Principal, ensure_can_read_okrs
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.key_results import visible_key_results
 from service.management_ports import MeetingFilter
@@ -219,7 +219,7 @@ async def _meeting(uow: UnitOfWork, principal: Principal, meeting_id: UUID) -> M
 
 
 async def get_meeting(deps: Deps, principal: Principal, meeting_id: UUID) -> MeetingView:
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         meeting = await _meeting(uow, principal, meeting_id)
         return (await _views(uow, principal, [meeting]))[0]
@@ -229,7 +229,7 @@ async def list_meetings(
     deps: Deps, principal: Principal, filters: MeetingFilter, page: PageRequest
 ) -> Page[MeetingView]:
     """The organization's meetings, oldest first, by cycle, unit and kind."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         found = await uow.meetings.list(principal.organization_id, filters, page)
         views = await _views(uow, principal, found.items)
@@ -286,6 +286,7 @@ def _merged(
     return (*sent, *kept), kept
 
 
+@retry_lost_updates
 async def update_meeting(
     deps: Deps,
     principal: Principal,
@@ -342,6 +343,7 @@ async def update_meeting(
         return (await _views(uow, principal, [updated]))[0]
 
 
+@retry_lost_updates
 async def delete_meeting(
     deps: Deps, principal: Principal, meeting_id: UUID, *, expected_version: int | None = None
 ) -> None:

@@ -15,7 +15,7 @@ from domain.errors import FieldError, RuleViolation
 from domain.okrs import Objective, ObjectiveStatus, OwnerKind
 from domain.organizations import Locale
 from domain.quality import Finding, ObjectiveDraft, draft_of, lint
-from service.auth import Principal, ensure_can_read_directory
+from service.auth import Principal, ensure_can_read_okrs
 from service.context import Deps
 from service.objectives import organization_of
 from service.okr_access import viewer_of, visible_objective
@@ -76,7 +76,7 @@ async def _objectives_of_owner(
 
 async def objective_quality(deps: Deps, principal: Principal, objective_id: UUID) -> QualityReport:
     """The findings on a stored objective the caller may see (else ``404``)."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         objective = await visible_objective(uow, principal, objective_id)
@@ -98,7 +98,7 @@ async def check_draft(
 ) -> QualityReport:
     """The findings on a draft, saving nothing. With a cycle, KR due dates are checked
     against its end and the owner's objectives in it are counted (the draft adds one)."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     owner_id = context.owner_id
     if owner_id is None and context.owner_kind is OwnerKind.MEMBER:
         owner_id = principal.member_id

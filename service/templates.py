@@ -58,8 +58,8 @@ from domain.templates import (
     validate_template,
 )
 from service import audit
-from service.auth import Principal, ensure_can_read_directory
-from service.concurrency import ensure_version
+from service.auth import Principal, ensure_can_read_okrs
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.objectives import ensure_alignment, organization_of, writable_cycle
 from service.okr_access import ensure_may_edit_objective, viewer_of
@@ -169,7 +169,7 @@ async def _template_of(uow: UnitOfWork, principal: Principal, template_id: UUID)
 
 async def get_template(deps: Deps, principal: Principal, template_id: UUID) -> Template:
     """A built-in (the same for every organization) or one of the organization's own."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         return await _template_of(uow, principal, template_id)
 
@@ -185,7 +185,7 @@ async def list_templates(
     """The templates matching ``filters``: the built-ins first, in a fixed order, then the
     organization's own by creation. One page is one statement; the cursor is the last
     template's id, built-in or not."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     after = page.after
     # No cursor or a built-in's id: built-ins may follow. One of the organization's own:
     # every built-in was listed before it.
@@ -271,6 +271,7 @@ async def create_template(deps: Deps, principal: Principal, data: TemplateInput)
     return template
 
 
+@retry_lost_updates
 async def update_template(
     deps: Deps,
     principal: Principal,
@@ -304,6 +305,7 @@ async def update_template(
     return updated
 
 
+@retry_lost_updates
 async def delete_template(
     deps: Deps, principal: Principal, template_id: UUID, *, expected_version: int | None = None
 ) -> None:
@@ -504,7 +506,7 @@ async def instantiate_template(
     parent), ``cycle_closed``, ``forbidden``, the alignment rules. Audited as the separate
     creations would be. Returns the objective's view with its KRs.
     """
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     now = deps.clock.now()
     async with deps.uow() as uow:
         template = await _template_of(uow, principal, template_id)

@@ -66,7 +66,18 @@ class Tenant:
 
     @property
     def reader(self) -> Principal:
+        """An integration with ``org:read``: it reads the directory, never OKRs."""
         return service_principal(self.org.id, Scope.ORG_READ)
+
+    @property
+    def viewer(self) -> Principal:
+        """A member with no role, no reports and no unit: sees what every member sees."""
+        return Principal(
+            organization_id=self.org.id,
+            subject="member:viewer",
+            member_id=UUID(int=7),
+            roles=frozenset({Role.MEMBER}),
+        )
 
 
 async def new_tenant(deps: Deps, name: str) -> Tenant:

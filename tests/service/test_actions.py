@@ -96,7 +96,7 @@ async def test_an_action_starts_as_a_todo(deps: Deps, acme: Tenant, clock: Fixed
     )
     assert (action.owner_id, action.due_date, action.completion_standard) == (None, None, None)
     assert (action.accepted_by, action.accepted_at, action.created_at) == (None, None, MID_Q2)
-    assert await get_action(deps, acme.reader, action.id) == action
+    assert await get_action(deps, acme.viewer, action.id) == action
 
 
 async def test_work_does_not_start_without_owner_due_date_and_standard(
@@ -205,7 +205,7 @@ async def test_actions_list_by_owner_status_and_due_date(
     done = await _done(deps, w, w.carl)
 
     async def titles(filters: ActionFilter) -> list[str]:
-        page = await list_actions(deps, acme.reader, w.kr_id, filters, PageRequest())
+        page = await list_actions(deps, acme.viewer, w.kr_id, filters, PageRequest())
         return [a.title for a in page.items]
 
     assert await titles(ActionFilter()) == ["Early", "Late", "Undated", "Visit"]
@@ -213,10 +213,10 @@ async def test_actions_list_by_owner_status_and_due_date(
     assert await titles(ActionFilter(status=ActionStatus.DONE)) == ["Visit"]
     assert await titles(ActionFilter(due_before=date(2026, 6, 1))) == ["Early"]
     assert await titles(ActionFilter(due_after=date(2026, 6, 1))) == ["Late", "Visit"]
-    first = await list_actions(deps, acme.reader, w.kr_id, ActionFilter(), PageRequest(limit=2))
+    first = await list_actions(deps, acme.viewer, w.kr_id, ActionFilter(), PageRequest(limit=2))
     assert ([a.id for a in first.items], first.next_after) == ([early.id, late.id], late.id)
     rest = await list_actions(
-        deps, acme.reader, w.kr_id, ActionFilter(), PageRequest(limit=2, after=late.id)
+        deps, acme.viewer, w.kr_id, ActionFilter(), PageRequest(limit=2, after=late.id)
     )
     assert ([a.id for a in rest.items], rest.next_after) == ([undated.id, done.id], None)
 

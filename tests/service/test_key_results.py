@@ -132,7 +132,7 @@ async def test_a_kr_defaults_to_weight_one_and_the_cycles_end(
         Decimal("0.5000"),
         TrackStatus.OFF_TRACK,
     )
-    assert await get_key_result(deps, acme.reader, kr.id) == view
+    assert await get_key_result(deps, acme.viewer, kr.id) == view
 
 
 async def test_an_explicit_due_date_and_weight_are_kept(

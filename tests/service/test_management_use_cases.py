@@ -164,7 +164,13 @@ async def _action(
         deps,
         w.acme.admin,
         key_result_id or w.team_kr,
-        NewAction(title, owner_id=owner.id if owner else None, due_date=due),
+        # A standard of done: work started or done needs one (and an owner, a due date).
+        NewAction(
+            title,
+            owner_id=owner.id if owner else None,
+            due_date=due,
+            completion_standard="checked by the team lead",
+        ),
     )
     if status is ActionStatus.TODO:
         return made
@@ -209,7 +215,7 @@ async def test_a_retrospective_records_attendees_objectives_findings_and_follow_
     assert meeting.follow_up_action_ids == (follow_up.id,)
     assert made.follow_up_actions == (follow_up,)
     assert meeting.version == 1
-    assert await meetings.get_meeting(deps, w.acme.reader, meeting.id) == made
+    assert await meetings.get_meeting(deps, w.acme.viewer, meeting.id) == made
 
     async def listed(filters: MeetingFilter) -> list[UUID]:
         page = await meetings.list_meetings(deps, principal_of(w.bob), filters, PageRequest())
@@ -359,7 +365,7 @@ async def test_a_meeting_reads_without_what_the_reader_may_not_see(deps: Deps, w
         seen = await meetings.get_meeting(deps, who, meeting_id)
         assert seen.meeting.objective_ids == (w.private_objective, w.team_objective)
         assert seen.follow_up_actions == (w.private_action,)
-    for who in (principal_of(w.bob), w.acme.reader):
+    for who in (principal_of(w.bob), w.acme.viewer):
         seen = await meetings.get_meeting(deps, who, meeting_id)
         assert seen.meeting.objective_ids == (w.team_objective,)
         assert (seen.meeting.follow_up_action_ids, seen.follow_up_actions) == ((), ())
@@ -475,7 +481,7 @@ async def test_asking_another_team_for_help_shows_in_their_mentions(deps: Deps, 
         deps, dan, CommentTarget.OBJECTIVE, w.dan_objective, f"@[Bob]({w.bob.id}) FYI"
     )
     thread = await comments.list_comments(
-        deps, w.acme.reader, CommentTarget.KEY_RESULT, w.team_kr, PageRequest()
+        deps, w.acme.viewer, CommentTarget.KEY_RESULT, w.team_kr, PageRequest()
     )
     assert [c.id for c in thread.items] == [asked.id, reply.id]  # oldest first
     bobs = await comments.mentions_of_me(deps, bob, PageRequest())
@@ -738,10 +744,10 @@ async def test_a_years_plan_takes_in_its_quarters_objectives(deps: Deps, w: Worl
 async def test_a_units_plan_and_what_the_reader_may_see(deps: Deps, w: World) -> None:
     mine = await _action(deps, w, "Team task", date(2026, 2, 1), owner=w.lin)  # on the team KR
     dans = await _action(deps, w, "Dan's", date(2026, 3, 1), key_result_id=w.dan_kr, owner=w.dan)
-    support = await work_plans.unit_work_plan(deps, w.acme.reader, w.support.id, w.year.id)
+    support = await work_plans.unit_work_plan(deps, w.acme.viewer, w.support.id, w.year.id)
     assert [a.id for q in support.plan.quarters for a in q.actions] == [dans.id]
     assert support.unit_id == w.support.id
-    team = await work_plans.unit_work_plan(deps, w.acme.reader, w.sales_team.id, w.year.id)
+    team = await work_plans.unit_work_plan(deps, w.acme.viewer, w.sales_team.id, w.year.id)
     assert [a.id for q in team.plan.quarters for a in q.actions] == [mine.id]
     # Carol's action is on her private objective.
     for who, seen in ((principal_of(w.bob), []), (principal_of(w.lin), [w.private_action.id])):

@@ -293,7 +293,7 @@ async def test_a_private_unit_objective_is_seen_by_its_lead_and_the_leads_chain(
     }
 
 
-async def test_a_service_token_sees_only_public_objectives(
+async def test_a_member_sees_only_public_objectives_and_a_service_none(
     deps: Deps, acme: Tenant, clock: FixedClock
 ) -> None:
     w = await _world(deps, acme, clock)
@@ -301,14 +301,16 @@ async def test_a_service_token_sees_only_public_objectives(
     team_secret = await _units(deps, w, w.deals, "Team secret", Visibility.PRIVATE)
     public = await _own(deps, w, w.ann, "Open")
 
-    listed = await list_objectives(deps, acme.reader, ObjectiveFilter(), PageRequest())
+    listed = await list_objectives(deps, acme.viewer, ObjectiveFilter(), PageRequest())
     assert [v.objective.id for v in listed.items] == [public.id]
     for hidden in (secret, team_secret):
         with pytest.raises(NotFound):
-            await get_objective(deps, acme.reader, hidden.id)
-    # Without the org:read scope a service reads nothing at all.
+            await get_objective(deps, acme.viewer, hidden.id)
+    # No scope reads OKRs (org:read is the directory's): a service reads none of them.
     with pytest.raises(Forbidden):
         await list_objectives(deps, acme.service(), ObjectiveFilter(), PageRequest())
+    with pytest.raises(Forbidden):
+        await list_objectives(deps, acme.reader, ObjectiveFilter(), PageRequest())
     with pytest.raises(Forbidden):
         await get_objective(deps, acme.service(), public.id)
 

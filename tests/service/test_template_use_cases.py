@@ -164,7 +164,7 @@ async def _actions_of(deps: Deps, view: ObjectiveView) -> dict[UUID, list[Action
 async def test_built_ins_are_listed_first_in_every_organization(
     deps: Deps, acme: Tenant, globex: Tenant
 ) -> None:
-    for principal in (acme.reader, acme.admin, globex.admin):
+    for principal in (acme.viewer, acme.admin, globex.admin):
         page = await list_templates(deps, principal, TemplateFilter(), PageRequest())
         assert list(page.items) == list(BUILTIN_TEMPLATES)
         assert page.next_after is None
@@ -186,8 +186,8 @@ async def test_an_organizations_templates_exist_for_it_alone(
 ) -> None:
     own = await create_template(deps, acme.admin, LAUNCH)
 
-    assert await get_template(deps, acme.reader, own.id) == own
-    acme_page = await list_templates(deps, acme.reader, TemplateFilter(), PageRequest())
+    assert await get_template(deps, acme.viewer, own.id) == own
+    acme_page = await list_templates(deps, acme.viewer, TemplateFilter(), PageRequest())
     assert list(acme_page.items) == [*BUILTIN_TEMPLATES, own]
     globex_page = await list_templates(deps, globex.admin, TemplateFilter(), PageRequest())
     assert list(globex_page.items) == list(BUILTIN_TEMPLATES)
@@ -199,7 +199,7 @@ async def test_an_organizations_templates_exist_for_it_alone(
         await delete_template(deps, globex.admin, own.id)
     # The same key is free in another organization.
     assert (await create_template(deps, globex.admin, LAUNCH)).key == "customer-success"
-    assert await get_template(deps, acme.reader, own.id) == own
+    assert await get_template(deps, acme.viewer, own.id) == own
 
 
 async def test_pages_run_through_the_built_ins_into_the_organizations_own(
@@ -214,7 +214,7 @@ async def test_pages_run_through_the_built_ins_into_the_organizations_own(
     seen: list[Template] = []
     after: UUID | None = None
     for _ in range(len(everything)):  # bounded: a cursor that never ends fails, not hangs
-        page = await list_templates(deps, acme.reader, TemplateFilter(), PageRequest(4, after))
+        page = await list_templates(deps, acme.viewer, TemplateFilter(), PageRequest(4, after))
         seen.extend(page.items)
         if page.next_after is None:
             break
@@ -223,18 +223,18 @@ async def test_pages_run_through_the_built_ins_into_the_organizations_own(
     assert seen == everything
 
     # A page that ends exactly at the last built-in says whether the organization has more.
-    sixth = await list_templates(deps, acme.reader, TemplateFilter(), PageRequest(6))
+    sixth = await list_templates(deps, acme.viewer, TemplateFilter(), PageRequest(6))
     assert (list(sixth.items), sixth.next_after) == (
         list(BUILTIN_TEMPLATES),
         BUILTIN_TEMPLATES[-1].id,
     )
     only_own = await list_templates(
-        deps, acme.reader, TemplateFilter(), PageRequest(2), include_builtin=False
+        deps, acme.viewer, TemplateFilter(), PageRequest(2), include_builtin=False
     )
     assert list(only_own.items) == own[:2]
     rest = await list_templates(
         deps,
-        acme.reader,
+        acme.viewer,
         TemplateFilter(),
         PageRequest(2, only_own.next_after),
         include_builtin=False,
@@ -246,7 +246,7 @@ async def test_filters_apply_to_built_ins_and_own_alike(deps: Deps, acme: Tenant
     copy = await create_template(deps, acme.admin, TemplateInput.of(SALES_MANAGER, key="sales"))
 
     async def found(filters: TemplateFilter) -> list[UUID]:
-        page = await list_templates(deps, acme.reader, filters, PageRequest())
+        page = await list_templates(deps, acme.viewer, filters, PageRequest())
         return [t.id for t in page.items]
 
     assert await found(TemplateFilter(role="销售经理")) == [SALES_MANAGER.id, copy.id]
@@ -324,10 +324,10 @@ async def test_update_replaces_every_field_at_the_expected_version(
         "",
     )
     assert updated.key_results == SALES_SPECIALIST.key_results
-    assert await get_template(deps, acme.reader, created.id) == updated
+    assert await get_template(deps, acme.viewer, created.id) == updated
     with pytest.raises(StaleVersion):
         await update_template(deps, acme.admin, created.id, LAUNCH, expected_version=1)
-    assert await get_template(deps, acme.reader, created.id) == updated
+    assert await get_template(deps, acme.viewer, created.id) == updated
 
 
 async def test_delete_at_the_expected_version_and_it_is_gone(deps: Deps, acme: Tenant) -> None:
@@ -336,7 +336,7 @@ async def test_delete_at_the_expected_version_and_it_is_gone(deps: Deps, acme: T
         await delete_template(deps, acme.admin, created.id, expected_version=2)
     await delete_template(deps, acme.admin, created.id, expected_version=1)
     with pytest.raises(NotFound):
-        await get_template(deps, acme.reader, created.id)
+        await get_template(deps, acme.viewer, created.id)
     with pytest.raises(NotFound):
         await delete_template(deps, acme.admin, created.id)
 
