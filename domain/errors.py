@@ -59,6 +59,13 @@ class StaleVersion(DomainError):
     code = "stale_version"
 
 
+class ConcurrentChange(StaleVersion):
+    """Another write changed the row between this one's read and its write (a lost update).
+
+    Still ``stale_version`` to a client that sent ``If-Match``; without one, the use case
+    runs again on the fresh row (:func:`service.concurrency.retry_lost_updates`)."""
+
+
 class RuleViolation(DomainError):
     """The request breaks a domain rule or is invalid input; nothing was changed."""
 

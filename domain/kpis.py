@@ -12,8 +12,10 @@ What a caller may rely on:
 - :func:`attainment` (达成率) is on the 0-1 scale of :mod:`domain.scoring`, quantized to
   four places, and is exactly 1 when and only when :func:`kpi_status` says the target is met.
 - :func:`ensure_linkable` decides whether a KR may follow a KPI; :func:`check_in_of_measurement`
-  turns a measurement into the values of the KR's next check-in (or ``None`` when the
-  measurement is older than what the KR already follows).
+  turns every measurement into the values of a check-in of the KR, dated at the reading's
+  ``measured_at``: a late-posted past reading takes its place in the KR's history, so the
+  KR's current value (its latest check-in by time) is the newest reading's whatever order
+  the readings arrive in.
 - Unlinking a KR from its KPI changes nothing here: the check-ins that measurements made
   stay in the KR's history (history is kept forever, DOMAIN.md "Check-in"), and the
   measurements stay with the KPI. Only later measurements stop reaching the KR.
@@ -248,11 +250,12 @@ def ensure_linkable(kpi: Kpi, key_result: KeyResult) -> None:
 @dataclass(frozen=True)
 class MeasurementCheckIn:
     """The values of the check-in a measurement makes on its linked KR; the use case adds
-    the id and ``created_at`` and stores a :class:`domain.okrs.CheckIn` of them."""
+    the id and stores a :class:`domain.okrs.CheckIn` of them."""
 
     organization_id: UUID
     key_result_id: UUID
     value: Decimal
+    created_at: datetime  # the reading's measured_at: the moment the value describes
     author: str  # the measurement's recorded_by: the person or integration that posted it
     note: str
     confidence: int | None = None  # a KPI reading says nothing of the owner's confidence
@@ -270,15 +273,13 @@ def check_in_of_measurement(
     key_result: KeyResult,
     *,
     kpi: Kpi,
-    latest_measured_at: datetime | None,
-) -> MeasurementCheckIn | None:
+) -> MeasurementCheckIn:
     """The check-in a new measurement of ``kpi`` makes on ``key_result``, linked to it.
 
-    ``latest_measured_at`` is the ``measured_at`` of the newest measurement of the KPI
-    before this one (``None`` for the first). A measurement older than it (a late-posted
-    past reading) makes no check-in: it joins the KPI's history, but the KR's current
-    value is its latest check-in, and a past reading must not move the KR back. A reading
-    for the same moment does make one: it is a correction.
+    Every measurement makes one, dated at its ``measured_at``. A late-posted past reading
+    therefore lands in the KR's history where it belongs and does not move the KR back (the
+    KR's current value is its latest check-in by time); the check-ins a set of readings
+    makes, and the value the KR ends on, are the same whatever order they were posted in.
 
     The value is checked as any check-in's (:func:`domain.key_results.validate_check_in_value`).
     ``ValueError`` when the measurement is not of ``kpi`` or the KR is in another
@@ -288,8 +289,6 @@ def check_in_of_measurement(
         raise ValueError(f"measurement {measurement.id} is not of KPI {kpi.id}")
     if len({kpi.organization_id, measurement.organization_id, key_result.organization_id}) != 1:
         raise ValueError("the KPI, its measurement and the key result span organizations")
-    if latest_measured_at is not None and measurement.measured_at < latest_measured_at:
-        return None
     value = validate_check_in_value(key_result, measurement.value)
     if value is None:  # unreachable: a milestones KR refuses a value above
         raise ValueError(f"key result {key_result.id} takes no value")
@@ -297,6 +296,7 @@ def check_in_of_measurement(
         organization_id=key_result.organization_id,
         key_result_id=key_result.id,
         value=value,
+        created_at=measurement.measured_at,
         author=measurement.recorded_by,
         note=check_in_note(kpi, measurement),
     )

@@ -1,5 +1,7 @@
-"""The audit trail: every OKR write records who did what, with values before and after,
-in the same transaction as the write (so an event exists exactly when the change does)."""
+"""The audit trail: every OKR write, and every write to the directory (members, their roles
+and managers, units, cycles) and to the organization's settings, records who did what, with
+values before and after, in the same transaction as the write (so an event exists exactly
+when the change does)."""
 
 from __future__ import annotations
 
@@ -23,7 +25,10 @@ def _plain(value: Any) -> Any:  # noqa: PLR0911 - one case per JSON-able kind
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, tuple | list | frozenset | set):
+    if isinstance(value, frozenset | set):
+        # Sorted: a set (a member's roles) has no order, and its events should compare equal.
+        return sorted((_plain(v) for v in value), key=str)
+    if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}

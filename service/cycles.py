@@ -18,8 +18,9 @@ from domain.cycles import (
 )
 from domain.errors import FieldError, NotFound, RuleViolation
 from domain.organizations import validate_name
+from service import audit
 from service.auth import Principal, ensure_admin, ensure_can_read_directory
-from service.concurrency import ensure_version
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
@@ -87,6 +88,16 @@ async def create_cycle(deps: Deps, principal: Principal, data: NewCycle) -> Cycl
                 kind=data.kind, start_date=data.start_date, end_date=data.end_date, parent=parent
             )
         await uow.cycles.add(cycle)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="cycle.created",
+            resource_type="cycle",
+            resource_id=cycle.id,
+            before=None,
+            after=cycle,
+        )
         await uow.commit()
     return cycle
 
@@ -114,6 +125,7 @@ async def cycles_by_id(
         return dict(await uow.cycles.get_many(principal.organization_id, cycle_ids))
 
 
+@retry_lost_updates
 async def update_cycle(
     deps: Deps,
     principal: Principal,
@@ -158,5 +170,22 @@ async def update_cycle(
             return cycle  # nothing changed: keep the version, so other clients' ETags hold
         updated = replace(updated, version=cycle.version + 1, updated_at=deps.clock.now())
         await uow.cycles.update(updated, previous_version=cycle.version)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action=_cycle_action(cycle, updated),
+            resource_type="cycle",
+            resource_id=cycle.id,
+            before=cycle,
+            after=updated,
+        )
         await uow.commit()
     return updated
+
+
+def _cycle_action(before: Cycle, after: Cycle) -> str:
+    # A state change names itself in the trail: "who closed the quarter" is the usual question.
+    if after.state is before.state:
+        return "cycle.updated"
+    return "cycle.closed" if after.state is CycleState.CLOSED else "cycle.activated"

@@ -51,6 +51,10 @@ class KpiRepository(Protocol):
     ``organization_id``."""
 
     async def get(self, organization_id: UUID, kpi_id: UUID) -> Kpi | None: ...
+    async def get_for_update(self, organization_id: UUID, kpi_id: UUID) -> Kpi | None:
+        """The KPI, locked until the transaction ends: writers of its measurements take
+        turns, so each derives its check-ins from the ones before it."""
+
     async def get_many(self, organization_id: UUID, kpi_ids: Sequence[UUID]) -> Mapping[UUID, Kpi]:
         """The KPIs found among ``kpi_ids`` (one statement); unknown ids are absent."""
 

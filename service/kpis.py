@@ -22,10 +22,16 @@ Rules:
 - A measurement's ``measured_at`` defaults to now; a reading dated in the past is fine
   (a month's revenue posted on the 2nd), one more than ``FUTURE_TOLERANCE`` ahead of the
   clock is refused (``validation_failed`` on ``measured_at``).
-- The check-ins follow :func:`domain.kpis.check_in_of_measurement`: a measurement older
-  than the KPI's latest makes none (it joins the history only); one for the same moment
-  (a correction) does. The check-in's author is the poster's subject (a member id, or
-  ``service:<client>``), its note ``from KPI <name>[: <note>]``, its time the posting time.
+- The check-ins follow :func:`domain.kpis.check_in_of_measurement`: every measurement makes
+  one on each following KR, dated at the reading's ``measured_at``. A late-posted past
+  reading takes its place in the KR's history and does not move the KR back: the KR's
+  current value is its latest check-in by time, so it is the newest reading's (or a later
+  hand-made check-in's) whatever order readings arrive in, and N readings make N check-ins
+  per KR in any order. Readings for the same moment are corrections: the last posted wins,
+  in the KPI and in the KR alike (writers of one KPI's readings take turns on a lock of the
+  KPI's row, and date and number their records under it). The check-in's author is the
+  poster's subject (a member id, or ``service:<client>``), its note
+  ``from KPI <name>[: <note>]``.
 - Only KRs that still take updates get one: the cycle is not closed, the objective is a
   draft or active (not closed or archived), and the KR has no final score. A KR whose
   direction was changed after it was linked (so the link no longer holds,
@@ -67,8 +73,13 @@ from domain.kpis import (
 from domain.members import Role
 from domain.okrs import CheckIn, Direction, KeyResult, Objective, ObjectiveStatus
 from service import audit
-from service.auth import Principal, Scope, ensure_can_read_directory
-from service.concurrency import ensure_version
+from service.auth import (
+    Principal,
+    Scope,
+    ensure_can_read_kpis,
+    ensure_can_read_okrs,
+)
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.key_results import visible_key_results
 from service.kpi_ports import KpiFilter, kpi_has_linked_key_results
@@ -142,18 +153,6 @@ class RecordedMeasurement:
 
 
 # -- permissions -----------------------------------------------------------------------------
-
-
-def may_read_kpis(principal: Principal) -> bool:
-    """Members; a service with ``org:read`` (or ``members:write``) or ``kpis:write``."""
-    if principal.is_service:
-        return bool(principal.scopes & {Scope.ORG_READ, Scope.MEMBERS_WRITE, Scope.KPIS_WRITE})
-    return True
-
-
-def ensure_can_read_kpis(principal: Principal) -> None:
-    if not may_read_kpis(principal):
-        raise Forbidden("this token lacks the org:read or kpis:write scope")
 
 
 def may_create_kpis(principal: Principal) -> bool:
@@ -285,7 +284,7 @@ async def linked_key_results(
     and scores, in a fixed number of statements (for GraphQL DataLoaders too); a KPI no
     visible KR follows, unknown or another organization's, maps to nothing."""
     ensure_can_read_kpis(principal)
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         linked = await uow.kpis.linked_key_results(org.id, kpi_ids)
@@ -338,6 +337,7 @@ async def create_kpi(deps: Deps, principal: Principal, data: NewKpi) -> KpiView:
     return KpiView(kpi, None)
 
 
+@retry_lost_updates
 async def update_kpi(
     deps: Deps,
     principal: Principal,
@@ -373,6 +373,7 @@ async def update_kpi(
     return KpiView(updated, latest)
 
 
+@retry_lost_updates
 async def delete_kpi(
     deps: Deps, principal: Principal, kpi_id: UUID, *, expected_version: int | None = None
 ) -> None:
@@ -442,9 +443,14 @@ async def record_measurement(
     check in, in the same transaction, on every KR that follows it and takes updates, by
     :func:`domain.kpis.check_in_of_measurement`. Everything is audited under the poster."""
     ensure_can_read_kpis(principal)
-    now = deps.clock.now()
     async with deps.uow() as uow:
-        kpi = await _kpi_of(uow, principal, kpi_id)
+        # Writers of this KPI's readings take turns from here to the commit, and the time
+        # and ids below are taken under the lock: corrections for one moment then order the
+        # same way in the KPI (created_at, id) and in its KRs (check-in id).
+        kpi = await uow.kpis.get_for_update(principal.organization_id, kpi_id)
+        if kpi is None:
+            raise NotFound("KPI not found")
+        now = deps.clock.now()
         if not may_record_measurements(principal, kpi):
             raise Forbidden(
                 "only admins, managers, the KPI's owner and tokens with the kpis:write "
@@ -470,19 +476,11 @@ async def record_measurement(
             )
         measurement = replace(measurement, measured_at=measurement.measured_at.astimezone(UTC))
         org_id = kpi.organization_id
-        previous = (await uow.kpis.latest_measurements(org_id, [kpi.id])).get(kpi.id)
         await uow.kpis.add_measurement(measurement)
         followers = (await uow.kpis.linked_key_results(org_id, [kpi.id])).get(kpi.id, ())
         check_ins: list[CheckIn] = []
         for kr in await _followers_taking_updates(uow, kpi, followers):
-            made = check_in_of_measurement(
-                measurement,
-                kr,
-                kpi=kpi,
-                latest_measured_at=previous.measured_at if previous is not None else None,
-            )
-            if made is None:
-                continue
+            made = check_in_of_measurement(measurement, kr, kpi=kpi)
             check_ins.append(
                 CheckIn(
                     id=deps.new_id(),
@@ -494,7 +492,7 @@ async def record_measurement(
                     confidence=made.confidence,
                     note=made.note,
                     blockers=made.blockers,
-                    created_at=now,
+                    created_at=made.created_at,
                 )
             )
         for entry in check_ins:
@@ -530,6 +528,7 @@ async def record_measurement(
 # -- the KR link -----------------------------------------------------------------------------
 
 
+@retry_lost_updates
 async def link_key_result(
     deps: Deps,
     principal: Principal,
@@ -569,6 +568,7 @@ async def link_key_result(
         return await _key_result_view(deps, uow, principal, linked, objective)
 
 
+@retry_lost_updates
 async def unlink_key_result(
     deps: Deps,
     principal: Principal,

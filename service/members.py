@@ -8,17 +8,18 @@ from uuid import UUID
 from domain.errors import FieldError, NotFound, RuleViolation
 from domain.members import Member, Role, ensure_no_manager_loop, normalize_email
 from domain.organizations import validate_name
+from service import audit
 from service.auth import (
     Principal,
     ensure_admin,
     ensure_can_manage_members,
     ensure_can_read_directory,
 )
-from service.concurrency import ensure_version
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
-from service.ports import MemberFilter, UnitOfWork
+from service.ports import Graph, MemberFilter, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,16 @@ async def create_member(deps: Deps, principal: Principal, data: NewMember) -> Me
         if data.manager_id is not None:
             await _ensure_manager_exists(uow, org_id, data.manager_id)
         await uow.members.add(member)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="member.created",
+            resource_type="member",
+            resource_id=member.id,
+            before=None,
+            after=member,
+        )
         await uow.commit()
     return member
 
@@ -119,6 +130,7 @@ async def list_members(
         return await uow.members.list(principal.organization_id, filters, page)
 
 
+@retry_lost_updates
 async def update_member(
     deps: Deps,
     principal: Principal,
@@ -149,6 +161,9 @@ async def update_member(
         if changes.manager_id is not UNSET:
             if changes.manager_id is not None:
                 await _ensure_manager_exists(uow, org_id, changes.manager_id)
+                # Before the chain is read: A-manages-B and B-manages-A checked apart would
+                # each pass, and a manager loop hands out access to private OKRs.
+                await uow.lock_graph(org_id, Graph.MANAGERS)
                 chain = await uow.members.manager_chain(org_id, changes.manager_id)
                 ensure_no_manager_loop(member_id, changes.manager_id, chain)
             updated = replace(updated, manager_id=changes.manager_id)
@@ -156,10 +171,31 @@ async def update_member(
             return member  # nothing changed: keep the version, so other clients' ETags hold
         updated = replace(updated, version=member.version + 1, updated_at=deps.clock.now())
         await uow.members.update(updated, previous_version=member.version)
+        # Recorded whoever writes, themselves included: an HR member who makes themselves
+        # someone's manager gains sight of that member's private OKRs.
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action=_member_action(member, updated),
+            resource_type="member",
+            resource_id=member.id,
+            before=member,
+            after=updated,
+        )
         await uow.commit()
     return updated
 
 
+def _member_action(before: Member, after: Member) -> str:
+    if before.active and not after.active:
+        return "member.deactivated"
+    if after.active and not before.active:
+        return "member.reactivated"
+    return "member.updated"
+
+
+@retry_lost_updates
 async def deactivate_member(
     deps: Deps, principal: Principal, member_id: UUID, *, expected_version: int | None = None
 ) -> Member:

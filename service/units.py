@@ -8,14 +8,15 @@ from uuid import UUID
 from domain.errors import Conflict, FieldError, NotFound, RuleViolation
 from domain.organizations import validate_name
 from domain.units import OrgUnit, UnitKind, ensure_not_under_itself, ensure_parent_fits
+from service import audit
 from service.auth import Principal, ensure_admin, ensure_can_read_directory
-from service.concurrency import ensure_version
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.management_ports import MeetingFilter
 from service.okr_ports import SEES_EVERYTHING, ObjectiveFilter
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
-from service.ports import UnitFilter, UnitOfWork
+from service.ports import Graph, UnitFilter, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,23 @@ async def create_unit(deps: Deps, principal: Principal, data: NewUnit) -> OrgUni
         updated_at=now,
     )
     async with deps.uow() as uow:
+        if data.parent_id is not None:
+            # A new unit closes no loop, but its parent must not be deleted meanwhile.
+            await uow.lock_graph(org_id, Graph.UNITS)
         ensure_parent_fits(data.kind, await _parent_kind(uow, org_id, data.parent_id))
         if data.lead_id is not None:
             await _ensure_member(uow, org_id, data.lead_id, "lead_id")
         await uow.units.add(unit)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="unit.created",
+            resource_type="unit",
+            resource_id=unit.id,
+            before=None,
+            after=unit,
+        )
         await uow.commit()
     return unit
 
@@ -100,6 +114,7 @@ async def list_units(
         return await uow.units.list(principal.organization_id, filters, page)
 
 
+@retry_lost_updates
 async def update_unit(
     deps: Deps,
     principal: Principal,
@@ -121,6 +136,9 @@ async def update_unit(
                 await _ensure_member(uow, org_id, changes.lead_id, "lead_id")
             updated = replace(updated, lead_id=changes.lead_id)
         if changes.parent_id is not UNSET:
+            # Before the ancestors are read: two units put under each other apart would both
+            # pass the check.
+            await uow.lock_graph(org_id, Graph.UNITS)
             ensure_parent_fits(unit.kind, await _parent_kind(uow, org_id, changes.parent_id))
             if changes.parent_id is not None:
                 ancestors = await uow.units.ancestors(org_id, changes.parent_id)
@@ -130,10 +148,21 @@ async def update_unit(
             return unit  # nothing changed: keep the version, so other clients' ETags hold
         updated = replace(updated, version=unit.version + 1, updated_at=deps.clock.now())
         await uow.units.update(updated, previous_version=unit.version)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="unit.updated",
+            resource_type="unit",
+            resource_id=unit.id,
+            before=unit,
+            after=updated,
+        )
         await uow.commit()
     return updated
 
 
+@retry_lost_updates
 async def delete_unit(
     deps: Deps, principal: Principal, unit_id: UUID, *, expected_version: int | None = None
 ) -> None:
@@ -143,6 +172,8 @@ async def delete_unit(
     async with deps.uow() as uow:
         unit = await _get(uow, org_id, unit_id)
         ensure_version(unit.version, expected_version)
+        # So that no unit moves or is created under this one between the check and the delete.
+        await uow.lock_graph(org_id, Graph.UNITS)
         if await uow.units.has_children(org_id, unit_id):
             raise Conflict("move or delete the sub-units first", code="unit_has_children")
         owned = await uow.objectives.list(
@@ -158,6 +189,16 @@ async def delete_unit(
         if meetings.items:
             raise Conflict("the unit has review meetings: keep it", code="unit_has_meetings")
         await uow.units.delete(org_id, unit_id)
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="unit.deleted",
+            resource_type="unit",
+            resource_id=unit.id,
+            before=unit,
+            after=None,
+        )
         await uow.commit()
 
 
@@ -197,7 +238,8 @@ async def add_unit_member(deps: Deps, principal: Principal, unit_id: UUID, membe
         await _get(uow, org_id, unit_id)
         if await uow.members.get(org_id, member_id) is None:
             raise NotFound("member not found")
-        await uow.units.add_member(org_id, unit_id, member_id)
+        if await uow.units.add_member(org_id, unit_id, member_id):
+            await _record_membership(uow, deps, principal, unit_id, member_id, added=True)
         await uow.commit()
 
 
@@ -210,4 +252,28 @@ async def remove_unit_member(
         await _get(uow, org_id, unit_id)
         if not await uow.units.remove_member(org_id, unit_id, member_id):
             raise NotFound("the member is not in this unit")
+        await _record_membership(uow, deps, principal, unit_id, member_id, added=False)
         await uow.commit()
+
+
+async def _record_membership(
+    uow: UnitOfWork,
+    deps: Deps,
+    principal: Principal,
+    unit_id: UUID,
+    member_id: UUID,
+    *,
+    added: bool,
+) -> None:
+    """A membership is recorded on its unit: the unit's events read as its roster's history."""
+    membership = {"member_id": member_id}
+    await audit.record(
+        uow.audit,
+        deps,
+        principal,
+        action="unit.member_added" if added else "unit.member_removed",
+        resource_type="unit",
+        resource_id=unit_id,
+        before=None if added else membership,
+        after=membership if added else None,
+    )

@@ -530,7 +530,9 @@ class AuditEvent:
     occurred_at: datetime
     actor: str = strawberry.field(description="A member id, or `service:<client>`.")
     action: str = strawberry.field(description='What happened, e.g. "key_result.final_scored".')
-    resource_type: str = strawberry.field(description="objective, key_result, check_in, action.")
+    resource_type: str = strawberry.field(
+        description="objective, key_result, check_in, action, member, unit, cycle, organization..."
+    )
     resource_id: UUID
     before: JSON | None = strawberry.field(description="The resource before; null on creation.")
     after: JSON | None = strawberry.field(description="The resource after; null on deletion.")

@@ -367,7 +367,7 @@ async def test_a_meeting_is_for_a_cycle_or_a_unit(factory: UnitOfWorkFactory) ->
 
 
 @_backends()
-async def test_deleted_objectives_and_actions_drop_out_and_a_unit_takes_its_meetings(
+async def test_deleted_objectives_and_actions_drop_out_and_a_unit_keeps_its_meetings(
     factory: UnitOfWorkFactory,
 ) -> None:
     w = await _world(factory)
@@ -376,14 +376,20 @@ async def test_deleted_objectives_and_actions_drop_out_and_a_unit_takes_its_meet
     await _add(factory, made, of_support)
     async with factory() as work:
         await work.objectives.delete(w.org_id, w.team_o.id)  # with its KR and their actions
-        await work.units.delete(w.org_id, w.support.id)
         await work.commit()
+    # A unit with meetings is never deleted, even by a delete that skipped the use case's
+    # check (a race): its meetings are the record of its retrospectives.
+    async with factory() as work:
+        with pytest.raises(Conflict) as refused:
+            await work.units.delete(w.org_id, w.support.id)
+    assert refused.value.code == "unit_has_meetings"
     async with factory() as work:
         found = await work.meetings.get(w.org_id, made.id)
         assert found == replace(made, objective_ids=(w.private_o.id,), follow_up_action_ids=())
-        assert await work.meetings.get(w.org_id, of_support.id) is None
+        kept = await work.meetings.get(w.org_id, of_support.id)
+        assert kept == replace(of_support, objective_ids=(w.private_o.id,), follow_up_action_ids=())
         listed = await work.meetings.list(w.org_id, MeetingFilter(), PageRequest())
-        assert _ids(listed.items) == [made.id]
+        assert _ids(listed.items) == sorted([made.id, of_support.id])
 
 
 # -- comments --------------------------------------------------------------------------------

@@ -345,19 +345,17 @@ def test_a_kr_that_cannot_follow_the_kpi_is_refused(
 def test_a_measurement_becomes_a_check_in_attributed_to_whoever_posted_it() -> None:
     kpi, kr = make_kpi(name="月销售额"), make_kr()
     by_integration = measure(kpi, "1650000", note="2月 CRM")
-    assert check_in_of_measurement(
-        by_integration, kr, kpi=kpi, latest_measured_at=None
-    ) == MeasurementCheckIn(
+    assert check_in_of_measurement(by_integration, kr, kpi=kpi) == MeasurementCheckIn(
         organization_id=ORG,
         key_result_id=kr.id,
         value=D(1650000),
+        created_at=by_integration.measured_at,
         author="service:crm-sync",
         note="from KPI 月销售额: 2月 CRM",
     )
     member = str(uuid4())
     by_hand = measure(kpi, "1700000", recorded_by=member, measured_at=NOW + timedelta(days=1))
-    made = check_in_of_measurement(by_hand, kr, kpi=kpi, latest_measured_at=NOW)
-    assert made is not None
+    made = check_in_of_measurement(by_hand, kr, kpi=kpi)
     assert (made.author, made.note, made.confidence, made.blockers) == (
         member,
         "from KPI 月销售额",
@@ -366,14 +364,11 @@ def test_a_measurement_becomes_a_check_in_attributed_to_whoever_posted_it() -> N
     )
 
 
-def test_an_older_reading_joins_the_history_but_does_not_move_the_kr_back() -> None:
+def test_a_check_in_is_dated_at_its_reading_so_an_older_one_lands_in_the_past() -> None:
     kpi, kr = make_kpi(), make_kr()
     late = measure(kpi, "1500000", measured_at=NOW - timedelta(days=30))
-    assert check_in_of_measurement(late, kr, kpi=kpi, latest_measured_at=NOW) is None
-    correction = measure(kpi, "1660000", measured_at=NOW)
-    made = check_in_of_measurement(correction, kr, kpi=kpi, latest_measured_at=NOW)
-    assert made is not None
-    assert made.value == D(1660000)
+    made = check_in_of_measurement(late, kr, kpi=kpi)
+    assert (made.value, made.created_at) == (D(1500000), NOW - timedelta(days=30))
 
 
 def test_the_value_is_checked_as_any_check_in() -> None:
@@ -383,7 +378,6 @@ def test_the_value_is_checked_as_any_check_in() -> None:
             measure(kpi, "5"),
             make_kr(kind=MetricKind.BOOLEAN, target="1"),
             kpi=kpi,
-            latest_measured_at=None,
         )
     assert field_codes(caught.value) == {("value", "boolean_value")}
 
@@ -391,8 +385,6 @@ def test_the_value_is_checked_as_any_check_in() -> None:
 def test_records_that_do_not_belong_together_are_a_programming_error() -> None:
     kpi, other = make_kpi(), make_kpi()
     with pytest.raises(ValueError, match="is not of KPI"):
-        check_in_of_measurement(measure(other, "1"), make_kr(), kpi=kpi, latest_measured_at=None)
+        check_in_of_measurement(measure(other, "1"), make_kr(), kpi=kpi)
     with pytest.raises(ValueError, match="span organizations"):
-        check_in_of_measurement(
-            measure(kpi, "1"), make_kr(organization_id=uuid4()), kpi=kpi, latest_measured_at=None
-        )
+        check_in_of_measurement(measure(kpi, "1"), make_kr(organization_id=uuid4()), kpi=kpi)

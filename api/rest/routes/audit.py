@@ -19,9 +19,10 @@ router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
 @router.get(
     "",
     summary="List audit events",
-    description="Every OKR write, oldest first: actor, action, resource, values before and "
-    "after. Admins only. Filter by `resource_type` (objective, key_result, check_in, "
-    "action), `resource_id` and `actor` (a member id or `service:<client>`).",
+    description="Every OKR write and every write to the directory and settings, oldest "
+    "first: actor, action, resource, values before and after. Admins only. Filter by "
+    "`resource_type` (objective, key_result, check_in, action, member, unit, cycle, "
+    "organization, ...), `resource_id` and `actor` (a member id or `service:<client>`).",
     response_model=Page[AuditEventOut],
     responses=error_responses(401, 403, 422),
 )

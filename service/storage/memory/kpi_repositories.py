@@ -58,6 +58,10 @@ class MemoryKpis:
     async def get(self, organization_id: UUID, kpi_id: UUID) -> Kpi | None:
         return self._tenant(organization_id).kpis.get(kpi_id)
 
+    async def get_for_update(self, organization_id: UUID, kpi_id: UUID) -> Kpi | None:
+        """As :meth:`get`: the twin takes no row locks."""
+        return await self.get(organization_id, kpi_id)
+
     async def get_many(self, organization_id: UUID, kpi_ids: Sequence[UUID]) -> Mapping[UUID, Kpi]:
         rows = self._tenant(organization_id).kpis
         return {i: rows[i] for i in set(kpi_ids) if i in rows}

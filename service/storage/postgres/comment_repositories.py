@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.comments import Comment, CommentTarget
-from domain.errors import StaleVersion
+from domain.errors import ConcurrentChange, StaleVersion
 from service.okr_ports import Viewer
 from service.pagination import Page, PageRequest, page_of
 from service.storage.postgres import tables as t
@@ -34,7 +34,7 @@ _TARGET_COLUMN: Final = {
 
 
 def _stale() -> StaleVersion:
-    return StaleVersion("the resource changed meanwhile: reload and retry")
+    return ConcurrentChange("the resource changed meanwhile: reload and retry")
 
 
 def _mentions() -> ColumnElement[Any]:

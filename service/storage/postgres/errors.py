@@ -23,6 +23,35 @@ _BY_CONSTRAINT: dict[str, DomainError] = {
 }
 
 
+# A DELETE refused by a foreign key lost a race: the row gained a reference between the use
+# case's check and the delete. It answers what the check would have (409, by the referencing
+# constraint), not the creating side's ``unknown_reference``.
+_IN_USE: dict[str, Conflict] = {
+    "fk_org_units_organization_id_parent_id_org_units": Conflict(
+        "move or delete the sub-units first", code="unit_has_children"
+    ),
+    "fk_objectives_organization_id_owner_unit_id_org_units": Conflict(
+        "the unit owns objectives: keep it", code="unit_has_objectives"
+    ),
+    "fk_objectives_organization_id_parent_objective_id_objectives": Conflict(
+        "objectives align to this one: move or unlink them first", code="objective_has_children"
+    ),
+    "fk_objectives_organization_id_parent_key_result_id_key_results": Conflict(
+        "objectives contribute to this key result: unlink them first",
+        code="key_result_has_contributors",
+    ),
+    "fk_check_ins_organization_id_key_result_id_key_results": Conflict(
+        "this key result has check-ins: its history is kept", code="key_result_has_check_ins"
+    ),
+    "fk_meetings_unit_id_org_units": Conflict(
+        "the unit has review meetings: keep it", code="unit_has_meetings"
+    ),
+    "fk_key_results_kpi_id_kpis": Conflict(
+        "key results follow this KPI: unlink them first", code="kpi_has_linked_key_results"
+    ),
+}
+
+
 def constraint_name(error: IntegrityError) -> str | None:
     # asyncpg's exception (with .constraint_name) sits behind SQLAlchemy's DBAPI wrapper.
     cause = error.orig.__cause__ if error.orig is not None else None
@@ -30,9 +59,19 @@ def constraint_name(error: IntegrityError) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def translate(error: IntegrityError) -> DomainError:
-    """The domain error a violated constraint stands for; a generic one for the unforeseen."""
+def translate(error: IntegrityError, *, deleting: bool = False) -> DomainError:
+    """The domain error a violated constraint stands for; a generic one for the unforeseen.
+
+    ``deleting``: the statement was a DELETE, so a violated foreign key means the row is
+    still referenced (409, ``in_use`` unless the constraint has its own code), where on an
+    INSERT or UPDATE it means the row referenced does not exist (422 ``unknown_reference``).
+    """
     name = constraint_name(error)
+    if deleting and name is not None and name.startswith("fk_"):
+        in_use = _IN_USE.get(name) or Conflict(
+            "the resource is still in use: remove what refers to it first", code="in_use"
+        )
+        return Conflict(in_use.detail, code=in_use.code)
     known = _BY_CONSTRAINT.get(name or "")
     if known is not None:
         return type(known)(known.detail, code=known.code, errors=known.errors)

@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 from uuid import UUID
 
-from sqlalchemy import Row, Select, any_, delete, insert, select, tuple_, update
+from sqlalchemy import Delete, Row, Select, any_, delete, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.errors import StaleVersion
+from domain.errors import ConcurrentChange, StaleVersion
 from domain.kpis import Kpi, KpiMeasurement
 from domain.okrs import Direction, KeyResult
 from service.kpi_ports import KpiFilter, kpi_has_linked_key_results
@@ -40,12 +40,12 @@ async def _write(conn: AsyncConnection, statement: Any) -> int:
     except IntegrityError as error:
         if constraint_name(error) == LINK_CONSTRAINT:
             raise kpi_has_linked_key_results() from None
-        raise translate(error) from None
+        raise translate(error, deleting=isinstance(statement, Delete)) from None
     return int(result.rowcount)
 
 
 def _stale() -> StaleVersion:
-    return StaleVersion("the resource changed meanwhile: reload and retry")
+    return ConcurrentChange("the resource changed meanwhile: reload and retry")
 
 
 def _kpi(row: Row[Any]) -> Kpi:
@@ -100,6 +100,18 @@ class PostgresKpis:
                 select(k).where(k.c.organization_id == organization_id, k.c.id == kpi_id)
             )
         ).first()
+        return _kpi(row) if row else None
+
+    async def get_for_update(self, organization_id: UUID, kpi_id: UUID) -> Kpi | None:
+        # FOR NO KEY UPDATE: conflicts with other writers of the KPI (and its UPDATE/DELETE)
+        # but not with the FOR KEY SHARE lock that inserting a measurement takes on it.
+        k = t.kpis
+        statement = (
+            select(k)
+            .where(k.c.organization_id == organization_id, k.c.id == kpi_id)
+            .with_for_update(key_share=True)
+        )
+        row = (await self._conn.execute(statement)).first()
         return _kpi(row) if row else None
 
     async def get_many(self, organization_id: UUID, kpi_ids: Sequence[UUID]) -> Mapping[UUID, Kpi]:

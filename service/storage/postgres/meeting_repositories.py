@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Row, Select, Table, and_, delete, func, in
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.errors import StaleVersion
+from domain.errors import ConcurrentChange, StaleVersion
 from domain.meetings import Meeting, MeetingKind
 from service.management_ports import MeetingFilter
 from service.pagination import Page, PageRequest, page_of
@@ -32,7 +32,7 @@ _LINKS: Final = (
 
 
 def _stale() -> StaleVersion:
-    return StaleVersion("the resource changed meanwhile: reload and retry")
+    return ConcurrentChange("the resource changed meanwhile: reload and retry")
 
 
 def _linked(link: Table, column: str) -> ColumnElement[Any]:

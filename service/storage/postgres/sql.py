@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, Table, bindparam, update
+from sqlalchemy import Delete, Select, Table, bindparam, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.errors import StaleVersion
+from domain.errors import ConcurrentChange
 from service.pagination import PageRequest
 from service.storage.postgres.errors import translate, unstorable_text
 
@@ -28,7 +28,7 @@ async def execute_write(conn: AsyncConnection, statement: Any) -> int:
     try:
         result = await conn.execute(statement)
     except IntegrityError as error:
-        raise translate(error) from None
+        raise translate(error, deleting=isinstance(statement, Delete)) from None
     except StatementError as error:
         refused = unstorable_text(error)
         if refused is None:
@@ -44,10 +44,11 @@ async def update_versioned(
     values: dict[str, Any],
     previous_version: int,
 ) -> None:
-    """Update the row only at ``previous_version``; StaleVersion when it moved meanwhile."""
+    """Update the row only at ``previous_version``; ConcurrentChange (a StaleVersion) when it
+    moved (or went) meanwhile."""
     statement = update(table).where(key, table.c.version == previous_version).values(**values)
     if await execute_write(conn, statement) != 1:
-        raise StaleVersion("the resource changed meanwhile: reload and retry")
+        raise ConcurrentChange("the resource changed meanwhile: reload and retry")
 
 
 def paged(statement: Select[Any], table: Table, page: PageRequest) -> Select[Any]:

@@ -477,8 +477,9 @@ templates = Table(
 
 # -- the management rhythm: review meetings, comments with @mentions ------------------------
 
-# A review meeting (复盘会, 周会, 月报) of a cycle, a unit, or a unit within a cycle. It goes
-# with its unit when the unit is deleted; a closed cycle keeps its meetings.
+# A review meeting (复盘会, 周会, 月报) of a cycle, a unit, or a unit within a cycle. It keeps
+# its unit: a unit with meetings is never deleted (the record of its retrospectives); a
+# closed cycle keeps its meetings.
 meetings = Table(
     "meetings",
     metadata,
@@ -502,7 +503,6 @@ meetings = Table(
     ForeignKeyConstraint(
         ["organization_id", "unit_id"],
         ["org_units.organization_id", "org_units.id"],
-        ondelete="CASCADE",
         name="fk_meetings_unit_id_org_units",
     ),
     CheckConstraint("kind IN ('retrospective', 'weekly', 'monthly_report')", name="kind"),

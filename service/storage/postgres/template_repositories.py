@@ -17,7 +17,7 @@ from sqlalchemy import Row, Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.errors import StaleVersion
+from domain.errors import ConcurrentChange, StaleVersion
 from domain.okrs import Direction, Level, MetricKind
 from domain.templates import Template, TemplateAction, TemplateKeyResult, TemplateMilestone
 from service.pagination import Page, PageRequest, page_of
@@ -42,7 +42,7 @@ async def _write(conn: AsyncConnection, statement: Any) -> int:
 
 
 def _stale() -> StaleVersion:
-    return StaleVersion("the resource changed meanwhile: reload and retry")
+    return ConcurrentChange("the resource changed meanwhile: reload and retry")
 
 
 # -- the key results document --------------------------------------------------------------
