@@ -8,9 +8,10 @@ collect every problem they can see before refusing, rather than stopping at the 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 from decimal import Decimal
-from typing import NoReturn
+from typing import NoReturn, Protocol
 from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
@@ -155,6 +156,46 @@ def _milestone_errors(milestones: Sequence[Milestone]) -> list[FieldError]:
     return errors
 
 
+class SentMilestone(Protocol):
+    """A milestone as a client sends it: ``id`` names one of the KR's milestones to keep."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def weight(self) -> Decimal: ...
+    @property
+    def id(self) -> UUID | None: ...
+
+
+def revise_milestones(
+    current: Sequence[Milestone], sent: Sequence[SentMilestone], new_id: Callable[[], UUID]
+) -> tuple[Milestone, ...]:
+    """The KR's milestones as sent, in the order sent (titles trimmed).
+
+    The server names milestones: one sent without an id is new and gets ``new_id()``; one
+    sent with an id keeps that milestone of ``current`` (its done state goes with the id,
+    since check-ins record milestones done by id), with the title and weight sent. Those of
+    ``current`` not sent are removed. An id that is not one of ``current`` (made up, another
+    KR's, another organization's; any id for a new KR, whose ``current`` is empty) is refused
+    with code ``unknown_milestone`` and a ``FieldError`` at ``milestones.<index>.id``.
+    """
+    known = {m.id for m in current}
+    unknown = [index for index, m in enumerate(sent) if m.id is not None and m.id not in known]
+    if unknown:
+        _refuse(
+            "milestone ids are the server's: send an id only to keep one of this key "
+            "result's milestones, none for a new one",
+            [
+                FieldError(f"milestones.{index}.id", "not a milestone of this KR", "unknown")
+                for index in unknown
+            ],
+            code="unknown_milestone",
+        )
+    return tuple(
+        Milestone(id=m.id or new_id(), title=m.title.strip(), weight=m.weight) for m in sent
+    )
+
+
 def validate_weight(weight: Decimal) -> Decimal:
     """A KR's weight in its objective's mean: a finite number >= 0 (0 = does not count)."""
     if not is_measure(weight) or weight < 0:
@@ -241,3 +282,34 @@ def validate_final_score(score: Decimal, reason: str) -> tuple[Decimal, str]:
     if errors:
         _refuse("invalid final score", errors)
     return score, cleaned
+
+
+def ensure_final_score_open(cycle_end: date, cycle_closed: bool, today: date) -> None:
+    """Final scores are given at grading: from the cycle's last day (``today`` in the
+    organization's time zone) or once the cycle is closed, whichever comes first.
+
+    Earlier, later check-ins would no longer move a score someone fixed mid-cycle.
+    """
+    if not cycle_closed and today < cycle_end:
+        raise RuleViolation(
+            f"a final score can be set from the cycle's end date {cycle_end.isoformat()} "
+            "or once the cycle is closed",
+            code="final_score_too_early",
+        )
+
+
+def validate_due_date(due_date: date, cycle_start: date, cycle_end: date) -> date:
+    """A KR falls due inside its cycle, its first and last days included."""
+    if not cycle_start <= due_date <= cycle_end:
+        _refuse(
+            f"due_date {due_date.isoformat()} lies outside the cycle "
+            f"({cycle_start.isoformat()} to {cycle_end.isoformat()})",
+            [
+                FieldError(
+                    "due_date",
+                    f"must lie between {cycle_start.isoformat()} and {cycle_end.isoformat()}",
+                    "outside_cycle",
+                )
+            ],
+        )
+    return due_date

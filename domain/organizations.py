@@ -5,11 +5,12 @@ Scoring and review defaults come from DOMAIN.md; an organization may change them
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
+from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import available_timezones
 
@@ -59,14 +60,69 @@ class Organization:
 
 
 @dataclass(frozen=True)
+class ScoringChanges:
+    """A merge patch of the scoring group: ``None`` leaves a field as is (RFC 7396)."""
+
+    red_below: Decimal | None = None
+    yellow_below: Decimal | None = None
+    on_track_margin: Decimal | None = None
+    at_risk_margin: Decimal | None = None
+    alignment_upward_only: bool | None = None
+    # Fields sent as null: every setting has a default, so null puts that default back.
+    reset: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ReviewChanges:
+    """A merge patch of the review group: ``None`` leaves a field as is (RFC 7396)."""
+
+    weight_self: Decimal | None = None
+    weight_peer: Decimal | None = None
+    weight_manager: Decimal | None = None
+    weight_skip_level: Decimal | None = None
+    peer_anonymity_threshold: int | None = None
+    min_peers: int | None = None
+    max_peers: int | None = None
+    reset: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class OrganizationChanges:
-    """A PATCH of the organization: ``None`` means "leave as is"."""
+    """A PATCH of the organization: ``None`` means "leave as is".
+
+    A settings group is either merge-patched (``ScoringChanges``) or, for callers inside the
+    service that hold a whole group, replaced (``ScoringSettings``).
+    """
 
     name: str | None = None
     time_zone: str | None = None
     locale: Locale | None = None
-    scoring: ScoringSettings | None = None
-    reviews: ReviewSettings | None = None
+    scoring: ScoringChanges | ScoringSettings | None = None
+    reviews: ReviewChanges | ReviewSettings | None = None
+
+
+_Settings = TypeVar("_Settings", ScoringSettings, ReviewSettings)
+
+
+def merge_settings(
+    current: _Settings, changes: ScoringChanges | ReviewChanges, *, group: str
+) -> _Settings:
+    """Apply a merge patch: sent values replace, ``reset`` fields take their defaults.
+
+    Only the result is validated afterwards, so a threshold is judged against the stored
+    value of its partner when only one of them is sent.
+    """
+    defaults = type(current)()
+    unknown = changes.reset - {f.name for f in fields(current)}
+    if unknown:  # the adapters only pass field names, so this is a programming error
+        raise ValueError(f"unknown {group} fields: {sorted(unknown)}")
+    values: dict[str, Any] = {}
+    for f in fields(current):
+        if f.name in changes.reset:
+            values[f.name] = getattr(defaults, f.name)
+        elif (sent := getattr(changes, f.name)) is not None:
+            values[f.name] = sent
+    return replace(current, **values)
 
 
 def validate_name(name: str, *, field_name: str = "name", max_length: int = 200) -> str:
@@ -165,9 +221,15 @@ def apply_changes(org: Organization, changes: OrganizationChanges, now: datetime
         updated = replace(updated, time_zone=validate_time_zone(changes.time_zone))
     if changes.locale is not None:
         updated = replace(updated, locale=changes.locale)
-    if changes.scoring is not None:
+    if isinstance(changes.scoring, ScoringChanges):
+        scoring = merge_settings(org.scoring, changes.scoring, group="scoring")
+        updated = replace(updated, scoring=validate_scoring(scoring))
+    elif changes.scoring is not None:
         updated = replace(updated, scoring=validate_scoring(changes.scoring))
-    if changes.reviews is not None:
+    if isinstance(changes.reviews, ReviewChanges):
+        reviews = merge_settings(org.reviews, changes.reviews, group="reviews")
+        updated = replace(updated, reviews=validate_reviews(reviews))
+    elif changes.reviews is not None:
         updated = replace(updated, reviews=validate_reviews(changes.reviews))
     if updated == org:
         return org  # nothing changed: keep the version, so other clients' ETags hold

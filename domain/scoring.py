@@ -14,12 +14,22 @@ from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
-from domain.okrs import Direction, MetricKind, Milestone
+from domain.okrs import Direction, MetricKind, Milestone, ObjectiveStatus
 from domain.organizations import ScoringSettings
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
 _PLACES = Decimal("0.0001")
+
+# A draft is not yet committed to and an archived objective was set aside: neither counts
+# in any figure (unit and company scores, roll-ups, coverage, cycle stats, 360 OKR scores).
+_NOT_COUNTED = frozenset({ObjectiveStatus.DRAFT, ObjectiveStatus.ARCHIVED})
+
+
+def counts_in_figures(status: ObjectiveStatus) -> bool:
+    """Whether an objective in ``status`` counts in figures that aggregate objectives (its
+    own score is still shown on its own read)."""
+    return status not in _NOT_COUNTED
 
 
 class Grade(StrEnum):
@@ -32,6 +42,8 @@ class TrackStatus(StrEnum):
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
+    # A KR with a final score is graded: on/off track against the calendar no longer applies.
+    SCORED = "scored"
 
 
 class Measurable(Protocol):
@@ -168,6 +180,15 @@ def track_status(progress: Decimal, expected: Decimal, settings: ScoringSettings
     if progress >= expected - settings.at_risk_margin:
         return TrackStatus.AT_RISK
     return TrackStatus.OFF_TRACK
+
+
+def kr_track_status(
+    kr: Measurable, progress: Decimal, expected: Decimal, settings: ScoringSettings
+) -> TrackStatus:
+    """A KR's status: ``scored`` once it has a final score, else ``track_status``."""
+    if kr.final_score is not None:
+        return TrackStatus.SCORED
+    return track_status(progress, expected, settings)
 
 
 def rolled_up_progress(

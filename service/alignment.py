@@ -28,6 +28,7 @@ from domain.scoring import (
     ONE,
     Grade,
     TrackStatus,
+    counts_in_figures,
     expected_progress,
     grade,
     share,
@@ -37,7 +38,7 @@ from domain.scoring import (
 from domain.units import OrgUnit
 from service.alignment_ports import ObjectiveNode
 from service.as_of import AsOf, resolve_as_of
-from service.auth import Principal, ensure_can_read_directory
+from service.auth import Principal, ensure_can_read_okrs
 from service.context import Deps
 from service.objectives import organization_of, visible_objective_at
 from service.okr_access import viewer_of, visible_among, visible_objective
@@ -178,7 +179,7 @@ async def alignment_tree(
     """The cycle's objectives (with its nested cycles') nested by alignment, each with its
     progress, grade and status; optionally from one objective down, cut at ``depth``.
     A fixed number of statements whatever the size of the tree."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     _ensure_depth(depth)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
@@ -298,7 +299,7 @@ async def alignment_path(
 ) -> AlignmentPath:
     """From an objective up through what it serves to the top (the company objective),
     each with its KRs and scores; it stops below an objective the caller may not see."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         now = deps.clock.now()
@@ -339,6 +340,11 @@ async def _read_cycle(
     return _CycleRead(org, at, instant, cycle, viewer, [n for n in found if n.visible])
 
 
+def _counted(nodes: Iterable[ObjectiveNode]) -> list[ObjectiveNode]:
+    """The objectives that count in a figure: no drafts, nothing archived."""
+    return [n for n in nodes if counts_in_figures(n.status)]
+
+
 # -- unit and company scores ---------------------------------------------------------------
 
 
@@ -347,11 +353,12 @@ async def unit_scores(
 ) -> UnitScores:
     """Per unit: the weighted mean of its objectives' scores (each weighs 1), alone and with
     every unit below it, with the count behind each figure; and the company's figure."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
-        org, at, instant, cycle, viewer, nodes = await _read_cycle(
+        org, at, instant, cycle, viewer, read = await _read_cycle(
             deps, uow, principal, cycle_id, as_of
         )
+        nodes = _counted(read)
         progress = await node_progress(
             uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=True
         )
@@ -419,9 +426,10 @@ def _figure(objective_ids: Iterable[UUID], progress: Mapping[UUID, Decimal | Non
 async def alignment_coverage(deps: Deps, principal: Principal, cycle_id: UUID) -> Coverage:
     """Per unit: the share of its objectives that align upward, and the share of its
     members with at least one objective in the cycle (objectives the caller may see)."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
-        org, _, _, cycle, _, nodes = await _read_cycle(deps, uow, principal, cycle_id, None)
+        org, _, _, cycle, _, read = await _read_cycle(deps, uow, principal, cycle_id, None)
+        nodes = _counted(read)
         units = await uow.alignment.units(org.id)
         memberships = await uow.alignment.unit_memberships(org.id)
         everyone = await uow.alignment.active_member_ids(org.id)
@@ -480,21 +488,25 @@ async def cycle_stats(
     """For a retrospective (复盘): objectives and KRs by grade and status, the share of units
     and members with OKRs, and check-in activity per week; for the cycle or one unit (with
     the units below it)."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
-        org, at, instant, cycle, viewer, nodes = await _read_cycle(
+        org, at, instant, cycle, viewer, read = await _read_cycle(
             deps, uow, principal, cycle_id, as_of
         )
         units = await uow.alignment.units(org.id)
         memberships = await uow.alignment.unit_memberships(org.id)
         scope_units = _scope_units(units, unit_id)
-        owned = _objectives_by_unit(nodes, memberships)
+        owned = _objectives_by_unit(read, memberships)
         if unit_id is not None:
             in_scope = {o for u in scope_units for o in owned.get(u, [])}
-            nodes = [n for n in nodes if n.id in in_scope]
+            read = [n for n in read if n.id in in_scope]
             members = sorted({m for u, m in memberships if u in set(scope_units)})
         else:
             members = list(await uow.alignment.active_member_ids(org.id))
+        # Drafts and archived objectives show in the count by state, and in nothing else.
+        by_state = Counter(str(n.status) for n in read)
+        nodes = _counted(read)
+        owned = _objectives_by_unit(nodes, memberships)
         progress = await node_progress(
             uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=True
         )
@@ -512,7 +524,12 @@ async def cycle_stats(
     scorer = _Scorer(org, cycles, today)
     objective_scores = [scorer.score(n.cycle_id, progress.values.get(n.id)) for n in nodes]
     cycle_of = {n.id: n.cycle_id for n in nodes}
-    kr_scores = [scorer.score(cycle_of[f.objective_id], figure_score(f)) for f in figures]
+    kr_scores = [
+        # A graded KR reads "scored", as on the KR itself (domain.scoring.kr_track_status).
+        s._replace(status=TrackStatus.SCORED) if f.final_score is not None else s
+        for f in figures
+        for s in [scorer.score(cycle_of[f.objective_id], figure_score(f))]
+    ]
     owners = {n.owner_id for n in nodes if n.owner_kind is OwnerKind.MEMBER}
     units_with = sum(
         1 for u in scope_units if owned.get(u) and any(o in cycle_of for o in owned[u])
@@ -525,7 +542,7 @@ async def cycle_stats(
         objectives=len(nodes),
         objectives_by_grade=_tally((s.grade for s in objective_scores), Grade),
         objectives_by_status=_tally((s.status for s in objective_scores), TrackStatus),
-        objectives_by_state=dict(Counter(str(n.status) for n in nodes)),
+        objectives_by_state=dict(by_state),
         key_results=len(figures),
         key_results_by_grade=_tally((s.grade for s in kr_scores), Grade),
         key_results_by_status=_tally((s.status for s in kr_scores), TrackStatus),

@@ -11,20 +11,23 @@ from uuid import UUID
 
 from domain.alignment import alignment_allowed
 from domain.cadence import update_status
-from domain.cycles import Cycle
+from domain.cycles import Cycle, CycleState
 from domain.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 from domain.key_results import (
+    ensure_final_score_open,
+    revise_milestones,
     validate_confidence,
+    validate_due_date,
     validate_final_score,
     validate_metric,
     validate_weight,
 )
-from domain.okrs import Cadence, CheckIn, Direction, KeyResult, MetricKind, Milestone, Objective
+from domain.okrs import Cadence, CheckIn, Direction, KeyResult, MetricKind, Objective
 from domain.organizations import Organization, validate_name
 from service import audit
 from service.as_of import AsOf, resolve_as_of
-from service.auth import Principal, ensure_can_read_directory
-from service.concurrency import ensure_version
+from service.auth import Principal, ensure_can_read_okrs
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.objectives import (
     organization_of,
@@ -42,15 +45,18 @@ from service.okr_access import (
 from service.okr_ports import KeyResultFilter
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
-from service.ports import UnitOfWork
+from service.ports import Graph, UnitOfWork
 from service.scores import KeyResultView, local_today, view_key_result
 
 
 @dataclass(frozen=True)
 class MilestoneInput:
+    """A milestone as sent: ``id`` only to keep one of the KR's milestones (its done state
+    with it); none for a new one, which the server names (``revise_milestones``)."""
+
     title: str
     weight: Decimal = Decimal(1)
-    id: UUID | None = None  # keep an existing milestone's id when editing
+    id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -84,12 +90,6 @@ class KeyResultChanges:
     confidence: Maybe[int | None] = UNSET
     milestones: Maybe[tuple[MilestoneInput, ...]] = UNSET
     cadence: Maybe[Cadence] = UNSET
-
-
-def _milestones(deps: Deps, inputs: tuple[MilestoneInput, ...]) -> tuple[Milestone, ...]:
-    return tuple(
-        Milestone(id=m.id or deps.new_id(), title=m.title.strip(), weight=m.weight) for m in inputs
-    )
 
 
 def _validated(kr: KeyResult) -> KeyResult:
@@ -149,9 +149,11 @@ async def create_key_result(
                 target=data.target,
                 direction=data.direction,
                 weight=data.weight,
-                due_date=data.due_date or cycle.end_date,
+                due_date=cycle.end_date
+                if data.due_date is None
+                else validate_due_date(data.due_date, cycle.start_date, cycle.end_date),
                 confidence=data.confidence,
-                milestones=_milestones(deps, data.milestones),
+                milestones=revise_milestones((), data.milestones, deps.new_id),
                 final_score=None,
                 final_score_reason=None,
                 cadence=data.cadence,
@@ -180,7 +182,7 @@ async def get_key_result(
 ) -> KeyResultView:
     """One KR with its score, as it stood at ``as_of`` when given (its latest check-in
     then; a final score set later does not count; a KR created later: not found)."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         at = resolve_as_of(as_of, org, deps.clock.now())
@@ -198,7 +200,7 @@ async def get_key_result(
 async def list_key_results(
     deps: Deps, principal: Principal, objective_id: UUID
 ) -> list[KeyResultView]:
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         objective = await visible_objective(uow, principal, objective_id)
@@ -222,6 +224,7 @@ async def _ensure_still_follows(uow: UnitOfWork, kr: KeyResult) -> None:
         )
 
 
+@retry_lost_updates
 async def update_key_result(
     deps: Deps,
     principal: Principal,
@@ -235,7 +238,9 @@ async def update_key_result(
         kr, objective = await visible_key_result(uow, principal, key_result_id)
         await ensure_may_edit_key_result(uow, principal, kr, objective)
         ensure_version(kr.version, expected_version)
-        await writable_cycle(uow, org_id, objective.cycle_id, "cycle_id")
+        cycle = await writable_cycle(uow, org_id, objective.cycle_id, "cycle_id")
+        if changes.due_date is not UNSET:
+            validate_due_date(changes.due_date, cycle.start_date, cycle.end_date)
         updated = kr
         for name in (
             "title",
@@ -256,7 +261,8 @@ async def update_key_result(
             await _ensure_member(uow, org_id, changes.owner_id)
             updated = replace(updated, owner_id=changes.owner_id)
         if changes.milestones is not UNSET:
-            updated = replace(updated, milestones=_milestones(deps, changes.milestones))
+            milestones = revise_milestones(kr.milestones, changes.milestones, deps.new_id)
+            updated = replace(updated, milestones=milestones)
         updated = _validated(updated)
         if updated == kr:
             return await _view(deps, uow, principal, kr, objective)
@@ -278,6 +284,7 @@ async def update_key_result(
         return await _view(deps, uow, principal, updated, objective)
 
 
+@retry_lost_updates
 async def delete_key_result(
     deps: Deps, principal: Principal, key_result_id: UUID, *, expected_version: int | None = None
 ) -> None:
@@ -312,6 +319,7 @@ async def delete_key_result(
         await uow.commit()
 
 
+@retry_lost_updates
 async def move_key_result(
     deps: Deps,
     principal: Principal,
@@ -323,6 +331,10 @@ async def move_key_result(
     """Move a KR to another objective of the same cycle; check-ins and actions go with it."""
     async with deps.uow() as uow:
         org_id = principal.organization_id
+        # First, before anything the checks read: the objectives contributing to the KR come
+        # to serve the target, so a link or a move written meanwhile could close a loop with
+        # this one, or change a level the rule below was checked against.
+        await uow.lock_graph(org_id, Graph.ALIGNMENT)
         kr, source = await visible_key_result(uow, principal, key_result_id)
         await ensure_may_edit_objective(uow, principal, source)
         ensure_version(kr.version, expected_version)
@@ -380,6 +392,7 @@ async def move_key_result(
         return await _view(deps, uow, principal, moved, target)
 
 
+@retry_lost_updates
 async def set_final_score(
     deps: Deps,
     principal: Principal,
@@ -391,8 +404,8 @@ async def set_final_score(
 ) -> KeyResultView:
     """The KR's final score at cycle close, with a required reason; always audited.
 
-    Allowed on a closed cycle too (the one write a closed cycle takes), by admins and the
-    owner's managers.
+    Allowed from the cycle's end date (organization time) and on a closed cycle (the one
+    write a closed cycle takes), by admins and the owner's managers.
     """
     score, reason = validate_final_score(score, reason)
     async with deps.uow() as uow:
@@ -404,8 +417,15 @@ async def set_final_score(
             managers = set(chain) - {kr.owner_id}
             if principal.member_id not in managers:
                 raise Forbidden("only admins and the KR owner's managers set final scores")
-        # No writable-cycle check: closed cycles keep taking final scores.
+        # No writable-cycle check: closed cycles keep taking final scores. Open cycles take
+        # them from their last day on (grading happens before the formal close).
         now = deps.clock.now()
+        org = await organization_of(uow, principal)
+        cycle = await uow.cycles.get(org_id, objective.cycle_id)
+        assert cycle is not None
+        ensure_final_score_open(
+            cycle.end_date, cycle.state is CycleState.CLOSED, local_today(org, now)
+        )
         scored = replace(
             kr,
             final_score=score,
@@ -451,7 +471,7 @@ async def key_results_by_id(
 ) -> dict[UUID, KeyResultView]:
     """Many KRs with their current values and scores (for GraphQL DataLoaders), in a fixed
     number of statements; unknown, other organizations' and hidden ones are absent."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         found = await visible_key_results(uow, principal, key_result_ids)
@@ -518,7 +538,7 @@ async def find_key_results(
     absent), oldest first, with values and scores; ``filters.stale`` keeps only the KRs
     whose check-in is overdue now (or only the others): ``domain.cadence``, in the
     organization's time zone. A fixed number of statements whatever the page size."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         found = await uow.key_results.list(
@@ -539,7 +559,7 @@ async def updates_due(
     """What needs the caller's update: the KRs they own that are stale now (of objectives
     they may see; in one cycle when ``cycle_id`` is given), oldest KR first, each with the
     instant its check-in fell due. Only a member has KRs: another token is refused."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     if principal.member_id is None:
         raise Forbidden("only a member's token has updates due", code="forbidden")
     now = deps.clock.now()

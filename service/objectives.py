@@ -3,9 +3,11 @@ carry over into another cycle, and close a cycle's unfinished ones."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
 from uuid import UUID
 
 from domain.alignment import (
@@ -16,11 +18,20 @@ from domain.alignment import (
 )
 from domain.cycles import Cycle, ensure_writable
 from domain.errors import Conflict, FieldError, NotFound, RuleViolation
-from domain.objectives import default_level, ensure_status_move
+from domain.objectives import (
+    default_level,
+    ensure_other_cycle,
+    ensure_owner_active,
+    ensure_status_move,
+    level_after_owner_change,
+    shift_into_cycle,
+)
 from domain.okrs import (
     ActionStatus,
+    Direction,
     KeyResult,
     Level,
+    MetricKind,
     Milestone,
     Objective,
     ObjectiveStatus,
@@ -28,10 +39,11 @@ from domain.okrs import (
     Visibility,
 )
 from domain.organizations import Organization, validate_name
+from domain.units import UnitKind
 from service import audit
 from service.as_of import AsOf, resolve_as_of
-from service.auth import Principal, ensure_admin, ensure_can_read_directory
-from service.concurrency import ensure_version
+from service.auth import Principal, ensure_admin, ensure_can_read_okrs
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.okr_access import (
     ensure_may_edit_objective,
@@ -42,7 +54,7 @@ from service.okr_access import (
 from service.okr_ports import ObjectiveFilter
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
-from service.ports import UnitOfWork
+from service.ports import Graph, UnitOfWork
 from service.scores import ObjectiveView, view_objectives
 
 
@@ -62,6 +74,12 @@ class NewObjective:
 
 
 @dataclass(frozen=True)
+class OwnerRef:
+    kind: OwnerKind
+    id: UUID
+
+
+@dataclass(frozen=True)
 class ObjectiveChanges:
     title: Maybe[str] = UNSET
     description: Maybe[str] = UNSET
@@ -71,6 +89,8 @@ class ObjectiveChanges:
     roll_up: Maybe[bool] = UNSET
     parent_objective_id: Maybe[UUID | None] = UNSET
     parent_key_result_id: Maybe[UUID | None] = UNSET
+    # Reassigning (when someone leaves, say): the rules of creating it for the new owner.
+    owner: Maybe[OwnerRef] = UNSET
 
 
 async def organization_of(uow: UnitOfWork, principal: Principal) -> Organization:
@@ -93,16 +113,42 @@ async def writable_cycle(uow: UnitOfWork, org_id: UUID, cycle_id: UUID, field: s
 
 
 async def _owner_level(uow: UnitOfWork, principal: Principal, data: NewObjective) -> Level:
+    unit_kind = await _valid_owner(uow, principal, data.owner_kind, data.owner_id, "owner_id")
+    return data.level or default_level(data.owner_kind, unit_kind)
+
+
+async def _valid_owner(
+    uow: UnitOfWork, principal: Principal, kind: OwnerKind, owner_id: UUID | None, field: str
+) -> UnitKind | None:
+    """Check an owner exists (and a member is active); a unit owner's kind gives the rank."""
     org_id = principal.organization_id
-    owner_id = data.owner_id
-    if data.owner_kind is OwnerKind.MEMBER:
-        if owner_id is None or await uow.members.get(org_id, owner_id) is None:
-            raise _unknown("owner_id", "no such member")
-        return data.level or default_level(OwnerKind.MEMBER, None)
+    if kind is OwnerKind.MEMBER:
+        member = await uow.members.get(org_id, owner_id) if owner_id else None
+        if member is None:
+            raise _unknown(field, "no such member")
+        ensure_owner_active(member.active, field=field)
+        return None
     unit = await uow.units.get(org_id, owner_id) if owner_id else None
     if unit is None:
-        raise _unknown("owner_id", "no such unit")
-    return data.level or default_level(OwnerKind.UNIT, unit.kind)
+        raise _unknown(field, "no such unit")
+    return unit.kind
+
+
+async def _reowned(
+    uow: UnitOfWork, principal: Principal, objective: Objective, changes: ObjectiveChanges
+) -> Objective:
+    """The objective under its new owner, at the level sent or the one the owner gives."""
+    owner = changes.owner
+    assert owner is not UNSET
+    if (owner.kind, owner.id) == (objective.owner_kind, objective.owner_id):
+        return objective
+    unit_kind = await _valid_owner(uow, principal, owner.kind, owner.id, "owner.id")
+    level = (
+        changes.level
+        if changes.level is not UNSET
+        else level_after_owner_change(objective.level, objective.owner_kind, owner.kind, unit_kind)
+    )
+    return replace(objective, owner_kind=owner.kind, owner_id=owner.id, level=level)
 
 
 def _unknown(field: str, message: str) -> RuleViolation:
@@ -214,6 +260,10 @@ async def create_objective(deps: Deps, principal: Principal, data: NewObjective)
             updated_at=now,
         )
         await ensure_may_edit_objective(uow, principal, objective)
+        if objective.parent_objective_id or objective.parent_key_result_id:
+            # A new objective closes no loop, but its parent's level (or existence) must not
+            # change between the check and the write: writers of those take this lock too.
+            await uow.lock_graph(org_id, Graph.ALIGNMENT)
         await ensure_alignment(uow, principal, org, objective)
         await uow.objectives.add(objective)
         await audit.record(
@@ -245,7 +295,7 @@ async def get_objective(
 ) -> ObjectiveView:
     """One objective with its KRs and scores, as they stood at ``as_of`` when given (an
     objective created after it did not exist then: not found)."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         now = deps.clock.now()
@@ -260,7 +310,7 @@ async def list_objectives(
 ) -> Page[ObjectiveView]:
     """A page of the objectives the caller may see, with KRs and scores, in a fixed number
     of statements whatever the page size."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         found = await uow.objectives.list(org.id, filters, page, viewer_of(principal))
@@ -268,6 +318,32 @@ async def list_objectives(
     return Page(views, found.next_after)
 
 
+def _with_changes(objective: Objective, changes: ObjectiveChanges) -> Objective:
+    """The objective with the plain fields sent (the owner is checked apart)."""
+    updated = objective
+    if changes.title is not UNSET:
+        updated = replace(
+            updated, title=validate_name(changes.title, field_name="title", max_length=300)
+        )
+    if changes.description is not UNSET:
+        updated = replace(updated, description=changes.description.strip())
+    if changes.level is not UNSET:
+        updated = replace(updated, level=changes.level)
+    if changes.status is not UNSET:
+        ensure_status_move(objective.status, changes.status)
+        updated = replace(updated, status=changes.status)
+    if changes.visibility is not UNSET:
+        updated = replace(updated, visibility=changes.visibility)
+    if changes.roll_up is not UNSET:
+        updated = replace(updated, roll_up=changes.roll_up)
+    if changes.parent_objective_id is not UNSET:
+        updated = replace(updated, parent_objective_id=changes.parent_objective_id)
+    if changes.parent_key_result_id is not UNSET:
+        updated = replace(updated, parent_key_result_id=changes.parent_key_result_id)
+    return updated
+
+
+@retry_lost_updates
 async def update_objective(
     deps: Deps,
     principal: Principal,
@@ -282,26 +358,9 @@ async def update_objective(
         await ensure_may_edit_objective(uow, principal, objective)
         ensure_version(objective.version, expected_version)
         await writable_cycle(uow, org.id, objective.cycle_id, "cycle_id")
-        updated = objective
-        if changes.title is not UNSET:
-            updated = replace(
-                updated, title=validate_name(changes.title, field_name="title", max_length=300)
-            )
-        if changes.description is not UNSET:
-            updated = replace(updated, description=changes.description.strip())
-        if changes.level is not UNSET:
-            updated = replace(updated, level=changes.level)
-        if changes.status is not UNSET:
-            ensure_status_move(objective.status, changes.status)
-            updated = replace(updated, status=changes.status)
-        if changes.visibility is not UNSET:
-            updated = replace(updated, visibility=changes.visibility)
-        if changes.roll_up is not UNSET:
-            updated = replace(updated, roll_up=changes.roll_up)
-        if changes.parent_objective_id is not UNSET:
-            updated = replace(updated, parent_objective_id=changes.parent_objective_id)
-        if changes.parent_key_result_id is not UNSET:
-            updated = replace(updated, parent_key_result_id=changes.parent_key_result_id)
+        updated = _with_changes(objective, changes)
+        if changes.owner is not UNSET:
+            updated = await _reowned(uow, principal, updated, changes)
         if updated == objective:
             return (
                 await view_objectives(uow, org, [objective], deps.clock.now(), viewer_of(principal))
@@ -311,9 +370,15 @@ async def update_objective(
             objective.parent_key_result_id,
             objective.level,
         ):
+            # Before the check reads the ancestors (and the children): two links checked
+            # apart could otherwise close a loop together.
+            await uow.lock_graph(org.id, Graph.ALIGNMENT)
             await ensure_alignment(uow, principal, org, updated)
         if updated.level is not objective.level:
             await _ensure_children_allow(uow, org, objective.id, updated.level)
+        if (updated.owner_kind, updated.owner_id) != (objective.owner_kind, objective.owner_id):
+            # As if creating it for the new owner: the caller must also answer for them.
+            await ensure_may_edit_objective(uow, principal, updated)
         updated = replace(updated, version=objective.version + 1, updated_at=deps.clock.now())
         await uow.objectives.update(updated, previous_version=objective.version)
         await audit.record(
@@ -332,6 +397,7 @@ async def update_objective(
         ]
 
 
+@retry_lost_updates
 async def delete_objective(
     deps: Deps, principal: Principal, objective_id: UUID, *, expected_version: int | None = None
 ) -> ObjectiveView | None:
@@ -347,6 +413,8 @@ async def delete_objective(
             return (
                 await view_objectives(uow, org, [objective], deps.clock.now(), viewer_of(principal))
             )[0]
+        # So that no objective aligns to this one between the check and the delete.
+        await uow.lock_graph(org.id, Graph.ALIGNMENT)
         if await uow.objectives.has_aligned_children(org.id, objective_id):
             raise Conflict(
                 "objectives align to this one: move or unlink them first",
@@ -389,23 +457,50 @@ async def delete_objective(
         return None
 
 
+class Carry(StrEnum):
+    """Where a copied KR starts: its old start, or what the source achieved."""
+
+    START = "start"
+    ACHIEVED = "achieved"
+
+
+class CopyAlignment(StrEnum):
+    """What became of the source's alignment link in the copy."""
+
+    FOLLOWED = "followed"  # to the parent's copy in the target cycle
+    UNALIGNED = "unaligned"  # the parent was not copied there: align the copy by hand
+    NONE = "none"  # the source aligned to nothing
+
+
 @dataclass(frozen=True)
 class CopyRequest:
     cycle_id: UUID
     owner_id: UUID | None = None  # default: the same owner
+    carry: Carry = Carry.START
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    view: ObjectiveView
+    alignment: CopyAlignment
 
 
 async def copy_objective(
     deps: Deps, principal: Principal, objective_id: UUID, request: CopyRequest
-) -> ObjectiveView:
+) -> CopyResult:
     """Carry an objective over into another cycle as a draft: its KRs (start, target,
-    weights, milestones) and the actions not done, without check-ins; the copy remembers
-    its source. Alignment links stay behind (they point into the old cycle)."""
+    weights, milestones, KPI link) and the actions not done, without check-ins; the copy
+    remembers its source. Due dates move with the cycle; ``carry=achieved`` starts each KR
+    where the source stands; the alignment follows the parent's copy in the target cycle."""
     now = deps.clock.now()
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         source = await visible_objective(uow, principal, objective_id)
+        ensure_other_cycle(source.cycle_id, request.cycle_id)
         target_cycle = await writable_cycle(uow, org.id, request.cycle_id, "cycle_id")
+        source_cycle = await uow.cycles.get(org.id, source.cycle_id)
+        assert source_cycle is not None  # a foreign key guarantees it
+        move = _date_mover(source_cycle, target_cycle)
         owner_id = request.owner_id or source.owner_id
         copy = replace(
             source,
@@ -433,11 +528,20 @@ async def copy_objective(
                 ),
             )
         await ensure_may_edit_objective(uow, principal, copy)
+        copy, alignment = await _follow_alignment(uow, principal, org, source, copy)
         await uow.objectives.add(copy)
         key_results = (await uow.key_results.of_objectives(org.id, [source.id])).get(source.id, ())
         actions = await uow.actions.of_key_results(org.id, [kr.id for kr in key_results])
+        reached = (
+            await uow.check_ins.latest(org.id, [kr.id for kr in key_results])
+            if request.carry is Carry.ACHIEVED
+            else {}
+        )
         for kr in key_results:
-            kr_copy = _copy_key_result(deps, kr, copy.id, target_cycle, now)
+            latest = reached.get(kr.id)
+            kr_copy = _copy_key_result(deps, kr, copy.id, move, now)
+            if latest is not None and latest.value is not None:
+                kr_copy = replace(kr_copy, start=_carried_start(kr, latest.value))
             await uow.key_results.add(kr_copy)
             await audit.record(
                 uow.audit,
@@ -456,6 +560,7 @@ async def copy_objective(
                     action,
                     id=deps.new_id(),
                     key_result_id=kr_copy.id,
+                    due_date=move(action.due_date) if action.due_date else None,
                     accepted_by=None,
                     accepted_at=None,
                     version=1,
@@ -484,17 +589,78 @@ async def copy_objective(
             after=copy,
         )
         await uow.commit()
-        return (await view_objectives(uow, org, [copy], now, viewer_of(principal)))[0]
+        view = (await view_objectives(uow, org, [copy], now, viewer_of(principal)))[0]
+        return CopyResult(view, alignment)
+
+
+def _date_mover(source: Cycle, target: Cycle) -> Callable[[date], date]:
+    def move(day: date) -> date:
+        return shift_into_cycle(
+            day, (source.start_date, source.end_date), (target.start_date, target.end_date)
+        )
+
+    return move
+
+
+def _carried_start(kr: KeyResult, reached: Decimal) -> Decimal:
+    """What the source achieved as the new start, never past the target (an overshoot would
+    contradict the KR's direction); yes/no and milestones KRs keep their start."""
+    if kr.metric_kind in (MetricKind.BOOLEAN, MetricKind.MILESTONES):
+        return kr.start
+    if kr.direction is Direction.DECREASE:
+        return max(reached, kr.target)
+    return min(reached, kr.target)
+
+
+async def _follow_alignment(
+    uow: UnitOfWork, principal: Principal, org: Organization, source: Objective, copy: Objective
+) -> tuple[Objective, CopyAlignment]:
+    """Align the copy to the copy of the source's parent in the same target cycle (a KR link
+    to the KR of that copy with the same title), checked like any link; else unaligned."""
+    if source.parent_key_result_id is not None:
+        parent_kr = await uow.key_results.get(org.id, source.parent_key_result_id)
+        parent_id = parent_kr.objective_id if parent_kr else None
+    else:
+        parent_kr, parent_id = None, source.parent_objective_id
+    if parent_id is None:
+        return copy, (
+            CopyAlignment.NONE if source.parent_key_result_id is None else CopyAlignment.UNALIGNED
+        )
+    copies = [
+        o
+        for o in await uow.objectives.open_in_cycle(org.id, copy.cycle_id)
+        if o.source_objective_id == parent_id
+    ]
+    parent_copy = (await visible_among(uow, principal, copies))[:1]
+    if not parent_copy:
+        return copy, CopyAlignment.UNALIGNED
+    if parent_kr is None:
+        linked = replace(copy, parent_objective_id=parent_copy[0].id)
+    else:
+        krs = (await uow.key_results.of_objectives(org.id, [parent_copy[0].id])).get(
+            parent_copy[0].id, ()
+        )
+        same = [k for k in krs if k.title == parent_kr.title]
+        if len(same) != 1:
+            return copy, CopyAlignment.UNALIGNED
+        linked = replace(copy, parent_key_result_id=same[0].id)
+    await uow.lock_graph(org.id, Graph.ALIGNMENT)
+    try:
+        await ensure_alignment(uow, principal, org, linked)
+    except RuleViolation:
+        # The level rule may refuse it (the copy's owner or the settings changed).
+        return copy, CopyAlignment.UNALIGNED
+    return linked, CopyAlignment.FOLLOWED
 
 
 def _copy_key_result(
-    deps: Deps, kr: KeyResult, objective_id: UUID, cycle: Cycle, now: datetime
+    deps: Deps, kr: KeyResult, objective_id: UUID, move: Callable[[date], date], now: datetime
 ) -> KeyResult:
     return replace(
         kr,
         id=deps.new_id(),
         objective_id=objective_id,
-        due_date=cycle.end_date,
+        due_date=move(kr.due_date),
         milestones=tuple(Milestone(deps.new_id(), m.title, m.weight) for m in kr.milestones),
         final_score=None,
         final_score_reason=None,
@@ -545,7 +711,7 @@ async def objectives_by_id(
     """Many objectives with their KRs and scores (for GraphQL DataLoaders), in a fixed
     number of statements. Unknown ids, other organizations' objectives and private ones the
     caller may not see are all simply absent: nothing tells them apart."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         found = await uow.objectives.get_many(org.id, objective_ids)

@@ -103,6 +103,17 @@ class ObjectiveRepository(Protocol):
     async def is_visible(
         self, organization_id: UUID, objective_id: UUID, viewer: Viewer
     ) -> bool: ...
+    async def visible_link_targets(
+        self,
+        organization_id: UUID,
+        *,
+        objective_ids: Sequence[UUID],
+        key_result_ids: Sequence[UUID],
+        viewer: Viewer,
+    ) -> frozenset[UUID]:
+        """Those of ``objective_ids`` and of ``key_result_ids`` (a KR through its objective)
+        that ``viewer`` may see; unknown ids are absent (one statement)."""
+
     async def alignment_ancestors(
         self, organization_id: UUID, objective_id: UUID
     ) -> Mapping[UUID, UUID | None]:

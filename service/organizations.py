@@ -16,8 +16,9 @@ from domain.organizations import (
     validate_name,
     validate_time_zone,
 )
+from service import audit
 from service.auth import Principal, ensure_admin, ensure_can_read_directory
-from service.concurrency import ensure_version
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 
 
@@ -74,6 +75,7 @@ async def get_organization(deps: Deps, principal: Principal) -> Organization:
     return org
 
 
+@retry_lost_updates
 async def update_organization(
     deps: Deps,
     principal: Principal,
@@ -90,5 +92,15 @@ async def update_organization(
         updated = apply_changes(org, changes, deps.clock.now())
         if updated is not org:
             await uow.organizations.update(updated, previous_version=org.version)
+            await audit.record(
+                uow.audit,
+                deps,
+                principal,
+                action="organization.updated",
+                resource_type="organization",
+                resource_id=org.id,
+                before=org,
+                after=updated,
+            )
             await uow.commit()
     return updated

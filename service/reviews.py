@@ -21,7 +21,7 @@ from uuid import UUID
 
 from domain.errors import FieldError, NotFound, RuleViolation
 from domain.members import Member
-from domain.okrs import ObjectiveStatus, OwnerKind
+from domain.okrs import OwnerKind
 from domain.organizations import Organization, validate_name
 from domain.reviews import (
     Assignment,
@@ -41,15 +41,15 @@ from domain.reviews import (
     validate_questions,
     validate_role_weights,
 )
-from domain.scoring import ONE, weighted_mean
+from domain.scoring import ONE, counts_in_figures, weighted_mean
 from domain.units import UnitKind
 from service.auth import (
     Principal,
     ensure_can_manage_reviews,
-    ensure_can_read_directory,
+    ensure_can_read_review_cycles,
     may_manage_reviews,
 )
-from service.concurrency import ensure_version
+from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.objectives import organization_of
 from service.okr_ports import SEES_EVERYTHING
@@ -58,8 +58,6 @@ from service.patch import UNSET, Maybe
 from service.ports import MemberFilter, UnitOfWork
 from service.review_ports import ReviewAssignment, ReviewCycleFilter
 from service.scores import node_progress
-
-_NOT_SCORED = frozenset({ObjectiveStatus.DRAFT, ObjectiveStatus.ARCHIVED})
 
 
 @dataclass(frozen=True)
@@ -215,7 +213,7 @@ async def create_review_cycle(
 
 async def get_review_cycle(deps: Deps, principal: Principal, review_cycle_id: UUID) -> ReviewCycle:
     """Members read review cycles (their questions are what they answer)."""
-    ensure_can_read_directory(principal)
+    ensure_can_read_review_cycles(principal)
     async with deps.uow() as uow:
         return await review_cycle_of(uow, principal.organization_id, review_cycle_id)
 
@@ -223,11 +221,12 @@ async def get_review_cycle(deps: Deps, principal: Principal, review_cycle_id: UU
 async def list_review_cycles(
     deps: Deps, principal: Principal, filters: ReviewCycleFilter, page: PageRequest
 ) -> Page[ReviewCycle]:
-    ensure_can_read_directory(principal)
+    ensure_can_read_review_cycles(principal)
     async with deps.uow() as uow:
         return await uow.review_cycles.list(principal.organization_id, filters, page)
 
 
+@retry_lost_updates
 async def update_review_cycle(
     deps: Deps,
     principal: Principal,
@@ -317,7 +316,7 @@ async def okr_scores(
     owned = [
         n
         for n in nodes
-        if n.owner_kind is OwnerKind.MEMBER and n.owner_id in wanted and n.status not in _NOT_SCORED
+        if n.owner_kind is OwnerKind.MEMBER and n.owner_id in wanted and counts_in_figures(n.status)
     ]
     progress = (
         await node_progress(uow, org, owned, viewer=SEES_EVERYTHING, as_of=at) if owned else None

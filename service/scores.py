@@ -20,10 +20,12 @@ from domain.organizations import Organization
 from domain.scoring import (
     Grade,
     TrackStatus,
+    counts_in_figures,
     expected_progress,
     grade,
     kr_progress,
     kr_score,
+    kr_track_status,
     objective_progress,
     rolled_up_progress,
     track_status,
@@ -97,7 +99,7 @@ def view_key_result(
         score=score,
         grade=grade(score, org.scoring),
         expected_progress=expected,
-        status=track_status(progress, expected, org.scoring),
+        status=kr_track_status(kr, progress, expected, org.scoring),
     )
 
 
@@ -168,10 +170,11 @@ async def node_progress(
     """The progress of every visible node, rolled up where an objective asks to.
 
     A roll-up objective takes its progress from the objectives aligned to it that the
-    viewer may see (the nodes were read for that viewer): a hidden objective counts for
-    nobody who cannot see it, so its score cannot be recovered by subtraction. Costs two
-    statements, and three more when roll-up objectives reach beyond ``nodes`` (unless
-    ``subtrees_loaded`` says they hold every objective below them).
+    viewer may see (the nodes were read for that viewer) and that count in figures (no
+    drafts, nothing archived): a hidden objective counts for nobody who cannot see it, so
+    its score cannot be recovered by subtraction. Costs two statements, and three more when
+    roll-up objectives reach beyond ``nodes`` (unless ``subtrees_loaded`` says they hold
+    every objective below them).
     """
     own: dict[UUID, Decimal | None] = {n.id: None for n in nodes if n.visible}
     figures = await uow.alignment.figures(org.id, list(own), as_of=as_of)
@@ -189,7 +192,7 @@ async def node_progress(
             own.update((n.id, more.get(n.id)) for n in extra)
     children: dict[UUID, list[UUID]] = {}
     for node in every.values():
-        if node.visible and node.parent_id is not None:
+        if node.visible and node.parent_id is not None and counts_in_figures(node.status):
             children.setdefault(node.parent_id, []).append(node.id)
     rolls = {n.id for n in every.values() if n.roll_up}
     progress = rolled_up_progress(own, children, rolls)
@@ -211,6 +214,7 @@ async def view_objectives(
     if not objectives:
         return []
     org_id = org.id
+    objectives = await _without_hidden_links(uow, org_id, objectives, viewer)
     krs = await uow.key_results.of_objectives(org_id, [o.id for o in objectives])
     kr_ids = [kr.id for group in krs.values() for kr in group]
     latest = await uow.check_ins.latest(org_id, kr_ids, as_of=as_of)
@@ -229,6 +233,36 @@ async def view_objectives(
             today,
             as_of=as_of,
             rolled_up=rolled,
+        )
+        for o in objectives
+    ]
+
+
+async def _without_hidden_links(
+    uow: UnitOfWork, org_id: UUID, objectives: Sequence[Objective], viewer: Viewer
+) -> Sequence[Objective]:
+    """The objectives with each link up to what ``viewer`` may not see cleared: a hidden
+    parent objective or parent KR reads as none (as GraphQL's ``parent`` and
+    ``parentKeyResult`` do), so a private objective's or KR's id does not leak through the
+    objectives aligned to it. At most one statement."""
+    if viewer.sees_everything:
+        return objectives
+    parents = {o.parent_objective_id for o in objectives if o.parent_objective_id}
+    parent_krs = {o.parent_key_result_id for o in objectives if o.parent_key_result_id}
+    if not parents and not parent_krs:
+        return objectives
+    seen = await uow.objectives.visible_link_targets(
+        org_id, objective_ids=list(parents), key_result_ids=list(parent_krs), viewer=viewer
+    )
+
+    def shown(link: UUID | None) -> UUID | None:
+        return link if link in seen else None
+
+    return [
+        replace(
+            o,
+            parent_objective_id=shown(o.parent_objective_id),
+            parent_key_result_id=shown(o.parent_key_result_id),
         )
         for o in objectives
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import strawberry
@@ -115,44 +115,48 @@ class CycleFilterInput:
 # -- organization --------------------------------------------------------------------------
 
 
-@strawberry.input(description="Replaces the whole scoring group; left-out fields take defaults.")
+def _merge_patch(
+    sent: dict[str, object],
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The values a settings group sent, and the fields sent as null (reset to default)."""
+    given = {name: value for name, value in sent.items() if value is not strawberry.UNSET}
+    values = {name: value for name, value in given.items() if value is not None}
+    return values, frozenset(name for name, value in given.items() if value is None)
+
+
+@strawberry.input(
+    description="Merge patch of the scoring group: left-out fields stay, null restores the "
+    "default (redBelow 0.4, yellowBelow 0.7, onTrackMargin 0.1, atRiskMargin 0.25, "
+    "alignmentUpwardOnly true)."
+)
 class ScoringSettingsInput:
-    red_below: Decimal = Decimal("0.4")
-    yellow_below: Decimal = Decimal("0.7")
-    on_track_margin: Decimal = Decimal("0.1")
-    at_risk_margin: Decimal = Decimal("0.25")
-    alignment_upward_only: bool = True
+    red_below: Decimal | None = strawberry.UNSET
+    yellow_below: Decimal | None = strawberry.UNSET
+    on_track_margin: Decimal | None = strawberry.UNSET
+    at_risk_margin: Decimal | None = strawberry.UNSET
+    alignment_upward_only: bool | None = strawberry.UNSET
 
-    def to_domain(self) -> domain_organizations.ScoringSettings:
-        return domain_organizations.ScoringSettings(
-            red_below=self.red_below,
-            yellow_below=self.yellow_below,
-            on_track_margin=self.on_track_margin,
-            at_risk_margin=self.at_risk_margin,
-            alignment_upward_only=self.alignment_upward_only,
-        )
+    def to_changes(self) -> domain_organizations.ScoringChanges:
+        values, reset = _merge_patch(dict(vars(self)))
+        return domain_organizations.ScoringChanges(**values, reset=reset)
 
 
-@strawberry.input(description="Replaces the whole review group; weights must sum to 1.")
+@strawberry.input(
+    description="Merge patch of the review group: left-out fields stay, null restores the "
+    "default; the merged weights must sum to 1."
+)
 class ReviewSettingsInput:
-    weight_self: Decimal = Decimal("0.10")
-    weight_peer: Decimal = Decimal("0.30")
-    weight_manager: Decimal = Decimal("0.40")
-    weight_skip_level: Decimal = Decimal("0.20")
-    peer_anonymity_threshold: int = 3
-    min_peers: int = 3
-    max_peers: int = 8
+    weight_self: Decimal | None = strawberry.UNSET
+    weight_peer: Decimal | None = strawberry.UNSET
+    weight_manager: Decimal | None = strawberry.UNSET
+    weight_skip_level: Decimal | None = strawberry.UNSET
+    peer_anonymity_threshold: int | None = strawberry.UNSET
+    min_peers: int | None = strawberry.UNSET
+    max_peers: int | None = strawberry.UNSET
 
-    def to_domain(self) -> domain_organizations.ReviewSettings:
-        return domain_organizations.ReviewSettings(
-            weight_self=self.weight_self,
-            weight_peer=self.weight_peer,
-            weight_manager=self.weight_manager,
-            weight_skip_level=self.weight_skip_level,
-            peer_anonymity_threshold=self.peer_anonymity_threshold,
-            min_peers=self.min_peers,
-            max_peers=self.max_peers,
-        )
+    def to_changes(self) -> domain_organizations.ReviewChanges:
+        values, reset = _merge_patch(dict(vars(self)))
+        return domain_organizations.ReviewChanges(**values, reset=reset)
 
 
 @strawberry.input(description="Send only what changes.")
@@ -177,8 +181,8 @@ class UpdateOrganizationInput:
             name=None if name is UNSET else name,
             time_zone=None if time_zone is UNSET else time_zone,
             locale=None if locale is UNSET else locale,
-            scoring=None if scoring is UNSET else scoring.to_domain(),
-            reviews=None if reviews is UNSET else reviews.to_domain(),
+            scoring=None if scoring is UNSET else scoring.to_changes(),
+            reviews=None if reviews is UNSET else reviews.to_changes(),
         )
 
 

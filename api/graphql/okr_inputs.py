@@ -29,7 +29,7 @@ from domain.errors import FieldError, RuleViolation
 from domain.okrs import Cadence  # registered as the schema's enum in okr_types
 from service import actions, checkins, key_results, objectives
 from service.okr_ports import AuditFilter, KeyResultFilter, ObjectiveFilter
-from service.patch import UNSET
+from service.patch import UNSET, Maybe
 
 _LONG_TEXT = 10_000
 
@@ -118,7 +118,8 @@ class KeyResultFilterInput:
 @strawberry.input(description="Narrows `auditEvents`.")
 class AuditEventFilterInput:
     resource_type: str | None = strawberry.field(
-        default=None, description="objective, key_result, check_in or action."
+        default=None,
+        description="objective, key_result, check_in, action, member, unit, cycle, organization...",
     )
     resource_id: UUID | None = None
     actor: str | None = strawberry.field(
@@ -189,6 +190,13 @@ class UpdateObjectiveInput:
     roll_up: bool | None = strawberry.UNSET
     parent_objective_id: UUID | None = strawberry.UNSET
     parent_key_result_id: UUID | None = strawberry.UNSET
+    owner: ObjectiveOwnerInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Reassign it, under the rules of creating it for that owner (you answer "
+        "for both owners); unknown: `unknown_reference`, a deactivated member: "
+        "`owner_inactive`. Without `level`, member to member keeps the level; a unit gives "
+        "its rank. Audited; KRs and check-ins stay.",
+    )
     expected_version: int | None = None
 
     def to_changes(self) -> objectives.ObjectiveChanges:
@@ -202,10 +210,15 @@ class UpdateObjectiveInput:
             roll_up=sent.value(self.roll_up, "rollUp"),
             parent_objective_id=sent.nullable(self.parent_objective_id),
             parent_key_result_id=sent.nullable(self.parent_key_result_id),
+            owner=_owner_ref(sent.value(self.owner, "owner")),
         )
         sent.check()
         _limited((changes.title, "title", 300), (changes.description, "description", _LONG_TEXT))
         return changes
+
+
+def _owner_ref(owner: Maybe[ObjectiveOwnerInput]) -> Maybe[objectives.OwnerRef]:
+    return UNSET if owner is UNSET else objectives.OwnerRef(kind=owner.kind, id=owner.id)
 
 
 @strawberry.input(
@@ -224,9 +237,15 @@ class CopyObjectiveInput:
     id: UUID
     cycle_id: UUID
     owner_id: UUID | None = strawberry.field(default=None, description="Default: the same owner.")
+    carry_achieved: bool = strawberry.field(
+        default=False,
+        description="Start each KR at its current value in the source (never past its "
+        "target); false keeps the old start.",
+    )
 
     def to_request(self) -> objectives.CopyRequest:
-        return objectives.CopyRequest(cycle_id=self.cycle_id, owner_id=self.owner_id)
+        carry = objectives.Carry.ACHIEVED if self.carry_achieved else objectives.Carry.START
+        return objectives.CopyRequest(cycle_id=self.cycle_id, owner_id=self.owner_id, carry=carry)
 
 
 @strawberry.input(description="Closes every objective of the cycle not closed or archived.")
@@ -237,7 +256,11 @@ class CloseCycleObjectivesInput:
 # -- key results ---------------------------------------------------------------------------
 
 
-@strawberry.input(description="A weighted milestone; send `id` to keep an existing one.")
+@strawberry.input(
+    description="A weighted milestone. Ids are the server's: send `id` only to keep one of "
+    "this key result's milestones (with its done state); none for a new one. Any other id "
+    "(and any id when creating) is `unknown_milestone`."
+)
 class MilestoneInput:
     title: str
     weight: Decimal = Decimal(1)

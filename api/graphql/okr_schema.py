@@ -277,6 +277,9 @@ class DeleteObjectivePayload:
 @strawberry.type
 class CopyObjectivePayload:
     objective: Objective = strawberry.field(description="The copy, a draft in the new cycle.")
+    alignment: str = strawberry.field(
+        description="followed (aligned to the parent's copy), unaligned or none."
+    )
 
 
 @strawberry.type
@@ -393,11 +396,13 @@ class OkrMutation:
     @mutation(description="Carry an objective over into another cycle, as a draft.")
     async def copy_objective(self, info: Info, input: CopyObjectiveInput) -> CopyObjectivePayload:
         ctx = info.context
-        view = await objectives.copy_objective(
+        result = await objectives.copy_objective(
             ctx.deps, ctx.principal, input.id, input.to_request()
         )
         ctx.forget_loaded()
-        return CopyObjectivePayload(objective=Objective.of(view))
+        return CopyObjectivePayload(
+            objective=Objective.of(result.view), alignment=result.alignment.value
+        )
 
     @mutation(description="Admins close every objective of a cycle not closed or archived.")
     async def close_cycle_objectives(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +28,7 @@ from domain.okrs import (
 )
 from domain.scoring import Grade, TrackStatus
 from service.key_results import UpdateDue
+from service.objectives import CopyResult
 from service.okr_ports import AuditEvent
 from service.scores import KeyResultView, ObjectiveView
 
@@ -256,14 +257,44 @@ class ObjectivePatch(Input):
     roll_up: bool | None = None
     parent_objective_id: UUID | None = None
     parent_key_result_id: UUID | None = None
+    owner: Owner | None = Field(
+        default=None,
+        description="Reassign it, under the rules of creating it for that owner: you must "
+        "answer for both the current and the new owner (admins; a manager within their "
+        "chain). The owner must exist (422 `unknown_reference`) and a member be active "
+        "(422 `owner_inactive`). Without `level`, a member-to-member move keeps the level; "
+        "a unit gives its rank, a member after a unit `individual`. Audited; KRs and "
+        "check-ins stay. null is refused.",
+    )
 
 
 class ObjectiveCopy(Input):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"cycle_id": _EXAMPLE_ID}]}
     )
-    cycle_id: UUID
+    cycle_id: UUID = Field(
+        description="Another cycle than the objective's own (422 `same_cycle`); not closed."
+    )
     owner_id: UUID | None = Field(default=None, description="Default: the same owner.")
+    carry: Literal["start", "achieved"] = Field(
+        default="start",
+        description="`start` (default): each KR keeps its start. `achieved`: each KR starts "
+        "at its current value in the source (never past its target; yes/no, milestones and "
+        "never checked-in KRs keep their start).",
+    )
+
+
+class ObjectiveCopyOut(ObjectiveOut):
+    alignment: Literal["followed", "unaligned", "none"] = Field(
+        description="`followed`: the copy aligns to the copy of the source's parent in the "
+        "target cycle (a KR link to that copy's KR of the same title). `unaligned`: the "
+        "source was aligned but its parent has no (visible, open) copy there, or the link "
+        "breaks a rule: align the copy yourself. `none`: the source aligned to nothing."
+    )
+
+    @classmethod
+    def of_copy(cls, result: CopyResult) -> ObjectiveCopyOut:
+        return cls(**dict(ObjectiveOut.of(result.view)), alignment=result.alignment.value)
 
 
 class ClosedObjectives(BaseModel):
@@ -271,7 +302,14 @@ class ClosedObjectives(BaseModel):
 
 
 class MilestoneIn(Input):
-    id: UUID | None = Field(default=None, description="Keep an existing milestone's id.")
+    id: UUID | None = Field(
+        default=None,
+        description="Milestone ids are the server's. On an edit, send a milestone's `id` to "
+        "keep it (with its done state; its title and weight change to those sent); send none "
+        "for a new milestone, which gets an id. An id that is not one of this key result's "
+        "milestones, or any id when creating a key result, is refused (422 "
+        "`unknown_milestone`, error at `milestones.<index>.id`).",
+    )
     title: str = Field(max_length=300, examples=["Pilot signed"])
     weight: Decimal = Field(default=Decimal(1), examples=["1"])
 
@@ -303,7 +341,10 @@ class KeyResultCreate(Input):
     weight: Decimal = Decimal(1)
     due_date: date | None = Field(default=None, description="Default: the cycle's end.")
     confidence: int | None = Field(default=None, ge=0, le=10)
-    milestones: list[MilestoneIn] = Field(default_factory=list)
+    milestones: list[MilestoneIn] = Field(
+        default_factory=list,
+        description="For `milestones` KRs: each new, without an `id` (the server names it).",
+    )
     cadence: Cadence = Field(
         default=Cadence.WEEKLY,
         description="How often its owner checks in: daily, weekly (default), biweekly, monthly.",
@@ -324,7 +365,11 @@ class KeyResultPatch(Input):
     weight: Decimal | None = None
     due_date: date | None = None
     confidence: int | None = Field(default=None, ge=0, le=10)
-    milestones: list[MilestoneIn] | None = None
+    milestones: list[MilestoneIn] | None = Field(
+        default=None,
+        description="Replaces the list: milestones sent with their `id` are kept (done state "
+        "included), those sent without one are new, those not sent are removed (audited).",
+    )
     cadence: Cadence | None = Field(
         default=None, description="daily, weekly, biweekly or monthly (null is refused)."
     )

@@ -1,7 +1,8 @@
 """Alignment reads over REST on a small company whose figures are computed by hand.
 
 The year 2026 with Q1 nested in it; units Acme (company) > Sales (department) with members
-Mia (manager) and Ray (reports to Mia); Xu is in no unit. Objectives, created 2026-01-05:
+Mia (manager) and Ray (reports to Mia); Xu is in no unit. Objectives, created 2026-01-05 and
+all active (drafts count in no figure):
 
     C   company, unit Acme          KRs c1 0->100 (and c2 0->10, added 2026-03-01)
     D   department, unit Sales      roll_up, no KRs, aligned to C
@@ -60,10 +61,13 @@ async def _build(client: httpx.AsyncClient, clock: SettableClock) -> Company:
         response = await client.put(f"/v1/units/{sales['id']}/members/{member['id']}")
         assert response.status_code == 204
     unit = {"kind": "unit", "id": acme_unit["id"]}
-    c = await objective(client, cycle_id=year["id"], title="C", owner=unit, level="company")
+    c = await objective(
+        client, status="active", cycle_id=year["id"], title="C", owner=unit, level="company"
+    )
     c1 = await key_result(client, c["id"], title="c1", target=100, owner_id=mia["id"])
     d = await objective(
         client,
+        status="active",
         cycle_id=year["id"],
         title="D",
         owner={"kind": "unit", "id": sales["id"]},
@@ -73,6 +77,7 @@ async def _build(client: httpx.AsyncClient, clock: SettableClock) -> Company:
     )
     t1 = await objective(
         client,
+        status="active",
         cycle_id=q1["id"],
         title="T1",
         owner={"kind": "member", "id": ray["id"]},
@@ -81,6 +86,7 @@ async def _build(client: httpx.AsyncClient, clock: SettableClock) -> Company:
     kt1 = await key_result(client, t1["id"], title="t1", target=10, owner_id=ray["id"])
     t2 = await objective(
         client,
+        status="active",
         cycle_id=year["id"],
         title="T2",
         owner={"kind": "member", "id": mia["id"]},
@@ -89,6 +95,7 @@ async def _build(client: httpx.AsyncClient, clock: SettableClock) -> Company:
     kt2 = await key_result(client, t2["id"], title="t2", target=4, owner_id=mia["id"])
     p = await objective(
         client,
+        status="active",
         cycle_id=year["id"],
         title="P",
         owner={"kind": "member", "id": ray["id"]},
@@ -99,7 +106,11 @@ async def _build(client: httpx.AsyncClient, clock: SettableClock) -> Company:
         client, p["id"], title="p", metric_kind="boolean", target=1, owner_id=ray["id"]
     )
     o = await objective(
-        client, cycle_id=year["id"], title="O", owner={"kind": "member", "id": mia["id"]}
+        client,
+        status="active",
+        cycle_id=year["id"],
+        title="O",
+        owner={"kind": "member", "id": mia["id"]},
     )
     clock.pin(datetime(2026, 2, 1, 12, tzinfo=UTC))
     await check_in(client, c1["id"], value=50)
@@ -369,3 +380,39 @@ async def test_a_path_stops_below_an_objective_the_caller_may_not_see(
     # neither appears for Xu (his own objective is still readable by id and in lists).
     assert "Private plan" not in str(tree)
     assert "Xu's part" not in str(tree)
+
+
+async def test_drafts_and_archived_objectives_count_in_no_figure(
+    acme: Tenant, company: Company
+) -> None:
+    """A draft child of the roll-up D, a draft and an archived objective of Sales members,
+    each with a KR at 0: no figure moves (only the count by state shows them)."""
+    figures = ("unit-scores", "coverage", "stats")
+    async with acme.admin() as client:
+        before = {f: await get(client, f"/v1/cycles/{company.year}/{f}") for f in figures}
+        d_before = await get(client, f"/v1/objectives/{company.ids['D']}")
+        mia = {"kind": "member", "id": company.mia}
+        for title, status in (("Draft under D", "draft"), ("Set aside", "active")):
+            extra = await objective(
+                client,
+                cycle_id=company.year,
+                title=title,
+                owner=mia,
+                status=status,
+                parent_objective_id=company.ids["D"],
+            )
+            k = await key_result(client, extra["id"], title="k", target=10, owner_id=company.mia)
+            if status == "active":
+                await check_in(client, k["id"], value=0)  # with history, DELETE archives
+                archived = await client.delete(f"/v1/objectives/{extra['id']}")
+                assert archived.json()["status"] == "archived", archived.text
+        after = {f: await get(client, f"/v1/cycles/{company.year}/{f}") for f in figures}
+        d_after = await get(client, f"/v1/objectives/{company.ids['D']}")
+        tree = await get(client, f"/v1/cycles/{company.year}/alignment-tree")
+    assert d_after["score"] == d_before["score"]  # the roll-up ignores them
+    assert after["unit-scores"] == before["unit-scores"]
+    assert after["coverage"] == before["coverage"]
+    states = after["stats"].pop("objectives_by_state")
+    assert states == {**before["stats"].pop("objectives_by_state"), "draft": 1, "archived": 1}
+    assert after["stats"] == before["stats"]
+    assert tree["count"] == 8  # the tree still shows both, with their status

@@ -301,7 +301,9 @@ async def test_objectives_connection_filters_and_pages(acme: Tenant) -> None:
     assert codes(too_many) == ["validation_failed"]
 
 
-async def test_key_result_update_move_final_score_and_delete(acme: Tenant) -> None:
+async def test_key_result_update_move_final_score_and_delete(
+    acme: Tenant, clock: SettableClock
+) -> None:
     update = """
     mutation($input: UpdateKeyResultInput!) {
       updateKeyResult(input: $input) { keyResult { title unit confidence target version } }
@@ -343,6 +345,7 @@ async def test_key_result_update_move_final_score_and_delete(acme: Tenant) -> No
         moved = await gql(admin, move, {"input": {"id": kr["id"], "objectiveId": keep["id"]}})
         elsewhere = await gql(admin, move, {"input": {"id": kr["id"], "objectiveId": later["id"]}})
         await gql(admin, CHECK_IN, {"input": {"keyResultId": kr["id"], "value": "5"}})
+        clock.pin(datetime(2027, 3, 31, 9, 0, tzinfo=UTC))  # final scores from the end date
         scored = await gql(
             admin, final, {"input": {"id": kr["id"], "score": "0.7", "reason": "Two deals slipped"}}
         )

@@ -106,7 +106,7 @@ async def test_review_weights_round_trip_as_strings(acme: Tenant) -> None:
     }
 
 
-async def test_a_group_sent_replaces_the_whole_group(acme: Tenant) -> None:
+async def test_a_group_sent_merges_into_the_stored_group(acme: Tenant) -> None:
     async with acme.admin() as client:
         await client.patch(
             "/v1/organization", json={"scoring": {**DEFAULT_SCORING, "at_risk_margin": "0.3"}}
@@ -114,7 +114,7 @@ async def test_a_group_sent_replaces_the_whole_group(acme: Tenant) -> None:
         patched = await client.patch("/v1/organization", json={"scoring": {"red_below": "0.3"}})
         after = await read(client)
     assert patched.status_code == 200, patched.text
-    assert after["scoring"] == {**DEFAULT_SCORING, "red_below": "0.3"}
+    assert after["scoring"] == {**DEFAULT_SCORING, "red_below": "0.3", "at_risk_margin": "0.3"}
     assert after["reviews"] == DEFAULT_REVIEWS
 
 

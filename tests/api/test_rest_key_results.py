@@ -498,14 +498,14 @@ async def test_final_score_on_a_closed_cycle(acme: Tenant, clock: SettableClock)
         "Two deals slipped to Q2 for legal reasons",
     )
     # Progress stays 3/10 = 0.3; the score is the final score, 0.7: green. Expected progress
-    # is 1 after the cycle's end; status compares progress: 0.3 < 1 - 0.25: off track.
+    # is 1 after the cycle's end; a KR with a final score reads "scored", not on/off track.
     assert body["current"] == "3"
     assert body["score"] == {
         "progress": "0.3000",
         "score": "0.7000",
         "grade": "green",
         "expected_progress": "1.0000",
-        "status": "off_track",
+        "status": "scored",
     }
     problem(stale, 412, "stale_version")
     # The objective: (0.7 + 0.9) / 2 = 0.8: green.

@@ -166,7 +166,7 @@ async def test_a_member_creates_an_objective_they_own_at_individual_level(
     # No KRs yet: nothing to measure, but the cycle is half gone.
     assert (view.key_results, view.progress, view.grade, view.status) == ([], None, None, None)
     assert view.expected_progress == Decimal("0.5000")
-    assert await get_objective(deps, acme.reader, o.id) == view
+    assert await get_objective(deps, acme.viewer, o.id) == view
 
 
 async def test_a_unit_objective_takes_the_units_rank_as_its_level(
@@ -552,7 +552,7 @@ async def test_copying_carries_krs_milestones_and_open_actions_into_a_draft(
     await check_in(deps, ann, number_kr, NewCheckIn(value=Decimal(7)))
     q3 = await _cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
 
-    view = await copy_objective(deps, ann, source.id, CopyRequest(cycle_id=q3.id))
+    view = (await copy_objective(deps, ann, source.id, CopyRequest(cycle_id=q3.id))).view
 
     copy = view.objective
     assert copy.id != source.id
@@ -610,7 +610,7 @@ async def test_a_closed_cycles_objective_carries_over(
     source = await _objective(deps, w, "Grow")
     q3 = await _cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
     await _close(deps, acme, w.q2)
-    view = await copy_objective(deps, principal_of(w.lena), source.id, CopyRequest(q3.id))
+    view = (await copy_objective(deps, principal_of(w.lena), source.id, CopyRequest(q3.id))).view
     assert (view.objective.cycle_id, view.objective.owner_id) == (q3.id, w.ann.id)
 
 
@@ -620,7 +620,7 @@ async def test_an_objective_carried_over_can_still_be_deleted_and_the_copy_forge
     w = await _world(deps, acme, clock)
     source = await _objective(deps, w, "Grow")
     q3 = await _cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
-    copy = await copy_objective(deps, principal_of(w.ann), source.id, CopyRequest(q3.id))
+    copy = (await copy_objective(deps, principal_of(w.ann), source.id, CopyRequest(q3.id))).view
 
     assert await delete_objective(deps, principal_of(w.ann), source.id) is None
 
@@ -688,7 +688,7 @@ async def test_list_filters_and_pages_objectives_in_creation_order(
     bobs = await _objective(deps, w, "Bob's customers", by=w.bob)
 
     async def titles(filters: ObjectiveFilter) -> list[str]:
-        page = await list_objectives(deps, acme.reader, filters, PageRequest())
+        page = await list_objectives(deps, acme.viewer, filters, PageRequest())
         return [v.objective.title for v in page.items]
 
     assert await titles(ObjectiveFilter(owner_id=w.ann.id)) == [first.title, second.title]
@@ -702,11 +702,11 @@ async def test_list_filters_and_pages_objectives_in_creation_order(
     ]
     assert await titles(ObjectiveFilter(cycle_id=UUID(int=5))) == []
 
-    page_one = await list_objectives(deps, acme.reader, ObjectiveFilter(), PageRequest(limit=3))
+    page_one = await list_objectives(deps, acme.viewer, ObjectiveFilter(), PageRequest(limit=3))
     assert [v.objective.id for v in page_one.items] == [team.id, first.id, second.id]
     assert page_one.next_after == second.id
     page_two = await list_objectives(
-        deps, acme.reader, ObjectiveFilter(), PageRequest(limit=3, after=page_one.next_after)
+        deps, acme.viewer, ObjectiveFilter(), PageRequest(limit=3, after=page_one.next_after)
     )
     assert ([v.objective.id for v in page_two.items], page_two.next_after) == ([bobs.id], None)
 

@@ -219,6 +219,7 @@ async def test_drafts_closed_archived_and_final_scored_krs_are_never_stale(
     assert await _stale_ids(deps, w) == every
     assert in_draft.key_result.id in await _stale_ids(deps, w, stale=False)
 
+    clock.current = datetime(2026, 6, 30, 1, 30, tzinfo=UTC)  # final scores from the end date
     await set_final_score(
         deps, principal_of(w.lena), w.daily, score=Decimal("0.5"), reason="Merged into another"
     )

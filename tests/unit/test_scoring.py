@@ -10,11 +10,12 @@ from uuid import uuid4
 
 import pytest
 
-from domain.okrs import Direction, KeyResult, MetricKind, Milestone
+from domain.okrs import Direction, KeyResult, MetricKind, Milestone, ObjectiveStatus
 from domain.organizations import ScoringSettings
 from domain.scoring import (
     Grade,
     TrackStatus,
+    counts_in_figures,
     expected_progress,
     grade,
     kr_progress,
@@ -417,7 +418,7 @@ def test_track_status_follows_the_organization_settings() -> None:
 
 
 def test_track_status_values_are_stable_strings() -> None:
-    assert [s.value for s in TrackStatus] == ["on_track", "at_risk", "off_track"]
+    assert [s.value for s in TrackStatus] == ["on_track", "at_risk", "off_track", "scored"]
 
 
 # --- worked example: the revenue team (DOMAIN.md, 002) -------------------------------------
@@ -502,3 +503,18 @@ def test_revenue_team_reduce_churn_by_two_percent() -> None:
     assert final == D("0.7667")
     assert final is not None
     assert grade(final, SETTINGS) is Grade.GREEN
+
+
+@pytest.mark.parametrize(
+    ("status", "counts"),
+    [
+        (ObjectiveStatus.DRAFT, False),
+        (ObjectiveStatus.ACTIVE, True),
+        (ObjectiveStatus.CLOSED, True),
+        (ObjectiveStatus.ARCHIVED, False),
+    ],
+)
+def test_drafts_and_archived_objectives_count_in_no_figure(
+    status: ObjectiveStatus, counts: bool
+) -> None:
+    assert counts_in_figures(status) is counts

@@ -15,6 +15,7 @@ from api.rest.schemas import Page
 from api.rest.schemas_okrs import (
     ClosedObjectives,
     ObjectiveCopy,
+    ObjectiveCopyOut,
     ObjectiveCreate,
     ObjectiveOut,
     ObjectivePatch,
@@ -149,7 +150,7 @@ async def get_objective(
     summary="Change an objective",
     description="JSON merge. `status`: draft <-> active -> closed (reopenable), archived is "
     "final. Set or clear the alignment link with `parent_objective_id` or "
-    "`parent_key_result_id` (one of them).",
+    "`parent_key_result_id` (one of them). Reassign it with `owner` (see its description).",
     response_model=ObjectiveOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
@@ -161,6 +162,8 @@ async def patch_objective(
     if_match: IfMatch = None,
 ) -> Response:
     sent = sent_fields(body, nullable=frozenset({"parent_objective_id", "parent_key_result_id"}))
+    if body.owner is not None:
+        sent["owner"] = objectives.OwnerRef(kind=body.owner.kind, id=body.owner.id)
     view = await objectives.update_objective(
         deps,
         principal,
@@ -196,9 +199,13 @@ async def delete_objective(
     status_code=201,
     summary="Carry an objective over into another cycle",
     description="Copies the objective as a draft into `cycle_id` with its KRs (start, target, "
-    "weights, milestones) and the actions not done, without check-ins; the copy's "
-    "`source_objective_id` names the original.",
-    response_model=ObjectiveOut,
+    "weights, milestones, KPI link) and the actions not done, without check-ins; the copy's "
+    "`source_objective_id` names the original. Due dates (KRs', actions') keep their offset "
+    "from the cycle's start, clamped into the new cycle; a date on the old cycle's end moves "
+    "to the new end. `carry: achieved` starts each KR where the source stands. The copy "
+    "aligns to the parent's copy in the new cycle when there is one (`alignment`: "
+    "`followed`), else it is unaligned (`unaligned`). Into its own cycle: 422 `same_cycle`.",
+    response_model=ObjectiveCopyOut,
     responses=error_responses(401, 403, 404, 422),
 )
 async def copy_objective(
@@ -209,13 +216,22 @@ async def copy_objective(
     idempotency: IdempotencyDep,
 ) -> Response:
     async def produce() -> Response:
-        view = await objectives.copy_objective(
+        result = await objectives.copy_objective(
             deps,
             principal,
             objective_id,
-            objectives.CopyRequest(cycle_id=body.cycle_id, owner_id=body.owner_id),
+            objectives.CopyRequest(
+                cycle_id=body.cycle_id,
+                owner_id=body.owner_id,
+                carry=objectives.Carry(body.carry),
+            ),
         )
-        return _created(view)
+        return resource_response(
+            ObjectiveCopyOut.of_copy(result),
+            version=result.view.objective.version,
+            status=201,
+            location=f"/v1/objectives/{result.view.objective.id}",
+        )
 
     return await idempotency.run(produce)
 

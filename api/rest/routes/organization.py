@@ -31,8 +31,10 @@ async def get_organization(principal: CurrentPrincipal, deps: UseCaseDeps) -> Re
     "",
     summary="Change your organization",
     description="Admins change the name, time zone (IANA), locale (`zh-CN` or `en`) and the "
-    "`scoring` and `reviews` defaults. A group sent replaces the whole group; weights must "
-    "sum to 1. Send `If-Match` with the ETag you read to avoid overwriting another change.",
+    "`scoring` and `reviews` defaults. Settings merge (RFC 7396): a field left out keeps "
+    "its value, a field sent as `null` goes back to its default, and the merged group must "
+    "hold together (red_below < yellow_below, margins ordered, weights sum to 1) or nothing "
+    "changes (422). Send `If-Match` with the ETag you read to avoid overwriting another change.",
     response_model=OrganizationOut,
     responses=error_responses(401, 403, 412, 422),
 )
@@ -47,8 +49,8 @@ async def patch_organization(
         name=sent.get("name"),
         time_zone=sent.get("time_zone"),
         locale=sent.get("locale"),
-        scoring=body.scoring.to_domain() if body.scoring else None,
-        reviews=body.reviews.to_domain() if body.reviews else None,
+        scoring=body.scoring.to_changes() if body.scoring else None,
+        reviews=body.reviews.to_changes() if body.reviews else None,
     )
     org = await organizations.update_organization(
         deps, principal, changes, expected_version=expected_version(if_match)

@@ -281,6 +281,24 @@ class MemoryObjectives:
         objective = tenant.objectives.get(objective_id)
         return objective is not None and _Visibility(tenant, viewer)(objective)
 
+    async def visible_link_targets(
+        self,
+        organization_id: UUID,
+        *,
+        objective_ids: Sequence[UUID],
+        key_result_ids: Sequence[UUID],
+        viewer: Viewer,
+    ) -> frozenset[UUID]:
+        tenant = self._tenant(organization_id)
+        visible = _Visibility(tenant, viewer)
+        found = (tenant.objectives.get(i) for i in objective_ids)
+        seen = {o.id for o in found if o is not None and visible(o)}
+        for kr_id in key_result_ids:
+            kr = tenant.key_results.get(kr_id)
+            if kr is not None and visible(tenant.objectives[kr.objective_id]):
+                seen.add(kr_id)
+        return frozenset(seen)
+
     async def alignment_ancestors(
         self, organization_id: UUID, objective_id: UUID
     ) -> Mapping[UUID, UUID | None]:
@@ -578,11 +596,12 @@ class MemoryCheckIns:
     async def history(
         self, organization_id: UUID, key_result_id: UUID, page: PageRequest
     ) -> Page[CheckIn]:
-        """Newest first by id (time-ordered); the cursor is the last id seen."""
+        """Newest first by ``(created_at, id)``; the cursor is the last id seen."""
         rows = [c for c in self._rows(organization_id).values() if c.key_result_id == key_result_id]
+        rows.sort(key=lambda c: (c.created_at, c.id), reverse=True)
         if page.after is not None:
-            rows = [c for c in rows if c.id < page.after]
-        rows.sort(key=lambda c: c.id, reverse=True)
+            cursor = next((c for c in rows if c.id == page.after), None)
+            rows = [] if cursor is None else rows[rows.index(cursor) + 1 :]
         return page_of(rows[: page.limit + 1], page, lambda c: c.id)
 
     async def latest(

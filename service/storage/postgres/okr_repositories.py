@@ -34,6 +34,8 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -233,6 +235,34 @@ class PostgresObjectives:
             )
         )
         return bool(found)
+
+    async def visible_link_targets(
+        self,
+        organization_id: UUID,
+        *,
+        objective_ids: Sequence[UUID],
+        key_result_ids: Sequence[UUID],
+        viewer: Viewer,
+    ) -> frozenset[UUID]:
+        o, k = t.objectives, t.key_results
+        krs = k.c.organization_id == organization_id, k.c.id.in_(key_result_ids)
+        seen = (
+            select(o.c.id)
+            .where(
+                o.c.organization_id == organization_id,
+                or_(o.c.id.in_(objective_ids), o.c.id.in_(select(k.c.objective_id).where(*krs))),
+                visible_to(organization_id, viewer),
+            )
+            .cte("seen_targets")
+        )
+        # Objective and KR ids never collide (both are fresh UUIDs): one set answers both.
+        found = await self._conn.scalars(
+            union_all(
+                select(seen.c.id).where(seen.c.id.in_(objective_ids)),
+                select(k.c.id).where(*krs, k.c.objective_id.in_(select(seen.c.id))),
+            )
+        )
+        return frozenset(found)
 
     async def alignment_ancestors(
         self, organization_id: UUID, objective_id: UUID
@@ -652,15 +682,24 @@ class PostgresCheckIns:
     async def history(
         self, organization_id: UUID, key_result_id: UUID, page: PageRequest
     ) -> Page[CheckIn]:
-        """Newest first; ids are time-ordered, so the id breaks ties within one instant."""
+        """Newest first by time, as :meth:`latest` orders them (a KPI reading's check-in is
+        dated at the reading, maybe before check-ins stored earlier); the id breaks ties."""
         c = t.check_ins
         statement = select(c).where(
             c.c.organization_id == organization_id, c.c.key_result_id == key_result_id
         )
         if page.after is not None:
-            statement = statement.where(c.c.id < page.after)
+            # Keyset on the cursor row's own key: no rows for an id not of this KR.
+            cursor = c.alias("cursor_row")
+            key = select(cursor.c.created_at, cursor.c.id).where(
+                cursor.c.organization_id == organization_id,
+                cursor.c.key_result_id == key_result_id,
+                cursor.c.id == page.after,
+            )
+            statement = statement.where(tuple_(c.c.created_at, c.c.id) < key.scalar_subquery())
+        newest_first = (c.c.created_at.desc(), c.c.id.desc())
         rows = (
-            await self._conn.execute(statement.order_by(c.c.id.desc()).limit(page.limit + 1))
+            await self._conn.execute(statement.order_by(*newest_first).limit(page.limit + 1))
         ).all()
         return page_of([_check_in(r) for r in rows], page, lambda x: x.id)
 
