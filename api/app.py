@@ -8,10 +8,12 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
+from api.cors import add_cors
 from api.deps import AppState
 from api.graphql.router import create_graphql_router
 from api.limits import RequestLimitsMiddleware
 from api.middleware import RequestContextMiddleware
+from api.rest.openapi import install_openapi, operation_id
 from api.rest.problems import install_problem_handlers
 from api.rest.query_parameters import refuse_unknown_query_parameters
 from api.rest.routes import (
@@ -116,9 +118,15 @@ def create_app(
         lifespan=lifespan,
         static_url="/static/docs",
         dependencies=[Depends(refuse_unknown_query_parameters)],
+        generate_unique_id_function=operation_id,
+        # Relative: the API is wherever this document was fetched from.
+        servers=[{"url": "/", "description": "This server"}],
+        # pyproject.toml names no license: the code is not published under one.
+        license_info={"name": "Proprietary"},
     )
     app.state.okr = AppState(services=services, settings=settings, verifier=TokenVerifier(settings))
     install_problem_handlers(app)
+    install_openapi(app)
     for module in (
         health,
         organization,
@@ -145,5 +153,8 @@ def create_app(
     app.state.graphql_schema = graphql.schema
     # Added first, so it runs inside the request-id middleware: its refusals carry the id.
     app.add_middleware(RequestLimitsMiddleware, max_body_bytes=settings.max_body_bytes)
+    # Outside every refusal (413, 401, 503 ...), so a browser may read those too; inside
+    # the request-id middleware, so preflights are logged with an id.
+    add_cors(app, settings.cors_origins)
     app.add_middleware(RequestContextMiddleware)
     return app

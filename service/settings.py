@@ -5,12 +5,20 @@ The README's configuration table lists each field below; keep them in step.
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, Self, TypeVar
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 HMAC_ALGORITHMS = frozenset({"HS256", "HS384", "HS512"})
@@ -18,6 +26,7 @@ ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
 _MIN_SECRET_BYTES = 32
+_ORIGIN = re.compile(r"^(\*|https?://[^/?#\s]+)$")
 
 
 class DatabaseSettings(BaseSettings):
@@ -73,6 +82,11 @@ class Settings(DatabaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Browser origins allowed to call the API (CORS), a JSON list; "
+        "empty: same-origin only.",
+    )
 
     # -- auth ----------------------------------------------------------------------------
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
@@ -98,6 +112,16 @@ class Settings(DatabaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Larger request bodies get 413, unread."
     )
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        # A browser sends "https://app.example.com": a trailing slash or a path would
+        # never match, silently.
+        wrong = [origin for origin in origins if not _ORIGIN.match(origin)]
+        if wrong:
+            raise ValueError(f"not an origin (scheme://host[:port], or *): {wrong}")
+        return origins
 
     @model_validator(mode="after")
     def _one_kind_of_key(self) -> Settings:

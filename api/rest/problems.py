@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.outage import DATABASE_UNAVAILABLE, OUTAGE_DETAIL, RETRY_AFTER_SECONDS, is_outage
@@ -33,6 +34,8 @@ from domain.errors import (
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://okr.example/problems/"
+MALFORMED_JSON = "malformed_json"
+UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
 
 _STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
@@ -150,6 +153,60 @@ def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
     return errors
 
 
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or ``application/*+json``, parameters ignored: what FastAPI
+    parses as JSON."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    main_type, _, subtype = media_type.partition("/")
+    return main_type == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+def unreadable_body(request: Request, raw: Sequence[Any]) -> Response | None:
+    """A 415 for a body of another media type, a 400 for one that is not JSON; ``None``
+    when the body was read and only its fields are wrong (a 422).
+
+    FastAPI reports both as validation errors: a JSON syntax error as ``json_invalid`` at
+    ``("body", <character offset>)``, a body of another media type as the raw bytes failing
+    the model at ``("body",)``. Neither names a field a client could fix."""
+    content_type = request.headers.get("content-type")
+    at_body = [item for item in raw if tuple(item.get("loc", ()))[:1] == ("body",)]
+    if at_body and content_type and not is_json_media_type(content_type):
+        return problem_response(
+            request,
+            status=415,
+            code=UNSUPPORTED_MEDIA_TYPE,
+            detail="send the body as application/json",
+            headers={"Accept-Post": "application/json"},
+        )
+    if malformed := [item for item in at_body if item.get("type") == "json_invalid"]:
+        reason = (malformed[0].get("ctx") or {}).get("error", "invalid JSON")
+        return problem_response(
+            request,
+            status=400,
+            code=MALFORMED_JSON,
+            detail=f"the body is not valid JSON: {reason}",
+        )
+    return None
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the request's path answers, for ``Allow``.
+
+    Asked of the router through ``matches`` (the public routing interface) once per
+    method: FastAPI nests included routers, so the app's own route list is not flat."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+
+
 def bearer_challenge(code: str) -> str:
     """RFC 6750: a bare challenge when no token came, ``invalid_token`` for a bad one."""
     if code == "missing_token":
@@ -223,6 +280,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
+        if unreadable := unreadable_body(request, error.errors()):
+            return unreadable
         errors = validation_errors(error.errors())
         return problem_response(
             request,
@@ -235,12 +294,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            # The route that answered knows only its own methods; the path may have more.
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem_response(
             request,
             status=error.status_code,
             code=code,
             detail=str(error.detail),
-            headers=dict(error.headers or {}),
+            headers=headers,
         )
 
     async def on_unexpected(request: Request, error: Exception) -> Response:
@@ -263,22 +326,27 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_middleware(DatabaseOutage)
 
 
+_ERROR_DESCRIPTIONS = {
+    401: "Missing, expired or invalid bearer token",
+    403: "The caller may not do this",
+    404: "No such resource in the caller's organization",
+    409: "Conflicts with existing data, or the same Idempotency-Key is in flight",
+    412: "If-Match names a stale version",
+    422: "Invalid input or a broken rule; nothing changed",
+    503: "The database is unavailable: retry after Retry-After seconds",
+}
+
+
+def error_description(status: int) -> str:
+    return _ERROR_DESCRIPTIONS.get(status, _TITLES.get(status, "Error"))
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for a route's error statuses, all problem+json."""
-    descriptions = {
-        401: "Missing, expired or invalid bearer token",
-        403: "The caller may not do this",
-        404: "No such resource in the caller's organization",
-        409: "Conflicts with existing data, or the same Idempotency-Key is in flight",
-        412: "If-Match names a stale version",
-        422: "Invalid input or a broken rule; nothing changed",
-        503: "The database is unavailable: retry after Retry-After seconds",
-    }
+    """OpenAPI ``responses`` for a route's error statuses, all problem+json.
+
+    ``model`` registers the Problem schema; api/rest/openapi.py then moves it from the
+    default ``application/json`` to ``application/problem+json``, the media type sent."""
     return {
-        s: {
-            "model": Problem,
-            "description": descriptions.get(s, _TITLES.get(s, "Error")),
-            "content": {PROBLEM_JSON: {}},
-        }
+        s: {"model": Problem, "description": error_description(s), "content": {PROBLEM_JSON: {}}}
         for s in statuses
     }

@@ -56,7 +56,7 @@ async def test_every_kind_of_error_is_problem_json(acme: Tenant) -> None:
     problem(no_route, 404, "not_found")
     problem(bad_method, 405, "method_not_allowed")
     assert [e["field"] for e in problem(invalid, 422, "validation_failed")["errors"]] == ["email"]
-    problem(broken_json, 422, "validation_failed")
+    problem(broken_json, 400, "malformed_json")
     assert [e["field"] for e in problem(bad_uuid, 422, "validation_failed")["errors"]] == [
         "member_id"
     ]
