@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
@@ -9,6 +11,8 @@ from api.deps import app_state
 from api.rest.problems import Problem, problem_response
 
 router = APIRouter(tags=["health"])
+# Says so in the schema too: without it, tools assume the document's default security.
+NO_TOKEN: dict[str, Any] = {"security": []}
 
 
 class Health(BaseModel):
@@ -20,6 +24,7 @@ class Health(BaseModel):
     summary="Is the process alive",
     description="200 while the process serves requests. Does not touch the database.",
     response_model=Health,
+    openapi_extra=NO_TOKEN,
 )
 async def healthz() -> Health:
     return Health(status="ok")
@@ -32,6 +37,7 @@ async def healthz() -> Health:
     "problem+json (`not_ready`) otherwise, e.g. before `okr migrate` ran.",
     response_model=Health,
     responses={503: {"model": Problem, "description": "Not ready"}},
+    openapi_extra=NO_TOKEN,
 )
 async def readyz(request: Request) -> Response | Health:
     reason = await app_state(request).services.readiness.check()
