@@ -336,9 +336,11 @@ async def test_deleting_a_unit_takes_its_memberships_and_spares_its_parent(
         await uow.units.add_member(acme.id, team.id, admin_id)
         await uow.units.add_member(acme.id, team.id, admin_id)  # idempotent
         assert await uow.units.member_ids(acme.id, team.id) == [admin_id]
-        with pytest.raises(RuleViolation) as caught:
-            await uow.units.delete(acme.id, company.id)  # the team still points at it
-        assert caught.value.code == "unknown_reference"
+        # The team still points at it: a refused DELETE answers the in-use code, as on
+        # Postgres (a 409, not the creating side's unknown_reference).
+        with pytest.raises(Conflict) as caught:
+            await uow.units.delete(acme.id, company.id)
+        assert caught.value.code == "unit_has_children"
         await uow.units.delete(acme.id, team.id)
         assert await uow.units.member_ids(acme.id, team.id) == []
         assert await uow.units.remove_member(acme.id, team.id, admin_id) is False
