@@ -148,6 +148,7 @@ def create_app(
     ):
         app.include_router(module.router)
     app.include_router(objectives.cycles_router)
+    app.include_router(members.me_router)
     graphql = create_graphql_router(settings)
     app.include_router(graphql)
     app.state.graphql_schema = graphql.schema

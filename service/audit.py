@@ -6,7 +6,7 @@ when the change does)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -23,7 +23,11 @@ def _plain(value: Any) -> Any:  # noqa: PLR0911 - one case per JSON-able kind
         return value.value
     if isinstance(value, UUID | Decimal):
         return str(value)
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        # RFC 3339 in UTC with Z, as the API prints every other instant.
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, frozenset | set):
         # Sorted: a set (a member's roles) has no order, and its events should compare equal.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from uuid import UUID
 
-from domain.errors import FieldError, NotFound, RuleViolation
+from domain.errors import FieldError, Forbidden, NotFound, RuleViolation
 from domain.members import Member, Role, ensure_no_manager_loop, normalize_email
 from domain.organizations import validate_name
 from service import audit
@@ -120,6 +120,14 @@ async def get_member(deps: Deps, principal: Principal, member_id: UUID) -> Membe
     if member is None:
         raise NotFound("member not found")
     return member
+
+
+async def current_member(deps: Deps, principal: Principal) -> Member:
+    """The caller's own record. A service token is no member: 403 ``not_a_member`` rather
+    than 404, because nothing is missing; the token is the wrong kind of caller."""
+    if principal.member_id is None:
+        raise Forbidden("a service token is not a member", code="not_a_member")
+    return await get_member(deps, principal, principal.member_id)
 
 
 async def list_members(

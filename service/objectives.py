@@ -718,3 +718,23 @@ async def objectives_by_id(
         visible = await visible_among(uow, principal, found.values())
         views = await view_objectives(uow, org, visible, deps.clock.now(), viewer_of(principal))
     return {v.objective.id: v for v in views}
+
+
+async def children_of(
+    deps: Deps, principal: Principal, parent_ids: Sequence[UUID]
+) -> dict[UUID, list[ObjectiveView]]:
+    """The objectives aligned to each of many objectives (for GraphQL DataLoaders), by id,
+    with KRs and scores, in a fixed number of statements. Only those the caller may see:
+    the same rule (``visible_to``) as the objectives list."""
+    ensure_can_read_okrs(principal)
+    async with deps.uow() as uow:
+        org = await organization_of(uow, principal)
+        viewer = viewer_of(principal)
+        found = await uow.objectives.aligned_to(org.id, parent_ids, viewer)
+        views = await view_objectives(uow, org, found, deps.clock.now(), viewer)
+    children: dict[UUID, list[ObjectiveView]] = {i: [] for i in parent_ids}
+    for view in views:
+        parent_id = view.objective.parent_objective_id
+        if parent_id in children:
+            children[parent_id].append(view)
+    return children

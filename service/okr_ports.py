@@ -125,6 +125,12 @@ class ObjectiveRepository(Protocol):
     ) -> Sequence[Objective]:
         """Objectives aligned to this one or contributing to one of its KRs."""
 
+    async def aligned_to(
+        self, organization_id: UUID, parent_ids: Sequence[UUID], viewer: Viewer
+    ) -> Sequence[Objective]:
+        """The objectives aligned to any of ``parent_ids`` (their ``parent_objective_id``)
+        that ``viewer`` may see, by id (one statement)."""
+
     async def open_in_cycle(self, organization_id: UUID, cycle_id: UUID) -> Sequence[Objective]:
         """The cycle's objectives that are neither closed nor archived (one query)."""
 

@@ -3,9 +3,10 @@
 Each loader calls a use case with the caller's principal, so permissions, visibility and
 tenancy are the same as everywhere else. Every loader is one batch use case running a fixed
 number of statements: members by id, reports by manager, units by id, unit memberships by
-unit, cycles by id, objectives (with KRs and scores) by id, key results (with scores) by id
-and actions by key result. A query's SQL count then grows with its depth, not with its
-number of nodes. Objectives and key results the caller may not see load as ``None``.
+unit, cycles by id, objectives (with KRs and scores) by id, the objectives aligned to each
+objective, key results (with scores) by id and actions by key result. A query's SQL count
+then grows with its depth, not with its number of nodes. Objectives and key results the
+caller may not see load as ``None``; children the caller may not see are absent.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Loaders:
     unit_member_ids: DataLoader[UUID, list[UUID]]
     cycle: DataLoader[UUID, Cycle | None]
     objective: DataLoader[UUID, ObjectiveView | None]
+    children: DataLoader[UUID, list[ObjectiveView]]
     key_result: DataLoader[UUID, KeyResultView | None]
     actions_of_key_result: DataLoader[UUID, list[Action]]
 
@@ -62,6 +64,10 @@ def create_loaders(deps: Deps, principal: Principal) -> Loaders:
         found = await objectives.objectives_by_id(deps, principal, ids)
         return [found.get(i) for i in ids]
 
+    async def load_children(parent_ids: list[UUID]) -> list[list[ObjectiveView]]:
+        found = await objectives.children_of(deps, principal, parent_ids)
+        return [found.get(i, []) for i in parent_ids]
+
     async def load_key_results(ids: list[UUID]) -> list[KeyResultView | None]:
         found = await key_results.key_results_by_id(deps, principal, ids)
         return [found.get(i) for i in ids]
@@ -77,6 +83,7 @@ def create_loaders(deps: Deps, principal: Principal) -> Loaders:
         unit_member_ids=DataLoader(load_fn=load_unit_member_ids),
         cycle=DataLoader(load_fn=load_cycles),
         objective=DataLoader(load_fn=load_objectives),
+        children=DataLoader(load_fn=load_children),
         key_result=DataLoader(load_fn=load_key_results),
         actions_of_key_result=DataLoader(load_fn=load_actions),
     )

@@ -459,6 +459,16 @@ class Objective:
         return await _objective(info, self.view.objective.parent_objective_id)
 
     @field(
+        description="The objectives aligned to it (whose `parent` it is), oldest first; only "
+        "those you may see, as in the `objectives` list. Loaded for all objectives of a "
+        "query at once. Objectives contributing to one of its KRs are under `parentKeyResult` "
+        "on their side, and in `alignmentTree`."
+    )
+    async def children(self, info: Info) -> list[Objective]:
+        found = await info.context.loaders.children.load(self.id)
+        return [Objective.of(v) for v in found]
+
+    @field(
         description="The key result of another objective it contributes to, if any (null if "
         "you may not see it)."
     )

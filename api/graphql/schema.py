@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Annotated
@@ -24,7 +25,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.schema.types.base_scalars import DecimalDefinition
+from strawberry.schema.types.base_scalars import DateTimeDefinition, DecimalDefinition
 from strawberry.types import ExecutionContext
 
 from api.decimals import plain, plain_text
@@ -63,6 +64,7 @@ from api.graphql.types import (
     connection,
     page_request,
 )
+from api.times import utc_text
 from service import cycles, members, organizations, units
 from service.pagination import DEFAULT_LIMIT
 from service.settings import Settings
@@ -342,6 +344,19 @@ PLAIN_DECIMAL = dataclasses.replace(
 )
 
 
+def _serialize_datetime(value: object) -> str:
+    return utc_text(value) if isinstance(value, datetime) else str(value)
+
+
+# Strawberry prints isoformat (+00:00, or the offset a value happens to carry); REST says
+# RFC 3339 in UTC with Z, and so does every DateTime here, the echoed asOf included.
+UTC_DATETIME = dataclasses.replace(
+    DateTimeDefinition,
+    description="An instant, RFC 3339 in UTC with Z, e.g. 2027-05-03T18:30:00Z.",
+    serialize=_serialize_datetime,
+)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with its limits; extensions are factories, so no state is shared by requests."""
     extensions: list[Callable[[], SchemaExtension]] = [
@@ -359,6 +374,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions,
-        scalar_overrides={Decimal: PLAIN_DECIMAL},
+        scalar_overrides={Decimal: PLAIN_DECIMAL, datetime: UTC_DATETIME},
         config=StrawberryConfig(disable_field_suggestions=not settings.graphql_introspection),
     )

@@ -20,12 +20,14 @@ import strawberry
 from api.graphql.context import Info
 from api.graphql.enums import CycleKind, CycleState, Locale, Role, UnitKind
 from api.graphql.fields import field
+from api.graphql.inputs import CycleFilterInput
 from domain import cycles as domain_cycles
 from domain import members as domain_members
 from domain import organizations as domain_organizations
 from domain import units as domain_units
 from domain.errors import FieldError, RuleViolation
 from service import review_results
+from service.cycles import list_cycles
 from service.okr_ports import ObjectiveFilter
 from service.pagination import (
     DEFAULT_LIMIT,
@@ -180,6 +182,23 @@ class Organization:
             created_at=o.created_at,
             updated_at=o.updated_at,
         )
+
+    @field(
+        description="The organization's OKR cycles, oldest first, a page at a time: the same "
+        "list as the root `cycles` (one statement; a caller has one organization, so there is "
+        "nothing to batch)."
+    )
+    async def cycles(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        filter: CycleFilterInput | None = None,
+    ) -> Connection[Cycle]:
+        ctx = info.context
+        filters = (filter or CycleFilterInput()).to_filter()
+        found = await list_cycles(ctx.deps, ctx.principal, filters, page_request(first, after))
+        return connection(found, Cycle.of, lambda c: c.id)
 
 
 # -- members -------------------------------------------------------------------------------

@@ -7,11 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import Header, Query, Response
 from pydantic import BaseModel
+from starlette.datastructures import Headers
+from starlette.types import Receive, Scope, Send
 
 from domain.errors import FieldError, RuleViolation, StaleVersion
 from service.pagination import MAX_LIMIT, PageRequest, page_request
 
 _ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
+# One entity-tag of an If-None-Match list (RFC 9110 8.8.3): optional W/, opaque quoted text.
+_ENTITY_TAG = re.compile(r'^(?:W/)?"([^"]*)"$')
+_CONDITIONAL_READS = frozenset({"GET", "HEAD"})
 
 
 def etag(version: int) -> str:
@@ -65,13 +70,51 @@ def sent_fields(body: BaseModel, *, nullable: frozenset[str] = frozenset()) -> d
     return sent
 
 
+def none_match(if_none_match: list[str], current: str) -> bool:
+    """Whether an ``If-None-Match`` header (its values, possibly several) names ``current``.
+
+    RFC 9110 13.1.2: ``*`` matches any representation; otherwise the weak comparison, so
+    ``W/"3"`` matches ``"3"``. Members that are no entity-tag are ignored: a malformed
+    header never matches, and the client simply gets the full answer.
+    """
+    members = [m.strip() for value in if_none_match for m in value.split(",")]
+    if members == ["*"]:
+        return True
+    wanted = _ENTITY_TAG.match(current)
+    tags = {m.group(1) for m in map(_ENTITY_TAG.match, members) if m is not None}
+    return wanted is not None and wanted.group(1) in tags
+
+
+class ResourceResponse(Response):
+    """A versioned resource that answers a conditional read itself.
+
+    A GET whose ``If-None-Match`` names the current ETag gets 304 with the ETag and no body
+    (RFC 9110 15.4.5), so every route returning :func:`resource_response` supports
+    conditional GET without knowing it. The request is read from the ASGI scope the response
+    is sent on; writes are never answered "not modified".
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        current = self.headers.get("ETag")
+        if (
+            self.status_code == 200
+            and current is not None
+            and scope.get("method") in _CONDITIONAL_READS
+            and none_match(Headers(scope=scope).getlist("If-None-Match"), current)
+        ):
+            await Response(status_code=304, headers={"ETag": current})(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def resource_response(
     body: BaseModel, *, version: int, status: int = 200, location: str | None = None
 ) -> Response:
-    """A JSON resource with its ``ETag`` (and ``Location`` when just created)."""
+    """A JSON resource with its ``ETag`` (and ``Location`` when just created); a GET with
+    the current ETag in ``If-None-Match`` gets 304 instead (:class:`ResourceResponse`)."""
     headers = {"ETag": etag(version)}
     if location is not None:
         headers["Location"] = location
-    return Response(
+    return ResourceResponse(
         body.model_dump_json(), status_code=status, media_type="application/json", headers=headers
     )

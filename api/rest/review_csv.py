@@ -4,6 +4,10 @@ The columns are fixed (``COLUMNS``); a figure that is null in JSON is an empty c
 comments: they are free text for the reviewee, not figures for a payroll system. Text cells
 that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or
 a carriage return) get a leading ``'`` (OWASP's CSV injection advice).
+
+``BOM`` (U+FEFF) goes first on request only: Excel opens a CSV without it in the system's
+legacy code page (GBK on a Chinese Windows), garbling Chinese names, while a program parsing
+the CSV as plain UTF-8 would read the BOM into the first column's name.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from domain.reviews import ReviewRole
 from service.review_results import RevieweeResult
 
 MEDIA_TYPE = "text/csv; charset=utf-8"
+BOM = "\ufeff"
 
 COLUMNS: tuple[str, ...] = (
     "reviewee_id",
@@ -88,8 +93,8 @@ def lines(rows: Iterable[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
-def header() -> str:
-    return lines([COLUMNS])
+def header(*, bom: bool = False) -> str:
+    return (BOM if bom else "") + lines([COLUMNS])
 
 
 def page(results: Iterable[RevieweeResult]) -> str:

@@ -97,6 +97,7 @@ def tree_json(tree: AlignmentTree) -> bytes:
             "roots": [_node(r) for r in tree.roots],
         },
         default=str,  # asyncpg's own UUID type (an untyped SQL expression's column)
+        option=orjson.OPT_UTC_Z,  # "…Z", as pydantic prints UTC elsewhere in REST
     )
 
 

@@ -259,7 +259,7 @@ async def test_the_kr_owner_accepts_a_done_action_once_audited(
     assert last.before is not None
     assert last.after is not None
     assert (last.before["accepted_by"], last.after["accepted_by"]) == (None, str(w.ann.id))
-    assert last.after["accepted_at"] == MID_Q2.isoformat()
+    assert last.after["accepted_at"] == "2026-05-16T09:30:00Z"
 
     with pytest.raises(RuleViolation) as twice:
         await accept_action(deps, ann, action.id)

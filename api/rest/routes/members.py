@@ -16,6 +16,8 @@ from service import members
 from service.ports import MemberFilter
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
+# /v1/me lives outside the /v1/members prefix; registered in api/app.py next to `router`.
+me_router = APIRouter(prefix="/v1/me", tags=["members"])
 
 
 @router.get(
@@ -98,6 +100,20 @@ async def create_member(
 )
 async def get_member(member_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps) -> Response:
     member = await members.get_member(deps, principal, member_id)
+    return resource_response(MemberOut.of(member), version=member.version)
+
+
+@me_router.get(
+    "",
+    summary="Get the caller's member record",
+    description="The member the token belongs to: the same body and `ETag` as "
+    "`GET /v1/members/{id}` with your own id. A service token is no member: 403 "
+    "`not_a_member`.",
+    response_model=MemberOut,
+    responses=error_responses(401, 403, 404),
+)
+async def get_me(principal: CurrentPrincipal, deps: UseCaseDeps) -> Response:
+    member = await members.current_member(deps, principal)
     return resource_response(MemberOut.of(member), version=member.version)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from api.rest import review_csv
@@ -381,12 +382,17 @@ def wants_csv(accept: str | None) -> bool:
 
 
 async def _csv_stream(
-    deps: Deps, principal: Principal, review_cycle_id: UUID, first: pagination.Page[RevieweeResult]
+    deps: Deps,
+    principal: Principal,
+    review_cycle_id: UUID,
+    first: pagination.Page[RevieweeResult],
+    *,
+    bom: bool,
 ) -> AsyncIterator[str]:
     """The header, then one chunk per page of reviewees, each page read when the client is
     ready for the next: the response never holds more than one page, however large the
     organization."""
-    yield review_csv.header()
+    yield review_csv.header(bom=bom)
     page = first
     while True:
         yield review_csv.page(page.items)
@@ -410,7 +416,8 @@ async def _csv_stream(
     "Peer parts below the anonymity threshold are withheld. JSON pages by default "
     "(`limit`, `cursor`); with `Accept: text/csv`, every reviewee as one streamed CSV "
     "(a header row, one row per reviewee, no comments, empty cells for null; `limit` and "
-    "`cursor` do not apply).",
+    "`cursor` do not apply). `bom=true` starts the CSV with a UTF-8 byte order mark so that "
+    "Excel shows Chinese names correctly when the file is opened directly.",
     response_model=Page[ReviewResultOut],
     responses={
         200: {
@@ -431,6 +438,13 @@ async def review_cycle_results(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
     page: PageDep,
+    bom: Annotated[
+        bool,
+        Query(
+            description="CSV only: start with a UTF-8 byte order mark, for Excel (off by "
+            "default: programs reading UTF-8 CSV do not expect one)."
+        ),
+    ] = False,
 ) -> Response:
     if not wants_csv(request.headers.get("accept")):
         found = await review_results.review_results(deps, principal, review_cycle_id, page)
@@ -445,7 +459,7 @@ async def review_cycle_results(
         deps, principal, review_cycle_id, PageRequest(limit=CSV_PAGE_SIZE)
     )
     return StreamingResponse(
-        _csv_stream(deps, principal, review_cycle_id, first),
+        _csv_stream(deps, principal, review_cycle_id, first, bom=bom),
         media_type=review_csv.MEDIA_TYPE,
         headers={
             "Vary": "Accept",

@@ -325,6 +325,21 @@ class MemoryObjectives:
             key=lambda o: o.id,
         )
 
+    async def aligned_to(
+        self, organization_id: UUID, parent_ids: Sequence[UUID], viewer: Viewer
+    ) -> Sequence[Objective]:
+        tenant = self._tenant(organization_id)
+        visible = _Visibility(tenant, viewer)
+        wanted = set(parent_ids)
+        return sorted(
+            (
+                o
+                for o in tenant.objectives.values()
+                if o.parent_objective_id in wanted and visible(o)
+            ),
+            key=lambda o: o.id,
+        )
+
     async def open_in_cycle(self, organization_id: UUID, cycle_id: UUID) -> Sequence[Objective]:
         done = {ObjectiveStatus.CLOSED, ObjectiveStatus.ARCHIVED}
         objectives = self._tenant(organization_id).objectives.values()

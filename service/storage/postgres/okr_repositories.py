@@ -324,6 +324,23 @@ class PostgresObjectives:
         )
         return [_objective(r) for r in rows]
 
+    async def aligned_to(
+        self, organization_id: UUID, parent_ids: Sequence[UUID], viewer: Viewer
+    ) -> Sequence[Objective]:
+        if not parent_ids:
+            return []
+        o = t.objectives
+        rows = await self._conn.execute(
+            select(o)
+            .where(
+                o.c.organization_id == organization_id,
+                o.c.parent_objective_id.in_(set(parent_ids)),
+                visible_to(organization_id, viewer),
+            )
+            .order_by(o.c.id)
+        )
+        return [_objective(r) for r in rows]
+
     async def open_in_cycle(self, organization_id: UUID, cycle_id: UUID) -> Sequence[Objective]:
         o = t.objectives
         rows = await self._conn.execute(
