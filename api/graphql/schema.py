@@ -62,6 +62,7 @@ from api.graphql.types import (
     Organization,
     OrgUnit,
     connection,
+    cycle_page,
     page_request,
 )
 from api.times import utc_text
@@ -135,11 +136,7 @@ class Query(OkrQuery, ReviewQuery, QualityQuery, TemplateQuery, KpiQuery, Manage
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: CycleFilterInput | None = None,
     ) -> Connection[Cycle]:
-        ctx = info.context
-        page = page_request(first, after)
-        filters = (filter or CycleFilterInput()).to_filter()
-        found = await cycles.list_cycles(ctx.deps, ctx.principal, filters, page)
-        return connection(found, Cycle.of, lambda c: c.id)
+        return await cycle_page(info, first, after, filter)
 
 
 # -- mutation payloads ---------------------------------------------------------------------

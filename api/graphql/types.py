@@ -195,10 +195,17 @@ class Organization:
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: CycleFilterInput | None = None,
     ) -> Connection[Cycle]:
-        ctx = info.context
-        filters = (filter or CycleFilterInput()).to_filter()
-        found = await list_cycles(ctx.deps, ctx.principal, filters, page_request(first, after))
-        return connection(found, Cycle.of, lambda c: c.id)
+        return await cycle_page(info, first, after, filter)
+
+
+async def cycle_page(
+    info: Info, first: int, after: str | None, filter: CycleFilterInput | None
+) -> Connection[Cycle]:
+    """A page of the organization's cycles: the root ``cycles`` and ``Organization.cycles``."""
+    ctx = info.context
+    filters = (filter or CycleFilterInput()).to_filter()
+    found = await list_cycles(ctx.deps, ctx.principal, filters, page_request(first, after))
+    return connection(found, Cycle.of, lambda c: c.id)
 
 
 # -- members -------------------------------------------------------------------------------

@@ -15,15 +15,17 @@ from domain.errors import FieldError, RuleViolation
 # Routes whose query string is not ours to police: GraphQL reads its own (GET ?query=...).
 _OWN_QUERY_STRING = frozenset({"/graphql"})
 
-_declared_by_route: dict[int, frozenset[str]] = {}
 
-
-def _declared(route: APIRoute) -> frozenset[str]:
-    """The query parameters the route and its dependencies declare (by their wire name)."""
-    declared = _declared_by_route.get(id(route))
+def _declared(request: Request, route: APIRoute) -> frozenset[str]:
+    """The query parameters the route and its dependencies declare (by their wire name),
+    worked out once per route and kept with the app: a route lives as long as its app, so
+    its id cannot be reused by another route while the entry is kept."""
+    known: dict[int, frozenset[str]] = request.app.state.__dict__.setdefault(
+        "declared_query_parameters", {}
+    )
+    declared = known.get(id(route))
     if declared is None:
-        declared = frozenset(_query_names(route.dependant))
-        _declared_by_route[id(route)] = declared
+        declared = known[id(route)] = frozenset(_query_names(route.dependant))
     return declared
 
 
@@ -39,7 +41,7 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or route.path in _OWN_QUERY_STRING:
         return
-    declared = _declared(route)
+    declared = _declared(request, route)
     unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in declared]
     if unknown:
         raise RuleViolation(
