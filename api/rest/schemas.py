@@ -76,9 +76,6 @@ class ScoringSettingsBody(Input):
             alignment_upward_only=s.alignment_upward_only,
         )
 
-    def to_domain(self) -> ScoringSettings:
-        return ScoringSettings(**self.model_dump())
-
 
 class ReviewSettingsBody(Input):
     weight_self: Decimal = Decimal("0.10")
@@ -100,9 +97,6 @@ class ReviewSettingsBody(Input):
             min_peers=s.min_peers,
             max_peers=s.max_peers,
         )
-
-    def to_domain(self) -> ReviewSettings:
-        return ReviewSettings(**self.model_dump())
 
 
 def _merge_patch(body: BaseModel) -> tuple[dict[str, Any], frozenset[str]]:
