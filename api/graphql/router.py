@@ -1,7 +1,8 @@
 """The /graphql endpoint: POST runs operations (with a bearer token); GET serves GraphiQL.
 
 Queries over GET are refused, so GET never runs a resolver and the IDE page needs no token;
-GraphiQL is served only while introspection is on. Subscriptions are not offered.
+GraphiQL is served only while introspection is on, with its assets from the service itself
+(ide.py), so it works offline. Subscriptions are not offered.
 
 A request that is not a GraphQL operation at all (unparsable JSON, JSON nested past what the
 parser follows, a batched array, a missing query) is a 400 with the GraphQL error shape, not
@@ -18,6 +19,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types.unset import UNSET
 
 from api.graphql.context import GraphQLContext, graphql_context
+from api.graphql.ide import offline_page
 from api.graphql.schema import build_schema
 from service.settings import Settings
 
@@ -25,6 +27,10 @@ _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
 
 
 class OkrGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
+    @property
+    def graphql_ide_html(self) -> str:
+        return offline_page(super().graphql_ide_html)
+
     def decode_json(self, data: str | bytes) -> object:
         try:
             return super().decode_json(data)
