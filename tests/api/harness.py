@@ -30,6 +30,10 @@ class SettableClock:
     def pin(self, instant: datetime) -> None:
         self.pinned = instant
 
+    def reset(self) -> None:
+        """Back to real time: the ``clock`` fixture calls it around every test."""
+        self.pinned = None
+
     def now(self) -> datetime:
         return self.pinned or datetime.now(UTC)
 

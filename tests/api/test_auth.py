@@ -341,12 +341,12 @@ def signing_key() -> rsa.RSAPrivateKey:
 
 @pytest.fixture
 async def rs_app(
-    database_url: str, tmp_path: Path, signing_key: rsa.RSAPrivateKey
+    shared_database_url: str, tmp_path: Path, signing_key: rsa.RSAPrivateKey
 ) -> AsyncIterator[FastAPI]:
     key_file = tmp_path / "okr-public.pem"
     key_file.write_text(public_pem(signing_key))
     settings = asymmetric_settings(tmp_path, jwt_public_key_file=key_file)
-    application = build_app(settings, database_url)
+    application = build_app(settings, shared_database_url)
     async with application.router.lifespan_context(application):
         yield application
 
@@ -486,7 +486,7 @@ def jwks() -> Iterator[JwksServer]:
 
 @pytest.fixture
 async def jwks_app(
-    database_url: str,
+    shared_database_url: str,
     tmp_path: Path,
     jwks: JwksServer,
     key_one: rsa.RSAPrivateKey,
@@ -494,7 +494,8 @@ async def jwks_app(
     ec_key: ec.EllipticCurvePrivateKey,
 ) -> AsyncIterator[FastAPI]:
     jwks.publish(("k1", key_one), ("k2", key_two), ("ec1", ec_key))
-    application = build_app(asymmetric_settings(tmp_path, jwt_jwks_url=jwks.url), database_url)
+    settings = asymmetric_settings(tmp_path, jwt_jwks_url=jwks.url)
+    application = build_app(settings, shared_database_url)
     async with application.router.lifespan_context(application):
         yield application
 

@@ -23,9 +23,10 @@ OTHER_ORIGIN = "https://evil.example.net"
 
 
 @pytest.fixture
-async def app(database_url: str) -> AsyncIterator[FastAPI]:
+async def app(shared_database_url: str) -> AsyncIterator[FastAPI]:
     """The app allowing one browser origin."""
-    application = build_app(harness.test_settings(cors_origins=[APP_ORIGIN]), database_url)
+    settings = harness.test_settings(cors_origins=[APP_ORIGIN])
+    application = build_app(settings, shared_database_url)
     async with application.router.lifespan_context(application):
         yield application
 

@@ -124,9 +124,9 @@ async def test_a_nul_in_a_graphql_mutation_changes_nothing(acme: Tenant) -> None
 
 
 @pytest.fixture
-async def small_app(database_url: str) -> AsyncIterator[FastAPI]:
+async def small_app(shared_database_url: str) -> AsyncIterator[FastAPI]:
     """An app whose body limit is 2 KiB, so a test needs no megabytes."""
-    application = build_app(harness.test_settings(max_body_bytes=2048), database_url)
+    application = build_app(harness.test_settings(max_body_bytes=2048), shared_database_url)
     async with application.router.lifespan_context(application):
         yield application
 

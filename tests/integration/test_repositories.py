@@ -28,8 +28,9 @@ NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    created = create_engine(database_url, pool_size=2, statement_cache_size=0)
+async def engine(shared_database_url: str) -> AsyncIterator[AsyncEngine]:
+    # The session's database: every test works in organizations of its own (fresh ids).
+    created = create_engine(shared_database_url, pool_size=2, statement_cache_size=0)
     yield created
     await created.dispose()
 
