@@ -13,22 +13,30 @@ from the same rules the code follows:
 * a 201 names the new resource in ``Location``;
 * an operation taking ``Idempotency-Key`` marks a replay with ``Idempotent-Replayed`` and
   answers a key still in flight with 409 and ``Retry-After`` (idempotency.py);
-* an outage (503) says when to retry in ``Retry-After`` (problems.py, outage.py).
+* an outage (503) says when to retry in ``Retry-After`` (problems.py, outage.py);
+* a GET of a resource with an ``ETag`` answers a current ``If-None-Match`` with 304
+  (``ResourceResponse`` in http.py);
+* every operation refuses an unknown query parameter with 422 (query_parameters.py);
+* every JSON body, asked or answered, has an example derived from its schema (examples.py),
+  so documentation tools show values shaped like the API's instead of placeholders.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from api.rest.examples import example_of
 from api.rest.problems import PROBLEM_JSON, error_description
 
 _METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options", "trace"})
 _SCHEMAS = "#/components/schemas/"
 _HEADERS = "#/components/headers/"
+_JSON = "application/json"
 # FastAPI's own 422 body; unused once every 422 is a Problem.
 _FASTAPI_VALIDATION = ("HTTPValidationError", "ValidationError")
 
@@ -40,9 +48,10 @@ HEADERS: dict[str, dict[str, Any]] = {
         "example": "0b5d8c3f2a4e4f0c9d1e7a6b5c4d3e2f",
     },
     "ETag": {
-        "description": "The version of the resource; send it back in `If-Match` to change it.",
+        "description": "The version of this representation: send it back in `If-Match` to "
+        "change the resource, or in `If-None-Match` to get 304 while it has not changed.",
         "schema": {"type": "string"},
-        "example": '"3"',
+        "example": '"3-5f1b2c8a9d0e4f17"',
     },
     "Location": {
         "description": "The path of the resource just created.",
@@ -59,6 +68,17 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "integer", "minimum": 0},
         "example": 5,
     },
+}
+
+
+IF_NONE_MATCH: dict[str, Any] = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The `ETag` you last read: while it is current the answer is 304 with no "
+    "body, so a client polls without downloading the same resource again.",
+    "schema": {"type": "string"},
+    "example": '"3-5f1b2c8a9d0e4f17"',
 }
 
 
@@ -88,7 +108,11 @@ def for_generators(spec: dict[str, Any]) -> dict[str, Any]:
     for item in spec.get("paths", {}).values():
         for method, operation in item.items():
             if method in _METHODS:
+                _refuses_unknown_query_parameters(operation)
+                if method == "get":
+                    _document_conditional_get(operation, schemas)
                 _document_operation(operation, schemas)
+                _give_examples(operation, schemas)
     for name in _FASTAPI_VALIDATION:  # in this order: the first refers to the second
         if _SCHEMAS + name not in set(_refs(spec)):
             schemas.pop(name, None)
@@ -138,7 +162,7 @@ def _as_problem(status: str, response: dict[str, Any]) -> None:
 
 
 def _is_versioned(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
-    ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+    ref = response.get("content", {}).get(_JSON, {}).get("schema", {}).get("$ref")
     if not isinstance(ref, str) or not ref.startswith(_SCHEMAS):
         return False
     return "version" in schemas.get(ref.removeprefix(_SCHEMAS), {}).get("properties", {})
@@ -146,3 +170,36 @@ def _is_versioned(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
 
 def _header(headers: dict[str, Any], name: str) -> None:
     headers[name] = {"$ref": _HEADERS + name}
+
+
+def _refuses_unknown_query_parameters(operation: dict[str, Any]) -> None:
+    # FastAPI documents 422 only where a route declares parameters or a body; an unknown
+    # query parameter gets 422 everywhere.
+    operation.setdefault("responses", {}).setdefault("422", {"description": error_description(422)})
+
+
+def _document_conditional_get(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    ok = operation.get("responses", {}).get("200")
+    if ok is None or not _is_versioned(ok, schemas):
+        return
+    parameters = operation.setdefault("parameters", [])
+    if not any(p.get("name") == "If-None-Match" for p in parameters):
+        parameters.append(copy.deepcopy(IF_NONE_MATCH))
+    # No body, so _document_operation cannot tell it is versioned: the ETag is named here.
+    operation["responses"]["304"] = {
+        "description": "Not modified: the `ETag` in `If-None-Match` is current; no body.",
+        "headers": {"ETag": {"$ref": _HEADERS + "ETag"}},
+    }
+
+
+def _give_examples(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """An example for the JSON request body and every JSON 2xx answer lacking one."""
+    bodies = [operation.get("requestBody", {}).get("content", {}).get(_JSON)]
+    bodies += [
+        response.get("content", {}).get(_JSON)
+        for status, response in operation.get("responses", {}).items()
+        if status.startswith("2")
+    ]
+    for body in bodies:
+        if body and "schema" in body and "example" not in body and "examples" not in body:
+            body["example"] = example_of(body["schema"], schemas)

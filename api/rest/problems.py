@@ -214,13 +214,25 @@ def bearer_challenge(code: str) -> str:
     return f'Bearer realm="okr", error="invalid_token", error_description="{code}"'
 
 
-class DatabaseOutage:
-    """Answers an outage that escaped a route with 503 ``database_unavailable``.
+INTERNAL_ERROR = "internal_error"
+_INTERNAL_DETAIL = "something went wrong on our side; quote the request_id when reporting it"
 
-    A middleware rather than the ``Exception`` handler: Starlette re-raises after that
-    handler has answered, and the server then closes the client's keep-alive connection;
-    an outage is no reason to drop it. Other errors, and errors after the answer has
-    started, pass through untouched (to the 500 handler)."""
+
+def internal_error(request: Request) -> Response:
+    """The bare 500 of an unexpected error: the request id, never a stack trace or SQL."""
+    return problem_response(request, status=500, code=INTERNAL_ERROR, detail=_INTERNAL_DETAIL)
+
+
+class UnexpectedErrors:
+    """Answers an error that escaped a route: an outage with 503 ``database_unavailable``,
+    anything else with 500 ``internal_error``.
+
+    A middleware inside the CORS and request-id middlewares rather than only the
+    ``Exception`` handler: Starlette runs that handler in its outermost middleware, so its
+    answer would leave without the CORS grant (a browser app would see an opaque network
+    error instead of the problem) and Starlette re-raises afterwards, so the server closes
+    the client's keep-alive connection. Errors after the answer has started pass through
+    untouched: nothing can be answered any more."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -239,18 +251,25 @@ class DatabaseOutage:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception as error:
-            request = Request(scope, receive)
-            if started or not is_outage(request, error):
+            if started:
                 raise
-            log.warning("database_unavailable", error_type=type(error).__name__)
-            response = problem_response(
-                request,
-                status=503,
-                code=DATABASE_UNAVAILABLE,
-                detail=OUTAGE_DETAIL,
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
+            request = Request(scope, receive)
+            response = _answer_escaped(request, error)
             await response(scope, receive, send)
+
+
+def _answer_escaped(request: Request, error: Exception) -> Response:
+    if is_outage(request, error):
+        log.warning("database_unavailable", error_type=type(error).__name__)
+        return problem_response(
+            request,
+            status=503,
+            code=DATABASE_UNAVAILABLE,
+            detail=OUTAGE_DETAIL,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    log.exception("unexpected_error", error_type=type(error).__name__)
+    return internal_error(request)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -307,15 +326,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_unexpected(request: Request, error: Exception) -> Response:
+        # Last resort for an error raised outside UnexpectedErrors (in a middleware): this
+        # runs outside the request-id middleware, so the id is echoed here.
         log.exception("unexpected_error", error_type=type(error).__name__)
-        return problem_response(
-            request,
-            status=500,
-            code="internal_error",
-            detail="something went wrong on our side; quote the request_id when reporting it",
-            # The request-id middleware sits inside the error middleware: echo the id here.
-            headers={"X-Request-ID": request_id_of(request) or ""},
-        )
+        response = internal_error(request)
+        response.headers["X-Request-ID"] = request_id_of(request) or ""
+        return response
 
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(Unauthenticated, on_unauthenticated)
@@ -323,7 +339,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)
-    app.add_middleware(DatabaseOutage)
+    app.add_middleware(UnexpectedErrors)
 
 
 _ERROR_DESCRIPTIONS = {
