@@ -15,6 +15,7 @@ from domain.key_results import (
 from domain.okrs import CheckIn, MetricKind
 from service import audit
 from service.auth import Principal, ensure_can_read_okrs
+from service.concurrency import ensure_version
 from service.context import Deps
 from service.objectives import writable_cycle
 from service.okr_access import ensure_may_edit_key_result, visible_key_result
@@ -31,16 +32,24 @@ class NewCheckIn:
 
 
 async def check_in(
-    deps: Deps, principal: Principal, key_result_id: UUID, data: NewCheckIn
+    deps: Deps,
+    principal: Principal,
+    key_result_id: UUID,
+    data: NewCheckIn,
+    *,
+    expected_version: int | None = None,
 ) -> CheckIn:
     """Record a new value (or milestones done) of a KR; it becomes the KR's current value.
 
-    History is never rewritten: a correction is another check-in.
+    History is never rewritten: a correction is another check-in. With
+    ``expected_version`` the KR must still be the one the caller read (its target, metric
+    and milestones judge the value): StaleVersion otherwise.
     """
     async with deps.uow() as uow:
         org_id = principal.organization_id
         kr, objective = await visible_key_result(uow, principal, key_result_id)
         await ensure_may_edit_key_result(uow, principal, kr, objective)
+        ensure_version(kr.version, expected_version)
         await writable_cycle(uow, org_id, objective.cycle_id, "cycle_id")
         value = validate_check_in_value(kr, data.value)
         done: tuple[UUID, ...] | None = None
@@ -65,6 +74,10 @@ async def check_in(
             created_at=deps.clock.now(),
         )
         await uow.check_ins.add(entry)
+        # The KR's current value and the objective's score changed: both move in a sync
+        # (``updated_at`` only; their versions guard their own fields).
+        await uow.key_results.touch(org_id, [kr.id], entry.created_at)
+        await uow.objectives.touch(org_id, [objective.id], entry.created_at)
         await audit.record(
             uow.audit,
             deps,

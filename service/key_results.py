@@ -163,6 +163,8 @@ async def create_key_result(
             )
         )
         await uow.key_results.add(kr)
+        # The objective embeds its KRs: its updated_at moves too (not its version).
+        await uow.objectives.touch(org_id, [objective.id], now)
         await audit.record(
             uow.audit,
             deps,
@@ -270,6 +272,8 @@ async def update_key_result(
             await _ensure_still_follows(uow, updated)
         updated = replace(updated, version=kr.version + 1, updated_at=deps.clock.now())
         await uow.key_results.update(updated, previous_version=kr.version)
+        # The objective embeds its KRs: its updated_at moves too (not its version).
+        await uow.objectives.touch(kr.organization_id, [objective.id], updated.updated_at)
         await audit.record(
             uow.audit,
             deps,
@@ -306,6 +310,8 @@ async def delete_key_result(
                 code="key_result_has_check_ins",
             )
         await uow.key_results.delete(org_id, kr.id)
+        # The objective embeds its KRs: its updated_at moves too (not its version).
+        await uow.objectives.touch(org_id, [objective.id], deps.clock.now())
         await audit.record(
             uow.audit,
             deps,
@@ -378,6 +384,8 @@ async def move_key_result(
             kr, objective_id=target.id, version=kr.version + 1, updated_at=deps.clock.now()
         )
         await uow.key_results.update(moved, previous_version=kr.version)
+        # Both objectives embed their KRs: both move (not their versions).
+        await uow.objectives.touch(org_id, [kr.objective_id, target.id], moved.updated_at)
         await audit.record(
             uow.audit,
             deps,
@@ -435,6 +443,8 @@ async def set_final_score(
             updated_at=now,
         )
         await uow.key_results.update(scored, previous_version=kr.version)
+        # The objective embeds its KRs: its updated_at moves too (not its version).
+        await uow.objectives.touch(kr.organization_id, [objective.id], now)
         await audit.record(
             uow.audit,
             deps,
@@ -535,7 +545,7 @@ async def find_key_results(
     deps: Deps, principal: Principal, filters: KeyResultFilter, page: PageRequest
 ) -> Page[KeyResultView]:
     """A page of the KRs of the objectives the caller may see (private ones of others are
-    absent), oldest first, with values and scores; ``filters.stale`` keeps only the KRs
+    absent), in ``page.sort`` order, with values and scores; ``filters.stale`` keeps only the KRs
     whose check-in is overdue now (or only the others): ``domain.cadence``, in the
     organization's time zone. A fixed number of statements whatever the page size."""
     ensure_can_read_okrs(principal)
@@ -550,7 +560,7 @@ async def find_key_results(
             time_zone=org.time_zone,
         )
         loaded = await _load_views(deps, uow, org, found.items)
-    return Page(loaded.views, found.next_after)
+    return found.with_items(loaded.views)
 
 
 async def updates_due(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -76,6 +77,10 @@ class KpiRepository(Protocol):
 
     async def add_measurement(self, measurement: KpiMeasurement) -> None:
         """Insert; ``unknown_reference`` for an unknown KPI."""
+
+    async def touch(self, organization_id: UUID, kpi_id: UUID, now: datetime) -> None:
+        """Move the KPI's ``updated_at`` (never back, ``version`` unchanged): its body shows
+        the latest measurement, so a sync must see it again."""
 
     async def measurements(
         self, organization_id: UUID, kpi_id: UUID, page: PageRequest

@@ -477,6 +477,7 @@ async def record_measurement(
         measurement = replace(measurement, measured_at=measurement.measured_at.astimezone(UTC))
         org_id = kpi.organization_id
         await uow.kpis.add_measurement(measurement)
+        await uow.kpis.touch(org_id, kpi.id, now)
         followers = (await uow.kpis.linked_key_results(org_id, [kpi.id])).get(kpi.id, ())
         check_ins: list[CheckIn] = []
         for kr in await _followers_taking_updates(uow, kpi, followers):
@@ -497,6 +498,13 @@ async def record_measurement(
             )
         for entry in check_ins:
             await uow.check_ins.add(entry)
+        if check_ins:
+            # Their KRs' current values and their objectives' scores changed: both move in a
+            # sync (``updated_at`` only), in two statements for any number of KRs.
+            checked = {e.key_result_id for e in check_ins}
+            objective_ids = {kr.objective_id for kr in followers if kr.id in checked}
+            await uow.key_results.touch(org_id, checked, now)
+            await uow.objectives.touch(org_id, objective_ids, now)
         events: list[AuditEvent] = [
             audit.event(
                 deps,
@@ -554,6 +562,8 @@ async def link_key_result(
             return await _key_result_view(deps, uow, principal, kr, objective)
         linked = replace(kr, kpi_id=kpi.id, version=kr.version + 1, updated_at=deps.clock.now())
         await uow.key_results.update(linked, previous_version=kr.version)
+        # The objective embeds its KRs: its updated_at moves too (not its version).
+        await uow.objectives.touch(kr.organization_id, [objective.id], linked.updated_at)
         await audit.record(
             uow.audit,
             deps,
@@ -589,6 +599,8 @@ async def unlink_key_result(
             return await _key_result_view(deps, uow, principal, kr, objective)
         unlinked = replace(kr, kpi_id=None, version=kr.version + 1, updated_at=deps.clock.now())
         await uow.key_results.update(unlinked, previous_version=kr.version)
+        # The objective embeds its KRs: its updated_at moves too (not its version).
+        await uow.objectives.touch(kr.organization_id, [objective.id], unlinked.updated_at)
         await audit.record(
             uow.audit,
             deps,

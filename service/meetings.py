@@ -228,12 +228,12 @@ async def get_meeting(deps: Deps, principal: Principal, meeting_id: UUID) -> Mee
 async def list_meetings(
     deps: Deps, principal: Principal, filters: MeetingFilter, page: PageRequest
 ) -> Page[MeetingView]:
-    """The organization's meetings, oldest first, by cycle, unit and kind."""
+    """The organization's meetings in ``page.sort`` order, by cycle, unit and kind."""
     ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         found = await uow.meetings.list(principal.organization_id, filters, page)
         views = await _views(uow, principal, found.items)
-    return Page(views, found.next_after)
+    return found.with_items(views)
 
 
 # -- writes ----------------------------------------------------------------------------------

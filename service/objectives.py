@@ -308,14 +308,14 @@ async def get_objective(
 async def list_objectives(
     deps: Deps, principal: Principal, filters: ObjectiveFilter, page: PageRequest
 ) -> Page[ObjectiveView]:
-    """A page of the objectives the caller may see, with KRs and scores, in a fixed number
-    of statements whatever the page size."""
+    """A page of the objectives the caller may see, with KRs and scores, in ``page.sort``
+    order (``updated_since`` kept), in a fixed number of statements whatever the page size."""
     ensure_can_read_okrs(principal)
     async with deps.uow() as uow:
         org = await organization_of(uow, principal)
         found = await uow.objectives.list(org.id, filters, page, viewer_of(principal))
         views = await view_objectives(uow, org, found.items, deps.clock.now(), viewer_of(principal))
-    return Page(views, found.next_after)
+    return found.with_items(views)
 
 
 def _with_changes(objective: Objective, changes: ObjectiveChanges) -> Objective:

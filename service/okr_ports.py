@@ -3,7 +3,7 @@ and the filters and values they speak in. Implemented by service/storage/*."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -148,6 +148,13 @@ class ObjectiveRepository(Protocol):
     async def add(self, objective: Objective) -> None: ...
     async def update(self, objective: Objective, *, previous_version: int) -> None: ...
     async def delete(self, organization_id: UUID, objective_id: UUID) -> None: ...
+    async def touch(
+        self, organization_id: UUID, objective_ids: Collection[UUID], now: datetime
+    ) -> None:
+        """Move ``updated_at`` (never back) of these objectives and of the roll-up
+        objectives above them, whose progress follows theirs, in one statement: their
+        representations embed KRs, check-ins and rolled-up progress that changed. The
+        ``version`` stays: it guards the objective's own fields."""
 
 
 class KeyResultRepository(Protocol):
@@ -176,6 +183,11 @@ class KeyResultRepository(Protocol):
     async def add(self, key_result: KeyResult) -> None: ...
     async def update(self, key_result: KeyResult, *, previous_version: int) -> None: ...
     async def delete(self, organization_id: UUID, key_result_id: UUID) -> None: ...
+    async def touch(
+        self, organization_id: UUID, key_result_ids: Collection[UUID], now: datetime
+    ) -> None:
+        """Move ``updated_at`` (never back) of these KRs, whose current value changed with
+        a check-in, in one statement; the ``version`` stays."""
 
 
 class CheckInRepository(Protocol):

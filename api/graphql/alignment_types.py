@@ -295,7 +295,7 @@ class GradeCount:
 
 @strawberry.type(description="How many have a track status.")
 class TrackStatusCount:
-    status: TrackStatus | None = strawberry.field(
+    track_status: TrackStatus | None = strawberry.field(
         description="null: nothing to measure (an objective without KRs)."
     )
     count: int = strawberry.field(description="How many.")
@@ -329,7 +329,7 @@ def _by_grade(tally: Mapping[str, int]) -> list[GradeCount]:
 
 
 def _by_status(tally: Mapping[str, int]) -> list[TrackStatusCount]:
-    return [TrackStatusCount(status=s, count=n) for s, n in _counts(tally, TrackStatus)]
+    return [TrackStatusCount(track_status=s, count=n) for s, n in _counts(tally, TrackStatus)]
 
 
 @strawberry.type(
@@ -348,7 +348,7 @@ class CycleStats:
     objectives_by_grade: list[GradeCount] = strawberry.field(
         description="RED, YELLOW, GREEN, then null (nothing to measure), zeros included."
     )
-    objectives_by_status: list[TrackStatusCount] = strawberry.field(
+    objectives_by_track_status: list[TrackStatusCount] = strawberry.field(
         description="ON_TRACK, AT_RISK, OFF_TRACK, then null (nothing to measure), zeros included."
     )
     objectives_by_state: list[ObjectiveStatusCount] = strawberry.field(
@@ -358,7 +358,7 @@ class CycleStats:
     key_results_by_grade: list[GradeCount] = strawberry.field(
         description="By the KR's score: RED, YELLOW, GREEN, then null (always 0 for KRs)."
     )
-    key_results_by_status: list[TrackStatusCount] = strawberry.field(
+    key_results_by_track_status: list[TrackStatusCount] = strawberry.field(
         description="ON_TRACK, AT_RISK, OFF_TRACK, then null (always 0 for KRs)."
     )
     units_with_objectives: int = strawberry.field(
@@ -388,14 +388,14 @@ class CycleStats:
             as_of=s.as_of,
             objectives=s.objectives,
             objectives_by_grade=_by_grade(s.objectives_by_grade),
-            objectives_by_status=_by_status(s.objectives_by_status),
+            objectives_by_track_status=_by_status(s.objectives_by_status),
             objectives_by_state=[
                 ObjectiveStatusCount(status=k, count=s.objectives_by_state.get(str(k), 0))
                 for k in ObjectiveStatus
             ],
             key_results=s.key_results,
             key_results_by_grade=_by_grade(s.key_results_by_grade),
-            key_results_by_status=_by_status(s.key_results_by_status),
+            key_results_by_track_status=_by_status(s.key_results_by_status),
             units_with_objectives=s.units_with_objectives,
             units=s.units,
             units_share=s.units_share,

@@ -22,6 +22,7 @@ from domain.organizations import Locale
 from domain.scoring import Grade, TrackStatus
 from domain.units import UnitKind
 from service.alignment import Link
+from service.pagination import Sort
 
 strawberry.enum(Role, description="What a member may do.")
 strawberry.enum(UnitKind, description="The rank of an org unit.")
@@ -59,6 +60,13 @@ strawberry.enum(
     description="How an objective hangs under its parent in an alignment tree: ALIGNED to "
     "the objective, or CONTRIBUTES to one of its key results.",
 )
+strawberry.enum(
+    Sort,
+    name="ListSort",
+    description="The order of a list: CREATED_AT (the default, oldest first), "
+    "CREATED_AT_DESC, UPDATED_AT (least recently changed first: the order to sync in), "
+    "UPDATED_AT_DESC; ties by id. A cursor continues the order it was cut from only.",
+)
 
 __all__ = [
     "ActionStatus",
@@ -73,6 +81,7 @@ __all__ = [
     "ObjectiveStatus",
     "OwnerKind",
     "Role",
+    "Sort",
     "TrackStatus",
     "UnitKind",
     "Visibility",

@@ -399,6 +399,10 @@ class CheckInInput:
     confidence: int | None = strawberry.field(default=None, description="0 to 10.")
     note: str = strawberry.field(default="", description="What happened.")
     blockers: str = strawberry.field(default="", description="What blocks.")
+    expected_version: int | None = strawberry.field(
+        default=None,
+        description="The KR's version you read: refused (STALE_VERSION) when it changed since.",
+    )
 
     def to_new(self) -> checkins.NewCheckIn:
         _limited((self.note, "note", _LONG_TEXT), (self.blockers, "blockers", _LONG_TEXT))

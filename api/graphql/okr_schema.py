@@ -56,9 +56,18 @@ from api.graphql.okr_types import (
     UpdateDue,
     objective_connection,
 )
-from api.graphql.types import AFTER, FIRST, Connection, connection, page_request
+from api.graphql.types import (
+    AFTER,
+    FIRST,
+    Connection,
+    SortArg,
+    UpdatedSinceArg,
+    connection,
+    page_request,
+    sorted_connection,
+)
 from service import actions, alignment, audit, checkins, key_results, objectives
-from service.pagination import DEFAULT_LIMIT
+from service.pagination import DEFAULT_LIMIT, Sort
 
 
 @strawberry.type
@@ -79,8 +88,10 @@ class OkrQuery:
         return Objective.of(view)
 
     @field(
-        description="Objectives you may see, oldest first, a page at a time, each with its "
-        "KRs and scores; private objectives of others are absent."
+        description="Objectives you may see in `sort` order (oldest first by default), a "
+        "page at a time, each with its KRs and scores; private objectives of others are "
+        "absent. An objective's `updatedAt` moves whenever its representation does: its own "
+        "fields, and its KRs created, edited, deleted or checked in on."
     )
     async def objectives(
         self,
@@ -88,9 +99,13 @@ class OkrQuery:
         first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: ObjectiveFilterInput | None = None,
+        sort: SortArg = Sort.CREATED_AT,
+        updated_since: UpdatedSinceArg = None,
     ) -> Connection[Objective]:
         filters = (filter or ObjectiveFilterInput()).to_filter()
-        return await objective_connection(info, filters, first, after)
+        return await objective_connection(
+            info, filters, first, after, sort=sort, updated_since=updated_since
+        )
 
     @field(
         description="One key result with its current value and score (else `not_found`); "
@@ -111,7 +126,8 @@ class OkrQuery:
 
     @field(
         description="Key results of the objectives you may see (private objectives of "
-        "others are absent), oldest first, a page at a time, each with its score. "
+        "others are absent) in `sort` order (oldest first by default), a page at a time, "
+        "each with its score; a check-in moves its KR's `updatedAt`. "
         "`filter: {stale: true, cycleId}`: those whose check-in is overdue now."
     )
     async def key_results(
@@ -120,12 +136,14 @@ class OkrQuery:
         first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: KeyResultFilterInput | None = None,
+        sort: SortArg = Sort.CREATED_AT,
+        updated_since: UpdatedSinceArg = None,
     ) -> Connection[KeyResult]:
         ctx = info.context
-        page = page_request(first, after)
+        page = page_request(first, after, sort=sort, updated_since=updated_since)
         filters = (filter or KeyResultFilterInput()).to_filter()
         found = await key_results.find_key_results(ctx.deps, ctx.principal, filters, page)
-        return connection(found, KeyResult.of, lambda v: v.key_result.id)
+        return sorted_connection(found, KeyResult.of, lambda v: v.key_result)
 
     @field(
         description="What needs your update: the KRs you own whose check-in is overdue now "
@@ -484,7 +502,11 @@ class OkrMutation:
     async def check_in(self, info: Info, input: CheckInInput) -> CheckInPayload:
         ctx = info.context
         entry = await checkins.check_in(
-            ctx.deps, ctx.principal, input.key_result_id, input.to_new()
+            ctx.deps,
+            ctx.principal,
+            input.key_result_id,
+            input.to_new(),
+            expected_version=input.expected_version,
         )
         ctx.forget_loaded()
         return CheckInPayload(check_in=CheckIn.of(entry))

@@ -41,6 +41,7 @@ from api.graphql.types import (
     OrgUnit,
     connection,
     page_request,
+    sorted_connection,
 )
 from domain import okrs
 from domain.errors import NotFound
@@ -49,7 +50,7 @@ from service import alignment, checkins, objectives
 from service.key_results import UpdateDue as UpdateDueRecord
 from service.okr_ports import AuditEvent as AuditEventRecord
 from service.okr_ports import ObjectiveFilter
-from service.pagination import DEFAULT_LIMIT
+from service.pagination import DEFAULT_LIMIT, Sort
 from service.scores import KeyResultView, ObjectiveView
 
 T = TypeVar("T")
@@ -79,7 +80,10 @@ class ObjectiveScore:
     expected_progress: Decimal = strawberry.field(
         description="The elapsed share of the cycle, in the organization's time zone."
     )
-    status: TrackStatus | None
+    track_status: TrackStatus | None = strawberry.field(
+        description="The progress against the expected progress; null while there is "
+        "nothing to measure."
+    )
     rolled_up: bool = strawberry.field(
         description="The progress comes from the objectives aligned to it (a roll-up "
         "objective without KRs of its own), over those you may see."
@@ -91,7 +95,7 @@ class ObjectiveScore:
             progress=v.progress,
             grade=v.grade,
             expected_progress=v.expected_progress,
-            status=v.status,
+            track_status=v.status,
             rolled_up=v.rolled_up,
         )
 
@@ -106,7 +110,9 @@ class KeyResultScore:
     score: Decimal = strawberry.field(description="The progress, or the final score once set.")
     grade: Grade
     expected_progress: Decimal = strawberry.field(description="The elapsed share of the cycle.")
-    status: TrackStatus
+    track_status: TrackStatus = strawberry.field(
+        description="The progress against the expected progress (the pace)."
+    )
 
     @classmethod
     def of(cls, v: KeyResultView) -> KeyResultScore:
@@ -115,7 +121,7 @@ class KeyResultScore:
             score=v.score,
             grade=v.grade,
             expected_progress=v.expected_progress,
-            status=v.status,
+            track_status=v.status,
         )
 
 
@@ -522,13 +528,19 @@ async def _objective(info: Info, objective_id: UUID | None) -> Objective | None:
 
 
 async def objective_connection(
-    info: Info, filters: ObjectiveFilter, first: int, after: str | None
+    info: Info,
+    filters: ObjectiveFilter,
+    first: int,
+    after: str | None,
+    *,
+    sort: Sort = Sort.CREATED_AT,
+    updated_since: datetime | None = None,
 ) -> Connection[Objective]:
     """A page of the objectives the caller may see, each with its KRs and scores."""
     ctx = info.context
-    page = page_request(first, after)
+    page = page_request(first, after, sort=sort, updated_since=updated_since)
     found = await objectives.list_objectives(ctx.deps, ctx.principal, filters, page)
-    return connection(found, Objective.of, lambda v: v.objective.id)
+    return sorted_connection(found, Objective.of, lambda v: v.objective)
 
 
 # -- audit ---------------------------------------------------------------------------------

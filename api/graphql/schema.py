@@ -61,13 +61,15 @@ from api.graphql.types import (
     Member,
     Organization,
     OrgUnit,
-    connection,
+    SortArg,
+    UpdatedSinceArg,
     cycle_page,
     page_request,
+    sorted_connection,
 )
 from api.times import utc_text
 from service import cycles, members, organizations, units
-from service.pagination import DEFAULT_LIMIT
+from service.pagination import DEFAULT_LIMIT, Sort
 from service.settings import Settings
 
 
@@ -90,53 +92,63 @@ class Query(OkrQuery, ReviewQuery, QualityQuery, TemplateQuery, KpiQuery, Manage
         ctx = info.context
         return Member.of(await members.get_member(ctx.deps, ctx.principal, id))
 
-    @field(description="Members, oldest first, a page at a time.")
+    @field(description="Members in `sort` order (oldest first by default), a page at a time.")
     async def members(
         self,
         info: Info,
         first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: MemberFilterInput | None = None,
+        sort: SortArg = Sort.CREATED_AT,
+        updated_since: UpdatedSinceArg = None,
     ) -> Connection[Member]:
         ctx = info.context
-        page = page_request(first, after)
+        page = page_request(first, after, sort=sort, updated_since=updated_since)
         filters = (filter or MemberFilterInput()).to_filter()
         found = await members.list_members(ctx.deps, ctx.principal, filters, page)
-        return connection(found, Member.of, lambda m: m.id)
+        return sorted_connection(found, Member.of, lambda m: m)
 
     @field(description="One unit of the org tree (else `not_found`).")
     async def unit(self, info: Info, id: UUID) -> OrgUnit | None:
         ctx = info.context
         return OrgUnit.of(await units.get_unit(ctx.deps, ctx.principal, id))
 
-    @field(description="Units of the org tree, oldest first, a page at a time.")
+    @field(
+        description="Units of the org tree in `sort` order (oldest first by default), a page "
+        "at a time."
+    )
     async def units(
         self,
         info: Info,
         first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: UnitFilterInput | None = None,
+        sort: SortArg = Sort.CREATED_AT,
+        updated_since: UpdatedSinceArg = None,
     ) -> Connection[OrgUnit]:
         ctx = info.context
-        page = page_request(first, after)
+        page = page_request(first, after, sort=sort, updated_since=updated_since)
         filters = (filter or UnitFilterInput()).to_filter()
         found = await units.list_units(ctx.deps, ctx.principal, filters, page)
-        return connection(found, OrgUnit.of, lambda u: u.id)
+        return sorted_connection(found, OrgUnit.of, lambda u: u)
 
     @field(description="One OKR cycle (else `not_found`).")
     async def cycle(self, info: Info, id: UUID) -> Cycle | None:
         ctx = info.context
         return Cycle.of(await cycles.get_cycle(ctx.deps, ctx.principal, id))
 
-    @field(description="OKR cycles, oldest first, a page at a time.")
+    @field(description="OKR cycles in `sort` order (oldest first by default), a page at a time.")
     async def cycles(
         self,
         info: Info,
         first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: CycleFilterInput | None = None,
+        sort: SortArg = Sort.CREATED_AT,
+        updated_since: UpdatedSinceArg = None,
     ) -> Connection[Cycle]:
-        return await cycle_page(info, first, after, filter)
+        page = page_request(first, after, sort=sort, updated_since=updated_since)
+        return await cycle_page(info, page, filter)
 
 
 # -- mutation payloads ---------------------------------------------------------------------

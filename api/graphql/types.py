@@ -26,7 +26,7 @@ from domain import members as domain_members
 from domain import organizations as domain_organizations
 from domain import units as domain_units
 from domain.errors import FieldError, RuleViolation
-from service import review_results
+from service import pagination, review_results
 from service.cycles import list_cycles
 from service.okr_ports import ObjectiveFilter
 from service.pagination import (
@@ -34,7 +34,7 @@ from service.pagination import (
     MAX_LIMIT,
     Page,
     PageRequest,
-    decode_cursor,
+    Sort,
     encode_cursor,
 )
 
@@ -79,29 +79,49 @@ class Connection(Generic[N]):
     page_info: PageInfo
 
 
-def page_request(first: int, after: str | None) -> PageRequest:
-    """Validate ``first`` (1..200) and ``after`` into a page request, before any query runs."""
+SORT = "The order (see `ListSort`); `after` must come from a page of the same order."
+UPDATED_SINCE = (
+    "Only what changed at or after this instant (with its offset, e.g. "
+    "`2026-02-14T09:30:00Z`; without one: `validation_failed`). Inclusive: resume with the "
+    "greatest `updatedAt` you saw and you may see that node again, never miss one."
+)
+SortArg = Annotated[Sort, strawberry.argument(description=SORT)]
+UpdatedSinceArg = Annotated[datetime | None, strawberry.argument(description=UPDATED_SINCE)]
+# The use cases' field names, as the GraphQL arguments spell them.
+_ARGUMENTS = {"cursor": "after", "limit": "first", "updated_since": "updatedSince"}
+
+
+def page_request(
+    first: int,
+    after: str | None,
+    *,
+    sort: Sort = Sort.CREATED_AT,
+    updated_since: datetime | None = None,
+) -> PageRequest:
+    """Validate ``first`` (1..200), ``after`` (a cursor of ``sort``) and ``updated_since``
+    into a page request, before any query runs; errors name the GraphQL arguments."""
     if not 1 <= first <= MAX_LIMIT:
         raise RuleViolation(
             f"first must be between 1 and {MAX_LIMIT}",
             code="validation_failed",
             errors=[FieldError("first", f"must be between 1 and {MAX_LIMIT}", "out_of_range")],
         )
-    if after is None:
-        return PageRequest(limit=first)
     try:
-        return PageRequest(limit=first, after=decode_cursor(after))
+        return pagination.page_request(first, after, sort=sort, updated_since=updated_since)
     except RuleViolation as error:
         raise RuleViolation(
             error.detail,
             code=error.code,
-            errors=[FieldError("after", "not a cursor returned by this API", error.code)],
+            errors=[
+                FieldError(_ARGUMENTS.get(e.field, e.field), e.message, e.code)
+                for e in error.errors
+            ],
         ) from None
 
 
-def connection(page: Page[D], node: Callable[[D], N], key: Callable[[D], UUID]) -> Connection[N]:
+def _connection(page: Page[D], node: Callable[[D], N], cursor: Callable[[D], str]) -> Connection[N]:
     items: Sequence[D] = page.items
-    edges = [Edge(cursor=encode_cursor(key(i)), node=node(i)) for i in items]
+    edges = [Edge(cursor=cursor(i), node=node(i)) for i in items]
     return Connection(
         edges=edges,
         nodes=[e.node for e in edges],
@@ -110,6 +130,19 @@ def connection(page: Page[D], node: Callable[[D], N], key: Callable[[D], UUID]) 
             end_cursor=edges[-1].cursor if edges else None,
         ),
     )
+
+
+def connection(page: Page[D], node: Callable[[D], N], key: Callable[[D], UUID]) -> Connection[N]:
+    """A connection of a list in creation order: a node's cursor is its id's."""
+    return _connection(page, node, lambda i: encode_cursor(key(i)))
+
+
+def sorted_connection(
+    page: Page[D], node: Callable[[D], N], row: Callable[[D], pagination.Stamped]
+) -> Connection[N]:
+    """A connection of a list that sorts by creation or update: each node's cursor
+    continues the page's order after that node's ``row``."""
+    return _connection(page, node, lambda i: page.cursor_of(row(i)))
 
 
 # -- organization --------------------------------------------------------------------------
@@ -184,9 +217,9 @@ class Organization:
         )
 
     @field(
-        description="The organization's OKR cycles, oldest first, a page at a time: the same "
-        "list as the root `cycles` (one statement; a caller has one organization, so there is "
-        "nothing to batch)."
+        description="The organization's OKR cycles in `sort` order (oldest first by "
+        "default), a page at a time: the same list as the root `cycles` (one statement; a "
+        "caller has one organization, so there is nothing to batch)."
     )
     async def cycles(
         self,
@@ -194,18 +227,21 @@ class Organization:
         first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
         filter: CycleFilterInput | None = None,
+        sort: SortArg = Sort.CREATED_AT,
+        updated_since: UpdatedSinceArg = None,
     ) -> Connection[Cycle]:
-        return await cycle_page(info, first, after, filter)
+        page = page_request(first, after, sort=sort, updated_since=updated_since)
+        return await cycle_page(info, page, filter)
 
 
 async def cycle_page(
-    info: Info, first: int, after: str | None, filter: CycleFilterInput | None
+    info: Info, page: PageRequest, filter: CycleFilterInput | None
 ) -> Connection[Cycle]:
     """A page of the organization's cycles: the root ``cycles`` and ``Organization.cycles``."""
     ctx = info.context
     filters = (filter or CycleFilterInput()).to_filter()
-    found = await list_cycles(ctx.deps, ctx.principal, filters, page_request(first, after))
-    return connection(found, Cycle.of, lambda c: c.id)
+    found = await list_cycles(ctx.deps, ctx.principal, filters, page)
+    return sorted_connection(found, Cycle.of, lambda c: c)
 
 
 # -- members -------------------------------------------------------------------------------

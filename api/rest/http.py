@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, Any
 
@@ -13,14 +14,22 @@ from starlette.types import Receive, Scope, Send
 from domain.errors import FieldError, RuleViolation, StaleVersion
 from service.pagination import MAX_LIMIT, PageRequest, page_request
 
-_ETAG = re.compile(r'^(?:W/)?"(\d+)"$')
+# "<version>-<digest of the body>": the version alone would not do for conditional GET (see
+# resource_response); If-Match still needs only the version, and plain "<version>" is accepted.
+_ETAG = re.compile(r'^(?:W/)?"(\d+)(?:-[0-9a-f]{16})?"$')
 # One entity-tag of an If-None-Match list (RFC 9110 8.8.3): optional W/, opaque quoted text.
 _ENTITY_TAG = re.compile(r'^(?:W/)?"([^"]*)"$')
 _CONDITIONAL_READS = frozenset({"GET", "HEAD"})
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
+def etag(version: int, body: bytes) -> str:
+    """The entity-tag of a representation: its version, then a digest of the exact body.
+
+    A body embeds more than its own row (an objective its KRs and scores, a KR its latest
+    check-in and the pace expected today), which changes without the version moving; a
+    304 decided on the version alone would serve an old score forever.
+    """
+    return f'"{version}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"'
 
 
 def expected_version(if_match: str | None) -> int | None:
@@ -45,15 +54,14 @@ IfMatch = Annotated[
 ]
 
 
-def page_params(
-    limit: Annotated[
-        int | None,
-        Query(description=f"Page size, 1 to {MAX_LIMIT} (default 50).", examples=[50]),
-    ] = None,
-    cursor: Annotated[
-        str | None, Query(description="The `next_cursor` of the previous page.")
-    ] = None,
-) -> PageRequest:
+LimitParam = Annotated[
+    int | None,
+    Query(description=f"Page size, 1 to {MAX_LIMIT} (default 50).", examples=[50]),
+]
+CursorParam = Annotated[str | None, Query(description="The `next_cursor` of the previous page.")]
+
+
+def page_params(limit: LimitParam = None, cursor: CursorParam = None) -> PageRequest:
     return page_request(limit, cursor)
 
 
@@ -112,9 +120,10 @@ def resource_response(
 ) -> Response:
     """A JSON resource with its ``ETag`` (and ``Location`` when just created); a GET with
     the current ETag in ``If-None-Match`` gets 304 instead (:class:`ResourceResponse`)."""
-    headers = {"ETag": etag(version)}
+    content = body.model_dump_json().encode()
+    headers = {"ETag": etag(version, content)}
     if location is not None:
         headers["Location"] = location
     return ResourceResponse(
-        body.model_dump_json(), status_code=status, media_type="application/json", headers=headers
+        content, status_code=status, media_type="application/json", headers=headers
     )

@@ -220,13 +220,13 @@ class CycleStatsOut(BaseModel):
     objectives_by_grade: dict[str, int] = Field(
         examples=[{"red": 1, "yellow": 2, "green": 3, "none": 0}]
     )
-    objectives_by_status: dict[str, int] = Field(
+    objectives_by_track_status: dict[str, int] = Field(
         examples=[{"on_track": 3, "at_risk": 2, "off_track": 1, "none": 0}]
     )
     objectives_by_state: dict[str, int] = Field(examples=[{"active": 6}])
     key_results: int
     key_results_by_grade: dict[str, int]
-    key_results_by_status: dict[str, int]
+    key_results_by_track_status: dict[str, int]
     units_with_objectives: int
     units: int
     units_share: Decimal | None
@@ -243,11 +243,11 @@ class CycleStatsOut(BaseModel):
             as_of=s.as_of,
             objectives=s.objectives,
             objectives_by_grade=dict(s.objectives_by_grade),
-            objectives_by_status=dict(s.objectives_by_status),
+            objectives_by_track_status=dict(s.objectives_by_status),
             objectives_by_state=dict(s.objectives_by_state),
             key_results=s.key_results,
             key_results_by_grade=dict(s.key_results_by_grade),
-            key_results_by_status=dict(s.key_results_by_status),
+            key_results_by_track_status=dict(s.key_results_by_status),
             units_with_objectives=s.units_with_objectives,
             units=s.units,
             units_share=s.units_share,

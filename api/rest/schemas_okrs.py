@@ -45,16 +45,20 @@ class KeyResultScore(BaseModel):
     score: Decimal = Field(examples=["0.6"], description="progress, or the final score if set")
     grade: Grade = Field(examples=["yellow"])
     expected_progress: Decimal = Field(examples=["0.5"], description="elapsed share of the cycle")
-    status: TrackStatus = Field(examples=["on_track"])
+    track_status: TrackStatus = Field(
+        examples=["on_track"], description="progress against expected_progress (the pace)"
+    )
 
 
 class ObjectiveScore(BaseModel):
     progress: Decimal | None = Field(examples=["0.55"], description="weighted mean of KR scores")
     grade: Grade | None = Field(examples=["yellow"])
     expected_progress: Decimal = Field(examples=["0.5"])
-    status: TrackStatus | None = Field(examples=["on_track"])
+    track_status: TrackStatus | None = Field(
+        examples=["on_track"],
+        description="progress against expected_progress; null while there is nothing to measure",
+    )
     rolled_up: bool = Field(
-        default=False,
         description="Without KRs of its own, the progress is the mean of the objectives "
         "aligned to it that you may see (roll_up).",
     )
@@ -80,7 +84,11 @@ class KeyResultOut(BaseModel):
     direction: Direction
     weight: Decimal = Field(examples=["1"])
     due_date: date
-    confidence: int | None = Field(examples=[7])
+    confidence: int | None = Field(
+        examples=[7],
+        description="0-10: the latest check-in's confidence, or the KR's own until a check-in "
+        "gives one",
+    )
     milestones: list[MilestoneOut]
     current: Decimal | None = Field(examples=["6"], description="the latest check-in's value")
     last_check_in_at: datetime | None
@@ -135,7 +143,7 @@ class KeyResultOut(BaseModel):
                 score=v.score,
                 grade=v.grade,
                 expected_progress=v.expected_progress,
-                status=v.status,
+                track_status=v.status,
             ),
             cadence=kr.cadence,
             kpi_id=kr.kpi_id,
@@ -207,7 +215,7 @@ class ObjectiveOut(BaseModel):
                 progress=v.progress,
                 grade=v.grade,
                 expected_progress=v.expected_progress,
-                status=v.status,
+                track_status=v.status,
                 rolled_up=v.rolled_up,
             ),
             key_results=[KeyResultOut.of(k) for k in v.key_results],
@@ -340,7 +348,9 @@ class KeyResultCreate(Input):
     direction: Direction = Direction.INCREASE
     weight: Decimal = Decimal(1)
     due_date: date | None = Field(default=None, description="Default: the cycle's end.")
-    confidence: int | None = Field(default=None, ge=0, le=10)
+    confidence: int | None = Field(
+        default=None, ge=0, le=10, description="0-10, until the first check-in gives one."
+    )
     milestones: list[MilestoneIn] = Field(
         default_factory=list,
         description="For `milestones` KRs: each new, without an `id` (the server names it).",
@@ -364,7 +374,13 @@ class KeyResultPatch(Input):
     direction: Direction | None = None
     weight: Decimal | None = None
     due_date: date | None = None
-    confidence: int | None = Field(default=None, ge=0, le=10)
+    confidence: int | None = Field(
+        default=None,
+        ge=0,
+        le=10,
+        description="0-10. Shown only while no check-in carries a confidence: after that the "
+        "latest check-in's is shown; to change it, check in.",
+    )
     milestones: list[MilestoneIn] | None = Field(
         default=None,
         description="Replaces the list: milestones sent with their `id` are kept (done state "

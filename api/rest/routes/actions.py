@@ -10,9 +10,10 @@ from fastapi import APIRouter, Response
 from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.schemas_okrs import ActionCreate, ActionOut, ActionPatch
+from api.rest.sorting import SyncPageDep
 from domain.okrs import ActionStatus
 from service import actions
 from service.okr_ports import ActionFilter
@@ -31,7 +32,7 @@ async def list_actions(
     key_result_id: UUID,
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
-    page: PageDep,
+    page: SyncPageDep,
     owner_id: UUID | None = None,
     status: ActionStatus | None = None,
     due_before: date | None = None,
@@ -107,7 +108,7 @@ async def get_action(action_id: UUID, principal: CurrentPrincipal, deps: UseCase
     response_model=ActionOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
-async def patch_action(
+async def update_action(
     action_id: UUID,
     body: ActionPatch,
     principal: CurrentPrincipal,

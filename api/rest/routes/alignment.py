@@ -93,7 +93,7 @@ async def get_unit_scores(
     response_model=CoverageOut,
     responses=error_responses(401, 403, 404),
 )
-async def get_coverage(
+async def get_alignment_coverage(
     cycle_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
 ) -> CoverageOut:
     return CoverageOut.of(await alignment.alignment_coverage(deps, principal, cycle_id))

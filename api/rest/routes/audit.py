@@ -10,7 +10,7 @@ from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.schemas_okrs import AuditEventOut
-from service.audit import list_audit_events
+from service import audit
 from service.okr_ports import AuditFilter
 
 router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
     response_model=Page[AuditEventOut],
     responses=error_responses(401, 403, 422),
 )
-async def list_events(
+async def list_audit_events(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
     page: PageDep,
@@ -34,7 +34,7 @@ async def list_events(
     resource_id: UUID | None = None,
     actor: str | None = None,
 ) -> Page[AuditEventOut]:
-    found = await list_audit_events(
+    found = await audit.list_audit_events(
         deps,
         principal,
         AuditFilter(resource_type=resource_type, resource_id=resource_id, actor=actor),

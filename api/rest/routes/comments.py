@@ -18,6 +18,7 @@ from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.schemas_management import CommentCreate, CommentOut, CommentPatch
+from api.rest.sorting import SyncPageDep
 from domain.comments import MENTIONS_MAX, Comment, CommentTarget
 from service import comments
 from service.auth import Principal
@@ -78,7 +79,7 @@ _LIST = "Oldest first. 404 for a target you may not see (as reading the target i
     responses=error_responses(401, 403, 404, 422),
 )
 async def list_objective_comments(
-    objective_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, page: PageDep
+    objective_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, page: SyncPageDep
 ) -> Page[CommentOut]:
     return await _list(deps, principal, CommentTarget.OBJECTIVE, objective_id, page)
 
@@ -91,7 +92,7 @@ async def list_objective_comments(
     response_model=CommentOut,
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def comment_on_objective(
+async def create_objective_comment(
     objective_id: UUID,
     body: CommentCreate,
     principal: CurrentPrincipal,
@@ -109,7 +110,7 @@ async def comment_on_objective(
     responses=error_responses(401, 403, 404, 422),
 )
 async def list_key_result_comments(
-    key_result_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, page: PageDep
+    key_result_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, page: SyncPageDep
 ) -> Page[CommentOut]:
     return await _list(deps, principal, CommentTarget.KEY_RESULT, key_result_id, page)
 
@@ -122,7 +123,7 @@ async def list_key_result_comments(
     response_model=CommentOut,
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def comment_on_key_result(
+async def create_key_result_comment(
     key_result_id: UUID,
     body: CommentCreate,
     principal: CurrentPrincipal,
@@ -140,7 +141,7 @@ async def comment_on_key_result(
     responses=error_responses(401, 403, 404, 422),
 )
 async def list_action_comments(
-    action_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, page: PageDep
+    action_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, page: SyncPageDep
 ) -> Page[CommentOut]:
     return await _list(deps, principal, CommentTarget.ACTION, action_id, page)
 
@@ -153,7 +154,7 @@ async def list_action_comments(
     response_model=CommentOut,
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def comment_on_action(
+async def create_action_comment(
     action_id: UUID,
     body: CommentCreate,
     principal: CurrentPrincipal,
@@ -172,7 +173,7 @@ async def comment_on_action(
     response_model=Page[CommentOut],
     responses=error_responses(401, 403, 422),
 )
-async def mentions_of_me(
+async def list_my_mentions(
     principal: CurrentPrincipal, deps: UseCaseDeps, page: PageDep
 ) -> Page[CommentOut]:
     found = await comments.mentions_of_me(deps, principal, page)
@@ -199,7 +200,7 @@ async def get_comment(comment_id: UUID, principal: CurrentPrincipal, deps: UseCa
     response_model=CommentOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
-async def patch_comment(
+async def update_comment(
     comment_id: UUID,
     body: CommentPatch,
     principal: CurrentPrincipal,

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Response
 from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import CycleCreate, CycleOut, CyclePatch, Page
+from api.rest.sorting import SyncPageDep
 from domain.cycles import CycleKind, CycleState
 from service import cycles
 from service.ports import CycleFilter
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/v1/cycles", tags=["cycles"])
 async def list_cycles(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
-    page: PageDep,
+    page: SyncPageDep,
     kind: CycleKind | None = None,
     state: CycleState | None = None,
     parent_id: UUID | None = None,
@@ -98,7 +99,7 @@ async def get_cycle(cycle_id: UUID, principal: CurrentPrincipal, deps: UseCaseDe
     response_model=CycleOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
-async def patch_cycle(
+async def update_cycle(
     cycle_id: UUID,
     body: CyclePatch,
     principal: CurrentPrincipal,

@@ -26,7 +26,7 @@ class Health(BaseModel):
     response_model=Health,
     openapi_extra=NO_TOKEN,
 )
-async def healthz() -> Health:
+async def get_liveness() -> Health:
     return Health(status="ok")
 
 
@@ -39,7 +39,7 @@ async def healthz() -> Health:
     responses={503: {"model": Problem, "description": "Not ready"}},
     openapi_extra=NO_TOKEN,
 )
-async def readyz(request: Request) -> Response | Health:
+async def get_readiness(request: Request) -> Response | Health:
     reason = await app_state(request).services.readiness.check()
     if reason is not None:
         return problem_response(request, status=503, code="not_ready", detail=reason)
@@ -47,7 +47,7 @@ async def readyz(request: Request) -> Response | Health:
 
 
 # Some load balancers probe with HEAD: answer it the same, out of the schema.
-for _path, _endpoint in (("/healthz", healthz), ("/readyz", readyz)):
+for _path, _endpoint in (("/healthz", get_liveness), ("/readyz", get_readiness)):
     router.add_api_route(
         _path, _endpoint, methods=["HEAD"], include_in_schema=False, response_model=None
     )

@@ -24,6 +24,7 @@ from api.rest.schemas_okrs import (
     KeyResultPatch,
     MilestoneIn,
 )
+from api.rest.sorting import SyncPageDep
 from service import checkins, key_results
 from service.okr_ports import KeyResultFilter
 
@@ -42,7 +43,7 @@ def _milestones(items: list[MilestoneIn]) -> tuple[key_results.MilestoneInput, .
     response_model=Page[KeyResultOut],
     responses=error_responses(401, 403, 404),
 )
-async def list_key_results(
+async def list_objective_key_results(
     objective_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
 ) -> Page[KeyResultOut]:
     views = await key_results.list_key_results(deps, principal, objective_id)
@@ -63,10 +64,10 @@ async def list_key_results(
     response_model=Page[KeyResultOut],
     responses=error_responses(401, 403, 422),
 )
-async def list_all_key_results(
+async def list_key_results(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
-    page: PageDep,
+    page: SyncPageDep,
     cycle_id: UUID | None = None,
     objective_id: UUID | None = None,
     owner_id: Annotated[UUID | None, Query(description="The member owning the KR.")] = None,
@@ -184,7 +185,7 @@ async def get_key_result(
     response_model=KeyResultOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
-async def patch_key_result(
+async def update_key_result(
     key_result_id: UUID,
     body: KeyResultPatch,
     principal: CurrentPrincipal,
@@ -280,9 +281,10 @@ async def set_final_score(
     description="Records the KR's new value (or, for a milestones KR, the milestones done), "
     "a confidence (0-10) and a note: what happened, what blocks. It becomes the KR's current "
     "value. History is never rewritten: a correction is a new check-in. Honours "
-    "`Idempotency-Key`.",
+    "`Idempotency-Key`; with `If-Match` (the KR's ETag) it is refused with 412 when the KR "
+    "changed since you read it (its target, say).",
     response_model=CheckInOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 412, 422),
 )
 async def create_check_in(
     key_result_id: UUID,
@@ -290,6 +292,7 @@ async def create_check_in(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
     idempotency: IdempotencyDep,
+    if_match: IfMatch = None,
 ) -> Response:
     async def produce() -> Response:
         entry = await checkins.check_in(
@@ -305,6 +308,7 @@ async def create_check_in(
                 note=body.note,
                 blockers=body.blockers,
             ),
+            expected_version=expected_version(if_match),
         )
         return Response(
             CheckInOut.of(entry).model_dump_json(),

@@ -30,6 +30,7 @@ from api.rest.schemas_kpis import (
     KpiPatch,
 )
 from api.rest.schemas_okrs import KeyResultOut
+from api.rest.sorting import SyncPageDep
 from service import kpis
 from service.kpi_ports import KpiFilter
 from service.scores import KeyResultView
@@ -63,7 +64,7 @@ def _key_result_response(view: KeyResultView) -> Response:
 async def list_kpis(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
-    page: PageDep,
+    page: SyncPageDep,
     owner_id: Annotated[UUID | None, Query(description="The member owning the KPI.")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Part of the name.")] = None,
 ) -> Page[KpiOut]:
@@ -117,7 +118,7 @@ async def get_kpi(kpi_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps) 
     response_model=KpiOut,
     responses=error_responses(401, 403, 404, 409, 412, 422),
 )
-async def patch_kpi(
+async def update_kpi(
     kpi_id: UUID,
     body: KpiPatch,
     principal: CurrentPrincipal,
@@ -155,7 +156,7 @@ async def delete_kpi(
     response_model=Page[KpiMeasurementOut],
     responses=error_responses(401, 403, 404, 422),
 )
-async def list_measurements(
+async def list_kpi_measurements(
     kpi_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, page: PageDep
 ) -> Page[KpiMeasurementOut]:
     found = await kpis.list_measurements(deps, principal, kpi_id, page)
@@ -176,7 +177,7 @@ async def list_measurements(
     response_model=KpiMeasurementOut,
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def create_measurement(
+async def create_kpi_measurement(
     kpi_id: UUID,
     body: KpiMeasurementCreate,
     principal: CurrentPrincipal,
@@ -203,7 +204,7 @@ async def create_measurement(
     response_model=Page[KeyResultOut],
     responses=error_responses(401, 403, 404),
 )
-async def list_linked_key_results(
+async def list_kpi_key_results(
     kpi_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
 ) -> Page[KeyResultOut]:
     view = await kpis.get_kpi(deps, principal, kpi_id)  # 404 for an unknown KPI
@@ -224,7 +225,7 @@ async def list_linked_key_results(
     response_model=KeyResultOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
-async def link_key_result(
+async def link_key_result_to_kpi(
     key_result_id: UUID,
     body: KpiLink,
     principal: CurrentPrincipal,
@@ -247,7 +248,7 @@ async def link_key_result(
     response_model=KeyResultOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
-async def unlink_key_result(
+async def unlink_key_result_from_kpi(
     key_result_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, if_match: IfMatch = None
 ) -> Response:
     view = await kpis.unlink_key_result(

@@ -16,9 +16,10 @@ from fastapi import APIRouter, Response
 from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.schemas_management import MeetingCreate, MeetingOut, MeetingPatch
+from api.rest.sorting import SyncPageDep
 from domain.meetings import MeetingKind
 from service import meetings
 from service.management_ports import MeetingFilter
@@ -61,7 +62,7 @@ def _meeting_response(view: MeetingView, *, status: int = 200) -> Response:
 async def list_meetings(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
-    page: PageDep,
+    page: SyncPageDep,
     cycle_id: UUID | None = None,
     unit_id: UUID | None = None,
     kind: MeetingKind | None = None,
@@ -119,7 +120,7 @@ async def get_meeting(meeting_id: UUID, principal: CurrentPrincipal, deps: UseCa
     response_model=MeetingOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
-async def patch_meeting(
+async def update_meeting(
     meeting_id: UUID,
     body: MeetingPatch,
     principal: CurrentPrincipal,

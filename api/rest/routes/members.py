@@ -10,8 +10,9 @@ from fastapi import APIRouter, Query, Response
 from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import MemberCreate, MemberOut, MemberPatch, Page
+from api.rest.sorting import SyncPageDep
 from service import members
 from service.ports import MemberFilter
 
@@ -32,7 +33,7 @@ me_router = APIRouter(prefix="/v1/me", tags=["members"])
 async def list_members(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
-    page: PageDep,
+    page: SyncPageDep,
     active: bool | None = None,
     manager_id: UUID | None = None,
     unit_id: UUID | None = None,
@@ -126,7 +127,7 @@ async def get_me(principal: CurrentPrincipal, deps: UseCaseDeps) -> Response:
     response_model=MemberOut,
     responses=error_responses(401, 403, 404, 409, 412, 422),
 )
-async def patch_member(
+async def update_member(
     member_id: UUID,
     body: MemberPatch,
     principal: CurrentPrincipal,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import AsOfParam, CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.routes.common import AsOfParam, CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.schemas_okrs import (
     ClosedObjectives,
@@ -20,6 +20,7 @@ from api.rest.schemas_okrs import (
     ObjectiveOut,
     ObjectivePatch,
 )
+from api.rest.sorting import SyncPageDep
 from domain.okrs import Level, ObjectiveStatus, OwnerKind
 from service import objectives
 from service.okr_ports import ObjectiveFilter
@@ -52,7 +53,7 @@ def _created(view: ObjectiveView) -> Response:
 async def list_objectives(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
-    page: PageDep,
+    page: SyncPageDep,
     cycle_id: UUID | None = None,
     owner_id: UUID | None = None,
     unit_id: UUID | None = None,
@@ -154,7 +155,7 @@ async def get_objective(
     response_model=ObjectiveOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
-async def patch_objective(
+async def update_objective(
     objective_id: UUID,
     body: ObjectivePatch,
     principal: CurrentPrincipal,

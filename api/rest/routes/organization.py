@@ -38,7 +38,7 @@ async def get_organization(principal: CurrentPrincipal, deps: UseCaseDeps) -> Re
     response_model=OrganizationOut,
     responses=error_responses(401, 403, 412, 422),
 )
-async def patch_organization(
+async def update_organization(
     body: OrganizationPatch,
     principal: CurrentPrincipal,
     deps: UseCaseDeps,

@@ -98,7 +98,7 @@ def _report(report: quality.QualityReport, accept_language: str | None) -> Respo
         **error_responses(401, 403, 404, 422),
     },
 )
-async def objective_quality(
+async def get_objective_quality(
     objective_id: UUID,
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
@@ -125,7 +125,7 @@ async def objective_quality(
         **error_responses(401, 403, 422),
     },
 )
-async def check_draft(
+async def check_objective_draft(
     body: ObjectiveDraftIn,
     principal: CurrentPrincipal,
     deps: UseCaseDeps,

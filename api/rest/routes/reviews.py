@@ -36,6 +36,7 @@ from api.rest.schemas_reviews import (
     ReviewCyclePatch,
     ReviewResultOut,
 )
+from api.rest.sorting import SyncPageDep
 from domain.errors import FieldError, RuleViolation
 from domain.reviews import ReviewCycle, ReviewPhase
 from service import pagination, review_responses, review_results, reviews
@@ -108,7 +109,7 @@ def _review_cycle_response(review_cycle: ReviewCycle, *, status: int = 200) -> R
 async def list_review_cycles(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
-    page: PageDep,
+    page: SyncPageDep,
     cycle_id: UUID | None = None,
     phase: ReviewPhase | None = None,
 ) -> Page[ReviewCycleOut]:
@@ -183,7 +184,7 @@ async def get_review_cycle(
     response_model=ReviewCycleOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
-async def patch_review_cycle(
+async def update_review_cycle(
     review_cycle_id: UUID,
     body: ReviewCyclePatch,
     principal: CurrentPrincipal,
@@ -221,7 +222,7 @@ async def patch_review_cycle(
     response_model=EnrolmentOut,
     responses=error_responses(401, 403, 404, 409, 422),
 )
-async def add_participants(
+async def add_review_participants(
     review_cycle_id: UUID,
     body: ParticipantsAdd,
     principal: CurrentPrincipal,
@@ -246,7 +247,7 @@ async def add_participants(
     response_model=Page[ParticipantDetailOut],
     responses=error_responses(401, 403, 404, 422),
 )
-async def list_participants(
+async def list_review_participants(
     review_cycle_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, page: PageDep
 ) -> Page[ParticipantDetailOut]:
     found = await reviews.list_participants(deps, principal, review_cycle_id, page)
@@ -288,7 +289,7 @@ async def nominate_peers(
     "member is not a reviewee of the cycle).",
     responses=error_responses(401, 403, 404, 422),
 )
-async def remove_participant(
+async def remove_review_participant(
     review_cycle_id: UUID, reviewee_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
 ) -> Response:
     await reviews.remove_participant(deps, principal, review_cycle_id, reviewee_id)
@@ -339,7 +340,7 @@ async def get_my_review(
     response_model=MyReviewOut,
     responses=error_responses(401, 403, 404, 422),
 )
-async def submit_response(
+async def submit_review_response(
     assignment_id: UUID, body: ResponseIn, principal: CurrentPrincipal, deps: UseCaseDeps
 ) -> MyReviewOut:
     review = await review_responses.submit_response(
@@ -432,7 +433,7 @@ async def _csv_stream(
         **error_responses(401, 403, 404, 422),
     },
 )
-async def review_cycle_results(
+async def list_review_results(
     review_cycle_id: UUID,
     request: Request,
     principal: CurrentPrincipal,
@@ -477,7 +478,7 @@ async def review_cycle_results(
     response_model=ReviewResultOut,
     responses=error_responses(401, 404, 422),
 )
-async def reviewee_result(
+async def get_review_result(
     review_cycle_id: UUID, reviewee_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
 ) -> ReviewResultOut:
     result = await review_results.review_result(deps, principal, review_cycle_id, reviewee_id)
@@ -493,7 +494,7 @@ async def reviewee_result(
     response_model=CompletionOut,
     responses=error_responses(401, 403, 404),
 )
-async def review_completion(
+async def get_review_completion(
     review_cycle_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
 ) -> CompletionOut:
     return CompletionOut.of(

@@ -127,7 +127,7 @@ async def get_template(
     response_model=TemplateOut,
     responses=error_responses(401, 403, 404, 409, 412, 422),
 )
-async def patch_template(
+async def update_template(
     template_id: UUID,
     body: TemplatePatch,
     principal: CurrentPrincipal,

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Response
 from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import Page, UnitCreate, UnitMembersOut, UnitOut, UnitPatch
+from api.rest.sorting import SyncPageDep
 from domain.units import UnitKind
 from service import units
 from service.ports import UnitFilter
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/v1/units", tags=["units"])
 async def list_units(
     principal: CurrentPrincipal,
     deps: UseCaseDeps,
-    page: PageDep,
+    page: SyncPageDep,
     kind: UnitKind | None = None,
     parent_id: UUID | None = None,
 ) -> Page[UnitOut]:
@@ -86,7 +87,7 @@ async def get_unit(unit_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
     response_model=UnitOut,
     responses=error_responses(401, 403, 404, 412, 422),
 )
-async def patch_unit(
+async def update_unit(
     unit_id: UUID,
     body: UnitPatch,
     principal: CurrentPrincipal,

@@ -44,7 +44,7 @@ _PLAN = (
     response_model=WorkPlanOut,
     responses=error_responses(401, 403, 404, 422),
 )
-async def member_work_plan(
+async def get_member_work_plan(
     member_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, cycle_id: CycleParam = None
 ) -> WorkPlanOut:
     return WorkPlanOut.of(await work_plans.member_work_plan(deps, principal, member_id, cycle_id))
@@ -58,7 +58,7 @@ async def member_work_plan(
     response_model=WorkPlanOut,
     responses=error_responses(401, 403, 404, 422),
 )
-async def unit_work_plan(
+async def get_unit_work_plan(
     unit_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, cycle_id: CycleParam = None
 ) -> WorkPlanOut:
     return WorkPlanOut.of(await work_plans.unit_work_plan(deps, principal, unit_id, cycle_id))

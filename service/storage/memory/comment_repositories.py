@@ -15,8 +15,8 @@ from domain.comments import Comment, CommentTarget
 from domain.okrs import Objective
 from service.okr_ports import Viewer
 from service.pagination import Page, PageRequest, page_of
-from service.storage.memory.okr_repositories import _paged, _Visibility
-from service.storage.memory.repositories import _duplicate_key, _stale
+from service.storage.memory.okr_repositories import _Visibility
+from service.storage.memory.repositories import _duplicate_key, _paged, _stale
 from service.storage.memory.store import StoreState, TenantData, Transaction, unknown_reference
 
 

@@ -20,8 +20,8 @@ from domain.kpis import Kpi, KpiMeasurement
 from domain.okrs import Direction, KeyResult
 from service.kpi_ports import KpiFilter, kpi_has_linked_key_results
 from service.pagination import Page, PageRequest, page_of
-from service.storage.memory.okr_repositories import _check_failed, _paged, _plain
-from service.storage.memory.repositories import _check_length, _duplicate_key, _stale
+from service.storage.memory.okr_repositories import _check_failed, _plain
+from service.storage.memory.repositories import _check_length, _duplicate_key, _paged, _stale
 from service.storage.memory.store import StoreState, TenantData, Transaction, unknown_reference
 
 _DIRECTIONS = frozenset(d.value for d in Direction)
@@ -102,6 +102,14 @@ class MemoryKpis:
             for m in [m for m in tenant.kpi_measurements.values() if m.kpi_id == kpi_id]:
                 del tenant.kpi_measurements[m.id]
             del tenant.kpis[kpi_id]
+
+        self._tx.write(write)
+
+    async def touch(self, organization_id: UUID, kpi_id: UUID, now: datetime) -> None:
+        def write(state: StoreState) -> None:
+            kpis = state.tenant_for_write(organization_id).kpis
+            if kpi_id in kpis:
+                kpis[kpi_id] = replace(kpis[kpi_id], updated_at=max(kpis[kpi_id].updated_at, now))
 
         self._tx.write(write)
 

@@ -14,8 +14,8 @@ from uuid import UUID
 from domain.meetings import Meeting
 from service.management_ports import MeetingFilter
 from service.pagination import Page, PageRequest
-from service.storage.memory.okr_repositories import _check_failed, _paged
-from service.storage.memory.repositories import _check_length, _duplicate_key, _stale
+from service.storage.memory.okr_repositories import _check_failed
+from service.storage.memory.repositories import _check_length, _duplicate_key, _paged, _stale
 from service.storage.memory.store import StoreState, TenantData, Transaction, unknown_reference
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -46,6 +46,7 @@ from service.storage.memory.repositories import (
     ColumnTooLongError,
     _check_length,
     _duplicate_key,
+    _paged,
     _stale,
     _walk_up,
 )
@@ -61,14 +62,6 @@ class _HasId(Protocol):
 
 
 R = TypeVar("R", bound=_HasId)
-
-
-def _paged(rows: Iterable[R], page: PageRequest) -> Page[R]:
-    """Order by id (UUIDv7: creation order), start after the cursor, fetch ``limit + 1``."""
-    ordered = sorted(rows, key=lambda row: row.id)
-    if page.after is not None:
-        ordered = [row for row in ordered if row.id > page.after]
-    return page_of(ordered[: page.limit + 1], page, lambda row: row.id)
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -245,6 +238,23 @@ def _delete_key_results(tenant: TenantData, kr_ids: set[UUID]) -> None:
     tenant.key_results = {i: k for i, k in tenant.key_results.items() if i not in kr_ids}
 
 
+_Touched = TypeVar("_Touched", Objective, KeyResult)
+
+
+def _touch(
+    tx: Transaction,
+    rows_of: Callable[[StoreState], dict[UUID, _Touched]],
+    ids: Collection[UUID],
+    now: datetime,
+) -> None:
+    def write(state: StoreState) -> None:
+        rows = rows_of(state)
+        for i in set(ids) & set(rows):
+            rows[i] = replace(rows[i], updated_at=max(rows[i].updated_at, now))
+
+    tx.write(write)
+
+
 class MemoryObjectives:
     def __init__(self, tx: Transaction) -> None:
         self._tx = tx
@@ -384,6 +394,12 @@ class MemoryObjectives:
             tenant.objectives[objective.id] = objective
 
         self._tx.write(write)
+
+    async def touch(
+        self, organization_id: UUID, objective_ids: Collection[UUID], now: datetime
+    ) -> None:
+        """Moves only these objectives, not their roll-up parents (the twin goes away)."""
+        _touch(self._tx, lambda state: state.tenant(organization_id).objectives, objective_ids, now)
 
     async def update(self, objective: Objective, *, previous_version: int) -> None:
         def write(state: StoreState) -> None:
@@ -561,6 +577,11 @@ class MemoryKeyResults:
             tenant.key_results[key_result.id] = _stored_key_result(key_result)
 
         self._tx.write(write)
+
+    async def touch(
+        self, organization_id: UUID, key_result_ids: Collection[UUID], now: datetime
+    ) -> None:
+        _touch(self._tx, lambda s: s.tenant(organization_id).key_results, key_result_ids, now)
 
     async def delete(self, organization_id: UUID, key_result_id: UUID) -> None:
         """Delete a KR with its actions (two statements); its check-ins, or an objective

@@ -12,7 +12,7 @@ import builtins
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from uuid import UUID
 
 from domain.cycles import Cycle
@@ -20,7 +20,7 @@ from domain.errors import ConcurrentChange, Conflict, FieldError, StaleVersion
 from domain.members import Member
 from domain.organizations import Organization
 from domain.units import OrgUnit, UnitKind
-from service.pagination import Page, PageRequest, page_of
+from service.pagination import Page, PageRequest, page_of, stamped_page_of
 from service.ports import (
     CycleFilter,
     IdempotencyRecord,
@@ -52,12 +52,35 @@ def _duplicate_key() -> Conflict:
     return Conflict("the change conflicts with existing data", code="conflict")
 
 
-def _paged(rows: Iterable[Row], page: PageRequest) -> Page[Row]:
-    """Order by id (UUIDv7: creation order), start after the cursor, fetch ``limit + 1``."""
-    ordered = sorted(rows, key=lambda row: row.id)
+class _HasId(Protocol):
+    @property
+    def id(self) -> UUID: ...
+
+
+R = TypeVar("R", bound=_HasId)
+
+
+def _paged(rows: Iterable[R], page: PageRequest) -> Page[R]:
+    """Postgres's ``paged``: ``updated_since``, then keyset in ``page.sort`` order (by id, or
+    by ``(updated_at, id)``), fetching ``limit + 1``."""
+
+    def key(row: R) -> tuple[datetime, UUID] | UUID:
+        return (getattr(row, "updated_at"), row.id) if page.sort.by_update else row.id  # noqa: B009
+
+    since = page.updated_since
+    kept = [r for r in rows if since is None or getattr(r, "updated_at") >= since]  # noqa: B009
+    ordered = sorted(kept, key=key, reverse=page.sort.descending)
     if page.after is not None:
-        ordered = [row for row in ordered if row.id > page.after]
-    return page_of(ordered[: page.limit + 1], page, lambda row: row.id)
+        cursor = (page.after_updated_at, page.after) if page.sort.by_update else page.after
+        ordered = [
+            r
+            for r in ordered
+            if (key(r) < cursor if page.sort.descending else key(r) > cursor)  # type: ignore[operator]
+        ]
+    fetched = ordered[: page.limit + 1]
+    if page.sort.by_update:
+        return stamped_page_of(fetched, page)  # type: ignore[type-var]
+    return page_of(fetched, page, lambda row: row.id)
 
 
 def _walk_up(start: UUID, parent_of: Mapping[UUID, UUID | None]) -> dict[UUID, UUID | None]:

@@ -22,8 +22,8 @@ from service.review_ports import (
     RoleCompletion,
     SubmittedResponse,
 )
-from service.storage.memory.okr_repositories import _paged, _plain
-from service.storage.memory.repositories import _check_length, _duplicate_key, _stale
+from service.storage.memory.okr_repositories import _plain
+from service.storage.memory.repositories import _check_length, _duplicate_key, _paged, _stale
 from service.storage.memory.store import StoreState, TenantData, Transaction, unknown_reference
 
 

@@ -12,8 +12,7 @@ from uuid import UUID
 
 from domain.templates import Template
 from service.pagination import Page, PageRequest
-from service.storage.memory.okr_repositories import _paged
-from service.storage.memory.repositories import _check_length, _duplicate_key, _stale
+from service.storage.memory.repositories import _check_length, _duplicate_key, _paged, _stale
 from service.storage.memory.store import StoreState, TenantData, Transaction
 from service.template_ports import TemplateFilter, template_key_taken
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.comments import Comment, CommentTarget
 from domain.errors import ConcurrentChange, StaleVersion
 from service.okr_ports import Viewer
-from service.pagination import Page, PageRequest, page_of
+from service.pagination import Page, PageRequest, page_of, stamped_page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.okr_repositories import visible_to
 from service.storage.postgres.sql import execute_write, paged
@@ -108,7 +108,7 @@ class PostgresComments:
             c.c[_TARGET_COLUMN[target]] == target_id,
         )
         rows = (await self._conn.execute(paged(statement, c, page))).all()
-        return page_of([_comment(r) for r in rows], page, lambda x: x.id)
+        return stamped_page_of([_comment(r) for r in rows], page)
 
     async def mentioning(
         self, organization_id: UUID, member_id: UUID, viewer: Viewer, page: PageRequest

@@ -10,10 +10,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
-from sqlalchemy import Delete, Row, Select, any_, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    DateTime,
+    Delete,
+    Row,
+    Select,
+    any_,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -22,7 +36,7 @@ from domain.errors import ConcurrentChange, StaleVersion
 from domain.kpis import Kpi, KpiMeasurement
 from domain.okrs import Direction, KeyResult
 from service.kpi_ports import KpiFilter, kpi_has_linked_key_results
-from service.pagination import Page, PageRequest, page_of
+from service.pagination import Page, PageRequest, page_of, stamped_page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.errors import constraint_name, translate
 from service.storage.postgres.okr_repositories import _key_result
@@ -133,7 +147,7 @@ class PostgresKpis:
         if filters.q:
             statement = statement.where(k.c.name.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
         rows = (await self._conn.execute(paged(statement, k, page))).all()
-        return page_of([_kpi(r) for r in rows], page, lambda x: x.id)
+        return stamped_page_of([_kpi(r) for r in rows], page)
 
     async def add(self, kpi: Kpi) -> None:
         await _write(
@@ -164,6 +178,17 @@ class PostgresKpis:
         )
         if await _write(self._conn, statement) != 1:
             raise _stale()
+
+    async def touch(self, organization_id: UUID, kpi_id: UUID, now: datetime) -> None:
+        k = t.kpis
+        await _write(
+            self._conn,
+            update(k)
+            .where(k.c.organization_id == organization_id, k.c.id == kpi_id)
+            .values(
+                updated_at=func.greatest(k.c.updated_at, literal(now, DateTime(timezone=True)))
+            ),
+        )
 
     async def add_measurement(self, measurement: KpiMeasurement) -> None:
         await _write(

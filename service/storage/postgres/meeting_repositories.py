@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.errors import ConcurrentChange, StaleVersion
 from domain.meetings import Meeting, MeetingKind
 from service.management_ports import MeetingFilter
-from service.pagination import Page, PageRequest, page_of
+from service.pagination import Page, PageRequest, stamped_page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.sql import execute_write, paged
 
@@ -119,7 +119,7 @@ class PostgresMeetings:
         if filters.kind is not None:
             statement = statement.where(m.c.kind == filters.kind.value)
         rows = (await self._conn.execute(paged(statement, m, page))).all()
-        return page_of([_meeting(r) for r in rows], page, lambda x: x.id)
+        return stamped_page_of([_meeting(r) for r in rows], page)
 
     async def _link(self, meeting: Meeting) -> None:
         for link, column, field in _LINKS:

@@ -8,7 +8,7 @@ reporting line comes from one recursive CTE), so they are absent from lists and 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -66,7 +66,7 @@ from service.okr_ports import (
     ObjectiveFilter,
     Viewer,
 )
-from service.pagination import Page, PageRequest, page_of
+from service.pagination import Page, PageRequest, page_of, stamped_page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.repositories import reporting_line_cte
 from service.storage.postgres.sql import (
@@ -221,7 +221,7 @@ class PostgresObjectives:
                 o.c.parent_key_result_id.is_(None),
             )
         rows = (await self._conn.execute(paged(statement, o, page))).all()
-        return page_of([_objective(r) for r in rows], page, lambda x: x.id)
+        return stamped_page_of([_objective(r) for r in rows], page)
 
     async def is_visible(self, organization_id: UUID, objective_id: UUID, viewer: Viewer) -> bool:
         o = t.objectives
@@ -365,6 +365,48 @@ class PostgresObjectives:
             update(o)
             .where(o.c.organization_id == organization_id, o.c.id.in_(list(objective_ids)))
             .values(status=ObjectiveStatus.CLOSED.value, version=o.c.version + 1, updated_at=now),
+        )
+
+    async def touch(
+        self, organization_id: UUID, objective_ids: Collection[UUID], now: datetime
+    ) -> None:
+        if not objective_ids:
+            return
+        o, k = t.objectives, t.key_results
+        child = o.alias("child")
+        # The objective a child hangs under: the one it aligns to, or its KR's.
+        parent_id = func.coalesce(
+            child.c.parent_objective_id,
+            select(k.c.objective_id)
+            .where(k.c.organization_id == organization_id, k.c.id == child.c.parent_key_result_id)
+            .scalar_subquery(),
+        )
+        touched = (
+            select(o.c.id)
+            .where(
+                o.c.organization_id == organization_id,
+                o.c.id == any_(id_array(list(objective_ids))),
+            )
+            .cte("touched", recursive=True)
+        )
+        # Up through roll-up parents only: only their progress follows their children's.
+        # UNION (not ALL) stops at a loop, should the stored graph ever hold one.
+        touched = touched.union(
+            select(o.c.id)
+            .select_from(
+                child.join(
+                    touched,
+                    and_(child.c.organization_id == organization_id, child.c.id == touched.c.id),
+                )
+            )
+            .where(o.c.organization_id == organization_id, o.c.roll_up, o.c.id == parent_id)
+        )
+        stamp = literal(now, DateTime(timezone=True))
+        await execute_write(
+            self._conn,
+            update(o)
+            .where(o.c.organization_id == organization_id, o.c.id.in_(select(touched.c.id)))
+            .values(updated_at=func.greatest(o.c.updated_at, stamp)),
         )
 
     async def contributor_ids(self, organization_id: UUID, key_result_id: UUID) -> Sequence[UUID]:
@@ -583,7 +625,7 @@ class PostgresKeyResults:
             stale = _stale(organization_id, now, time_zone)
             statement = statement.where(stale if filters.stale else not_(stale))
         rows = (await self._conn.execute(paged(statement, k, page))).all()
-        return page_of([_key_result(r) for r in rows], page, lambda x: x.id)
+        return stamped_page_of([_key_result(r) for r in rows], page)
 
     async def get(self, organization_id: UUID, key_result_id: UUID) -> KeyResult | None:
         k = t.key_results
@@ -639,6 +681,23 @@ class PostgresKeyResults:
             and_(k.c.organization_id == key_result.organization_id, k.c.id == key_result.id),
             _key_result_values(key_result),
             previous_version,
+        )
+
+    async def touch(
+        self, organization_id: UUID, key_result_ids: Collection[UUID], now: datetime
+    ) -> None:
+        if not key_result_ids:
+            return
+        k = t.key_results
+        stamp = literal(now, DateTime(timezone=True))
+        await execute_write(
+            self._conn,
+            update(k)
+            .where(
+                k.c.organization_id == organization_id,
+                k.c.id == any_(id_array(list(key_result_ids))),
+            )
+            .values(updated_at=func.greatest(k.c.updated_at, stamp)),
         )
 
     async def delete(self, organization_id: UUID, key_result_id: UUID) -> None:
@@ -812,7 +871,7 @@ class PostgresActions:
         if filters.due_after is not None:
             statement = statement.where(a.c.due_date > filters.due_after)
         rows = (await self._conn.execute(paged(statement, a, page))).all()
-        return page_of([_action(r) for r in rows], page, lambda x: x.id)
+        return stamped_page_of([_action(r) for r in rows], page)
 
     async def of_key_results(
         self, organization_id: UUID, key_result_ids: Sequence[UUID]

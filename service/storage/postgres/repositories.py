@@ -31,7 +31,7 @@ from domain.cycles import Cycle, CycleKind, CycleState
 from domain.members import Member, Role
 from domain.organizations import Locale, Organization, ReviewSettings, ScoringSettings
 from domain.units import OrgUnit, UnitKind
-from service.pagination import Page, PageRequest, page_of
+from service.pagination import Page, PageRequest, stamped_page_of
 from service.ports import (
     CycleFilter,
     IdempotencyRecord,
@@ -229,7 +229,7 @@ class PostgresMembers:
                 or_(m.c.name.ilike(pattern, escape="\\"), m.c.email.ilike(pattern, escape="\\"))
             )
         rows = (await self._conn.execute(paged(statement, m, page))).all()
-        return page_of([_member(r) for r in rows], page, lambda x: x.id)
+        return stamped_page_of([_member(r) for r in rows], page)
 
     async def reports_of(
         self, organization_id: UUID, manager_ids: Sequence[UUID]
@@ -351,7 +351,7 @@ class PostgresUnits:
         if filters.parent_id is not None:
             statement = statement.where(u.c.parent_id == filters.parent_id)
         rows = (await self._conn.execute(paged(statement, u, page))).all()
-        return page_of([unit_from_row(r) for r in rows], page, lambda x: x.id)
+        return stamped_page_of([unit_from_row(r) for r in rows], page)
 
     async def ancestors(self, organization_id: UUID, unit_id: UUID) -> Mapping[UUID, UUID | None]:
         u = t.org_units
@@ -520,7 +520,7 @@ class PostgresCycles:
                 c.c.start_date <= filters.contains_date, c.c.end_date >= filters.contains_date
             )
         rows = (await self._conn.execute(paged(statement, c, page))).all()
-        return page_of([_cycle(r) for r in rows], page, lambda x: x.id)
+        return stamped_page_of([_cycle(r) for r in rows], page)
 
     async def children(self, organization_id: UUID, cycle_id: UUID) -> Sequence[Cycle]:
         c = t.cycles

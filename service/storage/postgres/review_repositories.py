@@ -27,7 +27,7 @@ from domain.reviews import (
     ReviewRole,
     RoleWeights,
 )
-from service.pagination import Page, PageRequest, page_of
+from service.pagination import Page, PageRequest, stamped_page_of
 from service.review_ports import (
     ReviewAssignment,
     ReviewCycleFilter,
@@ -165,7 +165,7 @@ class PostgresReviewCycles:
         if filters.phase is not None:
             statement = statement.where(rc.c.phase == filters.phase.value)
         rows = (await self._conn.execute(paged(statement, rc, page))).all()
-        return page_of([_review_cycle(r) for r in rows], page, lambda x: x.id)
+        return stamped_page_of([_review_cycle(r) for r in rows], page)
 
     async def add(self, review_cycle: ReviewCycle) -> None:
         await execute_write(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Delete, Select, Table, bindparam, update
+from sqlalchemy import DateTime, Delete, Select, Table, bindparam, literal, tuple_, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.exc import IntegrityError, StatementError
@@ -52,10 +52,33 @@ async def update_versioned(
 
 
 def paged(statement: Select[Any], table: Table, page: PageRequest) -> Select[Any]:
-    """Keyset page by id (UUIDv7: creation order); one row more says "there is more"."""
-    if page.after is not None:
-        statement = statement.where(table.c.id > page.after)
-    return statement.order_by(table.c.id).limit(page.limit + 1)
+    """Keyset page in ``page.sort`` order; one row more says "there is more".
+
+    Creation order is the id's (UUIDv7: time-ordered); update order is ``(updated_at, id)``,
+    compared as a row so the cursor row's ties are neither skipped nor repeated.
+    ``updated_since`` keeps rows changed at or after it (inclusive: a sync resuming from the
+    greatest ``updated_at`` it saw misses nothing, and sees that boundary row again).
+    """
+    if page.updated_since is not None:
+        statement = statement.where(table.c.updated_at >= page.updated_since)
+    descending = page.sort.descending
+    if page.sort.by_update:
+        key = tuple_(table.c.updated_at, table.c.id)
+        if page.after is not None:
+            assert page.after_updated_at is not None  # page_request pairs them
+            cursor = tuple_(
+                literal(page.after_updated_at, DateTime(timezone=True)),
+                literal(page.after, PGUUID(as_uuid=True)),
+            )
+            statement = statement.where(key < cursor if descending else key > cursor)
+        columns = [table.c.updated_at, table.c.id]
+    else:
+        if page.after is not None:
+            after = table.c.id < page.after if descending else table.c.id > page.after
+            statement = statement.where(after)
+        columns = [table.c.id]
+    order = [c.desc() for c in columns] if descending else columns
+    return statement.order_by(*order).limit(page.limit + 1)
 
 
 def plain(value: Decimal) -> Decimal:
