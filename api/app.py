@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 
 from api.cors import add_cors
 from api.deps import AppState
+from api.graphql.ide import mount_ide_assets
 from api.graphql.router import create_graphql_router
 from api.limits import RequestLimitsMiddleware
 from api.middleware import RequestContextMiddleware
@@ -121,8 +122,9 @@ def create_app(
         generate_unique_id_function=operation_id,
         # Relative: the API is wherever this document was fetched from.
         servers=[{"url": "/", "description": "This server"}],
-        # pyproject.toml names no license: the code is not published under one.
-        license_info={"name": "Proprietary"},
+        # pyproject.toml names no license: the code is not published under one. SPDX's
+        # form for a license outside its list, so tools need no url.
+        license_info={"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
     )
     app.state.okr = AppState(services=services, settings=settings, verifier=TokenVerifier(settings))
     install_problem_handlers(app)
@@ -152,6 +154,8 @@ def create_app(
     graphql = create_graphql_router(settings)
     app.include_router(graphql)
     app.state.graphql_schema = graphql.schema
+    if settings.graphql_introspection:
+        mount_ide_assets(app)
     # Added first, so it runs inside the request-id middleware: its refusals carry the id.
     app.add_middleware(RequestLimitsMiddleware, max_body_bytes=settings.max_body_bytes)
     # Outside every refusal (413, 401, 503 ...), so a browser may read those too; inside

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from tests.api.harness import Tenant
-from tests.api.okr_harness import active_cycle, objective
+from tests.api.okr_harness import active_cycle, check_in, key_result, objective
 
 
 async def _objective(admin: httpx.AsyncClient) -> str:
@@ -97,3 +97,77 @@ async def test_other_resources_and_writes(acme: Tenant) -> None:
         )
         assert renamed.status_code == 200
         assert renamed.json()["name"] == "Q1"
+
+
+async def test_a_check_in_changes_the_objective_so_its_old_etag_no_longer_matches(
+    acme: Tenant,
+) -> None:
+    # The objective's body embeds its KRs and scores: a check-in changes it without
+    # touching the objective's own version, so a 304 on the version alone would hand a
+    # client the old score forever.
+    async with acme.admin() as admin:
+        objective_id = await _objective(admin)
+        path = f"/v1/objectives/{objective_id}"
+        kr = await key_result(
+            admin, objective_id, title="Sign 10 partners", owner_id=str(acme.admin_id), target="10"
+        )
+        before = await admin.get(path)
+        await check_in(admin, kr["id"], value="5")
+
+        after = await admin.get(path, headers={"If-None-Match": before.headers["ETag"]})
+
+        assert after.status_code == 200
+        assert after.json()["key_results"][0]["current"] == "5"
+        assert after.headers["ETag"] != before.headers["ETag"]
+        # The body-aware ETag still works for writes: If-Match with it succeeds.
+        renamed = await admin.patch(
+            path, json={"title": "Win the west"}, headers={"If-Match": after.headers["ETag"]}
+        )
+        assert renamed.status_code == 200
+
+
+async def test_a_check_in_may_name_the_key_result_it_read_with_if_match(acme: Tenant) -> None:
+    # A UI shows the KR (target 10), the user types a value; meanwhile someone moves the
+    # target. A check-in sent with If-Match is refused rather than read against a target
+    # the user never saw; without If-Match it is recorded as before.
+    async with acme.admin() as admin:
+        objective_id = await _objective(admin)
+        kr = await key_result(
+            admin, objective_id, title="Sign 10 partners", owner_id=str(acme.admin_id), target="10"
+        )
+        path = f"/v1/key-results/{kr['id']}"
+        seen = (await admin.get(path)).headers["ETag"]
+        moved = await admin.patch(path, json={"target": "20"}, headers={"If-Match": seen})
+        assert moved.status_code == 200
+
+        stale = await admin.post(
+            f"{path}/check-ins", json={"value": "5"}, headers={"If-Match": seen}
+        )
+        current = await admin.post(
+            f"{path}/check-ins", json={"value": "5"}, headers={"If-Match": moved.headers["ETag"]}
+        )
+        history = (await admin.get(f"{path}/check-ins")).json()["items"]
+
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "stale_version"
+    assert current.status_code == 201
+    assert len(history) == 1
+
+
+async def test_graphql_check_in_takes_the_version_it_read(acme: Tenant) -> None:
+    async with acme.admin() as admin:
+        objective_id = await _objective(admin)
+        kr = await key_result(admin, objective_id, title="Sign", owner_id=str(acme.admin_id))
+        await admin.patch(f"/v1/key-results/{kr['id']}", json={"target": "20"})
+        mutation = (
+            'mutation($k: UUID!, $v: Int) { checkIn(input: {keyResultId: $k, value: "5", '
+            "expectedVersion: $v}) { checkIn { value } } }"
+        )
+        stale = await admin.post(
+            "/graphql", json={"query": mutation, "variables": {"k": kr["id"], "v": 1}}
+        )
+        current = await admin.post(
+            "/graphql", json={"query": mutation, "variables": {"k": kr["id"], "v": 2}}
+        )
+    assert stale.json()["errors"][0]["extensions"]["code"] == "stale_version"
+    assert current.json()["data"]["checkIn"]["checkIn"]["value"] == "5"

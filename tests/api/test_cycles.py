@@ -56,7 +56,7 @@ async def test_create_a_year_and_its_quarters(acme: Tenant) -> None:
         got = await client.get(f"/v1/cycles/{q1['id']}")
     assert created.status_code == 201
     assert created.headers["location"] == f"/v1/cycles/{year['id']}"
-    assert created.headers["etag"] == '"1"'
+    assert created.headers["etag"].startswith('"1-')
     assert {k: year[k] for k in ("name", "kind", "start_date", "end_date", "parent_id")} == {
         **YEAR,
         "parent_id": None,
@@ -65,7 +65,7 @@ async def test_create_a_year_and_its_quarters(acme: Tenant) -> None:
     assert year["version"] == 1
     assert q1["parent_id"] == year["id"]
     assert got.json() == q1
-    assert got.headers["etag"] == '"1"'
+    assert got.headers["etag"].startswith('"1-')
 
 
 async def test_dates_must_be_ordered_and_fit_the_parent(acme: Tenant) -> None:
@@ -148,7 +148,7 @@ async def test_planning_to_active_to_closed(acme: Tenant) -> None:
     assert active.status_code == 200
     assert active.json()["state"] == "active"
     assert active.json()["version"] == 2
-    assert active.headers["etag"] == '"2"'
+    assert active.headers["etag"].startswith('"2-')
     assert closed.status_code == 200
     assert closed.json()["state"] == "closed"
     assert closed.json()["version"] == 3
@@ -214,7 +214,7 @@ async def test_if_match_guards_patch(acme: Tenant) -> None:
         )
         after = await client.get(f"/v1/cycles/{year['id']}")
     assert fresh.status_code == 200
-    assert fresh.headers["etag"] == '"2"'
+    assert fresh.headers["etag"].startswith('"2-')
     assert problem(stale, 412, "stale_version")["current_version"] == 2
     assert after.json()["state"] == "planning"
     assert after.json()["name"] == "FY27"

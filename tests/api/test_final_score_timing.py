@@ -50,9 +50,9 @@ async def test_the_end_date_counts_in_the_organizations_time_zone(
         scored = await admin.put(f"/v1/key-results/{kr['id']}/final-score", json=SCORE)
         read = await get(admin, f"/v1/key-results/{kr['id']}")
     assert scored.status_code == 200, scored.text
-    assert scored.json()["score"]["status"] == "scored"
+    assert scored.json()["score"]["track_status"] == "scored"
     assert read["final_score"] == "0.7"
-    assert read["score"]["status"] == "scored"
+    assert read["score"]["track_status"] == "scored"
 
 
 async def test_a_closed_cycle_takes_a_final_score(acme: Tenant, clock: SettableClock) -> None:
@@ -64,4 +64,4 @@ async def test_a_closed_cycle_takes_a_final_score(acme: Tenant, clock: SettableC
         scored = await admin.put(f"/v1/key-results/{kr['id']}/final-score", json=SCORE)
         goal = await get(admin, f"/v1/objectives/{kr['objective_id']}")
     assert scored.status_code == 200, scored.text
-    assert [k["score"]["status"] for k in goal["key_results"]] == ["scored"]
+    assert [k["score"]["track_status"] for k in goal["key_results"]] == ["scored"]

@@ -66,10 +66,10 @@ query($cycle: UUID!, $unit: UUID, $asOf: String) {
   cycleStats(cycleId: $cycle, unitId: $unit, asOf: $asOf) {
     cycleId unitId asOf objectives keyResults
     objectivesByGrade { grade count }
-    objectivesByStatus { status count }
+    objectivesByTrackStatus { trackStatus count }
     objectivesByState { status count }
     keyResultsByGrade { grade count }
-    keyResultsByStatus { status count }
+    keyResultsByTrackStatus { trackStatus count }
     unitsWithObjectives units unitsShare membersWithObjectives members membersShare
     weeks { week startsOn checkIns keyResultsUpdated }
   }
@@ -404,9 +404,15 @@ async def test_cycle_stats_equal_rest(acme: Tenant, company: Company) -> None:
             camel = {"key_results": "keyResults"}.get(name, name)
             assert graph[camel] == body[name]
         assert _tally(graph["objectivesByGrade"], "grade") == body["objectives_by_grade"]
-        assert _tally(graph["objectivesByStatus"], "status") == body["objectives_by_status"]
+        assert (
+            _tally(graph["objectivesByTrackStatus"], "trackStatus")
+            == body["objectives_by_track_status"]
+        )
         assert _tally(graph["keyResultsByGrade"], "grade") == body["key_results_by_grade"]
-        assert _tally(graph["keyResultsByStatus"], "status") == body["key_results_by_status"]
+        assert (
+            _tally(graph["keyResultsByTrackStatus"], "trackStatus")
+            == body["key_results_by_track_status"]
+        )
         states = {k: v for k, v in _tally(graph["objectivesByState"], "status").items() if v}
         assert states == body["objectives_by_state"]
         assert (

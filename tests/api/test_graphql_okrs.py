@@ -55,11 +55,11 @@ query($id: UUID!) {
     title
     cycle { name }
     owner { __typename ... on Member { name } ... on OrgUnit { name } }
-    score { progress grade expectedProgress status }
+    score { progress grade expectedProgress trackStatus }
     keyResults {
       title current confidence lastCheckInAt
       owner { name }
-      score { progress score grade expectedProgress status }
+      score { progress score grade expectedProgress trackStatus }
       milestones { title weight done }
       latestCheckIn { value note }
       checkIns(first: 10) { nodes { value milestonesDone } pageInfo { hasNextPage } }
@@ -198,7 +198,7 @@ async def test_objective_with_key_results_checked_in_and_scored(
         "progress": "0.6750",
         "grade": "YELLOW",
         "expectedProgress": "0.6629",
-        "status": "ON_TRACK",
+        "trackStatus": "ON_TRACK",
     }
     first, second = objective["keyResults"]
     assert first["title"] == "Sell to 10 new customers"
@@ -211,7 +211,7 @@ async def test_objective_with_key_results_checked_in_and_scored(
         "score": "0.6000",
         "grade": "YELLOW",
         "expectedProgress": "0.6629",
-        "status": "ON_TRACK",
+        "trackStatus": "ON_TRACK",
     }
     assert first["latestCheckIn"] == {"value": "6", "note": "2 more"}
     assert first["checkIns"] == {

@@ -162,7 +162,7 @@ async def test_a_retrospective_of_the_quarter_over_rest(acme: Tenant) -> None:
         assert created.status_code == 201, created.text
         meeting = created.json()
         assert created.headers["Location"] == f"/v1/meetings/{meeting['id']}"
-        assert created.headers["ETag"] == '"1"'
+        assert created.headers["ETag"].startswith('"1-')
         assert {k: meeting[k] for k in retro} == {**retro, "title": "2026 Q1 销售复盘会"}
         assert [a["id"] for a in meeting["follow_up_actions"]] == [follow_up["id"]]
         assert meeting["follow_up_actions"][0]["status"] == "todo"
@@ -584,7 +584,7 @@ async def test_only_the_author_edits_a_comment_and_the_author_or_an_admin_delete
             headers={"If-Match": '"1"'},
         )
         assert edited.status_code == 200, edited.text
-        assert edited.headers["ETag"] == '"2"'
+        assert edited.headers["ETag"].startswith('"2-')
         assert (edited.json()["mentions"], edited.json()["version"]) == ([w.sue["id"]], 2)
         stale = await bob.patch(
             f"/v1/comments/{made['id']}", json={"body": "x"}, headers={"If-Match": '"1"'}

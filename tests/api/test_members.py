@@ -11,7 +11,7 @@ async def test_create_get_and_list_members(acme: Tenant) -> None:
         got = await client.get(f"/v1/members/{li['id']}")
         listed = await client.get("/v1/members", params={"q": "li w"})
     assert got.status_code == 200
-    assert got.headers["etag"] == '"1"'
+    assert got.headers["etag"].startswith('"1-')
     assert got.json()["external_id"] == "HR-1"
     assert [m["id"] for m in listed.json()["items"]] == [li["id"]]
 
@@ -40,6 +40,8 @@ async def test_a_patch_that_changes_nothing_keeps_the_version(acme: Tenant) -> N
         renamed = await client.patch(
             f"/v1/members/{li['id']}", json={"name": "Li W."}, headers={"If-Match": '"1"'}
         )
-    assert (same.json()["version"], same.headers["etag"]) == (1, '"1"')
+    assert same.json()["version"] == 1
+    assert same.headers["etag"].startswith('"1-')
     assert empty.json()["version"] == 1
-    assert (renamed.json()["version"], renamed.headers["etag"]) == (2, '"2"')
+    assert renamed.json()["version"] == 2
+    assert renamed.headers["etag"].startswith('"2-')

@@ -51,7 +51,7 @@ async def test_get_returns_the_callers_organization_with_string_decimals(
     async with globex.admin() as other:
         theirs = await read(other)
     assert response.status_code == 200
-    assert response.headers["etag"] == '"1"'
+    assert response.headers["etag"].startswith('"1-')
     body = response.json()
     assert body["id"] == str(acme.organization_id)
     assert body["name"] == "Acme"
@@ -72,7 +72,7 @@ async def test_admins_change_name_time_zone_and_locale(acme: Tenant) -> None:
         )
         after = await read(client)
     assert patched.status_code == 200, patched.text
-    assert patched.headers["etag"] == '"2"'
+    assert patched.headers["etag"].startswith('"2-')
     assert patched.json() == after
     assert after["name"] == "Acme Sales"
     assert after["time_zone"] == "Asia/Shanghai"

@@ -15,7 +15,7 @@ async def test_a_misspelt_filter_is_refused_not_ignored(acme: Tenant) -> None:
         cycle = await active_cycle(client, "2027 Q1", "quarter", "2027-01-01", "2027-03-31")
         await objective(client, cycle_id=cycle["id"], title="Grow revenue 20%")
         misspelt = await client.get("/v1/objectives", params={"cycle": cycle["id"]})
-        two = await client.get("/v1/members", params={"limit": 5, "nme": "x", "sort": "name"})
+        two = await client.get("/v1/members", params={"limit": 5, "nme": "x", "order_by": "name"})
         right = await get(client, f"/v1/objectives?cycle_id={cycle['id']}")
         paged = await get(client, "/v1/members?limit=1")
     body = _problem(misspelt)
@@ -26,7 +26,7 @@ async def test_a_misspelt_filter_is_refused_not_ignored(acme: Tenant) -> None:
             "code": "unknown_field",
         }
     ]
-    assert [e["field"] for e in _problem(two)["errors"]] == ["nme", "sort"]
+    assert [e["field"] for e in _problem(two)["errors"]] == ["nme", "order_by"]
     assert len(right["items"]) == 1
     assert len(paged["items"]) == 1
 

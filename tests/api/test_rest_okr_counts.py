@@ -153,7 +153,7 @@ async def test_a_page_of_objectives_costs_the_same_statements_whatever_its_size(
             "progress": "0.2000",
             "grade": "red",
             "expected_progress": "0.4973",
-            "status": "off_track",
+            "track_status": "off_track",
             "rolled_up": False,
         }
     assert small == large == filtered, (small, large, filtered)

@@ -329,7 +329,7 @@ async def test_a_whole_review_cycle_through_the_api(acme: Tenant) -> None:
     review_cycle = created.json()
     path = f"/v1/review-cycles/{review_cycle['id']}"
     assert created.headers["location"] == path
-    assert created.headers["etag"] == '"1"'
+    assert created.headers["etag"].startswith('"1-')
     assert {k: v for k, v in review_cycle.items() if k not in {"id", "questions"}} == {
         "cycle_id": world.okr_cycle["id"],
         "name": "2026 360",
@@ -388,7 +388,7 @@ async def test_a_whole_review_cycle_through_the_api(acme: Tenant) -> None:
     )
     assert collecting.status_code == 200, collecting.text
     assert (collecting.json()["phase"], collecting.json()["version"]) == ("collecting", 2)
-    assert collecting.headers["etag"] == '"2"'
+    assert collecting.headers["etag"].startswith('"2-')
 
     mine = await world.call("P1", "GET", f"{path}/my-reviews")
     (p1_review,) = mine.json()["items"]

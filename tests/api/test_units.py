@@ -59,7 +59,7 @@ async def test_create_the_tree(acme: Tenant) -> None:
         got = await client.get(f"/v1/units/{team['id']}")
     assert created.status_code == 201
     assert created.headers["location"] == f"/v1/units/{company['id']}"
-    assert created.headers["etag"] == '"1"'
+    assert created.headers["etag"].startswith('"1-')
     assert company["kind"] == "company"
     assert company["name"] == "Acme"
     assert company["parent_id"] is None
@@ -68,7 +68,7 @@ async def test_create_the_tree(acme: Tenant) -> None:
     assert sales["parent_id"] == company["id"]
     assert emea["parent_id"] == sales["id"]
     assert got.json() == team
-    assert got.headers["etag"] == '"1"'
+    assert got.headers["etag"].startswith('"1-')
 
 
 async def test_one_company_unit_per_organization(acme: Tenant, globex: Tenant) -> None:
@@ -145,7 +145,7 @@ async def test_move_rename_and_lead(acme: Tenant) -> None:
     assert moved.json()["name"] == "Sales Ops"
     assert moved.json()["lead_id"] == lead["id"]
     assert moved.json()["version"] == 2
-    assert moved.headers["etag"] == '"2"'
+    assert moved.headers["etag"].startswith('"2-')
     assert cleared.json()["lead_id"] is None
     assert cleared.json()["version"] == 3
     problem(orphaned, 422, "invalid_unit_parent")

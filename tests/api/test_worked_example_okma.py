@@ -28,7 +28,7 @@ def by_title(objective_body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def scores(kr: dict[str, Any]) -> tuple[str, str, str, str]:
     s = kr["score"]
-    return s["progress"], s["score"], s["grade"], s["status"]
+    return s["progress"], s["score"], s["grade"], s["track_status"]
 
 
 def refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -176,7 +176,7 @@ async def test_sales_team_okma_scores_and_actions_as_computed_by_hand(
         "progress": "0.2111",
         "grade": "red",
         "expected_progress": "0.3333",
-        "status": "at_risk",
+        "track_status": "at_risk",
         "rolled_up": False,
     }
 
@@ -257,6 +257,6 @@ async def test_sales_team_okma_scores_and_actions_as_computed_by_hand(
         "progress": "0.7889",
         "grade": "green",
         "expected_progress": "0.6778",
-        "status": "on_track",
+        "track_status": "on_track",
         "rolled_up": False,
     }

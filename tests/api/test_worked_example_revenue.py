@@ -93,10 +93,10 @@ async def test_revenue_team_okrs_score_as_computed_by_hand(
         "progress": "0.4667",
         "grade": "yellow",
         "expected_progress": "0.6629",
-        "status": "at_risk",
+        "track_status": "at_risk",
         "rolled_up": False,
     }
-    assert krs["Sell to 10 new customers"]["score"]["status"] == "on_track"
+    assert krs["Sell to 10 new customers"]["score"]["track_status"] == "on_track"
     assert krs["Average deal value +20%"]["score"]["grade"] == "red"
     assert seen["parent_objective_id"] == top["id"]
     assert seen["level"] == "department"

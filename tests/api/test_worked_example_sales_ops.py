@@ -29,7 +29,7 @@ def by_title(objective_body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def scores(kr: dict[str, Any]) -> tuple[str, str, str, str]:
     s = kr["score"]
-    return s["progress"], s["score"], s["grade"], s["status"]
+    return s["progress"], s["score"], s["grade"], s["track_status"]
 
 
 async def history(client: httpx.AsyncClient, key_result_id: str) -> list[str | None]:
@@ -225,7 +225,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "progress": "0.2125",
         "grade": "red",
         "expected_progress": "0.2473",
-        "status": "on_track",
+        "track_status": "on_track",
         "rolled_up": False,
     }
 
@@ -254,7 +254,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "progress": "0.2444",
         "grade": "red",
         "expected_progress": "0.2473",
-        "status": "on_track",
+        "track_status": "on_track",
         "rolled_up": False,
     }
 
@@ -276,7 +276,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "progress": "0.2250",
         "grade": "red",
         "expected_progress": "0.2473",
-        "status": "on_track",
+        "track_status": "on_track",
         "rolled_up": False,
     }
 
@@ -333,7 +333,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "progress": "0.6625",
         "grade": "yellow",
         "expected_progress": "0.4973",
-        "status": "on_track",
+        "track_status": "on_track",
         "rolled_up": False,
     }
 
@@ -360,7 +360,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "progress": "0.5611",
         "grade": "yellow",
         "expected_progress": "0.4973",
-        "status": "on_track",
+        "track_status": "on_track",
         "rolled_up": False,
     }
 
@@ -378,7 +378,7 @@ async def test_sales_operations_year_scores_as_computed_by_hand(
         "progress": "0.5250",
         "grade": "yellow",
         "expected_progress": "0.4973",
-        "status": "on_track",
+        "track_status": "on_track",
         "rolled_up": False,
     }
 
