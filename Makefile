@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck contracts pytest bench export clean
+.PHONY: run test lint typecheck contracts pytest bench export clean test-client
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -31,6 +31,11 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck contracts pytest
+
+# The contract from the client side (client/README.md): a generated TypeScript client,
+# graphql-js and headless Chromium against a live service. Needs node 20+ and npm.
+test-client: $(STAMP)
+	OKR=$(abspath $(BIN))/okr client/run.sh
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
