@@ -2,7 +2,7 @@
 
 Trees reach ten thousand objectives and forty thousand KRs, so these reads return small
 named tuples with what the figures need, not whole entities, and each is one statement
-whatever the size (recursive CTEs in Postgres). Implemented by service/storage/*.
+whatever the size (recursive CTEs in Postgres). Implemented by service/storage/postgres.
 """
 
 from __future__ import annotations

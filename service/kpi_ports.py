@@ -1,5 +1,5 @@
 """The port of KPIs (关键绩效指标) and their measurements, and the filter it speaks in.
-Implemented by service/storage/*.
+Implemented by service/storage/postgres.
 
 A KPI is a standing metric; its measurements are immutable readings, kept with it and
 deleted with it. A key result follows a KPI through its own ``kpi_id`` (written by the key
@@ -31,16 +31,10 @@ class KpiFilter:
     owner_id: UUID | None = None
     q: str | None = None
 
-    def admits(self, kpi: Kpi) -> bool:
-        """Whether ``kpi`` passes the filter, as the Postgres adapter decides it."""
-        if self.owner_id is not None and kpi.owner_id != self.owner_id:
-            return False
-        return not self.q or self.q.lower() in kpi.name.lower()
-
 
 def kpi_has_linked_key_results() -> Conflict:
-    """What both adapters raise when a KPI that key results follow is deleted (and what
-    the use case raises before trying)."""
+    """What the storage adapter raises when a KPI that key results follow is deleted (and
+    what the use case raises before trying)."""
     return Conflict(
         "key results follow this KPI: unlink them first (their history stays)",
         code="kpi_has_linked_key_results",

@@ -1,12 +1,11 @@
 """The ports of the management rhythm (the M of OKMA): review meetings, comments with their
-@mentions, and the reader of work plans. Implemented by service/storage/*.
+@mentions, and the reader of work plans. Implemented by service/storage/postgres.
 
 Meetings and comments refer to OKR rows (members, cycles, units, objectives, key results,
 actions) that may be deleted while the meeting or comment stays: a reviewed objective or a
 follow-up action deleted with its objective drops out of the meetings that listed it; a
-comment goes with its target; a meeting goes with its unit. Both adapters agree on this
-(Postgres by ``ON DELETE CASCADE``, the memory twin by leaving out on every read what
-refers to a deleted row).
+comment goes with its target; a meeting goes with its unit (in Postgres by
+``ON DELETE CASCADE``).
 """
 
 from __future__ import annotations

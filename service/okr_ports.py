@@ -1,5 +1,5 @@
 """The ports of the OKR capabilities (objectives, key results, check-ins, actions, audit),
-and the filters and values they speak in. Implemented by service/storage/*."""
+and the filters and values they speak in. Implemented by service/storage/postgres."""
 
 from __future__ import annotations
 

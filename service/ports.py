@@ -1,7 +1,7 @@
 """What the use cases need from the outside world, as small Protocols.
 
-The Postgres adapter (service/storage/postgres) and the in-memory twin
-(service/storage/memory) implement the same Protocols.
+The Postgres adapter (service/storage/postgres) implements them; the use-case tests run on
+it too, on the embedded Postgres.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The ports of 360 reviews (review cycles, assignments, responses) and the values they
-speak in. Implemented by service/storage/*.
+speak in. Implemented by service/storage/postgres.
 
 Stored data is kept minimal: a response is its answers, and the time it was first
 submitted and last revised only for the reviewer's own view. Results read responses

@@ -1,5 +1,5 @@
 """The port of an organization's own OKR templates (模板) and the filter it speaks in.
-Implemented by service/storage/*.
+Implemented by service/storage/postgres.
 
 A template is stored whole (its key results, milestones and actions in one row) and
 edited whole. Built-in templates (:mod:`domain.builtin_templates`) are never stored: the
@@ -32,8 +32,8 @@ class TemplateFilter:
     q: str | None = None
 
     def admits(self, template: Template) -> bool:
-        """Whether ``template`` passes the filter, as the Postgres adapter decides it (for
-        the built-ins and the memory twin)."""
+        """Whether a built-in ``template`` passes the filter, as the Postgres adapter decides
+        it for the organization's own."""
         if self.key is not None and template.key != self.key:
             return False
         if self.role is not None and self.role.lower() not in {
@@ -54,7 +54,7 @@ class TemplateFilter:
 
 
 def template_key_taken() -> Conflict:
-    """What both adapters raise when another template of the organization has the key."""
+    """What the storage adapter raises when another template of the organization has the key."""
     return Conflict(
         "another template of this organization has this key",
         code="template_key_taken",

@@ -1,6 +1,6 @@
-"""The alignment read model: Postgres and the memory twin give the same answers.
+"""The alignment read model on Postgres.
 
-One scenario, seeded through the repositories into either store: a year with a nested
+One scenario, seeded through the repositories: a year with a nested
 quarter, a company objective, a department objective aligned to it, a team objective in
 the quarter contributing to one of the department's KRs, a private individual objective
 below the team's, an objective of next year aligned to the company's, and an orphan made
@@ -38,7 +38,6 @@ from service.ids import new_id
 from service.okr_ports import ObjectiveFilter, Viewer
 from service.pagination import PageRequest
 from service.ports import UnitOfWorkFactory
-from service.storage.memory import MemoryStore, MemoryUnitOfWorkFactory
 from tests.integration.test_repositories import cycle, engine, member, organization, uow
 
 # The fixtures, shared by import: pytest finds them in this module's namespace.
@@ -53,22 +52,10 @@ Q1_START, Q1_END = date(2026, 1, 1), date(2026, 3, 31)
 TIME_ZONE = "Asia/Shanghai"
 
 
-def _backends(*postgres_marks: pytest.MarkDecorator) -> pytest.MarkDecorator:
-    """Run the test on Postgres and on the memory twin."""
-    return pytest.mark.parametrize(
-        "factory",
-        [pytest.param("postgres", marks=postgres_marks), pytest.param("memory")],
-        indirect=True,
-    )
-
-
 @pytest.fixture
-def factory(request: pytest.FixtureRequest) -> UnitOfWorkFactory:
-    """The store under test: Postgres (a fresh database) or the memory twin."""
-    if request.param == "postgres":
-        found: UnitOfWorkFactory = request.getfixturevalue("uow")
-        return found
-    return MemoryUnitOfWorkFactory(MemoryStore())
+def factory(uow: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    """The store under test: the Postgres unit of work on the session's database."""
+    return uow
 
 
 @dataclass(frozen=True)
@@ -357,7 +344,6 @@ def _ids(nodes: list[ObjectiveNode] | Any) -> list[UUID]:
     return [n.id for n in nodes]
 
 
-@_backends()
 async def test_cycle_nodes_cover_nested_cycles_as_of_an_instant(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -419,7 +405,6 @@ async def test_cycle_nodes_cover_nested_cycles_as_of_an_instant(
     assert (private.owner_kind, private.owner_id) == (OwnerKind.MEMBER, s.carol.id)
 
 
-@_backends()
 async def test_subtree_nodes_walk_both_links_in_any_cycle(factory: UnitOfWorkFactory) -> None:
     s = await _seed(factory)
     org, admin, bob = s.org_id, s.admin_viewer, s.bob_viewer
@@ -471,7 +456,6 @@ async def test_subtree_nodes_walk_both_links_in_any_cycle(factory: UnitOfWorkFac
     assert {x.id: x.parent_id for x in everything}[t] == d
 
 
-@_backends()
 async def test_figures_read_each_kr_as_it_was_at_an_instant(factory: UnitOfWorkFactory) -> None:
     s = await _seed(factory)
     objectives = [s.dept_o.id, s.team_o.id]
@@ -515,7 +499,6 @@ async def test_figures_read_each_kr_as_it_was_at_an_instant(factory: UnitOfWorkF
     assert now[s.milestones_kr.id].milestones == s.milestones_kr.milestones
 
 
-@_backends()
 async def test_check_in_weeks_count_local_days_of_the_cycle(factory: UnitOfWorkFactory) -> None:
     s = await _seed(factory)
     objectives = [s.dept_o.id, s.team_o.id]
@@ -539,7 +522,6 @@ async def test_check_in_weeks_count_local_days_of_the_cycle(factory: UnitOfWorkF
     assert await weeks([], AS_OF_2) == {}
 
 
-@_backends()
 async def test_check_in_weeks_of_one_day_each(factory: UnitOfWorkFactory) -> None:
     """Weeks whose check-ins all fall on one local day: the Postgres reader gets these
     right (its per-day grouping only shows with several days in a week)."""
@@ -556,7 +538,6 @@ async def test_check_in_weeks_of_one_day_each(factory: UnitOfWorkFactory) -> Non
     assert dict(found) == {2: (1, 1), 5: (1, 1)}  # Jan 8 and Feb 3 local
 
 
-@_backends()
 async def test_units_and_memberships(factory: UnitOfWorkFactory) -> None:
     s = await _seed(factory)
     async with factory() as work:
@@ -579,7 +560,6 @@ async def test_units_and_memberships(factory: UnitOfWorkFactory) -> None:
     assert elsewhere == ([], [], [])
 
 
-@_backends()
 async def test_objective_list_below_a_unit_and_orphans(factory: UnitOfWorkFactory) -> None:
     s = await _seed(factory)
     page = PageRequest(limit=50)
@@ -619,7 +599,6 @@ async def test_objective_list_below_a_unit_and_orphans(factory: UnitOfWorkFactor
     assert await listed(ObjectiveFilter(orphans=True, level=Level.DEPARTMENT)) == []
 
 
-@_backends()
 async def test_walks_stop_on_stored_loops(factory: UnitOfWorkFactory) -> None:
     """Writes refuse loops, but a stored one must not make a read spin: here an objective
     aligned to itself, two aligned to each other and a cycle nested in itself."""

@@ -1,5 +1,4 @@
-"""The KPI repository, and the KR's ``kpi_id``: Postgres and the memory twin give the same
-answers, constraint for constraint."""
+"""The KPI repository, and the KR's ``kpi_id``, on Postgres: constraint for constraint."""
 
 from __future__ import annotations
 
@@ -29,13 +28,11 @@ from service.ids import new_id
 from service.kpi_ports import KpiFilter
 from service.pagination import PageRequest
 from service.ports import UnitOfWorkFactory
-from tests.integration.test_alignment_reader import _backends, factory
+from tests.integration.test_alignment_reader import factory
 from tests.integration.test_repositories import NOW, cycle, engine, member, organization, uow
 
 # The fixtures, shared by import: pytest finds them in this module's namespace.
 __all__ = ["engine", "factory", "uow"]
-
-pytestmark = _backends()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""The management rhythm's storage: meetings, comments with mentions and the work-plan
-reader give the same answers on Postgres and on the memory twin.
+"""The management rhythm's storage on Postgres: meetings, comments with mentions and the
+work-plan reader.
 
 One scenario, seeded through the repositories: Acme with an admin, a manager (Lead) who
 leads Sales and manages Carol, Bob in the Sales team; a year and its first quarter; a
@@ -41,7 +41,6 @@ from service.pagination import PageRequest
 from service.ports import UnitOfWorkFactory
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from tests.integration.test_alignment_reader import (
-    _backends,
     _key_result,
     _objective,
     _unit,
@@ -249,7 +248,6 @@ def _ids(rows: Sequence[Meeting | Comment | Action]) -> list[UUID]:
 # -- meetings --------------------------------------------------------------------------------
 
 
-@_backends()
 async def test_a_meeting_reads_back_whole_in_its_organization_only(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -266,7 +264,6 @@ async def test_a_meeting_reads_back_whole_in_its_organization_only(
         assert listed.items == []
 
 
-@_backends()
 async def test_meetings_list_by_cycle_unit_and_kind_a_page_at_a_time(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -294,7 +291,6 @@ async def test_meetings_list_by_cycle_unit_and_kind_a_page_at_a_time(
         assert (_ids(rest.items), rest.next_after) == ([report.id], None)
 
 
-@_backends()
 async def test_a_meeting_update_replaces_its_links_and_checks_the_version(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -336,7 +332,6 @@ async def test_a_meeting_update_replaces_its_links_and_checks_the_version(
     "field",
     ["cycle_id", "unit_id", "attendee_ids", "objective_ids", "follow_up_action_ids", "globex"],
 )
-@_backends()
 async def test_a_meeting_referring_to_what_does_not_exist_is_refused(
     factory: UnitOfWorkFactory, field: str
 ) -> None:
@@ -358,7 +353,6 @@ async def test_a_meeting_referring_to_what_does_not_exist_is_refused(
         assert (await work.meetings.list(w.org_id, MeetingFilter(), PageRequest())).items == []
 
 
-@_backends()
 async def test_a_meeting_is_for_a_cycle_or_a_unit(factory: UnitOfWorkFactory) -> None:
     w = await _world(factory)
     async with factory() as work:
@@ -366,7 +360,6 @@ async def test_a_meeting_is_for_a_cycle_or_a_unit(factory: UnitOfWorkFactory) ->
             await work.meetings.add(_meeting(w, cycle_id=None, unit_id=None))
 
 
-@_backends()
 async def test_deleted_objectives_and_actions_drop_out_and_a_unit_keeps_its_meetings(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -395,7 +388,6 @@ async def test_deleted_objectives_and_actions_drop_out_and_a_unit_keeps_its_meet
 # -- comments --------------------------------------------------------------------------------
 
 
-@_backends()
 async def test_comments_read_back_with_their_mentions_by_target_oldest_first(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -428,7 +420,6 @@ async def test_comments_read_back_with_their_mentions_by_target_oldest_first(
         assert found.items == []
 
 
-@_backends()
 async def test_a_comment_update_replaces_its_mentions_and_checks_the_version(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -458,7 +449,6 @@ async def test_a_comment_update_replaces_its_mentions_and_checks_the_version(
 
 
 @pytest.mark.parametrize("what", ["target", "kind of target", "author", "mention", "globex"])
-@_backends()
 async def test_a_comment_referring_to_what_does_not_exist_is_refused(
     factory: UnitOfWorkFactory, what: str
 ) -> None:
@@ -476,7 +466,6 @@ async def test_a_comment_referring_to_what_does_not_exist_is_refused(
     assert refused.value.code == "unknown_reference"
 
 
-@_backends()
 async def test_comments_go_with_their_target(factory: UnitOfWorkFactory) -> None:
     w = await _world(factory)
     on_kr = _comment(w, CommentTarget.KEY_RESULT, w.team_kr.id, mentions=(w.lead.id,))
@@ -499,7 +488,6 @@ async def test_comments_go_with_their_target(factory: UnitOfWorkFactory) -> None
         assert _ids(mentions.items) == [on_other.id]
 
 
-@_backends()
 async def test_mentions_of_a_member_newest_first_on_targets_the_viewer_may_see(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -549,7 +537,6 @@ async def test_mentions_of_a_member_newest_first_on_targets_the_viewer_may_see(
 # -- work plans ------------------------------------------------------------------------------
 
 
-@_backends()
 async def test_a_members_plan_holds_their_actions_of_the_cycle_they_may_show(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -583,7 +570,6 @@ async def test_a_members_plan_holds_their_actions_of_the_cycle_they_may_show(
         assert other_org == []
 
 
-@_backends()
 async def test_a_units_plan_holds_its_objectives_actions_and_its_members(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -602,7 +588,6 @@ async def test_a_units_plan_holds_its_objectives_actions_and_its_members(
         assert sales == []  # no objective of its own, no direct member
 
 
-@_backends()
 async def test_actions_by_id_in_their_organization_only(factory: UnitOfWorkFactory) -> None:
     w = await _world(factory)
     async with factory() as work:

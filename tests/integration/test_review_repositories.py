@@ -1,4 +1,4 @@
-"""The 360 review repositories: Postgres and the memory twin give the same answers."""
+"""The 360 review repositories on Postgres."""
 
 from __future__ import annotations
 
@@ -26,13 +26,11 @@ from service.ids import new_id
 from service.pagination import PageRequest
 from service.ports import UnitOfWorkFactory
 from service.review_ports import ReviewAssignment, ReviewCycleFilter, RoleCompletion
-from tests.integration.test_alignment_reader import _backends, factory
+from tests.integration.test_alignment_reader import factory
 from tests.integration.test_repositories import NOW, cycle, engine, member, organization, uow
 
 # The fixtures, shared by import: pytest finds them in this module's namespace.
 __all__ = ["engine", "factory", "uow"]
-
-pytestmark = _backends()
 
 Q1, Q2 = new_id(), new_id()
 

@@ -1,7 +1,7 @@
-"""The KR list and its stale filter: Postgres (in SQL) and the memory twin (by the domain's
-rule) give the same answers, and both agree with ``domain.cadence``.
+"""The KR list and its stale filter: Postgres (in SQL) agrees with the domain's rule,
+``domain.cadence``.
 
-One scenario, seeded through the repositories into both stores: an organization in
+One scenario, seeded through the repositories: an organization in
 Europe/Berlin (daylight saving moves its clocks on 2026-03-29 and 2026-10-25), KRs of each
 cadence whose due instants fall on month ends, the skipped hour and the doubled hour, KRs
 that never go stale (a draft, a closed objective, a closed cycle, a final score), a KR of a
@@ -40,9 +40,7 @@ from service.ids import new_id
 from service.okr_ports import KeyResultFilter, Viewer
 from service.pagination import PageRequest
 from service.ports import UnitOfWorkFactory
-from service.storage.memory import MemoryStore, MemoryUnitOfWorkFactory
-from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from tests.integration.test_alignment_reader import _backends, factory
+from tests.integration.test_alignment_reader import factory
 from tests.integration.test_repositories import cycle, engine, member, organization, uow
 
 # The fixtures, shared by import: pytest finds them in this module's namespace.
@@ -318,10 +316,9 @@ async def stale_names(
     return {names[kr.id] for kr in page.items}
 
 
-# -- the domain's answers, on both stores ----------------------------------------------------
+# -- the domain's answers, in SQL -----------------------------------------------------------
 
 
-@_backends()
 async def test_the_stale_filter_follows_the_domain_rule(factory: UnitOfWorkFactory) -> None:
     s = scenario()
     await seed(factory, s)
@@ -346,7 +343,6 @@ async def test_the_stale_filter_follows_the_domain_rule(factory: UnitOfWorkFacto
     ) == {"old_cycle"}
 
 
-@_backends()
 async def test_the_hand_checked_instants(factory: UnitOfWorkFactory) -> None:
     """The due instants worked out by hand (Berlin: CET is UTC+1, CEST UTC+2)."""
     s = scenario()
@@ -373,7 +369,6 @@ async def test_the_hand_checked_instants(factory: UnitOfWorkFactory) -> None:
         assert not await stale_at(_at(2030, 1, 1, 0, 0), never)
 
 
-@_backends()
 async def test_the_list_pages_and_filters_by_owner_and_objective(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -417,7 +412,6 @@ async def test_the_list_pages_and_filters_by_owner_and_objective(
     assert s.other_kr.id not in seen
 
 
-@_backends()
 async def test_the_cadence_round_trips_and_an_unknown_one_is_refused(
     factory: UnitOfWorkFactory,
 ) -> None:
@@ -441,31 +435,3 @@ async def test_the_cadence_round_trips_and_an_unknown_one_is_refused(
     with pytest.raises(Conflict):
         async with factory() as work:
             await work.key_results.add(replace(kr, id=new_id(), cadence=cast(Cadence, "hourly")))
-
-
-async def test_postgres_and_the_memory_twin_give_the_same_lists(
-    uow: PostgresUnitOfWorkFactory,
-) -> None:
-    """The same scenario in both stores at once: equal pages, row for row."""
-    s = scenario()
-    memory = MemoryUnitOfWorkFactory(MemoryStore())
-    await seed(uow, s)
-    await seed(memory, s)
-    for now in instants(s)[::3]:
-        for name in VIEWERS:
-            viewer, _, _ = viewer_of(s, name)
-            for stale in (True, False, None):
-                pages = []
-                for store in (uow, memory):
-                    async with store() as work:
-                        pages.append(
-                            await work.key_results.list(
-                                s.org.id,
-                                KeyResultFilter(cycle_id=s.year.id, stale=stale),
-                                PageRequest(limit=5),
-                                viewer,
-                                now=now,
-                                time_zone=BERLIN,
-                            )
-                        )
-                assert pages[0] == pages[1], (now, name, stale)

@@ -1,6 +1,5 @@
-"""The templates repository: Postgres and the memory twin give the same answers. And
-instantiating a template, on either store, writes the objective, its KRs and actions in one
-transaction."""
+"""The templates repository on Postgres. And instantiating a template writes the objective,
+its KRs and actions in one transaction."""
 
 from __future__ import annotations
 
@@ -25,7 +24,6 @@ from service.ids import new_id
 from service.organizations import NewOrganization, create_organization
 from service.pagination import PageRequest
 from service.ports import UnitOfWorkFactory
-from service.storage.memory import MemoryActions
 from service.storage.postgres.okr_repositories import PostgresActions
 from service.template_ports import TemplateFilter
 from service.templates import (
@@ -34,14 +32,12 @@ from service.templates import (
     create_template,
     instantiate_template,
 )
-from tests.integration.test_alignment_reader import _backends, factory
+from tests.integration.test_alignment_reader import factory
 from tests.integration.test_repositories import NOW, engine, organization, uow
 from tests.service.harness import principal_of
 
 # The fixtures, shared by import: pytest finds them in this module's namespace.
 __all__ = ["engine", "factory", "uow"]
-
-pytestmark = _backends()
 
 
 @dataclass(frozen=True)
@@ -329,8 +325,7 @@ async def test_instantiating_writes_everything_or_nothing(
 
     # The second action's insert fails, after the objective, its KRs and a first action.
     inserted: list[Action] = []
-    for adapter in (PostgresActions, MemoryActions):
-        monkeypatch.setattr(adapter, "add", _fail_after_one(adapter.add, inserted))
+    monkeypatch.setattr(PostgresActions, "add", _fail_after_one(PostgresActions.add, inserted))
     with pytest.raises(Conflict):
         await instantiate_template(deps, principal_of(admin), own.id, into_q2)
     assert len(inserted) == 1

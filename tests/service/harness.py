@@ -1,4 +1,4 @@
-"""Shared helpers of the use-case tests: a fixed clock, tenants and principals.
+"""Shared helpers of the use-case tests: a fixed clock, tenants, principals and row counts.
 
 A separate module (not conftest) so the tests can import its types for annotations.
 """
@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.members import Member, Role
 from domain.organizations import Organization
@@ -112,3 +115,22 @@ async def stored_member(deps: Deps, member: Member) -> Member | None:
     """The member as committed, read through a fresh unit of work."""
     async with deps.uow() as uow:
         return await uow.members.get(member.organization_id, member.id)
+
+
+async def count_rows(engine: AsyncEngine, organization_id: UUID, *tables: Table) -> tuple[int, ...]:
+    """How many committed rows of each table the organization has, read outside any use case.
+
+    For the tests that a refused or failed write leaves nothing behind: a row that a rolled
+    back transaction wrote is not counted, so each number must equal its value before."""
+    async with engine.connect() as conn:
+        return tuple(
+            [
+                await conn.scalar(
+                    select(func.count())
+                    .select_from(table)
+                    .where(table.c.organization_id == organization_id)
+                )
+                or 0
+                for table in tables
+            ]
+        )

@@ -11,6 +11,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.cycles import CycleKind, CycleState
 from domain.errors import Forbidden, RuleViolation, StaleVersion
@@ -43,7 +44,7 @@ from service.objectives import (
 )
 from service.okr_ports import AuditEvent, AuditFilter, ObjectiveFilter, Viewer
 from service.pagination import PageRequest
-from service.storage.memory import MemoryStore, MemoryUnitOfWork
+from service.storage.postgres.unit_of_work import PostgresUnitOfWork
 from tests.service.harness import FixedClock, Tenant, hire, principal_of
 
 MID_Q2 = datetime(2026, 5, 16, 9, 30, tzinfo=UTC)
@@ -202,18 +203,18 @@ async def test_an_event_holds_the_values_before_and_after(
 
 
 async def test_the_event_is_written_in_the_writes_own_unit_of_work(
-    deps: Deps, store: MemoryStore, acme: Tenant, clock: FixedClock
+    deps: Deps, engine: AsyncEngine, acme: Tenant, clock: FixedClock
 ) -> None:
     w = await _world(deps, acme, clock)
 
-    class CommitFails(MemoryUnitOfWork):
+    class CommitFails(PostgresUnitOfWork):
         async def commit(self) -> None:
             raise RuntimeError("the database went away")
 
-    opened: list[MemoryUnitOfWork] = []
+    opened: list[PostgresUnitOfWork] = []
 
-    def failing() -> MemoryUnitOfWork:
-        opened.append(CommitFails(store))
+    def failing() -> PostgresUnitOfWork:
+        opened.append(CommitFails(engine))
         return opened[-1]
 
     broken = Deps(uow=failing, clock=clock)

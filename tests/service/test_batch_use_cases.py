@@ -17,8 +17,7 @@ from domain.errors import Forbidden
 from domain.units import OrgUnit, UnitKind
 from service.context import Deps
 from service.cycles import NewCycle, create_cycle, cycles_by_id
-from service.ports import UnitOfWork
-from service.storage.memory import MemoryStore, MemoryUnitOfWork
+from service.ports import UnitOfWork, UnitOfWorkFactory
 from service.units import NewUnit, add_unit_member, create_unit, unit_member_ids, units_by_id
 from tests.service.harness import Tenant, hire, principal_of
 
@@ -28,13 +27,13 @@ NOBODY = UUID(int=1)
 class CountingUnitOfWorks:
     """A ``Deps.uow`` that counts the units of work the use cases open."""
 
-    def __init__(self, store: MemoryStore) -> None:
-        self._store = store
+    def __init__(self, opens: UnitOfWorkFactory) -> None:
+        self._opens = opens
         self.opened = 0
 
     def __call__(self) -> UnitOfWork:
         self.opened += 1
-        return MemoryUnitOfWork(self._store)
+        return self._opens()
 
 
 async def _tree(deps: Deps, tenant: Tenant) -> tuple[OrgUnit, OrgUnit, OrgUnit]:
@@ -147,12 +146,10 @@ async def test_the_batch_use_cases_need_the_directory_read_permission(
         assert await cycles_by_id(deps, reader, [year.id]) == {year.id: year}
 
 
-async def test_each_batch_use_case_opens_one_unit_of_work(
-    deps: Deps, store: MemoryStore, acme: Tenant
-) -> None:
+async def test_each_batch_use_case_opens_one_unit_of_work(deps: Deps, acme: Tenant) -> None:
     company, sales, team = await _tree(deps, acme)
     year, q1 = await _year_and_quarter(deps, acme)
-    counting = CountingUnitOfWorks(store)
+    counting = CountingUnitOfWorks(deps.uow)
     batch = replace(deps, uow=counting)
 
     await units_by_id(batch, acme.admin, [company.id, sales.id, team.id])

@@ -1,4 +1,4 @@
-"""Use cases of KPIs (关键绩效指标) on the memory twin: who reads and writes them, measurements
+"""Use cases of KPIs (关键绩效指标): who reads and writes them, measurements
 that become check-ins of every KR following the KPI (attributed to the poster, never moving
 a KR back, never reaching a KR that takes no updates), and the KR link itself."""
 
@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.cycles import Cycle, CycleKind, CycleState
 from domain.errors import Conflict, Forbidden, NotFound, RuleViolation, StaleVersion
@@ -50,8 +51,8 @@ from service.objectives import NewObjective, ObjectiveChanges, create_objective,
 from service.okr_ports import AuditFilter
 from service.pagination import PageRequest
 from service.scores import KeyResultView
-from service.storage.memory import MemoryStore
-from tests.service.harness import NOW, FixedClock, Tenant, hire, principal_of
+from service.storage.postgres import tables
+from tests.service.harness import NOW, FixedClock, Tenant, count_rows, hire, principal_of
 
 D = Decimal
 
@@ -120,14 +121,15 @@ async def _world(deps: Deps, acme: Tenant) -> World:
 REVENUE = NewKpi("月销售额 Monthly revenue", D(2000000), unit="CNY")
 
 
-def _rows(store: MemoryStore, org_id: UUID) -> tuple[int, int, int, int]:
+async def _rows(engine: AsyncEngine, org_id: UUID) -> tuple[int, ...]:
     """How many KPIs, measurements, check-ins and audit events the organization has."""
-    tenant = store.snapshot().tenant(org_id)
-    return (
-        len(tenant.kpis),
-        len(tenant.kpi_measurements),
-        len(tenant.check_ins),
-        len(tenant.audit_events),
+    return await count_rows(
+        engine,
+        org_id,
+        tables.kpis,
+        tables.kpi_measurements,
+        tables.check_ins,
+        tables.audit_events,
     )
 
 
@@ -167,9 +169,9 @@ async def test_admins_and_managers_create_members_and_readers_read(
 
 
 async def test_bad_input_is_refused_naming_each_field_and_changes_nothing(
-    deps: Deps, acme: Tenant, globex: Tenant, store: MemoryStore
+    deps: Deps, acme: Tenant, globex: Tenant, engine: AsyncEngine
 ) -> None:
-    before = _rows(store, acme.id)
+    before = await _rows(engine, acme.id)
     with pytest.raises(RuleViolation) as refused:
         await create_kpi(deps, acme.admin, NewKpi(" ", D("NaN"), unit="x" * 41))
     assert refused.value.code == "validation_failed"
@@ -178,10 +180,10 @@ async def test_bad_input_is_refused_naming_each_field_and_changes_nothing(
         await create_kpi(deps, acme.admin, NewKpi("x", D(1), owner_id=globex.admin_member.id))
     assert refused.value.code == "unknown_reference"
     assert [e.field for e in refused.value.errors] == ["owner_id"]
-    assert _rows(store, acme.id) == before
+    assert await _rows(engine, acme.id) == before
 
     kpi = (await create_kpi(deps, acme.admin, REVENUE)).kpi
-    before = _rows(store, acme.id)
+    before = await _rows(engine, acme.id)
     bad = (
         NewMeasurement(D("Infinity")),
         NewMeasurement(D(1), note="x" * 2001),
@@ -197,7 +199,7 @@ async def test_bad_input_is_refused_naming_each_field_and_changes_nothing(
     assert fields == ["value", "note", "measured_at", "measured_at"]
     with pytest.raises(RuleViolation):
         await update_kpi(deps, acme.admin, kpi.id, KpiChanges(name=""))
-    assert _rows(store, acme.id) == before
+    assert await _rows(engine, acme.id) == before
     # A clock a little behind the poster's is fine.
     ahead = NOW + FUTURE_TOLERANCE
     assert (
@@ -309,7 +311,7 @@ async def test_a_measurement_checks_in_on_every_kr_following_the_kpi(
 
 
 async def test_an_older_measurement_checks_in_in_the_past_without_moving_the_kr(
-    deps: Deps, acme: Tenant, store: MemoryStore, clock: FixedClock
+    deps: Deps, acme: Tenant, clock: FixedClock
 ) -> None:
     w = await _world(deps, acme)
     kpi = (await create_kpi(deps, acme.admin, REVENUE)).kpi
@@ -424,13 +426,13 @@ async def test_who_may_post_a_measurement(deps: Deps, acme: Tenant, globex: Tena
 
 
 async def test_only_a_numeric_kr_pointing_the_same_way_links(
-    deps: Deps, acme: Tenant, globex: Tenant, store: MemoryStore
+    deps: Deps, acme: Tenant, globex: Tenant, engine: AsyncEngine
 ) -> None:
     w = await _world(deps, acme)
     kpi = (await create_kpi(deps, acme.admin, REVENUE)).kpi
     theirs = (await create_kpi(deps, globex.admin, REVENUE)).kpi
     ann = w.as_(w.ann)
-    before = _rows(store, acme.id)
+    before = await _rows(engine, acme.id)
     refusals = {
         "boolean": (w.yes_no_kr, kpi.id),
         "decrease": (w.fewer_kr, kpi.id),
@@ -448,7 +450,7 @@ async def test_only_a_numeric_kr_pointing_the_same_way_links(
         "their KPI": ("unknown_reference", [("kpi_id", "unknown_reference")]),
         "no KPI": ("unknown_reference", [("kpi_id", "unknown_reference")]),
     }
-    assert _rows(store, acme.id) == before
+    assert await _rows(engine, acme.id) == before
     # A decrease KPI suits the decrease KR.
     fewer = (
         await create_kpi(deps, acme.admin, NewKpi("客诉", D(2), direction=Direction.DECREASE))

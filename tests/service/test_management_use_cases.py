@@ -1,7 +1,7 @@
 # Chinese text is written with full-width punctuation (，：): not a look-alike mistake.
 # ruff: noqa: RUF001, RUF003
-"""The management rhythm's use cases on the memory twin: review meetings, comments with
-@mentions, and work plans.
+"""The management rhythm's use cases: review meetings, comments with @mentions, and work
+plans.
 
 The world: Acme in Asia/Shanghai with a year and its first quarter. Lin is a manager and
 Carol's manager; Sue (a member) leads Sales and Tom (a member) leads Support; Bob is in
@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.comments import BODY_MAX, CommentTarget, mention_markup
 from domain.cycles import Cycle, CycleKind
@@ -36,9 +37,9 @@ from service.objectives import NewObjective, ObjectiveChanges, create_objective,
 from service.okr_ports import AuditFilter
 from service.organizations import update_organization
 from service.pagination import PageRequest
-from service.storage.memory import MemoryStore
+from service.storage.postgres import tables
 from service.units import NewUnit, add_unit_member, create_unit
-from tests.service.harness import FixedClock, Tenant, hire, principal_of
+from tests.service.harness import FixedClock, Tenant, count_rows, hire, principal_of
 
 
 @dataclass(frozen=True)
@@ -620,7 +621,7 @@ async def test_only_the_author_edits_and_the_author_or_an_admin_deletes(
     ]
 
 
-async def test_what_a_comment_may_be(deps: Deps, w: World, store: MemoryStore) -> None:
+async def test_what_a_comment_may_be(deps: Deps, w: World, engine: AsyncEngine) -> None:
     bob = principal_of(w.bob)
     too_many = " ".join(f"@[M{i}]({UUID(int=i + 1)})" for i in range(21))
     cases: list[tuple[str, list[FieldError]]] = [
@@ -642,7 +643,7 @@ async def test_what_a_comment_may_be(deps: Deps, w: World, store: MemoryStore) -
         await comments.mentions_of_me(deps, w.acme.reader, PageRequest())
     with pytest.raises(NotFound):
         await comments.add_comment(deps, bob, CommentTarget.ACTION, w.team_kr, "not an action")
-    assert store.snapshot().tenant(w.acme.id).comments == {}
+    assert await count_rows(engine, w.acme.id, tables.comments) == (0,)
 
 
 async def test_a_closed_or_another_organizations_target_and_comment(

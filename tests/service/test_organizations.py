@@ -7,6 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.errors import Forbidden, RuleViolation, StaleVersion
 from domain.members import Role
@@ -19,7 +21,7 @@ from service.organizations import (
     get_organization,
     update_organization,
 )
-from service.storage.memory import MemoryStore
+from service.storage.postgres import tables
 from tests.service.harness import NOW, FixedClock, Tenant, hire, principal_of, stored_member
 
 
@@ -51,15 +53,26 @@ async def test_create_organization_stores_the_org_and_its_first_admin(deps: Deps
 
 
 async def test_create_organization_refuses_an_unknown_time_zone_and_stores_nothing(
-    deps: Deps, store: MemoryStore
+    deps: Deps, engine: AsyncEngine
 ) -> None:
+    before = await _everyone(engine)
     with pytest.raises(RuleViolation) as caught:
         await create_organization(
             deps, NewOrganization(name="Acme", admin_email="a@acme.example", time_zone="Mars/Base")
         )
     assert caught.value.code == "validation_failed"
     assert caught.value.errors[0].field == "time_zone"
-    assert store.snapshot().organizations == {}
+    assert await _everyone(engine) == before
+
+
+async def _everyone(engine: AsyncEngine) -> tuple[int | None, int | None]:
+    """How many organizations and members the session's database holds, all tenants together:
+    a refused organization has no id to count by."""
+    async with engine.connect() as conn:
+        return (
+            await conn.scalar(select(func.count()).select_from(tables.organizations)),
+            await conn.scalar(select(func.count()).select_from(tables.members)),
+        )
 
 
 async def test_members_and_readers_see_their_organization(deps: Deps, acme: Tenant) -> None:

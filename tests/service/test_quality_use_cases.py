@@ -1,5 +1,5 @@
-"""Use cases of the OKR linter on the memory twin: a stored objective is linted with its
-cycle and its owner's other objectives; a draft is linted without saving anything."""
+"""Use cases of the OKR linter: a stored objective is linted with its cycle and its
+owner's other objectives; a draft is linted without saving anything."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Use cases of 360 reviews on the memory twin: setup and phases, participants from the
+"""Use cases of 360 reviews: setup and phases, participants from the
 manager chain and the team, nominations, responses, published results with the OKR score
 of the cycle, completion, and who may read what."""
 

@@ -1,5 +1,5 @@
-"""The check-in cadence of key results and stale KRs through the use cases, on the memory
-twin with a fixed clock: the cadence on create and update (audited), the stale filter of
+"""The check-in cadence of key results and stale KRs through the use cases, with a fixed
+clock: the cadence on create and update (audited), the stale filter of
 the KR list per cadence, the caller's updates due with their due instants, visibility, and
 the KRs that are never stale (drafts, closed and archived objectives, final scores, closed
 cycles)."""

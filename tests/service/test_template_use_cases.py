@@ -1,4 +1,4 @@
-"""Use cases of OKR templates (模板) on the memory twin: built-ins shared and read-only, each
+"""Use cases of OKR templates (模板): built-ins shared and read-only, each
 organization's own kept to itself, and instantiation into a draft objective with its KRs,
 milestones and actions, in Chinese or English, all or nothing."""
 
@@ -11,6 +11,7 @@ from decimal import Decimal
 from uuid import UUID
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.builtin_templates import BUILTIN_TEMPLATES, SALES_MANAGER, SALES_SPECIALIST
 from domain.cycles import Cycle, CycleKind, CycleState
@@ -38,7 +39,8 @@ from service.okr_ports import AuditFilter
 from service.organizations import update_organization
 from service.pagination import PageRequest
 from service.scores import ObjectiveView
-from service.storage.memory import MemoryActions, MemoryStore
+from service.storage.postgres import tables
+from service.storage.postgres.okr_repositories import PostgresActions
 from service.template_ports import TemplateFilter
 from service.templates import (
     NewObjectiveFromTemplate,
@@ -51,7 +53,7 @@ from service.templates import (
     update_template,
 )
 from service.units import NewUnit, create_unit
-from tests.service.harness import FixedClock, Tenant, hire, principal_of
+from tests.service.harness import FixedClock, Tenant, count_rows, hire, principal_of
 
 Q2_END = date(2026, 6, 30)
 
@@ -139,14 +141,10 @@ async def _world(deps: Deps, acme: Tenant) -> World:
     return World(acme, q2, closed, vic, ann, bob, sales, support)
 
 
-def _okr_rows(store: MemoryStore, org_id: UUID) -> tuple[int, int, int, int]:
+async def _okr_rows(engine: AsyncEngine, org_id: UUID) -> tuple[int, ...]:
     """How many objectives, KRs, actions and audit events the organization has committed."""
-    tenant = store.snapshot().tenant(org_id)
-    return (
-        len(tenant.objectives),
-        len(tenant.key_results),
-        len(tenant.actions),
-        len(tenant.audit_events),
+    return await count_rows(
+        engine, org_id, tables.objectives, tables.key_results, tables.actions, tables.audit_events
     )
 
 
@@ -444,7 +442,7 @@ async def test_a_unit_without_a_lead_gives_its_krs_to_the_caller(deps: Deps, acm
 
 
 async def test_the_objective_aligns_where_the_rules_allow(
-    deps: Deps, store: MemoryStore, acme: Tenant
+    deps: Deps, engine: AsyncEngine, acme: Tenant
 ) -> None:
     w = await _world(deps, acme)
     grow = await create_objective(
@@ -476,7 +474,7 @@ async def test_the_objective_aligns_where_the_rules_allow(
             cycle_id=w.q2.id, title="Answer fast", owner_kind=OwnerKind.UNIT, owner_id=w.support.id
         ),
     )
-    before = _okr_rows(store, acme.id)
+    before = await _okr_rows(engine, acme.id)
     with pytest.raises(RuleViolation) as refused:
         await instantiate_template(
             deps,
@@ -487,7 +485,7 @@ async def test_the_objective_aligns_where_the_rules_allow(
             ),
         )
     assert refused.value.code == "alignment_level"
-    assert _okr_rows(store, acme.id) == before
+    assert await _okr_rows(engine, acme.id) == before
 
 
 @dataclass(frozen=True)
@@ -563,40 +561,40 @@ REFUSALS = [
 
 @pytest.mark.parametrize("refusal", REFUSALS, ids=[r.name for r in REFUSALS])
 async def test_a_refused_instantiation_leaves_nothing_behind(
-    deps: Deps, store: MemoryStore, acme: Tenant, globex: Tenant, refusal: Refusal
+    deps: Deps, engine: AsyncEngine, acme: Tenant, globex: Tenant, refusal: Refusal
 ) -> None:
     w = await _world(deps, acme)
     other = await create_template(deps, globex.admin, LAUNCH)
     principal, template_id, data = refusal.make(w, other)
-    before = _okr_rows(store, acme.id)
+    before = await _okr_rows(engine, acme.id)
 
     with pytest.raises(refusal.error) as refused:
         await instantiate_template(deps, principal, template_id, data)
 
     assert refused.value.code == refusal.code
-    assert _okr_rows(store, acme.id) == before
+    assert await _okr_rows(engine, acme.id) == before
 
 
 async def test_a_failure_half_way_through_leaves_nothing_behind(
-    deps: Deps, store: MemoryStore, acme: Tenant, monkeypatch: pytest.MonkeyPatch
+    deps: Deps, engine: AsyncEngine, acme: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The objective, its KRs and a first action are written when the second action's
     insert fails: none of them is kept."""
     w = await _world(deps, acme)
-    before = _okr_rows(store, acme.id)
-    add_action = MemoryActions.add
+    before = await _okr_rows(engine, acme.id)
+    add_action = PostgresActions.add
     written: list[Action] = []
 
-    async def add_then_fail(self: MemoryActions, action: Action) -> None:
+    async def add_then_fail(self: PostgresActions, action: Action) -> None:
         if written:
             raise Conflict("the change conflicts with existing data", code="conflict")
         await add_action(self, action)
         written.append(action)
 
-    monkeypatch.setattr(MemoryActions, "add", add_then_fail)
+    monkeypatch.setattr(PostgresActions, "add", add_then_fail)
     with pytest.raises(Conflict):
         await instantiate_template(
             deps, w.ann_, SALES_MANAGER.id, NewObjectiveFromTemplate(w.q2.id)
         )
     assert len(written) == 1
-    assert _okr_rows(store, acme.id) == before
+    assert await _okr_rows(engine, acme.id) == before

@@ -1,7 +1,17 @@
-"""The memory twin itself: it implements the ports and keeps Postgres's semantics."""
+"""What the use cases rely on from the repositories, on Postgres: versions, keys, references,
+the alignment walk, orderings, fixed-point numbers and visibility.
+
+These rules were first checked on a copy of the storage layer written in Python, which
+copied them from Postgres; the copy is gone and they are checked where they live. Rules already
+checked elsewhere on Postgres (commit and rollback, stale versions of members and
+organizations, taken emails and external ids, the manager chain, cycles containing a day:
+``test_repositories.py``; units and concurrent writes: the API tests) are not repeated here.
+A refused statement aborts a Postgres transaction, so each refusal gets its own unit of work.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,7 +20,7 @@ from uuid import UUID
 import pytest
 
 from domain.cycles import Cycle, CycleKind, CycleState
-from domain.errors import Conflict, FieldError, RuleViolation, StaleVersion
+from domain.errors import Conflict, RuleViolation, StaleVersion
 from domain.members import Member, Role
 from domain.okrs import (
     Action,
@@ -28,88 +38,28 @@ from domain.okrs import (
 from domain.units import OrgUnit, UnitKind
 from service.context import Deps
 from service.ids import new_id
-from service.okr_ports import (
-    ActionFilter,
-    ActionRepository,
-    AuditEvent,
-    AuditFilter,
-    AuditLog,
-    CheckInRepository,
-    KeyResultRepository,
-    ObjectiveFilter,
-    ObjectiveRepository,
-    Viewer,
-)
+from service.okr_ports import ActionFilter, AuditEvent, AuditFilter, ObjectiveFilter, Viewer
 from service.pagination import PageRequest
-from service.ports import (
-    CycleFilter,
-    CycleRepository,
-    IdempotencyRecord,
-    IdempotencyStore,
-    MemberRepository,
-    OrganizationRepository,
-    Readiness,
-    StoredResponse,
-    UnitOfWork,
-    UnitOfWorkFactory,
-    UnitRepository,
-)
-from service.storage.memory import (
-    ColumnTooLongError,
-    MemoryActions,
-    MemoryAuditLog,
-    MemoryCheckIns,
-    MemoryCycles,
-    MemoryIdempotencyStore,
-    MemoryKeyResults,
-    MemoryMembers,
-    MemoryObjectives,
-    MemoryOrganizations,
-    MemoryReadiness,
-    MemoryStore,
-    MemoryUnitOfWork,
-    MemoryUnitOfWorkFactory,
-    MemoryUnits,
-)
-from service.storage.memory.store import Transaction
+from service.ports import UnitOfWork
+from tests.service.conftest import acme, clock, deps, engine, globex
 from tests.service.harness import NOW, Tenant, hire, stored_member
 
+# The use-case tests' fixtures (the session's database, fresh tenants), shared by import:
+# pytest finds them in this module's namespace.
+__all__ = ["acme", "clock", "deps", "engine", "globex"]
 
-def test_the_twins_implement_the_ports(store: MemoryStore) -> None:
-    # These annotated assignments are the check: mypy --strict refuses a twin that drifts
-    # from its Protocol.
-    tx = Transaction(store)
-    uow: UnitOfWork = MemoryUnitOfWork(store)
-    factory: UnitOfWorkFactory = MemoryUnitOfWorkFactory(store)
-    organizations: OrganizationRepository = MemoryOrganizations(tx)
-    members: MemberRepository = MemoryMembers(tx)
-    units: UnitRepository = MemoryUnits(tx)
-    cycles: CycleRepository = MemoryCycles(tx)
-    objectives: ObjectiveRepository = MemoryObjectives(tx)
-    key_results: KeyResultRepository = MemoryKeyResults(tx)
-    check_ins: CheckInRepository = MemoryCheckIns(tx)
-    actions: ActionRepository = MemoryActions(tx)
-    audit: AuditLog = MemoryAuditLog(tx)
-    idempotency: IdempotencyStore = MemoryIdempotencyStore()
-    readiness: Readiness = MemoryReadiness()
-    assert isinstance(factory(), MemoryUnitOfWork)
-    assert all(
-        x is not None
-        for x in (
-            uow,
-            organizations,
-            members,
-            units,
-            cycles,
-            objectives,
-            key_results,
-            check_ins,
-            actions,
-            audit,
-            idempotency,
-            readiness,
-        )
-    )
+EVERYONE = Viewer(member_id=None, sees_everything=True)
+Write = Callable[[UnitOfWork], Awaitable[object]]
+
+
+async def _refused(deps: Deps, write: Write) -> Exception:
+    """The error one write raises, in a unit of work of its own (the error aborts it)."""
+    async with deps.uow() as uow:
+        try:
+            await write(uow)
+        except (Conflict, RuleViolation) as error:
+            return error
+    raise AssertionError("the write was accepted")
 
 
 def _member(
@@ -165,37 +115,6 @@ def _cycle(org_id: UUID, start: date, end: date) -> Cycle:
     )
 
 
-# -- the unit of work ----------------------------------------------------------------------
-
-
-async def test_changes_are_kept_only_after_commit(deps: Deps, acme: Tenant) -> None:
-    kept = _member(acme.id, "kept@acme.example")
-    dropped = _member(acme.id, "dropped@acme.example")
-    async with deps.uow() as uow:
-        await uow.members.add(kept)
-        assert await uow.members.get(acme.id, kept.id) == kept  # the working copy sees it
-        await uow.commit()
-    async with deps.uow() as uow:
-        await uow.members.add(dropped)
-    assert await stored_member(deps, kept) == kept
-    assert await stored_member(deps, dropped) is None
-
-
-async def test_an_error_inside_the_unit_of_work_discards_its_writes(
-    deps: Deps, acme: Tenant
-) -> None:
-    member = _member(acme.id, "ghost@acme.example")
-
-    async def add_then_fail() -> None:
-        async with deps.uow() as uow:
-            await uow.members.add(member)
-            raise RuntimeError("boom")
-
-    with pytest.raises(RuntimeError, match="boom"):
-        await add_then_fail()
-    assert await stored_member(deps, member) is None
-
-
 async def test_writes_after_a_commit_need_their_own_commit(deps: Deps, acme: Tenant) -> None:
     first = _member(acme.id, "first@acme.example")
     second = _member(acme.id, "second@acme.example")
@@ -205,90 +124,6 @@ async def test_writes_after_a_commit_need_their_own_commit(deps: Deps, acme: Ten
         await uow.members.add(second)
     assert await stored_member(deps, first) == first
     assert await stored_member(deps, second) is None
-
-
-async def test_repositories_refuse_to_work_once_the_unit_of_work_is_left(
-    deps: Deps, acme: Tenant
-) -> None:
-    async with deps.uow() as uow:
-        pass
-    with pytest.raises(RuntimeError, match="closed"):
-        await uow.members.get(acme.id, acme.admin_member.id)
-    with pytest.raises(RuntimeError, match="closed"):
-        await uow.commit()
-
-
-async def test_a_refused_write_leaves_the_working_copy_as_it_was(deps: Deps, acme: Tenant) -> None:
-    async with deps.uow() as uow:
-        taken = _member(acme.id, acme.admin_member.email)
-        with pytest.raises(Conflict):
-            await uow.members.add(taken)
-        assert await uow.members.get(acme.id, taken.id) is None
-        await uow.commit()
-    assert await stored_member(deps, taken) is None
-
-
-async def test_the_later_of_two_concurrent_updates_fails_at_commit(
-    deps: Deps, acme: Tenant
-) -> None:
-    original = acme.admin_member
-    first = replace(original, name="First", version=2)
-    second = replace(original, name="Second", version=2)
-    async with deps.uow() as uow_a, deps.uow() as uow_b:
-        await uow_a.members.update(first, previous_version=1)
-        await uow_b.members.update(second, previous_version=1)  # its snapshot is still v1
-        await uow_a.commit()
-        with pytest.raises(StaleVersion) as caught:
-            await uow_b.commit()
-    assert caught.value.code == "stale_version"
-    assert await stored_member(deps, original) == first
-
-
-async def test_concurrent_writes_to_different_rows_both_land(deps: Deps, acme: Tenant) -> None:
-    one = _member(acme.id, "one@acme.example")
-    two = _member(acme.id, "two@acme.example")
-    async with deps.uow() as uow_a, deps.uow() as uow_b:
-        await uow_a.members.add(one)
-        await uow_b.members.add(two)
-        await uow_a.commit()
-        await uow_b.commit()
-    assert await stored_member(deps, one) == one
-    assert await stored_member(deps, two) == two
-
-
-# -- repositories: versions, keys and references -------------------------------------------
-
-
-async def test_update_with_another_previous_version_is_stale(deps: Deps, acme: Tenant) -> None:
-    async with deps.uow() as uow:
-        org = replace(acme.org, name="Renamed", version=3)
-        with pytest.raises(StaleVersion) as caught:
-            await uow.organizations.update(org, previous_version=2)
-        assert caught.value.code == "stale_version"
-        missing = _member(acme.id, "nobody@acme.example", version=2)
-        with pytest.raises(StaleVersion):
-            await uow.members.update(missing, previous_version=1)
-
-
-async def test_duplicate_email_and_external_id_conflict_per_organization(
-    deps: Deps, acme: Tenant, globex: Tenant
-) -> None:
-    await hire(deps, acme, "Ann", external_id="E-1")
-    async with deps.uow() as uow:
-        with pytest.raises(Conflict) as email:
-            await uow.members.add(_member(acme.id, "ann@acme.example"))
-        with pytest.raises(Conflict) as external:
-            await uow.members.add(_member(acme.id, "ann2@acme.example", external_id="E-1"))
-        # Another tenant may use both; members without an external id never collide.
-        await uow.members.add(_member(globex.id, "ann@acme.example", external_id="E-1"))
-        await uow.members.add(_member(acme.id, "x@acme.example"))
-        await uow.members.add(_member(acme.id, "y@acme.example"))
-    assert email.value.code == "email_taken"
-    assert email.value.errors == (FieldError("email", "already used by another member", "taken"),)
-    assert external.value.code == "external_id_taken"
-    assert external.value.errors == (
-        FieldError("external_id", "already used by another member", "taken"),
-    )
 
 
 async def test_an_update_onto_a_taken_email_conflicts(deps: Deps, acme: Tenant) -> None:
@@ -304,92 +139,26 @@ async def test_an_update_onto_a_taken_email_conflicts(deps: Deps, acme: Tenant) 
 async def test_references_must_exist_in_the_same_organization(
     deps: Deps, acme: Tenant, globex: Tenant
 ) -> None:
-    async with deps.uow() as uow:
-        for write in (
-            uow.members.add(_member(new_id(), "orphan@nowhere.example")),
-            uow.members.add(_member(acme.id, "b@acme.example", manager_id=globex.admin_member.id)),
-            uow.units.add(_unit(acme.id, UnitKind.TEAM, parent_id=new_id())),
-        ):
-            with pytest.raises(RuleViolation) as caught:
-                await write
-            assert caught.value.code == "unknown_reference"
+    writes: list[Write] = [
+        lambda uow: uow.members.add(_member(new_id(), "orphan@nowhere.example")),
+        lambda uow: uow.members.add(
+            _member(acme.id, "b@acme.example", manager_id=globex.admin_member.id)
+        ),
+        lambda uow: uow.units.add(_unit(acme.id, UnitKind.TEAM, parent_id=new_id())),
+    ]
+    for write in writes:
+        refused = await _refused(deps, write)
+        assert (type(refused), getattr(refused, "code", None)) == (
+            RuleViolation,
+            "unknown_reference",
+        )
 
 
-async def test_one_company_unit_per_organization(deps: Deps, acme: Tenant, globex: Tenant) -> None:
-    async with deps.uow() as uow:
-        await uow.units.add(_unit(acme.id, UnitKind.COMPANY))
-        await uow.units.add(_unit(globex.id, UnitKind.COMPANY))
-        with pytest.raises(Conflict) as caught:
-            await uow.units.add(_unit(acme.id, UnitKind.COMPANY))
-    assert caught.value.code == "company_unit_exists"
-
-
-async def test_deleting_a_unit_takes_its_memberships_and_spares_its_parent(
-    deps: Deps, acme: Tenant
-) -> None:
-    company = _unit(acme.id, UnitKind.COMPANY)
-    team = _unit(acme.id, UnitKind.TEAM, parent_id=company.id)
-    admin_id = acme.admin_member.id
-    async with deps.uow() as uow:
-        await uow.units.add(company)
-        await uow.units.add(team)
-        await uow.units.add_member(acme.id, team.id, admin_id)
-        await uow.units.add_member(acme.id, team.id, admin_id)  # idempotent
-        assert await uow.units.member_ids(acme.id, team.id) == [admin_id]
-        # The team still points at it: a refused DELETE answers the in-use code, as on
-        # Postgres (a 409, not the creating side's unknown_reference).
-        with pytest.raises(Conflict) as caught:
-            await uow.units.delete(acme.id, company.id)
-        assert caught.value.code == "unit_has_children"
-        await uow.units.delete(acme.id, team.id)
-        assert await uow.units.member_ids(acme.id, team.id) == []
-        assert await uow.units.remove_member(acme.id, team.id, admin_id) is False
-        assert await uow.units.get(acme.id, company.id) == company
-
-
-async def test_the_manager_chain_stops_at_a_stored_loop(deps: Deps, acme: Tenant) -> None:
-    a = _member(acme.id, "a@acme.example")
-    b = _member(acme.id, "b@acme.example", manager_id=a.id)
-    async with deps.uow() as uow:
-        await uow.members.add(a)
-        await uow.members.add(b)
-        # The repository stores what it is given; loops are the use case's job to refuse.
-        await uow.members.update(replace(a, manager_id=b.id, version=2), previous_version=1)
-        assert await uow.members.manager_chain(acme.id, a.id) == {a.id: b.id, b.id: a.id}
-        assert await uow.members.manager_chain(acme.id, new_id()) == {}
-
-
-async def test_cycle_dates_are_checked_like_the_table_constraint(deps: Deps, acme: Tenant) -> None:
+async def test_a_cycle_ending_before_it_starts_is_refused(deps: Deps, acme: Tenant) -> None:
     async with deps.uow() as uow:
         with pytest.raises(Conflict) as caught:
             await uow.cycles.add(_cycle(acme.id, date(2026, 4, 1), date(2026, 3, 1)))
     assert caught.value.code == "conflict"
-
-
-async def test_cycles_filter_on_the_day_they_contain(deps: Deps, acme: Tenant) -> None:
-    q1 = _cycle(acme.id, date(2026, 1, 1), date(2026, 3, 31))
-    q2 = _cycle(acme.id, date(2026, 4, 1), date(2026, 6, 30))
-    async with deps.uow() as uow:
-        await uow.cycles.add(q1)
-        await uow.cycles.add(q2)
-        for day, expected in (
-            (date(2026, 3, 31), [q1]),
-            (date(2026, 4, 1), [q2]),
-            (date(2026, 7, 1), []),
-        ):
-            page = await uow.cycles.list(acme.id, CycleFilter(contains_date=day), PageRequest())
-            assert list(page.items) == expected
-
-
-async def test_values_longer_than_their_column_are_refused(deps: Deps, acme: Tenant) -> None:
-    async with deps.uow() as uow:
-        with pytest.raises(ColumnTooLongError, match=r"members\.external_id"):
-            await uow.members.add(_member(acme.id, "long@acme.example", external_id="x" * 201))
-
-
-# -- OKR repositories ----------------------------------------------------------------------
-
-EVERYONE = Viewer(member_id=None, sees_everything=True)
 
 
 def _objective(
@@ -545,45 +314,51 @@ async def test_okr_updates_compare_versions(deps: Deps, acme: Tenant) -> None:
 async def test_okr_foreign_keys_and_checks_are_enforced(deps: Deps, acme: Tenant) -> None:
     cycle, objective, kr = await _okr_base(deps, acme)
     admin_id = acme.admin_member.id
-    async with deps.uow() as uow:
-        for write in (
-            uow.objectives.add(_objective(acme.id, new_id(), admin_id)),
-            uow.objectives.add(_objective(acme.id, cycle.id, new_id())),
-            uow.objectives.add(_objective(acme.id, cycle.id, admin_id, owner_kind=OwnerKind.UNIT)),
-            uow.objectives.add(
-                _objective(acme.id, cycle.id, admin_id, parent_objective_id=new_id())
-            ),
-            uow.objectives.add(
-                _objective(acme.id, cycle.id, admin_id, parent_key_result_id=new_id())
-            ),
-            uow.key_results.add(replace(_key_result(objective, admin_id), objective_id=new_id())),
-            uow.key_results.add(_key_result(objective, new_id())),
-            uow.check_ins.add(replace(_check_in(kr, 1), key_result_id=new_id())),
-            uow.actions.add(_action(kr, owner_id=new_id())),
-            uow.actions.add(replace(_action(kr), accepted_by=new_id())),
-        ):
-            with pytest.raises(RuleViolation) as caught:
-                await write
-            assert caught.value.code == "unknown_reference"
-        both_links = _objective(
-            acme.id,
-            cycle.id,
-            admin_id,
-            parent_objective_id=objective.id,
-            parent_key_result_id=kr.id,
+    dangling: list[Write] = [
+        lambda uow: uow.objectives.add(_objective(acme.id, new_id(), admin_id)),
+        lambda uow: uow.objectives.add(_objective(acme.id, cycle.id, new_id())),
+        lambda uow: uow.objectives.add(
+            _objective(acme.id, cycle.id, admin_id, owner_kind=OwnerKind.UNIT)
+        ),
+        lambda uow: uow.objectives.add(
+            _objective(acme.id, cycle.id, admin_id, parent_objective_id=new_id())
+        ),
+        lambda uow: uow.objectives.add(
+            _objective(acme.id, cycle.id, admin_id, parent_key_result_id=new_id())
+        ),
+        lambda uow: uow.key_results.add(
+            replace(_key_result(objective, admin_id), objective_id=new_id())
+        ),
+        lambda uow: uow.key_results.add(_key_result(objective, new_id())),
+        lambda uow: uow.check_ins.add(replace(_check_in(kr, 1), key_result_id=new_id())),
+        lambda uow: uow.actions.add(_action(kr, owner_id=new_id())),
+        lambda uow: uow.actions.add(replace(_action(kr), accepted_by=new_id())),
+    ]
+    for write in dangling:
+        refused = await _refused(deps, write)
+        assert (type(refused), getattr(refused, "code", None)) == (
+            RuleViolation,
+            "unknown_reference",
         )
-        for check in (
-            uow.objectives.add(both_links),
-            uow.key_results.add(replace(_key_result(objective, admin_id), weight=Decimal(-1))),
-            uow.key_results.add(replace(_key_result(objective, admin_id), confidence=11)),
-            uow.check_ins.add(replace(_check_in(kr, 1), confidence=-1)),
-            uow.objectives.add(objective),  # the primary key
-        ):
-            with pytest.raises(Conflict) as conflict:
-                await check
-            assert conflict.value.code == "conflict"
-        with pytest.raises(ColumnTooLongError, match=r"key_results\.unit"):
-            await uow.key_results.add(replace(_key_result(objective, admin_id), unit="x" * 41))
+    both_links = _objective(
+        acme.id,
+        cycle.id,
+        admin_id,
+        parent_objective_id=objective.id,
+        parent_key_result_id=kr.id,
+    )
+    checked: list[Write] = [
+        lambda uow: uow.objectives.add(both_links),
+        lambda uow: uow.key_results.add(
+            replace(_key_result(objective, admin_id), weight=Decimal(-1))
+        ),
+        lambda uow: uow.key_results.add(replace(_key_result(objective, admin_id), confidence=11)),
+        lambda uow: uow.check_ins.add(replace(_check_in(kr, 1), confidence=-1)),
+        lambda uow: uow.objectives.add(objective),  # the primary key
+    ]
+    for write in checked:
+        refused = await _refused(deps, write)
+        assert (type(refused), getattr(refused, "code", None)) == (Conflict, "conflict")
 
 
 async def test_alignment_ancestors_follow_parents_and_contributed_krs(
@@ -661,11 +436,16 @@ async def test_deleting_an_objective_runs_its_four_statements(deps: Deps, acme: 
         await uow.objectives.delete(acme.id, objective.id)  # nothing left: no error
     async with deps.uow() as uow:
         await uow.check_ins.add(_check_in(kr, 1))
-        with pytest.raises(RuleViolation) as caught:
-            await uow.objectives.delete(acme.id, objective.id)
-        assert caught.value.code == "unknown_reference"
-        # As in Postgres, the statement deleting the actions ran before the refused one.
-        assert await uow.actions.get(acme.id, action.id) is None
+        await uow.commit()
+    # A KR with check-ins keeps its objective: the refused delete rolls the whole unit of
+    # work back, the actions' statement that ran before it included.
+    refused = await _refused(deps, lambda uow: uow.objectives.delete(acme.id, objective.id))
+    assert (type(refused), getattr(refused, "code", None)) == (
+        Conflict,
+        "key_result_has_check_ins",
+    )
+    async with deps.uow() as uow:
+        assert await uow.actions.get(acme.id, action.id) == action
         assert await uow.key_results.get(acme.id, kr.id) == kr
         assert await uow.objectives.get(acme.id, objective.id) == objective
 
@@ -683,12 +463,12 @@ async def test_contributor_ids_are_the_objectives_contributing_to_a_kr(
             await uow.objectives.add(o)
         assert await uow.objectives.contributor_ids(acme.id, kr.id) == sorted([first.id, second.id])
         assert await uow.objectives.contributor_ids(globex.id, kr.id) == []
-        with pytest.raises(RuleViolation) as caught:
+        with pytest.raises(Conflict) as caught:
             await uow.key_results.delete(acme.id, kr.id)  # they still point at it
-        assert caught.value.code == "unknown_reference"
+        assert caught.value.code == "key_result_has_contributors"
 
 
-async def test_numbers_read_back_in_fixed_point_as_from_postgres(deps: Deps, acme: Tenant) -> None:
+async def test_numbers_read_back_in_fixed_point(deps: Deps, acme: Tenant) -> None:
     _, objective, kr = await _okr_base(deps, acme)
     big = replace(
         _key_result(objective, acme.admin_member.id),
@@ -751,7 +531,7 @@ async def test_private_objectives_are_visible_down_the_viewers_line(
         assert await seen(EVERYONE) == ["rep", "team", "public"]
 
 
-async def test_actions_filter_like_sql(deps: Deps, acme: Tenant) -> None:
+async def test_actions_filter(deps: Deps, acme: Tenant) -> None:
     _, _, kr = await _okr_base(deps, acme)
     dated = replace(_action(kr), due_date=date(2026, 2, 1), status=ActionStatus.DOING)
     undated = _action(kr, owner_id=acme.admin_member.id)
@@ -769,7 +549,7 @@ async def test_actions_filter_like_sql(deps: Deps, acme: Tenant) -> None:
         assert await found(ActionFilter(status=ActionStatus.DOING)) == [dated]
 
 
-async def test_audit_events_are_stored_apart_from_the_callers_values(
+async def test_audit_events_are_read_back_as_written_in_their_organization(
     deps: Deps, acme: Tenant, globex: Tenant
 ) -> None:
     after = {"title": "Grow", "tags": ["a"]}
@@ -796,88 +576,3 @@ async def test_audit_events_are_stored_apart_from_the_callers_values(
         assert list((await uow.audit.list(globex.id, AuditFilter(), PageRequest())).items) == []
         with pytest.raises(RuleViolation):
             await uow.audit.record(replace(event, id=new_id(), organization_id=new_id()))
-        with pytest.raises(ColumnTooLongError, match=r"audit_events\.action"):
-            await uow.audit.record(replace(event, id=new_id(), action="x" * 61))
-
-
-async def test_the_later_of_two_concurrent_objective_updates_fails_at_commit(
-    deps: Deps, acme: Tenant
-) -> None:
-    _, objective, _ = await _okr_base(deps, acme)
-    async with deps.uow() as uow_a, deps.uow() as uow_b:
-        await uow_a.objectives.update(replace(objective, title="A", version=2), previous_version=1)
-        await uow_b.objectives.update(replace(objective, title="B", version=2), previous_version=1)
-        await uow_a.commit()
-        with pytest.raises(StaleVersion):
-            await uow_b.commit()
-    async with deps.uow() as uow:
-        stored = await uow.objectives.get(acme.id, objective.id)
-    assert stored is not None
-    assert stored.title == "A"
-
-
-# -- idempotency keys and readiness --------------------------------------------------------
-
-
-async def test_an_idempotency_key_is_claimed_once_then_answers_with_its_response() -> None:
-    keys = MemoryIdempotencyStore(retention_hours=24)
-    org_id = new_id()
-
-    async def claim(request_hash: str) -> IdempotencyRecord | None:
-        return await keys.claim(
-            organization_id=org_id, caller="member:1", key="k-1", request_hash=request_hash, now=NOW
-        )
-
-    assert await claim("h1") is None
-    running = await claim("h2")
-    assert running == IdempotencyRecord(
-        request_hash="h1", response=None, lease_ends_at=NOW + timedelta(seconds=30)
-    )
-
-    response = StoredResponse(status=201, body=b"{}", headers={"location": "/v1/x"})
-    await keys.complete(
-        organization_id=org_id, caller="member:1", key="k-1", claimed_at=NOW, response=response
-    )
-    assert await claim("h1") == IdempotencyRecord(request_hash="h1", response=response)
-
-
-async def test_idempotency_keys_are_scoped_released_and_expire() -> None:
-    keys = MemoryIdempotencyStore(retention_hours=24)
-    org_id = new_id()
-    assert (
-        await keys.claim(organization_id=org_id, caller="a", key="k", request_hash="h", now=NOW)
-        is None
-    )
-    # Another caller, or another organization, has its own slot.
-    assert (
-        await keys.claim(organization_id=org_id, caller="b", key="k", request_hash="h", now=NOW)
-        is None
-    )
-    assert (
-        await keys.claim(organization_id=new_id(), caller="a", key="k", request_hash="h", now=NOW)
-        is None
-    )
-    # A released claim can be taken again.
-    await keys.release(organization_id=org_id, caller="a", key="k", claimed_at=NOW)
-    assert (
-        await keys.claim(organization_id=org_id, caller="a", key="k", request_hash="h", now=NOW)
-        is None
-    )
-    # Within the retention the key is remembered (for another request: the same one would
-    # take the abandoned claim over); past it, forgotten.
-    later = NOW + timedelta(hours=24)
-    assert (
-        await keys.claim(organization_id=org_id, caller="a", key="k", request_hash="h2", now=later)
-        is not None
-    )
-    much_later = NOW + timedelta(hours=24, seconds=1)
-    assert (
-        await keys.claim(
-            organization_id=org_id, caller="a", key="k", request_hash="h2", now=much_later
-        )
-        is None
-    )
-
-
-async def test_memory_is_always_ready() -> None:
-    assert await MemoryReadiness().check() is None
