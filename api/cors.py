@@ -7,6 +7,8 @@ browser has nothing ambient to send and a wildcard origin cannot leak a session.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
@@ -25,7 +27,7 @@ ALLOWED_HEADERS = (
 EXPOSED_HEADERS = ("ETag", "Location", "X-Request-ID", "Idempotent-Replayed", "Retry-After")
 
 
-def add_cors(app: FastAPI, origins: list[str]) -> None:
+def add_cors(app: FastAPI, origins: Sequence[str]) -> None:
     """Answer preflights and grant the origins; no origins: same-origin only, no headers."""
     if not origins:
         return

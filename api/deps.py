@@ -1,6 +1,6 @@
 """What inbound adapters get per request: the services and the verified caller.
 
-Both come from ``app.state``, set once by the composition root (service/app.py): no
+Both come from ``app.state``, set once by the composition root (service/runtime/app.py): no
 module-level singletons.
 """
 
@@ -14,17 +14,17 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 
+from api.config import ApiConfig
 from api.security import TokenVerifier, Unauthenticated, bearer_token
 from service.auth import Principal
 from service.context import Services
 from service.identity import MemberIdentities, NotAnActiveMember, confirm_member
-from service.settings import Settings
 
 
 @dataclass(frozen=True)
 class AppState:
     services: Services
-    settings: Settings
+    config: ApiConfig
     verifier: TokenVerifier
     # Members recently confirmed active: kept for the app's lifetime, shared by all requests.
     identities: MemberIdentities = field(default_factory=MemberIdentities)

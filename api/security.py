@@ -1,9 +1,9 @@
 """Bearer tokens (JWT, verified with PyJWT) -> Principal.
 
-Algorithms are pinned by settings and never taken from the token; HS and RS/ES are never
-mixed (settings refuse it); ``iss``, ``aud``, ``exp``, ``sub`` and the organization claim
-are required. Keys come from a secret, a PEM public key, or a JWKS URL (by ``kid``, so an
-identity provider can rotate keys without a restart).
+Algorithms are pinned by the configuration (api/config.py) and never taken from the token;
+HS and RS/ES are never mixed (the settings refuse it); ``iss``, ``aud``, ``exp``, ``sub`` and
+the organization claim are required. Keys come from a secret, a PEM public key, or a JWKS URL
+(by ``kid``, so an identity provider can rotate keys without a restart).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from jwt import PyJWKClient
 
+from api.config import TokenConfig
 from domain.members import Role
 from service.auth import Principal
-from service.settings import Settings
 
 
 class Unauthenticated(Exception):
@@ -40,40 +40,40 @@ class KeysUnavailable(Exception):
 class TokenVerifier:
     def __init__(
         self,
-        settings: Settings,
+        config: TokenConfig,
         *,
         jwks_cache_seconds: float = 300,
         jwks_refresh_cooldown_seconds: float = 30,
         jwks_timeout_seconds: float = 10,
     ) -> None:
-        self._settings = settings
-        self._algorithms = list(settings.jwt_algorithms)
+        self._config = config
+        self._algorithms = list(config.algorithms)
         self._static_key: Any = None
         self._jwks: PyJWKClient | None = None
-        if settings.uses_hmac:
-            self._static_key = settings.hmac_secret
-        elif settings.jwt_jwks_url:
+        if config.hmac_secret is not None:
+            self._static_key = config.hmac_secret
+        elif config.jwks_url:
             # The key *set* is cached for ``jwks_cache_seconds``; single keys are not cached
             # apart from it (an LRU of keys would keep trusting a key the identity provider
             # has withdrawn). An unknown ``kid`` refetches at most once per cooldown, so
             # tokens with made-up kids cannot hammer the identity provider.
             self._jwks = PyJWKClient(
-                settings.jwt_jwks_url,
+                config.jwks_url,
                 cache_keys=False,
                 lifespan=jwks_cache_seconds,
                 cooldown_duration=jwks_refresh_cooldown_seconds,
                 timeout=jwks_timeout_seconds,
             )
-        elif settings.jwt_public_key_file:
-            self._static_key = _load_public_key(settings.jwt_public_key_file)
+        elif config.public_key_file:
+            self._static_key = _load_public_key(config.public_key_file)
             fitting = [a for a in self._algorithms if _key_fits(a, self._static_key)]
             if not fitting:
                 raise ValueError(
-                    f"OKR_JWT_PUBLIC_KEY_FILE ({settings.jwt_public_key_file}) holds a key "
+                    f"OKR_JWT_PUBLIC_KEY_FILE ({config.public_key_file}) holds a key "
                     f"that fits none of OKR_JWT_ALGORITHMS {self._algorithms}"
                 )
             self._algorithms = fitting
-        self._required = ["exp", "iss", "aud", "sub", settings.jwt_org_claim]
+        self._required = ["exp", "iss", "aud", "sub", config.org_claim]
 
     async def _key_for(self, token: str) -> Any:
         if self._jwks is None:
@@ -95,23 +95,23 @@ class TokenVerifier:
         return signing_key.key
 
     async def verify(self, token: str) -> Principal:
-        s = self._settings
+        c = self._config
         try:
             key = await self._key_for(token)
             claims = jwt.decode(
                 token,
                 key,
                 algorithms=self._algorithms,
-                audience=s.jwt_audience,
-                issuer=s.jwt_issuer,
-                leeway=s.jwt_leeway_seconds,
+                audience=c.audience,
+                issuer=c.issuer,
+                leeway=c.leeway_seconds,
                 options={"require": self._required},
             )
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("the token has expired", code="token_expired") from None
         except jwt.InvalidTokenError as error:
             raise Unauthenticated(f"the token is not valid: {error}") from None
-        return principal_from_claims(claims, s)
+        return principal_from_claims(claims, c)
 
 
 def _load_public_key(path: Path) -> PublicKeyTypes:
@@ -151,17 +151,15 @@ def _string_list(value: object) -> list[str]:
     raise Unauthenticated("roles and scopes must be strings")
 
 
-def principal_from_claims(claims: Mapping[str, Any], settings: Settings) -> Principal:
+def principal_from_claims(claims: Mapping[str, Any], config: TokenConfig) -> Principal:
     """Member tokens carry ``sub`` = member id and roles; service tokens carry scopes."""
-    org_id = _uuid_claim(claims, settings.jwt_org_claim)
-    scopes = frozenset(_string_list(claims.get(settings.jwt_scope_claim)))
+    org_id = _uuid_claim(claims, config.org_claim)
+    scopes = frozenset(_string_list(claims.get(config.scope_claim)))
     subject = str(claims["sub"])
     if scopes:
         return Principal(organization_id=org_id, subject=f"service:{subject}", scopes=scopes)
     known = {r.value for r in Role}
-    roles = frozenset(
-        Role(r) for r in _string_list(claims.get(settings.jwt_roles_claim)) if r in known
-    )
+    roles = frozenset(Role(r) for r in _string_list(claims.get(config.roles_claim)) if r in known)
     return Principal(
         organization_id=org_id,
         subject=subject,

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import structlog
 
-from service.logging import configure_logging
+from service.runtime.logging import configure_logging
 from tests.postgres import PostgresServer, migrated_template, start_server, unique_name
 
 

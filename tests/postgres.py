@@ -16,8 +16,8 @@ from pathlib import Path
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from service.embedded import EmbeddedPostgres
-from service.migrate import upgrade
+from service.runtime.embedded import EmbeddedPostgres
+from service.runtime.migrate import upgrade
 
 
 @dataclass

@@ -18,10 +18,10 @@ from starlette.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types.unset import UNSET
 
+from api.config import GraphQLConfig
 from api.graphql.context import GraphQLContext, graphql_context
 from api.graphql.ide import offline_page
 from api.graphql.schema import build_schema
-from service.settings import Settings
 
 _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
 
@@ -49,13 +49,13 @@ class OkrGraphQLRouter(GraphQLRouter[GraphQLContext, None]):
             )
 
 
-def create_graphql_router(settings: Settings) -> GraphQLRouter[GraphQLContext, None]:
+def create_graphql_router(config: GraphQLConfig) -> GraphQLRouter[GraphQLContext, None]:
     """The router; its ``schema`` is what ``app.state.graphql_schema`` exports as SDL."""
     return OkrGraphQLRouter(
-        build_schema(settings),
+        build_schema(config),
         prefix="/graphql",
         context_getter=graphql_context,
-        graphql_ide="graphiql" if settings.graphql_introspection else None,
+        graphql_ide="graphiql" if config.introspection else None,
         allow_queries_via_get=False,
         subscription_protocols=(),
         # The contract of /graphql is the SDL (openapi/schema.graphql), not OpenAPI.

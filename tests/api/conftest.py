@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from service.app import build_app
+from service.runtime.app import build_app
 from tests.api.harness import SettableClock, Tenant, new_tenant, test_settings
 
 
@@ -81,9 +81,9 @@ def app(request: pytest.FixtureRequest, clock: SettableClock) -> Iterator[FastAP
 
 @pytest.fixture
 async def acme(app: FastAPI) -> Tenant:
-    return await new_tenant(app, app.state.okr.settings, "Acme")
+    return await new_tenant(app, app.state.settings, "Acme")
 
 
 @pytest.fixture
 async def globex(app: FastAPI) -> Tenant:
-    return await new_tenant(app, app.state.okr.settings, "Globex")
+    return await new_tenant(app, app.state.settings, "Globex")

@@ -11,8 +11,8 @@ import httpx
 from fastapi import FastAPI
 
 from service.organizations import NewOrganization, create_organization
-from service.settings import Settings
-from service.tokens import mint_token
+from service.runtime.settings import Settings
+from service.runtime.tokens import mint_token
 
 TEST_SECRET = "test-secret-" + "x" * 40
 

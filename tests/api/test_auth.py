@@ -29,8 +29,8 @@ from fastapi import FastAPI
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from api.security import TokenVerifier, Unauthenticated
-from service.app import build_app
-from service.settings import Settings
+from service.runtime.app import build_app, token_config
+from service.runtime.settings import Settings
 from tests.api.harness import TEST_SECRET, Tenant, new_tenant
 
 ISSUER = "okr-dev"
@@ -353,7 +353,7 @@ async def rs_app(
 
 @pytest.fixture
 async def rsa_corp(rs_app: FastAPI) -> Tenant:
-    return await new_tenant(rs_app, rs_app.state.okr.settings, "Rsacorp")
+    return await new_tenant(rs_app, rs_app.state.settings, "Rsacorp")
 
 
 async def test_rs256_token_signed_with_the_private_key_is_accepted(
@@ -401,7 +401,7 @@ def test_a_private_key_in_the_public_key_file_is_refused_at_startup(tmp_path: Pa
     key_file = tmp_path / "oops.pem"
     key_file.write_text(private_pem(rsa_key()))
     with pytest.raises(ValueError, match="PEM public key"):
-        TokenVerifier(asymmetric_settings(tmp_path, jwt_public_key_file=key_file))
+        TokenVerifier(token_config(asymmetric_settings(tmp_path, jwt_public_key_file=key_file)))
 
 
 def test_a_public_key_of_the_wrong_type_is_refused_at_startup(tmp_path: Path) -> None:
@@ -409,7 +409,7 @@ def test_a_public_key_of_the_wrong_type_is_refused_at_startup(tmp_path: Path) ->
     key_file = tmp_path / "ec.pem"
     key_file.write_text(public_pem(ec.generate_private_key(ec.SECP256R1())))
     with pytest.raises(ValueError, match="fits none"):
-        TokenVerifier(asymmetric_settings(tmp_path, jwt_public_key_file=key_file))
+        TokenVerifier(token_config(asymmetric_settings(tmp_path, jwt_public_key_file=key_file)))
 
 
 # -- JWKS ----------------------------------------------------------------------------------
@@ -502,7 +502,7 @@ async def jwks_app(
 
 @pytest.fixture
 async def jwks_corp(jwks_app: FastAPI) -> Tenant:
-    return await new_tenant(jwks_app, jwks_app.state.okr.settings, "Acme")
+    return await new_tenant(jwks_app, jwks_app.state.settings, "Acme")
 
 
 async def test_jwks_tokens_of_either_key_are_accepted(
@@ -586,7 +586,7 @@ async def test_jwks_keys_rotate_without_a_restart(
     org, member = uuid4(), uuid4()
     jwks.publish(("k1", key_one))
     verifier = TokenVerifier(
-        asymmetric_settings(tmp_path, jwt_jwks_url=jwks.url),
+        token_config(asymmetric_settings(tmp_path, jwt_jwks_url=jwks.url)),
         jwks_cache_seconds=0.3,
         jwks_refresh_cooldown_seconds=0,
     )

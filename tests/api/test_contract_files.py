@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from service.exports import export_schemas, graphql_sdl, openapi_json
+from service.runtime.exports import export_schemas, graphql_sdl, openapi_json
 
 ROOT = Path(__file__).resolve().parents[2]
 _METHODS = {"get", "post", "put", "patch", "delete"}

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from service.app import build_app
-from service.settings import Settings, SettingsError, load_settings
-from service.tokens import mint_token
+from service.runtime.app import build_app
+from service.runtime.settings import Settings, SettingsError, load_settings
+from service.runtime.tokens import mint_token
 from tests.api import harness
 from tests.api.harness import Tenant, new_tenant
 
@@ -33,7 +33,7 @@ async def app(shared_database_url: str) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def acme(app: FastAPI) -> Tenant:
-    return await new_tenant(app, app.state.okr.settings, "Acme")
+    return await new_tenant(app, app.state.settings, "Acme")
 
 
 def preflight(method: str, *headers: str, origin: str = APP_ORIGIN) -> dict[str, str]:
@@ -148,7 +148,7 @@ async def test_a_database_outage_answer_carries_the_grant() -> None:
 async def test_no_origins_configured_adds_no_cors_header(database_url: str) -> None:
     application = build_app(harness.test_settings(), database_url)
     async with application.router.lifespan_context(application):
-        tenant = await new_tenant(application, application.state.okr.settings)
+        tenant = await new_tenant(application, application.state.settings)
         async with tenant.admin() as client:
             read = await client.get("/v1/members", headers={"Origin": APP_ORIGIN})
             asked = await client.options("/v1/members", headers=preflight("GET"))

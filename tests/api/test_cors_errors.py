@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from service.app import build_app
+from service.runtime.app import build_app
 from tests.api import harness
 
 APP_ORIGIN = "https://app.example.com"

@@ -9,7 +9,7 @@ import re
 from fastapi import FastAPI
 
 from api.graphql.ide import ASSETS_PATH
-from service.app import build_app
+from service.runtime.app import build_app
 from tests.api import harness
 from tests.api.harness import Tenant
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from graphql import get_introspection_query
 
 from service import organizations
-from service.app import build_app
+from service.runtime.app import build_app
 from tests.api import harness
 from tests.api.harness import Tenant, new_tenant
 from tests.api.test_graphql import codes, gql, new_member, sql_statements

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from service.app import build_app
+from service.runtime.app import build_app
 from tests.api import harness
 from tests.postgres import PostgresServer, unique_name
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from service.app import build_app
+from service.runtime.app import build_app
 from tests.api import harness
 from tests.api.harness import Tenant, create_member, new_tenant
 from tests.api.okr_harness import active_cycle, check_in, get, key_result, objective, post
@@ -137,7 +137,7 @@ async def test_the_body_limit_is_one_mebibyte_by_default() -> None:
 
 async def test_a_declared_oversized_body_is_refused_unread(small_app: FastAPI) -> None:
     """Content-Length says 100 MB: 413 at once, without reading a byte of the body."""
-    tenant = await new_tenant(small_app, small_app.state.okr.settings)
+    tenant = await new_tenant(small_app, small_app.state.settings)
     pulled = 0
 
     async def receive() -> dict[str, Any]:
@@ -181,7 +181,7 @@ async def test_a_streamed_oversized_body_is_refused_and_changes_nothing(
     small_app: FastAPI,
 ) -> None:
     """No Content-Length (chunked): counted while streaming, refused past the limit."""
-    tenant = await new_tenant(small_app, small_app.state.okr.settings)
+    tenant = await new_tenant(small_app, small_app.state.settings)
     chunks_read = 0
 
     async def chunks() -> AsyncIterator[bytes]:
@@ -204,7 +204,7 @@ async def test_a_streamed_oversized_body_is_refused_and_changes_nothing(
 
 
 async def test_an_oversized_graphql_document_is_refused(small_app: FastAPI) -> None:
-    tenant = await new_tenant(small_app, small_app.state.okr.settings)
+    tenant = await new_tenant(small_app, small_app.state.settings)
     async with tenant.admin() as client:
         response = await client.post(
             "/graphql", json={"query": "{ organization { name } }" + " " * 4096}
@@ -213,7 +213,7 @@ async def test_an_oversized_graphql_document_is_refused(small_app: FastAPI) -> N
 
 
 async def test_a_body_within_the_limit_is_served(small_app: FastAPI) -> None:
-    tenant = await new_tenant(small_app, small_app.state.okr.settings)
+    tenant = await new_tenant(small_app, small_app.state.settings)
     async with tenant.admin() as client:
         response = await client.post("/v1/kpis", json={"name": "Revenue", "target": "1"})
     assert response.status_code == 201, response.text

@@ -9,7 +9,7 @@ import logging
 import structlog
 from structlog.testing import capture_logs
 
-from service.logging import configure_logging
+from service.runtime.logging import configure_logging
 from tests.api.harness import Tenant
 
 

@@ -15,7 +15,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from api.rest.examples import RecursiveSchema, example_of, uuid_for
-from service.app import build_app
+from service.runtime.app import build_app
 from tests.api import harness
 
 _METHODS = {"get", "post", "put", "patch", "delete"}

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from service.app import build_app
+from service.runtime.app import build_app
 from tests.api import harness
 from tests.api.harness import Tenant
 

@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from service.app import build_app
+from service.runtime.app import build_app
 from service.storage.postgres.repositories import PostgresIdempotencyStore
 from tests.api import harness
 from tests.api.harness import SettableClock, Tenant, new_tenant
@@ -51,7 +51,7 @@ async def app(database_url: str, proxy: TcpProxy, clock: SettableClock) -> Async
 
 @pytest.fixture
 async def acme(app: FastAPI) -> Tenant:
-    return await new_tenant(app, app.state.okr.settings, "Acme")
+    return await new_tenant(app, app.state.settings, "Acme")
 
 
 def strict_client(tenant: Tenant) -> httpx.AsyncClient:

@@ -23,7 +23,7 @@ import pytest
 from fastapi import FastAPI
 
 from service.context import Deps
-from service.demo import load_demo
+from service.runtime.demo import load_demo
 from tests.api.harness import Tenant
 from tests.api.okr_harness import get, post
 
@@ -121,7 +121,7 @@ async def first_action(admin: httpx.AsyncClient) -> dict[str, Any]:
 async def build_world(app: FastAPI) -> tuple[Tenant, World]:
     deps = cast(Deps, app.state.okr.services.deps)
     demo = await load_demo(deps)
-    tenant = Tenant(demo.organization_id, demo.admin_id, app, app.state.okr.settings)
+    tenant = Tenant(demo.organization_id, demo.admin_id, app, app.state.settings)
     async with tenant.admin() as admin:
         objective = (await get(admin, "/v1/objectives"))["items"][0]
         cycle = await get(admin, f"/v1/cycles/{objective['cycle_id']}")

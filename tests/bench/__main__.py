@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.migrate import upgrade
-from service.settings import Settings
-from service.tokens import mint_token
+from service.runtime.migrate import upgrade
+from service.runtime.settings import Settings
+from service.runtime.tokens import mint_token
 from tests.bench import report
 from tests.bench.baseline import tree_baselines
 from tests.bench.client import Connection, Reply
@@ -191,7 +191,9 @@ async def drive_all(
 
 
 def bench_api(url: str, settings: Settings, s: Seeded, data_dir: Path, figures: Figures) -> None:
-    report.section("API (python -m service.cli serve, 1 worker) over HTTP from this process")
+    report.section(
+        "API (python -m service.runtime.cli serve, 1 worker) over HTTP from this process"
+    )
     token = mint_token(
         settings, organization_id=s.organization_id, member_id=s.admin_id, roles=["admin"]
     )
@@ -264,7 +266,7 @@ def database(data_dir: Path) -> Iterator[str]:
     if external:
         yield external
         return
-    from service.embedded import embedded_database
+    from service.runtime.embedded import embedded_database
 
     with embedded_database(data_dir / "pgdata") as url:
         yield url

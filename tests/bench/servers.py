@@ -202,7 +202,7 @@ def _running(
 def api_server(
     database_url: str, jwt_secret: str, data_dir: Path, port: int, log_path: Path
 ) -> Iterator[Server]:
-    """``python -m service.cli serve`` on 127.0.0.1 with access logs (JSON) on ``log_path``."""
+    """``python -m service.runtime.cli serve`` on 127.0.0.1, access logs (JSON) on ``log_path``."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -212,7 +212,8 @@ def api_server(
         "OKR_LOG_JSON": "true",
         "OKR_HOST": HOST,
     }
-    command = [sys.executable, "-m", "service.cli", "serve", "--host", HOST, "--port", str(port)]
+    command = [sys.executable, "-m", "service.runtime.cli", "serve"]
+    command += ["--host", HOST, "--port", str(port)]
     with _running(command, env, port, "/readyz", "the API", log_path) as process:
         yield Server(process, port, AccessLog(log_path))
 

@@ -18,9 +18,9 @@ from typer.testing import CliRunner, Result
 
 from api.security import TokenVerifier
 from domain.members import Role
-from service.app import build_app
-from service.cli import cli
-from service.settings import Settings
+from service.runtime.app import build_app, token_config
+from service.runtime.cli import cli
+from service.runtime.settings import Settings
 
 SECRET = "cli-test-secret-" + "z" * 40
 
@@ -58,7 +58,7 @@ async def test_token_prints_a_member_token_the_verifier_accepts(runner: CliRunne
         cli, ["token", "--org", str(org), "--member", str(member), "--role", "admin"]
     )
     assert result.exit_code == 0, message(result)
-    principal = await TokenVerifier(Settings()).verify(result.stdout.strip())
+    principal = await TokenVerifier(token_config(Settings())).verify(result.stdout.strip())
     assert principal.organization_id == org
     assert principal.member_id == member
     assert principal.roles == {Role.ADMIN, Role.MEMBER}
@@ -71,7 +71,7 @@ async def test_token_prints_a_service_token_with_its_scopes(runner: CliRunner) -
         cli, ["token", "--org", str(org), "--scope", "org:read", "--scope", "members:write"]
     )
     assert result.exit_code == 0, message(result)
-    principal = await TokenVerifier(Settings()).verify(result.stdout.strip())
+    principal = await TokenVerifier(token_config(Settings())).verify(result.stdout.strip())
     assert principal.organization_id == org
     assert principal.is_service
     assert principal.scopes == {"org:read", "members:write"}
@@ -179,7 +179,7 @@ async def test_org_create_prints_ids_and_an_admin_token(
     org_id, admin_id = UUID(out["organization_id"]), UUID(out["admin_member_id"])
 
     settings = Settings()
-    principal = await TokenVerifier(settings).verify(out["admin_token"])
+    principal = await TokenVerifier(token_config(settings)).verify(out["admin_token"])
     assert principal.organization_id == org_id
     assert principal.member_id == admin_id
     assert principal.is_admin

@@ -15,7 +15,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from service.migrate import upgrade
+from service.runtime.migrate import upgrade
 from service.storage.postgres.database import head_revision
 from tests.postgres import PostgresServer, unique_name
 
@@ -37,7 +37,7 @@ def okr(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
     clean.pop("DATABASE_URL", None)
     clean.update({"OKR_DATA_DIR": str(tmp_path), "OKR_LOG_JSON": "false", **env})
     return subprocess.run(  # noqa: S603 - our own command
-        [sys.executable, "-m", "service.cli", *args],
+        [sys.executable, "-m", "service.runtime.cli", *args],
         env=clean,
         capture_output=True,
         text=True,

@@ -17,11 +17,11 @@ import pytest
 import uvicorn
 from typer.testing import CliRunner, Result
 
-from service.app import build_app
-from service.cli import cli
 from service.context import Deps
-from service.demo import ADMIN_EMAIL, LOADING_NAME
 from service.organizations import NewOrganization, create_organization
+from service.runtime.app import build_app
+from service.runtime.cli import cli
+from service.runtime.demo import ADMIN_EMAIL, LOADING_NAME
 from service.storage.postgres.database import create_engine
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from tests.api import harness

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from service.migrate import downgrade, upgrade
+from service.runtime.migrate import downgrade, upgrade
 from service.storage.postgres.database import alembic_config, async_url, head_revision
 from service.storage.postgres.tables import metadata
 from tests.postgres import PostgresServer, unique_name

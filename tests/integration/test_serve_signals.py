@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from service.embedded import EmbeddedPostgres, postgres_running
+from service.runtime.embedded import EmbeddedPostgres, postgres_running
 
 
 def _free_port() -> int:
@@ -45,7 +45,7 @@ def test_sigterm_stops_the_api_and_its_embedded_postgres(tmp_path: Path) -> None
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({"OKR_DATA_DIR": str(data), "OKR_PORT": str(port), "OKR_LOG_LEVEL": "warning"})
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve"],
+        [sys.executable, "-m", "service.runtime.cli", "serve"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

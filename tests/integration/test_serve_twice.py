@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.embedded import EmbeddedPostgres, postgres_running
+from service.runtime.embedded import EmbeddedPostgres, postgres_running
 from tests.integration.test_serve_signals import _free_port, _wait_ready
 
 
@@ -28,7 +28,7 @@ def _environment(data: Path, port: int) -> dict[str, str]:
 
 def _okr_serve(data: Path, port: int, output: int = subprocess.PIPE) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve"],
+        [sys.executable, "-m", "service.runtime.cli", "serve"],
         env=_environment(data, port),
         stdout=output,
         stderr=subprocess.STDOUT,
@@ -127,7 +127,7 @@ def test_another_command_beside_the_server_leaves_its_postgres_running(
         [
             sys.executable,
             "-m",
-            "service.cli",
+            "service.runtime.cli",
             "org",
             "create",
             "Initech",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from service.settings import Settings
+from service.runtime.settings import Settings
 
 GOOD_SECRET = "s" * 32
 

@@ -9,14 +9,46 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
+from api.config import ApiConfig, GraphQLConfig, TokenConfig
 from service.context import Deps, Services, SystemClock
-from service.logging import configure_logging
 from service.ports import Clock
-from service.settings import Settings
+from service.runtime.logging import configure_logging
+from service.runtime.settings import Settings
 from service.storage.postgres.database import PostgresReadiness, create_engine
 from service.storage.postgres.outage import discard_dead_connections, is_outage
 from service.storage.postgres.repositories import PostgresIdempotencyStore
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
+
+
+def token_config(settings: Settings) -> TokenConfig:
+    """How the API verifies tokens. Reading ``hmac_secret`` may create the development key."""
+    return TokenConfig(
+        algorithms=tuple(settings.jwt_algorithms),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        leeway_seconds=settings.jwt_leeway_seconds,
+        org_claim=settings.jwt_org_claim,
+        roles_claim=settings.jwt_roles_claim,
+        scope_claim=settings.jwt_scope_claim,
+        hmac_secret=settings.hmac_secret if settings.uses_hmac else None,
+        public_key_file=settings.jwt_public_key_file,
+        jwks_url=settings.jwt_jwks_url,
+    )
+
+
+def api_config(settings: Settings) -> ApiConfig:
+    """What the inbound adapters read, taken from the process settings."""
+    return ApiConfig(
+        tokens=token_config(settings),
+        graphql=GraphQLConfig(
+            max_depth=settings.graphql_max_depth,
+            max_aliases=settings.graphql_max_aliases,
+            max_tokens=settings.graphql_max_tokens,
+            introspection=settings.graphql_introspection,
+        ),
+        cors_origins=tuple(settings.cors_origins),
+        max_body_bytes=settings.max_body_bytes,
+    )
 
 
 def build_services(engine: AsyncEngine, settings: Settings, clock: Clock | None = None) -> Services:
@@ -45,11 +77,17 @@ def build_app(settings: Settings, database_url: str, *, clock: Clock | None = No
         yield
         await engine.dispose()
 
-    return create_app(build_services(engine, settings, clock), settings, lifespan=lifespan)
+    app = create_app(
+        build_services(engine, settings, clock), api_config(settings), lifespan=lifespan
+    )
+    # What the app was built from, for whoever holds the app and mints its tokens (tests,
+    # `make bench`); the adapters read only their ApiConfig.
+    app.state.settings = settings
+    return app
 
 
 def app_from_environment() -> FastAPI:
-    """ASGI factory for ``uvicorn --factory service.app:app_from_environment``.
+    """ASGI factory for ``uvicorn --factory service.runtime.app:app_from_environment``.
 
     Needs DATABASE_URL: the embedded Postgres is started by ``okr serve``, not by workers.
     """

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from service.app import build_app
-from service.settings import Settings
+from service.runtime.app import build_app
+from service.runtime.settings import Settings
 
 # No connection is opened to build the schemas: any well-formed URL will do.
 _OFFLINE_URL = "postgresql://export@localhost/export"

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import jwt
 
-from service.settings import Settings
+from service.runtime.settings import Settings
 
 
 class ExternalKeysOnly(Exception):

@@ -19,10 +19,10 @@ from uuid import UUID
 
 import typer
 
-from service.settings import DatabaseSettings, Settings, SettingsError, load_settings
+from service.runtime.settings import DatabaseSettings, Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from service.demo import DemoOrganization
+    from service.runtime.demo import DemoOrganization
 
 cli = typer.Typer(help="The headless OKR service.", no_args_is_help=True, add_completion=False)
 org_cli = typer.Typer(help="Manage organizations (tenants).", no_args_is_help=True)
@@ -53,8 +53,8 @@ def _refusals() -> Iterator[None]:
     """What the operator must fix before the command can run (the database unreachable or
     not migrated, the port or the data folder taken): one line on stderr and exit code 1,
     not a traceback."""
-    from service.embedded import AlreadyServing
-    from service.migrate import DatabaseNotReady
+    from service.runtime.embedded import AlreadyServing
+    from service.runtime.migrate import DatabaseNotReady
 
     try:
         yield
@@ -70,14 +70,14 @@ def _database(settings: DatabaseSettings) -> Iterator[str]:
     if settings.database_url is not None:
         yield settings.database_url
         return
-    from service.embedded import embedded_database
+    from service.runtime.embedded import embedded_database
 
     with embedded_database(settings.pgdata_dir) as url:
         yield url
 
 
 def _migrate(url: str, revision: str = "head") -> None:
-    from service.migrate import schema_revision, upgrade
+    from service.runtime.migrate import schema_revision, upgrade
 
     schema_revision(url)  # an unreachable database: one line, not Alembic's traceback
     upgrade(url, revision)
@@ -120,7 +120,7 @@ def serve(
     bind_host, bind_port = host or settings.host, port or settings.port
     with _refusals(), ExitStack() as stack:
         if settings.embedded:
-            from service.embedded import serving
+            from service.runtime.embedded import serving
 
             # One `okr serve` per data folder: a second one is refused before it touches
             # the first one's Postgres.
@@ -187,7 +187,7 @@ def _serve(
     if threading.current_thread() is threading.main_thread():  # handlers live there only
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
     uvicorn.run(
-        "service.app:app_from_environment",
+        "service.runtime.app:app_from_environment",
         factory=True,
         host=bind_host,
         port=bind_port,
@@ -229,7 +229,7 @@ def token(
     """Mint a development token signed with the configured HS key."""
     from domain.members import Role
     from service.auth import Scope
-    from service.tokens import ExternalKeysOnly, mint_token
+    from service.runtime.tokens import ExternalKeysOnly, mint_token
 
     settings = _settings(Settings)
     roles, scopes = role or [], scope or []
@@ -270,9 +270,9 @@ def org_create(
     """Create an organization and its first admin; print both ids and an admin token."""
     from domain.errors import DomainError
     from domain.organizations import Locale
-    from service.migrate import require_head
     from service.organizations import NewOrganization, create_organization
-    from service.tokens import ExternalKeysOnly, mint_token
+    from service.runtime.migrate import require_head
+    from service.runtime.tokens import ExternalKeysOnly, mint_token
 
     settings = _settings(Settings)
 
@@ -326,8 +326,8 @@ def demo(
     finds the same organization and prints fresh tokens.
     """
     from domain.errors import DomainError
-    from service.migrate import require_head
-    from service.tokens import ExternalKeysOnly, mint_token
+    from service.runtime.migrate import require_head
+    from service.runtime.tokens import ExternalKeysOnly, mint_token
 
     settings = _settings(Settings)
     lifetime = _parse_ttl(ttl)
@@ -386,7 +386,7 @@ async def _load_demo(url: str) -> tuple[DemoOrganization, bool]:
     from sqlalchemy import any_, literal, select, text
 
     from service.context import Deps
-    from service.demo import ADMIN_EMAIL, DEMO_NAME, find_demo_people, load_demo
+    from service.runtime.demo import ADMIN_EMAIL, DEMO_NAME, find_demo_people, load_demo
     from service.storage.postgres.database import create_engine
     from service.storage.postgres.tables import members, organizations
     from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
@@ -423,14 +423,14 @@ def export(
     ),
 ) -> None:
     """Write the OpenAPI document and the GraphQL SDL the app serves."""
-    from service.exports import export_schemas
+    from service.runtime.exports import export_schemas
 
     for path in export_schemas(out):
         typer.echo(f"wrote {path}")
 
 
 def main() -> None:
-    from service.logging import configure_logging
+    from service.runtime.logging import configure_logging
 
     # Only what every command reads: each command reads (and checks) the rest it needs.
     try:
