@@ -8,7 +8,9 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
+from api.config import ApiConfig
 from api.cors import add_cors
+from api.cycles import rest as cycles
 from api.deps import AppState
 from api.graphql.ide import mount_ide_assets
 from api.graphql.router import create_graphql_router
@@ -22,7 +24,6 @@ from api.rest.routes import (
     alignment,
     audit,
     comments,
-    cycles,
     health,
     key_results,
     kpis,
@@ -38,7 +39,6 @@ from api.rest.routes import (
 )
 from api.security import TokenVerifier
 from service.context import Services
-from service.settings import Settings
 
 DESCRIPTION = """\
 The headless OKR service: objectives, key results, check-ins, alignment, scores and
@@ -109,7 +109,7 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def create_app(
-    services: Services, settings: Settings, *, lifespan: Lifespan | None = None
+    services: Services, config: ApiConfig, *, lifespan: Lifespan | None = None
 ) -> FastAPI:
     app: FastAPI = FastAPIOffline(
         title="OKR service",
@@ -126,7 +126,9 @@ def create_app(
         # form for a license outside its list, so tools need no url.
         license_info={"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
     )
-    app.state.okr = AppState(services=services, settings=settings, verifier=TokenVerifier(settings))
+    app.state.okr = AppState(
+        services=services, config=config, verifier=TokenVerifier(config.tokens)
+    )
     install_problem_handlers(app)
     install_openapi(app)
     for module in (
@@ -151,15 +153,15 @@ def create_app(
         app.include_router(module.router)
     app.include_router(objectives.cycles_router)
     app.include_router(members.me_router)
-    graphql = create_graphql_router(settings)
+    graphql = create_graphql_router(config.graphql)
     app.include_router(graphql)
     app.state.graphql_schema = graphql.schema
-    if settings.graphql_introspection:
+    if config.graphql.introspection:
         mount_ide_assets(app)
     # Added first, so it runs inside the request-id middleware: its refusals carry the id.
-    app.add_middleware(RequestLimitsMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLimitsMiddleware, max_body_bytes=config.max_body_bytes)
     # Outside every refusal (413, 401, 503 ...), so a browser may read those too; inside
     # the request-id middleware, so preflights are logged with an id.
-    add_cors(app, settings.cors_origins)
+    add_cors(app, config.cors_origins)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -20,6 +20,7 @@ from uuid import UUID
 
 import strawberry
 
+from api.cycles.graphql import Cycle
 from api.graphql.context import Info
 from api.graphql.enums import (
     Grade,
@@ -33,7 +34,7 @@ from api.graphql.enums import (
 )
 from api.graphql.fields import field
 from api.graphql.okr_types import Objective
-from api.graphql.types import Cycle, OrgUnit
+from api.graphql.types import OrgUnit
 from service import alignment
 
 E = TypeVar("E", bound=StrEnum)

@@ -3,6 +3,8 @@
 * A domain error keeps its stable ``code`` (the same as REST's problem+json), its detail as
   the message, its field list as ``extensions.errors`` (paths in the camelCase of the
   schema) and its extra members (``cycle``, ``currentVersion``) beside them.
+* An input a shape refuses (``strawberry.pydantic`` validation: a too-long name, a wrong
+  type) is ``validation_failed`` with pydantic's error per field, as in REST's 422.
 * An error about the document itself (syntax, validation, the depth, alias and token
   limits, variables that do not fit their types) has no path: ``invalid_query``.
 * The database being down is ``database_unavailable`` (and the answer carries
@@ -21,12 +23,13 @@ from graphql import GraphQLError
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.extensions import MaskErrors
+from strawberry.pydantic import InputValidationError
 from strawberry.types import ExecutionContext
 from strawberry.utils.str_converters import to_camel_case
 
 from api.outage import DATABASE_UNAVAILABLE, OUTAGE_DETAIL, RETRY_AFTER_SECONDS, is_outage
 from api.security import Unauthenticated
-from domain.errors import DomainError
+from domain.errors import DomainError, FieldError, RuleViolation
 
 UNEXPECTED_MESSAGE = "Unexpected error."
 INTERNAL_ERROR = "internal_error"
@@ -75,8 +78,34 @@ def caused_by_outage(context: object, error: BaseException | None) -> bool:
     return isinstance(request, HTTPConnection) and is_outage(request, error)
 
 
+def invalid_input(error: InputValidationError) -> RuleViolation:
+    """A shape's refusal as the domain's: each field named without the mutation's ``input``
+    argument, as REST names a body's fields without ``body``."""
+    return RuleViolation(
+        "the input is not valid: see extensions.errors",
+        code="validation_failed",
+        errors=[
+            FieldError(
+                ".".join(e.location[1:] if e.location[:1] == ["input"] else e.location),
+                e.message,
+                e.type,
+            )
+            for e in error.errors
+        ],
+    )
+
+
 def present(error: GraphQLError) -> GraphQLError:
     """The error as clients see it: a message and ``extensions.code``."""
+    if isinstance(error.original_error, InputValidationError):
+        error = GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=invalid_input(error.original_error),
+        )
     original = error.original_error
     message = original.detail if isinstance(original, DomainError | Unauthenticated) else None
     return GraphQLError(

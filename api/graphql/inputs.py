@@ -8,19 +8,18 @@ refused (``validation_failed``) where nothing can be cleared, as REST's PATCH do
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
 import strawberry
 
-from api.graphql.enums import CycleKind, CycleState, Locale, Role, UnitKind
+from api.graphql.enums import Locale, Role, UnitKind
 from domain import organizations as domain_organizations
 from domain.errors import FieldError, RuleViolation
-from service import cycles, members, units
+from service import members, units
 from service.patch import UNSET, Maybe
-from service.ports import CycleFilter, MemberFilter, UnitFilter
+from service.ports import MemberFilter, UnitFilter
 
 T = TypeVar("T")
 
@@ -92,24 +91,6 @@ class UnitFilterInput:
 
     def to_filter(self) -> UnitFilter:
         return UnitFilter(kind=self.kind, parent_id=self.parent_id)
-
-
-@strawberry.input(description="Narrows `cycles`.")
-class CycleFilterInput:
-    kind: CycleKind | None = None
-    state: CycleState | None = None
-    contains_date: date | None = strawberry.field(
-        default=None, description="Cycles running on that day."
-    )
-    parent_id: UUID | None = None
-
-    def to_filter(self) -> CycleFilter:
-        return CycleFilter(
-            kind=self.kind,
-            state=self.state,
-            contains_date=self.contains_date,
-            parent_id=self.parent_id,
-        )
 
 
 # -- organization --------------------------------------------------------------------------
@@ -278,45 +259,3 @@ class UpdateUnitInput:
 class DeleteUnitInput:
     id: UUID
     expected_version: int | None = None
-
-
-# -- cycles --------------------------------------------------------------------------------
-
-
-@strawberry.input(description="A new cycle, in planning; a sub-cycle lies within its parent.")
-class CreateCycleInput:
-    name: str
-    kind: CycleKind
-    start_date: date
-    end_date: date
-    parent_id: UUID | None = None
-
-    def to_new(self) -> cycles.NewCycle:
-        return cycles.NewCycle(
-            name=self.name,
-            kind=self.kind,
-            start_date=self.start_date,
-            end_date=self.end_date,
-            parent_id=self.parent_id,
-        )
-
-
-@strawberry.input(description="Rename, re-date, or move forward: planning -> active -> closed.")
-class UpdateCycleInput:
-    id: UUID
-    name: str | None = strawberry.UNSET
-    start_date: date | None = strawberry.UNSET
-    end_date: date | None = strawberry.UNSET
-    state: CycleState | None = strawberry.UNSET
-    expected_version: int | None = None
-
-    def to_changes(self) -> cycles.CycleChanges:
-        sent = Sent()
-        changes = cycles.CycleChanges(
-            name=sent.value(self.name, "name"),
-            start_date=sent.value(self.start_date, "startDate"),
-            end_date=sent.value(self.end_date, "endDate"),
-            state=sent.value(self.state, "state"),
-        )
-        sent.check()
-        return changes

@@ -23,13 +23,14 @@ from weakref import WeakKeyDictionary
 import strawberry
 from strawberry.dataloader import DataLoader
 
+from api.graphql.connections import AFTER, FIRST, Connection, connection, page_request
 from api.graphql.context import Info
 from api.graphql.enums import Direction
 from api.graphql.fields import field, mutation
 from api.graphql.inputs import Sent
 from api.graphql.loaders import Loaders
 from api.graphql.okr_types import KeyResult, present
-from api.graphql.types import AFTER, FIRST, Connection, Member, connection, page_request
+from api.graphql.types import Member
 from domain import kpis as domain_kpis
 from domain.errors import FieldError, RuleViolation
 from domain.kpis import KpiStatus

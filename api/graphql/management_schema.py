@@ -26,20 +26,13 @@ from uuid import UUID
 
 import strawberry
 
+from api.cycles.graphql import Cycle
+from api.graphql.connections import AFTER, FIRST, Connection, connection, page_request
 from api.graphql.context import Info
 from api.graphql.fields import field, mutation
 from api.graphql.inputs import Sent
 from api.graphql.okr_types import Action, Objective
-from api.graphql.types import (
-    AFTER,
-    FIRST,
-    Connection,
-    Cycle,
-    Member,
-    OrgUnit,
-    connection,
-    page_request,
-)
+from api.graphql.types import Member, OrgUnit
 from domain import comments as domain_comments
 from domain import work_plans as domain_work_plans
 from domain.comments import CommentTarget

@@ -26,6 +26,16 @@ from api.graphql.alignment_types import (
     UnitScores,
 )
 from api.graphql.as_of import AS_OF, parse_as_of
+from api.graphql.connections import (
+    AFTER,
+    FIRST,
+    Connection,
+    SortArg,
+    UpdatedSinceArg,
+    connection,
+    page_request,
+    sorted_connection,
+)
 from api.graphql.context import Info
 from api.graphql.fields import field, mutation
 from api.graphql.okr_inputs import (
@@ -55,16 +65,6 @@ from api.graphql.okr_types import (
     Objective,
     UpdateDue,
     objective_connection,
-)
-from api.graphql.types import (
-    AFTER,
-    FIRST,
-    Connection,
-    SortArg,
-    UpdatedSinceArg,
-    connection,
-    page_request,
-    sorted_connection,
 )
 from service import actions, alignment, audit, checkins, key_results, objectives
 from service.pagination import DEFAULT_LIMIT, Sort

@@ -18,7 +18,16 @@ from uuid import UUID
 import strawberry
 from strawberry.scalars import JSON
 
+from api.cycles.graphql import Cycle
 from api.graphql.as_of import AS_OF, parse_as_of
+from api.graphql.connections import (
+    AFTER,
+    FIRST,
+    Connection,
+    connection,
+    page_request,
+    sorted_connection,
+)
 from api.graphql.context import Info
 from api.graphql.enums import (
     ActionStatus,
@@ -32,17 +41,7 @@ from api.graphql.enums import (
     Visibility,
 )
 from api.graphql.fields import field
-from api.graphql.types import (
-    AFTER,
-    FIRST,
-    Connection,
-    Cycle,
-    Member,
-    OrgUnit,
-    connection,
-    page_request,
-    sorted_connection,
-)
+from api.graphql.types import Member, OrgUnit
 from domain import okrs
 from domain.errors import NotFound
 from domain.okrs import Cadence

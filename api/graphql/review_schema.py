@@ -21,6 +21,7 @@ from uuid import UUID
 
 import strawberry
 
+from api.graphql.connections import AFTER, FIRST, Connection, connection, page_request
 from api.graphql.context import Info
 from api.graphql.fields import field, mutation
 from api.graphql.inputs import Sent
@@ -32,7 +33,6 @@ from api.graphql.review_types import (
     ReviewParticipantCounts,
     ReviewResult,
 )
-from api.graphql.types import AFTER, FIRST, Connection, connection, page_request
 from domain.reviews import Answer, ReviewPhase, RoleWeights
 from service import review_responses, review_results, reviews
 from service.pagination import DEFAULT_LIMIT

@@ -28,20 +28,28 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.base_scalars import DateTimeDefinition, DecimalDefinition
 from strawberry.types import ExecutionContext
 
+from api.config import GraphQLConfig
+from api.cycles.graphql import CycleMutation, CycleQuery
 from api.decimals import plain, plain_text
+from api.graphql.connections import (
+    AFTER,
+    FIRST,
+    Connection,
+    SortArg,
+    UpdatedSinceArg,
+    page_request,
+    sorted_connection,
+)
 from api.graphql.context import Info
 from api.graphql.errors import ErrorCodes, log_unexpected
 from api.graphql.fields import field, mutation
 from api.graphql.inputs import (
-    CreateCycleInput,
     CreateMemberInput,
     CreateUnitInput,
-    CycleFilterInput,
     DeactivateMemberInput,
     DeleteUnitInput,
     MemberFilterInput,
     UnitFilterInput,
-    UpdateCycleInput,
     UpdateMemberInput,
     UpdateOrganizationInput,
     UpdateUnitInput,
@@ -53,28 +61,14 @@ from api.graphql.okr_schema import OkrMutation, OkrQuery
 from api.graphql.quality_types import QualityQuery
 from api.graphql.review_schema import ReviewMutation, ReviewQuery
 from api.graphql.template_schema import TemplateMutation, TemplateQuery
-from api.graphql.types import (
-    AFTER,
-    FIRST,
-    Connection,
-    Cycle,
-    Member,
-    Organization,
-    OrgUnit,
-    SortArg,
-    UpdatedSinceArg,
-    cycle_page,
-    page_request,
-    sorted_connection,
-)
+from api.graphql.types import Member, Organization, OrgUnit
 from api.times import utc_text
-from service import cycles, members, organizations, units
+from service import members, organizations, units
 from service.pagination import DEFAULT_LIMIT, Sort
-from service.settings import Settings
 
 
 @strawberry.type
-class Query(OkrQuery, ReviewQuery, QualityQuery, TemplateQuery, KpiQuery, ManagementQuery):
+class OrgModelQuery:
     @field(description="The caller's organization.")
     async def organization(self, info: Info) -> Organization:
         ctx = info.context
@@ -132,23 +126,19 @@ class Query(OkrQuery, ReviewQuery, QualityQuery, TemplateQuery, KpiQuery, Manage
         found = await units.list_units(ctx.deps, ctx.principal, filters, page)
         return sorted_connection(found, OrgUnit.of, lambda u: u)
 
-    @field(description="One OKR cycle (else `not_found`).")
-    async def cycle(self, info: Info, id: UUID) -> Cycle | None:
-        ctx = info.context
-        return Cycle.of(await cycles.get_cycle(ctx.deps, ctx.principal, id))
 
-    @field(description="OKR cycles in `sort` order (oldest first by default), a page at a time.")
-    async def cycles(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        filter: CycleFilterInput | None = None,
-        sort: SortArg = Sort.CREATED_AT,
-        updated_since: UpdatedSinceArg = None,
-    ) -> Connection[Cycle]:
-        page = page_request(first, after, sort=sort, updated_since=updated_since)
-        return await cycle_page(info, page, filter)
+@strawberry.type
+class Query(
+    OkrQuery,
+    ReviewQuery,
+    QualityQuery,
+    TemplateQuery,
+    KpiQuery,
+    ManagementQuery,
+    OrgModelQuery,
+    CycleQuery,
+):
+    """Every capability's queries, in the order the schema lists them."""
 
 
 # -- mutation payloads ---------------------------------------------------------------------
@@ -190,17 +180,7 @@ class DeleteUnitPayload:
 
 
 @strawberry.type
-class CreateCyclePayload:
-    cycle: Cycle
-
-
-@strawberry.type
-class UpdateCyclePayload:
-    cycle: Cycle
-
-
-@strawberry.type
-class Mutation(OkrMutation, ReviewMutation, TemplateMutation, KpiMutation, ManagementMutation):
+class OrgModelMutation:
     @mutation(description="Admins change the name, time zone, locale, scoring and review defaults.")
     async def update_organization(
         self,
@@ -296,33 +276,18 @@ class Mutation(OkrMutation, ReviewMutation, TemplateMutation, KpiMutation, Manag
         ctx.forget_loaded()
         return DeleteUnitPayload(deleted_unit_id=input.id)
 
-    @mutation(description="Admins add an OKR cycle, in planning.")
-    async def create_cycle(
-        self,
-        info: Info,
-        input: CreateCycleInput,
-    ) -> CreateCyclePayload:
-        ctx = info.context
-        cycle = await cycles.create_cycle(ctx.deps, ctx.principal, input.to_new())
-        ctx.forget_loaded()
-        return CreateCyclePayload(cycle=Cycle.of(cycle))
 
-    @mutation(description="Admins rename, re-date or move a cycle forward.")
-    async def update_cycle(
-        self,
-        info: Info,
-        input: UpdateCycleInput,
-    ) -> UpdateCyclePayload:
-        ctx = info.context
-        cycle = await cycles.update_cycle(
-            ctx.deps,
-            ctx.principal,
-            input.id,
-            input.to_changes(),
-            expected_version=input.expected_version,
-        )
-        ctx.forget_loaded()
-        return UpdateCyclePayload(cycle=Cycle.of(cycle))
+@strawberry.type
+class Mutation(
+    OkrMutation,
+    ReviewMutation,
+    TemplateMutation,
+    KpiMutation,
+    ManagementMutation,
+    OrgModelMutation,
+    CycleMutation,
+):
+    """Every capability's mutations, in the order the schema lists them."""
 
 
 class OkrSchema(strawberry.Schema):
@@ -366,23 +331,23 @@ UTC_DATETIME = dataclasses.replace(
 )
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(config: GraphQLConfig) -> strawberry.Schema:
     """The schema with its limits; extensions are factories, so no state is shared by requests."""
     extensions: list[Callable[[], SchemaExtension]] = [
-        partial(DocumentSizeLimiter, max_chars=settings.graphql_max_tokens * CHARACTERS_PER_TOKEN),
-        partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
-        partial(IntrospectionDepthLimiter, max_depth=settings.graphql_max_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
-        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        partial(DocumentSizeLimiter, max_chars=config.max_tokens * CHARACTERS_PER_TOKEN),
+        partial(QueryDepthLimiter, max_depth=config.max_depth),
+        partial(IntrospectionDepthLimiter, max_depth=config.max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=config.max_aliases),
+        partial(MaxTokensLimiter, max_token_count=config.max_tokens),
         UnstorableStrings,
         ErrorCodes,
     ]
-    if not settings.graphql_introspection:
+    if not config.introspection:
         extensions.append(DisableIntrospection)
     return OkrSchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
         scalar_overrides={Decimal: PLAIN_DECIMAL, datetime: UTC_DATETIME},
-        config=StrawberryConfig(disable_field_suggestions=not settings.graphql_introspection),
+        config=StrawberryConfig(disable_field_suggestions=not config.introspection),
     )

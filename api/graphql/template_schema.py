@@ -24,12 +24,12 @@ from uuid import UUID
 
 import strawberry
 
+from api.graphql.connections import AFTER, FIRST, Connection, connection, page_request
 from api.graphql.context import Info
 from api.graphql.enums import Direction, Level, Locale, MetricKind, OwnerKind, Visibility
 from api.graphql.fields import field, mutation
 from api.graphql.inputs import Sent
 from api.graphql.okr_types import Objective
-from api.graphql.types import AFTER, FIRST, Connection, connection, page_request
 from domain import templates as domain_templates
 from domain.errors import FieldError, RuleViolation
 from service import templates

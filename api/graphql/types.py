@@ -9,140 +9,32 @@ node: ask for them on one node, or list ``objectives`` with a filter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
 
+from api.cycles.graphql import Cycle, cycle_page
+from api.graphql.connections import AfterArg, Connection, FirstArg
 from api.graphql.context import Info
-from api.graphql.enums import CycleKind, CycleState, Locale, Role, UnitKind
+from api.graphql.enums import Locale, Role, UnitKind
 from api.graphql.fields import field
-from api.graphql.inputs import CycleFilterInput
-from domain import cycles as domain_cycles
 from domain import members as domain_members
 from domain import organizations as domain_organizations
 from domain import units as domain_units
-from domain.errors import FieldError, RuleViolation
-from service import pagination, review_results
-from service.cycles import list_cycles
+from service import review_results
 from service.okr_ports import ObjectiveFilter
-from service.pagination import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    Page,
-    PageRequest,
-    Sort,
-    encode_cursor,
-)
+from service.pagination import DEFAULT_LIMIT
 
 if TYPE_CHECKING:
     from api.graphql.okr_types import Objective
     from api.graphql.review_types import ReviewResult
 
-D = TypeVar("D")
-N = TypeVar("N")
-
-# Objectives point back at members, units and cycles: their module loads on first use.
+# Objectives point back at members and units: their module loads on first use.
 ObjectiveNode = Annotated["Objective", strawberry.lazy("api.graphql.okr_types")]
 ReviewResultNode = Annotated["ReviewResult", strawberry.lazy("api.graphql.review_types")]
-FIRST = "Page size, 1 to 200."
-AFTER = "The `endCursor` (or an edge's `cursor`) of the previous page."
-
-
-# -- connections ---------------------------------------------------------------------------
-
-
-@strawberry.type(description="Where a page of a connection ends.")
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None = strawberry.field(
-        description="Pass as `after` for the next page; null on an empty page."
-    )
-
-
-@strawberry.type(description="A node and its cursor.")
-class Edge(Generic[N]):
-    cursor: str
-    node: N
-
-
-@strawberry.type(
-    description="A page of a list, in the order its field states (most are oldest first); "
-    "`nodes` when cursors per node are not needed."
-)
-class Connection(Generic[N]):
-    edges: list[Edge[N]]
-    nodes: list[N]
-    page_info: PageInfo
-
-
-SORT = "The order (see `ListSort`); `after` must come from a page of the same order."
-UPDATED_SINCE = (
-    "Only what changed at or after this instant (with its offset, e.g. "
-    "`2026-02-14T09:30:00Z`; without one: `validation_failed`). Inclusive: resume with the "
-    "greatest `updatedAt` you saw and you may see that node again, never miss one."
-)
-SortArg = Annotated[Sort, strawberry.argument(description=SORT)]
-UpdatedSinceArg = Annotated[datetime | None, strawberry.argument(description=UPDATED_SINCE)]
-# The use cases' field names, as the GraphQL arguments spell them.
-_ARGUMENTS = {"cursor": "after", "limit": "first", "updated_since": "updatedSince"}
-
-
-def page_request(
-    first: int,
-    after: str | None,
-    *,
-    sort: Sort = Sort.CREATED_AT,
-    updated_since: datetime | None = None,
-) -> PageRequest:
-    """Validate ``first`` (1..200), ``after`` (a cursor of ``sort``) and ``updated_since``
-    into a page request, before any query runs; errors name the GraphQL arguments."""
-    if not 1 <= first <= MAX_LIMIT:
-        raise RuleViolation(
-            f"first must be between 1 and {MAX_LIMIT}",
-            code="validation_failed",
-            errors=[FieldError("first", f"must be between 1 and {MAX_LIMIT}", "out_of_range")],
-        )
-    try:
-        return pagination.page_request(first, after, sort=sort, updated_since=updated_since)
-    except RuleViolation as error:
-        raise RuleViolation(
-            error.detail,
-            code=error.code,
-            errors=[
-                FieldError(_ARGUMENTS.get(e.field, e.field), e.message, e.code)
-                for e in error.errors
-            ],
-        ) from None
-
-
-def _connection(page: Page[D], node: Callable[[D], N], cursor: Callable[[D], str]) -> Connection[N]:
-    items: Sequence[D] = page.items
-    edges = [Edge(cursor=cursor(i), node=node(i)) for i in items]
-    return Connection(
-        edges=edges,
-        nodes=[e.node for e in edges],
-        page_info=PageInfo(
-            has_next_page=page.next_after is not None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-    )
-
-
-def connection(page: Page[D], node: Callable[[D], N], key: Callable[[D], UUID]) -> Connection[N]:
-    """A connection of a list in creation order: a node's cursor is its id's."""
-    return _connection(page, node, lambda i: encode_cursor(key(i)))
-
-
-def sorted_connection(
-    page: Page[D], node: Callable[[D], N], row: Callable[[D], pagination.Stamped]
-) -> Connection[N]:
-    """A connection of a list that sorts by creation or update: each node's cursor
-    continues the page's order after that node's ``row``."""
-    return _connection(page, node, lambda i: page.cursor_of(row(i)))
 
 
 # -- organization --------------------------------------------------------------------------
@@ -216,32 +108,12 @@ class Organization:
             updated_at=o.updated_at,
         )
 
-    @field(
+    cycles: Connection[Cycle] = strawberry.field(
+        resolver=cycle_page,
         description="The organization's OKR cycles in `sort` order (oldest first by "
         "default), a page at a time: the same list as the root `cycles` (one statement; a "
-        "caller has one organization, so there is nothing to batch)."
+        "caller has one organization, so there is nothing to batch).",
     )
-    async def cycles(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        filter: CycleFilterInput | None = None,
-        sort: SortArg = Sort.CREATED_AT,
-        updated_since: UpdatedSinceArg = None,
-    ) -> Connection[Cycle]:
-        page = page_request(first, after, sort=sort, updated_since=updated_since)
-        return await cycle_page(info, page, filter)
-
-
-async def cycle_page(
-    info: Info, page: PageRequest, filter: CycleFilterInput | None
-) -> Connection[Cycle]:
-    """A page of the organization's cycles: the root ``cycles`` and ``Organization.cycles``."""
-    ctx = info.context
-    filters = (filter or CycleFilterInput()).to_filter()
-    found = await list_cycles(ctx.deps, ctx.principal, filters, page)
-    return sorted_connection(found, Cycle.of, lambda c: c)
 
 
 # -- members -------------------------------------------------------------------------------
@@ -292,8 +164,8 @@ class Member:
     async def objectives(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: FirstArg = DEFAULT_LIMIT,
+        after: AfterArg = None,
         cycle_id: UUID | None = None,
     ) -> Connection[ObjectiveNode]:
         from api.graphql.okr_types import objective_connection
@@ -369,8 +241,8 @@ class OrgUnit:
     async def objectives(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: FirstArg = DEFAULT_LIMIT,
+        after: AfterArg = None,
         cycle_id: UUID | None = None,
     ) -> Connection[ObjectiveNode]:
         from api.graphql.okr_types import objective_connection
@@ -378,55 +250,3 @@ class OrgUnit:
         return await objective_connection(
             info, ObjectiveFilter(unit_id=self.id, cycle_id=cycle_id), first, after
         )
-
-
-# -- cycles --------------------------------------------------------------------------------
-
-
-@strawberry.type(description="An OKR period (周期): a year, quarter or month.")
-class Cycle:
-    id: UUID
-    name: str
-    kind: CycleKind
-    start_date: date
-    end_date: date
-    state: CycleState
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    parent_id: strawberry.Private[UUID | None]
-
-    @classmethod
-    def of(cls, c: domain_cycles.Cycle) -> Cycle:
-        return cls(
-            id=c.id,
-            name=c.name,
-            kind=c.kind,
-            start_date=c.start_date,
-            end_date=c.end_date,
-            state=c.state,
-            version=c.version,
-            created_at=c.created_at,
-            updated_at=c.updated_at,
-            parent_id=c.parent_id,
-        )
-
-    @field(description="The longer cycle this one sits in, if any.")
-    async def parent(self, info: Info) -> Cycle | None:
-        if self.parent_id is None:
-            return None
-        found = await info.context.loaders.cycle.load(self.parent_id)
-        return Cycle.of(found) if found else None
-
-    @field(
-        description="The cycle's objectives that you may see, oldest first (one list per cycle)."
-    )
-    async def objectives(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> Connection[ObjectiveNode]:
-        from api.graphql.okr_types import objective_connection
-
-        return await objective_connection(info, ObjectiveFilter(cycle_id=self.id), first, after)

@@ -6,16 +6,14 @@ so no client loses precision to binary floats; inputs accept strings or numbers.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.decimals import plain
-from domain.cycles import Cycle, CycleKind, CycleState
+from api.shapes import Input
 from domain.members import Member, Role
 from domain.organizations import (
     Locale,
@@ -28,25 +26,6 @@ from domain.organizations import (
 from domain.units import OrgUnit, UnitKind
 
 T = TypeVar("T")
-
-
-# Postgres stores no NUL character, and UTF-8 has no unpaired surrogate: refused at the door.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _storable_text(cls, value: object) -> object:
-        texts = value if isinstance(value, list) else [value]
-        if any(isinstance(t, str) and _UNSTORABLE.search(t) for t in texts):
-            raise ValueError("contains a NUL character or an unpaired surrogate")
-        # "1E+3" is kept as 1000, so the answer to this write prints it as reads do.
-        if isinstance(value, Decimal):
-            return plain(value)
-        return value
 
 
 class Page(BaseModel, Generic[T]):
@@ -298,65 +277,3 @@ class UnitPatch(Input):
 class UnitMembersOut(BaseModel):
     unit_id: UUID = Field(examples=["01a209b4-22a0-764f-84e2-80f0bf395a35"])
     member_ids: list[UUID] = Field(examples=[["01a209b4-22af-72e5-8995-2bb83bac405a"]])
-
-
-# -- cycles --------------------------------------------------------------------------------
-
-
-class CycleOut(BaseModel):
-    id: UUID
-    name: str = Field(examples=["2027"])
-    kind: CycleKind
-    start_date: date
-    end_date: date
-    parent_id: UUID | None
-    state: CycleState
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, c: Cycle) -> CycleOut:
-        return cls(
-            id=c.id,
-            name=c.name,
-            kind=c.kind,
-            start_date=c.start_date,
-            end_date=c.end_date,
-            parent_id=c.parent_id,
-            state=c.state,
-            version=c.version,
-            created_at=c.created_at,
-            updated_at=c.updated_at,
-        )
-
-
-class CycleCreate(Input):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "2027",
-                    "kind": "year",
-                    "start_date": "2027-01-01",
-                    "end_date": "2027-12-31",
-                }
-            ]
-        },
-    )
-    name: str = Field(max_length=200)
-    kind: CycleKind
-    start_date: date
-    end_date: date
-    parent_id: UUID | None = None
-
-
-class CyclePatch(Input):
-    """Change name or dates, or move the state forward: planning -> active -> closed."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"state": "active"}]})
-    name: str | None = Field(default=None, max_length=200)
-    start_date: date | None = None
-    end_date: date | None = None
-    state: CycleState | None = None

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.rest.schemas import Input
+from api.shapes import Input
 from domain.kpis import NAME_MAX, NOTE_MAX, UNIT_MAX, KpiMeasurement, KpiStatus
 from domain.okrs import Direction
 from service.kpis import KpiView, NewKpi, NewMeasurement

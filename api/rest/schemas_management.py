@@ -15,8 +15,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.rest.schemas import CycleOut, Input
+from api.cycles.shapes import CycleOut
 from api.rest.schemas_okrs import ActionOut
+from api.shapes import Input
 from domain.comments import BODY_MAX, Comment, CommentTarget
 from domain.meetings import (
     ATTENDEES_MAX,

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.rest.schemas import Input
+from api.shapes import Input
 from domain.okrs import (
     Action,
     ActionStatus,

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictInt, Tag
 
-from api.rest.schemas import Input
+from api.shapes import Input
 from domain.okrs import Level, MetricKind, OwnerKind
 from domain.organizations import Locale
 from domain.quality import Finding, KeyResultDraft, ObjectiveDraft, QualityCode, Severity

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.rest.schemas import Input
+from api.shapes import Input
 from domain.reviews import (
     RATING_MAX,
     RATING_MIN,

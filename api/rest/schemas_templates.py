@@ -19,7 +19,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.rest.schemas import Input
+from api.shapes import Input
 from domain.okrs import Direction, Level, MetricKind, OwnerKind, Visibility
 from domain.organizations import Locale
 from domain.templates import (

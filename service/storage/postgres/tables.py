@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from domain.limits import CYCLE_NAME_MAX_LENGTH
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -135,7 +137,7 @@ cycles = Table(
     metadata,
     Column("organization_id", UUID(as_uuid=True), nullable=False),
     Column("id", UUID(as_uuid=True), nullable=False),
-    Column("name", String(200), nullable=False),
+    Column("name", String(CYCLE_NAME_MAX_LENGTH), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),

@@ -7,11 +7,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.cycles.shapes import CycleCreate, CycleOut, CyclePatch
+from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
-from api.rest.schemas import CycleCreate, CycleOut, CyclePatch, Page
+from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from domain.cycles import CycleKind, CycleState
 from service import cycles
@@ -60,17 +61,7 @@ async def create_cycle(
     body: CycleCreate, principal: CurrentPrincipal, deps: UseCaseDeps, idempotency: IdempotencyDep
 ) -> Response:
     async def produce() -> Response:
-        cycle = await cycles.create_cycle(
-            deps,
-            principal,
-            cycles.NewCycle(
-                name=body.name,
-                kind=body.kind,
-                start_date=body.start_date,
-                end_date=body.end_date,
-                parent_id=body.parent_id,
-            ),
-        )
+        cycle = await cycles.create_cycle(deps, principal, body.to_new())
         return resource_response(
             CycleOut.of(cycle), version=cycle.version, status=201, location=f"/v1/cycles/{cycle.id}"
         )
@@ -110,7 +101,7 @@ async def update_cycle(
         deps,
         principal,
         cycle_id,
-        cycles.CycleChanges(**sent_fields(body)),
+        body.to_changes(),
         expected_version=expected_version(if_match),
     )
     return resource_response(CycleOut.of(cycle), version=cycle.version)
