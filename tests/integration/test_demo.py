@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -15,13 +16,14 @@ from uuid import UUID
 import httpx
 import pytest
 import uvicorn
+from pydantic import ValidationError
 from typer.testing import CliRunner, Result
 
 from service.context import Deps
 from service.organizations import NewOrganization, create_organization
 from service.runtime.app import build_app
 from service.runtime.cli import cli
-from service.runtime.demo import ADMIN_EMAIL, LOADING_NAME
+from service.runtime.demo import ADMIN_EMAIL, LOADING_NAME, read_demo_data
 from service.storage.postgres.database import create_engine
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from tests.api import harness
@@ -247,3 +249,19 @@ async def test_the_demo_has_a_published_360_review_to_export(
     assert all(r["performance"] and r["okr_score"] for r in rows)
     # One reviewee heard from two of three peers: below the threshold, withheld.
     assert [r["peer_withheld"] for r in rows].count(True) == 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (('owner = "rep_wang"', 'owner = "rep_wong"'), "'rep_wong' is not defined"),
+        (('parent = "sales"', 'parent = "east"'), "'east' is not defined before"),
+        (("check_ins = 5", "checkins = 5"), "checkins"),
+    ],
+)
+def test_the_demo_data_is_refused_before_anything_is_made(edit: tuple[str, str], said: str) -> None:
+    """A misspelt field, or a key used before it is defined, fails on reading demo.toml."""
+    text = resources.files("service.runtime").joinpath("demo.toml").read_text(encoding="utf-8")
+    assert edit[0] in text
+    with pytest.raises(ValidationError, match=said):
+        read_demo_data(text.replace(*edit, 1))
