@@ -30,17 +30,24 @@ from uuid import UUID
 
 from domain.errors import FieldError, Forbidden, RuleViolation
 from domain.key_results import validate_metric, validate_weight
+from domain.limits import (
+    KEY_RESULT_UNIT_MAX_LENGTH,
+    OKR_DESCRIPTION_MAX_LENGTH,
+    OKR_TITLE_MAX_LENGTH,
+    TEMPLATE_KEY_MAX_LENGTH,
+    TEMPLATE_ROLE_NAME_MAX_LENGTH,
+)
 from domain.okrs import Direction, Level, MetricKind, Milestone
 from domain.organizations import Locale
 from domain.quality import KeyResultDraft, ObjectiveDraft
 
 # The limits of the stored records a template becomes (objective, KR and action titles,
 # descriptions, units), so that instantiating never trips a storage limit.
-ROLE_NAME_MAX: Final = 200
-TITLE_MAX: Final = 300
-DESCRIPTION_MAX: Final = 10_000
-UNIT_MAX: Final = 40
-KEY_MAX: Final = 64
+ROLE_NAME_MAX: Final = TEMPLATE_ROLE_NAME_MAX_LENGTH
+TITLE_MAX: Final = OKR_TITLE_MAX_LENGTH
+DESCRIPTION_MAX: Final = OKR_DESCRIPTION_MAX_LENGTH
+UNIT_MAX: Final = KEY_RESULT_UNIT_MAX_LENGTH
+KEY_MAX: Final = TEMPLATE_KEY_MAX_LENGTH
 # 003: 2 to 5 KRs per objective. One is accepted (the linter warns about it) so that a
 # template can be saved while it is being written; more than five is refused.
 MIN_KEY_RESULTS: Final = 1

@@ -12,9 +12,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Response
 
+from api.quality.shapes import ObjectiveDraftIn, QualityReportOut
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
-from api.rest.schemas_quality import ObjectiveDraftIn, QualityReportOut
 from domain.organizations import Locale
 from service import quality
 

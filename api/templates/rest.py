@@ -14,13 +14,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.schemas_okrs import ObjectiveOut
-from api.rest.schemas_templates import (
+from api.templates.shapes import (
     TemplateCreate,
     TemplateInstantiate,
     TemplateOut,
@@ -134,14 +134,11 @@ async def update_template(
     deps: UseCaseDeps,
     if_match: IfMatch = None,
 ) -> Response:
-    changes = sent_fields(body, nullable=frozenset({"key"}))
-    if "key_results" in changes:
-        changes["key_results"] = tuple(kr.to_domain() for kr in body.key_results or [])
     template = await templates.update_template(
         deps,
         principal,
         template_id,
-        templates.TemplateChanges(**changes),
+        body.to_changes(),
         expected_version=expected_version(if_match),
     )
     return _template_response(template)

@@ -1,10 +1,16 @@
 # Chinese text is written with full-width punctuation (，：): not a look-alike mistake.
 # ruff: noqa: RUF001, RUF003
-"""Request and response bodies of the OKR linter (domain/quality.py): a report of findings,
-and the draft an editor sends to lint as people type. Inputs forbid unknown fields.
+"""The shapes of the OKR linter (domain/quality.py): REST bodies and GraphQL types are these.
 
-Decimals (a draft KR's ``start`` and ``target``) accept JSON strings or numbers, like the
-key result create body; nothing here is stored, so nothing is echoed back but findings.
+``FindingOut`` and ``QualityReportOut`` are REST's report and GraphQL's ``QualityFinding``
+and ``QualityReport``; ``ObjectiveDraftIn`` / ``KeyResultDraftIn`` are REST's draft and the
+bases of GraphQL's draft inputs (``api.quality.graphql``), which only count milestones.
+Nothing here is stored, so nothing is echoed back but findings.
+
+Where the two adapters word a field differently, the pydantic ``description`` is REST's and
+``strawberry.field(description=...)`` GraphQL's; a description REST alone shows is given
+as ``json_schema_extra`` (pydantic prints it in the JSON schema, Strawberry does not read it).
+Decimals accept JSON strings or numbers over REST, like the key result create body.
 """
 
 from __future__ import annotations
@@ -14,45 +20,77 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
+import strawberry
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictInt, Tag
 
+from api.graphql.enums import Level, Locale, MetricKind, OwnerKind
 from api.shapes import Input
-from domain.okrs import Level, MetricKind, OwnerKind
-from domain.organizations import Locale
+from domain.limits import OKR_DESCRIPTION_MAX_LENGTH, OKR_TITLE_MAX_LENGTH
 from domain.quality import Finding, KeyResultDraft, ObjectiveDraft, QualityCode, Severity
 from service.quality import DraftContext, QualityReport
 
-_EXAMPLE_ID = "01a209b4-22a0-764f-84e2-80f0bf395a35"
+# How much a draft may hold: a bound on the request, not a rule of the domain.
 MAX_DRAFT_KEY_RESULTS = 50
 MAX_DRAFT_MILESTONES = 100
 
+_EXAMPLE_ID = "01a209b4-22a0-764f-84e2-80f0bf395a35"
+Title = Annotated[str, Field(max_length=OKR_TITLE_MAX_LENGTH)]
+
+# The domain's enums, registered for GraphQL in place (named like the others: KR_IS_TASK).
+strawberry.enum(
+    QualityCode,
+    description='A quality rule (DOMAIN.md "What makes a good OKR"): KR_COUNT (2 to 5 KRs), '
+    "TOO_MANY_OBJECTIVES (focus), NOT_ALIGNED, END_STATE_ONLY (终局误区), KR_NOT_MEASURABLE, "
+    "KR_IS_TASK, KR_NO_OWNER, KR_NO_MIDWAY_PROGRESS, LONG_HORIZON (长效误区).",
+)
+strawberry.enum(
+    Severity,
+    name="QualitySeverity",
+    description="ERROR: the KR cannot be scored or nobody answers for it; WARNING: a rule of "
+    "the articles is broken; INFO: advice with a limit that is our default.",
+)
+
 
 # -- the report ----------------------------------------------------------------------------
+# Each message is in the report's language: computed, so these keep an ``of`` of their own.
 
 
+@strawberry.pydantic.type(
+    name="QualityFinding", description="One problem the linter found, with what to do about it."
+)
 class FindingOut(BaseModel):
-    code: QualityCode = Field(examples=["kr_is_task"], description="Stable, machine-readable.")
+    code: QualityCode = Field(
+        examples=["kr_is_task"], json_schema_extra={"description": "Stable, machine-readable."}
+    )
     severity: Severity = Field(
         examples=["warning"],
-        description="`error`: the KR cannot be scored or nobody answers for it; `warning`: a "
-        "rule of the articles is broken; `info`: advice with a limit that is our default.",
+        json_schema_extra={
+            "description": "`error`: the KR cannot be scored or nobody answers for it; "
+            "`warning`: a rule of the articles is broken; `info`: advice with a limit that is "
+            "our default."
+        },
     )
-    target: str = Field(
+    target: Annotated[
+        str,
+        strawberry.field(
+            description='Where: "objective", or "key_results[<index>]" (0-based, in KR order).'
+        ),
+    ] = Field(
         examples=["key_results[2]"],
         description='Where the problem is: `"objective"`, or `"key_results[<index>]"` (0-based, '
         "in the order the KRs were sent, or the stored KRs' order).",
     )
-    message: str = Field(
+    message: Annotated[str, strawberry.field(description="In the report's `locale`.")] = Field(
         examples=[
             "A key result should be a measurable result, not a task: state the outcome and "
             "list the task as an action"
         ],
         description="In the response's language (`locale`, `Content-Language`).",
     )
-    message_zh: str = Field(
+    message_zh: Annotated[str, strawberry.field(description="In Chinese.")] = Field(
         examples=["关键结果应为可衡量的结果，而非任务：请写出结果，把任务列为行动"]
     )
-    message_en: str = Field(
+    message_en: Annotated[str, strawberry.field(description="In English.")] = Field(
         examples=[
             "A key result should be a measurable result, not a task: state the outcome and "
             "list the task as an action"
@@ -71,22 +109,33 @@ class FindingOut(BaseModel):
         )
 
 
+@strawberry.pydantic.type(
+    name="QualityReport", description="The linter's findings on an objective or a draft."
+)
 class QualityReportOut(BaseModel):
-    objective_id: UUID | None = Field(
+    objective_id: Annotated[UUID | None, strawberry.field(description="Null for a draft.")] = Field(
         examples=[_EXAMPLE_ID], description="The objective linted; null for a draft."
     )
-    locale: Locale = Field(
-        examples=["en"],
-        description="The language of every `message`: the first supported one of "
-        "`Accept-Language`, else the organization's locale (also sent as `Content-Language`).",
+    locale: Annotated[Locale, strawberry.field(description="The language of every `message`.")] = (
+        Field(
+            examples=["en"],
+            description="The language of every `message`: the first supported one of "
+            "`Accept-Language`, else the organization's locale (also sent as `Content-Language`).",
+        )
     )
-    findings: list[FindingOut] = Field(
+    findings: Annotated[
+        list[FindingOut],
+        strawberry.field(
+            description="Empty when clean: the objective's findings first, then each KR's in order."
+        ),
+    ] = Field(
         description="Empty when the OKR is clean. The objective's findings first, then each "
         "KR's in order; at most one per code and target."
     )
 
     @classmethod
     def of(cls, report: QualityReport, locale: Locale) -> QualityReportOut:
+        """The report with every ``message`` in ``locale``."""
         return cls(
             objective_id=report.objective_id,
             locale=locale,
@@ -98,7 +147,7 @@ class QualityReportOut(BaseModel):
 
 
 class MilestoneDraftIn(Input):
-    title: str = Field(max_length=300, examples=["Pilot signed"])
+    title: Title = Field(examples=["Pilot signed"])
     weight: Decimal | None = Field(
         default=None, examples=["1"], description="Accepted for a KR body's shape; not read."
     )
@@ -110,13 +159,18 @@ def _milestones_shape(value: object) -> str:
 
 
 class KeyResultDraftIn(Input):
-    title: str = Field(max_length=300, examples=["Repeat-purchase rate to 60%"])
+    title: Title = Field(examples=["Repeat-purchase rate to 60%"])
     metric_kind: MetricKind | None = Field(
         default=None, description="Not chosen yet: a target counts as a plain number."
     )
     start: Decimal | None = Field(default=None, examples=["45"])
-    target: Decimal | None = Field(default=None, examples=["60"], description="None: no target.")
-    owner_id: UUID | None = Field(default=None, description="None: nobody owns it yet.")
+    target: Annotated[Decimal | None, strawberry.field(description="Null: no target yet.")] = Field(
+        default=None, examples=["60"], description="None: no target."
+    )
+    owner_id: Annotated[UUID | None, strawberry.field(description="Null: nobody owns it.")] = Field(
+        default=None, description="None: nobody owns it yet."
+    )
+    # GraphQL's input takes the count alone (``api.quality.graphql``).
     milestones: Annotated[
         Annotated[list[MilestoneDraftIn], Field(max_length=MAX_DRAFT_MILESTONES), Tag("list")]
         | Annotated[StrictInt, Field(ge=0, le=MAX_DRAFT_MILESTONES), Tag("count")],
@@ -125,7 +179,9 @@ class KeyResultDraftIn(Input):
         default=0,
         description="The milestones (`[{title}]`, as a key result has them) or how many.",
     )
-    due_date: date | None = Field(default=None, description="Default: the cycle's end.")
+    due_date: Annotated[date | None, strawberry.field(description="Default: cycle's end.")] = Field(
+        default=None, description="Default: the cycle's end."
+    )
 
     def to_draft(self) -> KeyResultDraft:
         count = self.milestones if isinstance(self.milestones, int) else len(self.milestones)
@@ -172,18 +228,26 @@ class ObjectiveDraftIn(Input):
             ]
         },
     )
-    title: str = Field(max_length=300)
-    description: str = Field(default="", max_length=10_000)
+    title: Title
     level: Level
+    description: str = Field(default="", max_length=OKR_DESCRIPTION_MAX_LENGTH)
     cycle_id: UUID | None = Field(
         default=None,
-        description="The cycle it will live in: KR due dates are checked against its end and "
-        "the owner's objectives in it are counted. Unknown: 422 `unknown_reference`.",
+        json_schema_extra={
+            "description": "The cycle it will live in: KR due dates are checked against its "
+            "end and the owner's objectives in it are counted. Unknown: 422 "
+            "`unknown_reference`."
+        },
     )
-    owner_kind: OwnerKind | None = Field(default=None, description="Default: member.")
+    owner_kind: Annotated[OwnerKind | None, strawberry.field(description="Default: MEMBER.")] = (
+        Field(default=None, description="Default: member.")
+    )
     owner_id: UUID | None = Field(default=None, description="Default: you, for a member's.")
     parent_objective_id: UUID | None = Field(
-        default=None, description="Given (or `parent_key_result_id`): the draft is aligned."
+        default=None,
+        json_schema_extra={
+            "description": "Given (or `parent_key_result_id`): the draft is aligned."
+        },
     )
     parent_key_result_id: UUID | None = None
     roll_up: bool = Field(
