@@ -33,15 +33,14 @@ from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
 from domain.key_results import is_measure, validate_check_in_value
+from domain.limits import (
+    KPI_NAME_MAX_LENGTH,
+    KPI_NOTE_MAX_LENGTH,
+    KPI_RECORDED_BY_MAX_LENGTH,
+    KPI_UNIT_MAX_LENGTH,
+)
 from domain.okrs import Direction, KeyResult, MetricKind
 from domain.scoring import ONE, ZERO, quantize
-
-NAME_MAX: Final = 200
-UNIT_MAX: Final = 40
-# A measurement's note travels into the KR's check-in note behind "from KPI <name>: ";
-# with these bounds it always fits a check-in note (10,000 at the API).
-NOTE_MAX: Final = 2000
-RECORDED_BY_MAX: Final = 200
 
 # The largest attainment of a value short of its target: rounding must not show 1.0000
 # (met) for 99.999%.
@@ -112,8 +111,9 @@ def _finite(value: Decimal, field: str, errors: list[FieldError]) -> None:
 
 
 def validate_kpi(kpi: Kpi) -> Kpi:
-    """Name non-blank and at most ``NAME_MAX`` characters; unit at most ``UNIT_MAX`` (a blank
-    unit becomes None); target a finite number (any sign: a loss limit may be negative).
+    """Name non-blank and at most ``KPI_NAME_MAX_LENGTH`` characters; unit at most
+    ``KPI_UNIT_MAX_LENGTH`` (a blank unit becomes None); target a finite number (any sign:
+    a loss limit may be negative).
 
     Returns the KPI with name and unit stripped.
     """
@@ -121,11 +121,11 @@ def validate_kpi(kpi: Kpi) -> Kpi:
     name = kpi.name.strip()
     if not name:
         errors.append(FieldError("name", "must not be empty", "empty"))
-    elif len(name) > NAME_MAX:
-        errors.append(FieldError("name", f"at most {NAME_MAX} characters", "too_long"))
+    elif len(name) > KPI_NAME_MAX_LENGTH:
+        errors.append(FieldError("name", f"at most {KPI_NAME_MAX_LENGTH} characters", "too_long"))
     unit = kpi.unit.strip() if kpi.unit is not None else None
-    if unit is not None and len(unit) > UNIT_MAX:
-        errors.append(FieldError("unit", f"at most {UNIT_MAX} characters", "too_long"))
+    if unit is not None and len(unit) > KPI_UNIT_MAX_LENGTH:
+        errors.append(FieldError("unit", f"at most {KPI_UNIT_MAX_LENGTH} characters", "too_long"))
     _finite(kpi.target, "target", errors)
     _refuse("invalid KPI", errors)
     return replace(kpi, name=name, unit=unit or None)
@@ -133,7 +133,7 @@ def validate_kpi(kpi: Kpi) -> Kpi:
 
 def validate_measurement(measurement: KpiMeasurement) -> KpiMeasurement:
     """Value a finite number; ``measured_at`` carries a time zone; ``recorded_by`` non-blank
-    (at most ``RECORDED_BY_MAX``); note at most ``NOTE_MAX`` characters.
+    (at most ``KPI_RECORDED_BY_MAX_LENGTH``); note at most ``KPI_NOTE_MAX_LENGTH`` characters.
 
     A measurement may be dated in the past (a month's revenue posted on the 2nd); whether
     a date in the future is acceptable needs the clock, and is the use case's to decide.
@@ -151,13 +151,15 @@ def validate_measurement(measurement: KpiMeasurement) -> KpiMeasurement:
     recorded_by = measurement.recorded_by.strip()
     if not recorded_by:
         errors.append(FieldError("recorded_by", "must not be empty", "empty"))
-    elif len(recorded_by) > RECORDED_BY_MAX:
+    elif len(recorded_by) > KPI_RECORDED_BY_MAX_LENGTH:
         errors.append(
-            FieldError("recorded_by", f"at most {RECORDED_BY_MAX} characters", "too_long")
+            FieldError(
+                "recorded_by", f"at most {KPI_RECORDED_BY_MAX_LENGTH} characters", "too_long"
+            )
         )
     note = measurement.note.strip()
-    if len(note) > NOTE_MAX:
-        errors.append(FieldError("note", f"at most {NOTE_MAX} characters", "too_long"))
+    if len(note) > KPI_NOTE_MAX_LENGTH:
+        errors.append(FieldError("note", f"at most {KPI_NOTE_MAX_LENGTH} characters", "too_long"))
     _refuse("invalid KPI measurement", errors)
     return replace(measurement, recorded_by=recorded_by, note=note)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import strawberry
 
 from domain.cycles import CycleKind, CycleState
+from domain.kpis import KpiStatus
 from domain.members import Role
 from domain.okrs import (
     ActionStatus,
@@ -48,6 +49,10 @@ strawberry.enum(
 strawberry.enum(Direction, description="Whether a key result aims above or below its start.")
 strawberry.enum(ActionStatus, description="todo, doing, done or blocked.")
 strawberry.enum(
+    KpiStatus,
+    description="Whether a KPI's current reading meets its target: MET or NOT_MET.",
+)
+strawberry.enum(
     Grade, description="A score's colour, by the organization's `scoring` redBelow and yellowBelow."
 )
 strawberry.enum(
@@ -74,6 +79,7 @@ __all__ = [
     "CycleState",
     "Direction",
     "Grade",
+    "KpiStatus",
     "Level",
     "Link",
     "Locale",

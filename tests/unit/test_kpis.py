@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from domain.errors import RuleViolation
 from domain.kpis import (
-    NOTE_MAX,
     Kpi,
     KpiMeasurement,
     KpiStatus,
@@ -29,6 +28,7 @@ from domain.kpis import (
     validate_kpi,
     validate_measurement,
 )
+from domain.limits import KPI_NOTE_MAX_LENGTH
 from domain.okrs import Direction, KeyResult, MetricKind, Milestone
 
 D = Decimal
@@ -161,7 +161,7 @@ def test_a_valid_measurement_comes_back_stripped() -> None:
     given_measurement = measure(kpi, "1650000", recorded_by=" service:crm ", note=" 2月 ")
     cleaned = validate_measurement(given_measurement)
     assert (cleaned.recorded_by, cleaned.note) == ("service:crm", "2月")
-    assert validate_measurement(measure(kpi, "-3", note="n" * NOTE_MAX)).value == D(-3)
+    assert validate_measurement(measure(kpi, "-3", note="n" * KPI_NOTE_MAX_LENGTH)).value == D(-3)
 
 
 def test_an_invalid_measurement_is_refused_naming_each_field() -> None:
@@ -170,7 +170,7 @@ def test_an_invalid_measurement_is_refused_naming_each_field() -> None:
         value=D("NaN"),
         measured_at=datetime(2026, 3, 1, 9, 0),  # noqa: DTZ001 - the naive datetime under test
         recorded_by="  ",
-        note="n" * (NOTE_MAX + 1),
+        note="n" * (KPI_NOTE_MAX_LENGTH + 1),
     )
     with pytest.raises(RuleViolation) as caught:
         validate_measurement(bad)

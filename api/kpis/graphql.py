@@ -1,11 +1,12 @@
-"""KPIs (关键绩效指标) over GraphQL: the types, the inputs, and the ``KpiQuery`` and
-``KpiMutation`` fields ``schema.Query`` and ``schema.Mutation`` inherit, over the same use
-cases as REST's /v1/kpis (``service.kpis``).
+"""KPIs in the graph: the ``Kpi`` and ``KpiMeasurement`` types' edges, the ``kpis`` and
+``kpi`` queries, and the mutations that create, change, delete and measure a KPI and link a
+key result to one (OKR and KPI together, article 004).
 
-A KPI is a standing metric measured period after period; a key result may follow one
-(``linkKeyResultToKpi``), each new measurement then becoming a check-in of the KR in the
-same transaction, attributed to whoever posted it. Who may do what is said in
-``service.kpis``. Decimals are the ``Decimal`` scalar, serialized as strings.
+The fields of the types and of the inputs are the shapes of ``api.kpis.shapes``; only what
+GraphQL adds is here: the edges (a KPI's owner, measurements and linked key results, a
+measurement's poster), the ids and ``expectedVersion`` of the inputs, the list filter, the
+inputs REST has no body for (delete, unlink), and the payloads. Who may do what is said in
+``service.kpis``.
 
 ``Kpi.linkedKeyResults`` loads through a DataLoader kept next to the request's own loaders
 (dropped with them after a write), so listing many KPIs with their KRs costs a fixed number
@@ -14,8 +15,6 @@ of statements; ``Kpi.measurements`` is one query per KPI.
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 from weakref import WeakKeyDictionary
@@ -23,28 +22,29 @@ from weakref import WeakKeyDictionary
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from api.graphql.connections import AFTER, FIRST, Connection, connection, page_request
+from api.graphql.connections import AfterArg, Connection, FirstArg, connection, page_request
 from api.graphql.context import Info
-from api.graphql.enums import Direction
 from api.graphql.fields import field, mutation
-from api.graphql.inputs import Sent
 from api.graphql.loaders import Loaders
+from api.graphql.mutations import NodeId, write
 from api.graphql.okr_types import KeyResult, present
-from api.graphql.types import Member
-from domain import kpis as domain_kpis
+from api.kpis.shapes import (
+    KeyResultRef,
+    KpiCreate,
+    KpiLink,
+    KpiMeasurementCreate,
+    KpiMeasurementOut,
+    KpiOut,
+    KpiPatch,
+    KpiRef,
+)
+from api.members.graphql import Member
 from domain.errors import FieldError, RuleViolation
-from domain.kpis import KpiStatus
+from domain.limits import KPI_NAME_MAX_LENGTH
 from service import kpis
 from service.kpi_ports import KpiFilter
 from service.pagination import DEFAULT_LIMIT
 from service.scores import KeyResultView
-
-_MAX_FILTER_LENGTH = 200
-
-strawberry.enum(
-    KpiStatus,
-    description="Whether a KPI's current reading meets its target: MET or NOT_MET.",
-)
 
 # The linked-KRs loader of each request, keyed by the request's loaders: dropped with them
 # when a write makes the context forget what it loaded.
@@ -70,31 +70,19 @@ def _linked_loader(info: Info) -> DataLoader[UUID, list[KeyResultView]]:
 # -- types -----------------------------------------------------------------------------------
 
 
-@strawberry.type(description="One immutable reading of a KPI; a correction is a new reading.")
-class KpiMeasurement:
-    id: UUID
-    value: Decimal
-    measured_at: datetime = strawberry.field(description="The moment the value describes.")
-    recorded_by: str = strawberry.field(
-        description="Who posted it: a member id, or `service:<client>` for an integration."
-    )
-    note: str
-    created_at: datetime = strawberry.field(description="When it was posted.")
-    kpi_id: UUID
+@strawberry.pydantic.type(
+    description="One immutable reading of a KPI; a correction is a new reading."
+)
+class KpiMeasurement(KpiMeasurementOut):
+    # The schema has always listed `kpiId` after `createdAt`, where REST has `kpi_id` second:
+    # the id is served by a resolver field, which Strawberry lists after the data fields.
+    kpi_id: strawberry.Private[UUID]
 
-    @classmethod
-    def of(cls, m: domain_kpis.KpiMeasurement) -> KpiMeasurement:
-        return cls(
-            id=m.id,
-            value=m.value,
-            measured_at=m.measured_at,
-            recorded_by=m.recorded_by,
-            note=m.note,
-            created_at=m.created_at,
-            kpi_id=m.kpi_id,
-        )
+    @strawberry.pydantic.field(name="kpiId")
+    def measured_kpi_id(self) -> UUID:
+        return self.kpi_id
 
-    @field(description="The member who posted it; null for an integration.")
+    @strawberry.pydantic.field(description="The member who posted it; null for an integration.")
     async def recorded_by_member(self, info: Info) -> Member | None:
         try:
             member_id = UUID(self.recorded_by)
@@ -104,73 +92,40 @@ class KpiMeasurement:
         return Member.of(found) if found else None
 
 
-@strawberry.type(
+@strawberry.pydantic.type(
     description="A KPI (关键绩效指标): a standing metric with an owner, a unit, a target and "
     "measurements over time. Key results may follow it."
 )
-class Kpi:
-    id: UUID
-    name: str
-    unit: str | None = strawberry.field(description="Shown next to values; free text.")
-    target: Decimal
-    direction: Direction = strawberry.field(
-        description="INCREASE: more is better; DECREASE: less is better."
-    )
-    latest_measurement: KpiMeasurement | None = strawberry.field(
-        description="The current reading: the latest `measuredAt` (of readings for one "
-        "moment, the last posted); null before the first."
-    )
-    status: KpiStatus | None = strawberry.field(
-        description="Whether the current reading meets the target; null before the first."
-    )
-    attainment: Decimal | None = strawberry.field(
-        description="达成率 of the current reading, 0 to 1: value / target (decrease: target "
-        "/ value); 1 exactly when met; 0 for a target of 0 or below not met."
-    )
-    version: int
-    created_at: datetime
-    updated_at: datetime
+class Kpi(KpiOut):
+    # The graph links the owner itself; its id stays for the resolver.
     owner_id: strawberry.Private[UUID]
+    # The reading as GraphQL's type, with the field names GraphQL spells.
+    latest_measurement: Annotated[
+        KpiMeasurement | None,
+        strawberry.field(
+            description="The current reading: the latest `measuredAt` (of readings for one "
+            "moment, the last posted); null before the first."
+        ),
+    ]
 
-    @classmethod
-    def of(cls, v: kpis.KpiView) -> Kpi:
-        k = v.kpi
-        return cls(
-            id=k.id,
-            name=k.name,
-            unit=k.unit,
-            target=k.target,
-            direction=k.direction,
-            latest_measurement=KpiMeasurement.of(v.latest) if v.latest is not None else None,
-            status=v.status,
-            attainment=v.attainment,
-            version=k.version,
-            created_at=k.created_at,
-            updated_at=k.updated_at,
-            owner_id=k.owner_id,
-        )
-
-    @field(description="The member answerable for the KPI.")
+    @strawberry.pydantic.field(description="The member answerable for the KPI.")
     async def owner(self, info: Info) -> Member:
         found = await info.context.loaders.member.load(self.owner_id)
         return Member.of(present(found, "owner"))
 
-    @field(
+    @strawberry.pydantic.field(
         description="Every reading, newest first (by `measuredAt`; of readings for one "
         "moment, the last posted first), a page at a time. One query per KPI."
     )
     async def measurements(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        self, info: Info, first: FirstArg = DEFAULT_LIMIT, after: AfterArg = None
     ) -> Connection[KpiMeasurement]:
         ctx = info.context
         page = page_request(first, after)
         found = await kpis.list_measurements(ctx.deps, ctx.principal, self.id, page)
         return connection(found, KpiMeasurement.of, lambda m: m.id)
 
-    @field(
+    @strawberry.pydantic.field(
         description="The key results following this KPI that you may see, oldest first; "
         "each new measurement is a check-in of each of them."
     )
@@ -188,59 +143,24 @@ class KpiFilterInput:
     q: str | None = strawberry.field(default=None, description="Part of the name, any case.")
 
     def to_filter(self) -> KpiFilter:
-        if self.q is not None and len(self.q) > _MAX_FILTER_LENGTH:
+        # Part of a name is no longer than a name (as REST's `q`).
+        if self.q is not None and len(self.q) > KPI_NAME_MAX_LENGTH:
             raise RuleViolation(
                 "a filter is too long",
                 code="validation_failed",
                 errors=[
-                    FieldError("filter.q", f"at most {_MAX_FILTER_LENGTH} characters", "too_long")
+                    FieldError("filter.q", f"at most {KPI_NAME_MAX_LENGTH} characters", "too_long")
                 ],
             )
         return KpiFilter(owner_id=self.owner_id, q=self.q)
 
 
-@strawberry.input(description="A new KPI (admins and managers).")
-class CreateKpiInput:
-    name: str
-    target: Decimal = strawberry.field(description="A finite number; may be 0 or negative.")
-    owner_id: UUID | None = strawberry.field(default=None, description="Default: you.")
-    unit: str | None = strawberry.field(default=None, description="CNY, %, 单 ...")
-    direction: Direction = Direction.INCREASE
-
-    def to_new(self) -> kpis.NewKpi:
-        return kpis.NewKpi(
-            name=self.name,
-            target=self.target,
-            owner_id=self.owner_id,
-            unit=self.unit,
-            direction=self.direction,
-        )
-
-
-@strawberry.input(
+@strawberry.pydantic.input(
     description="Send only what changes; `unit: null` removes the unit. The direction of a "
     "KPI that key results follow cannot change (`kpi_has_linked_key_results`)."
 )
-class UpdateKpiInput:
-    id: UUID
-    name: str | None = strawberry.UNSET
-    owner_id: UUID | None = strawberry.UNSET
-    unit: str | None = strawberry.UNSET
-    target: Decimal | None = strawberry.UNSET
-    direction: Direction | None = strawberry.UNSET
+class UpdateKpiInput(KpiPatch, NodeId):
     expected_version: int | None = None
-
-    def to_changes(self) -> kpis.KpiChanges:
-        sent = Sent()
-        changes = kpis.KpiChanges(
-            name=sent.value(self.name, "name"),
-            owner_id=sent.value(self.owner_id, "ownerId"),
-            unit=sent.nullable(self.unit),
-            target=sent.value(self.target, "target"),
-            direction=sent.value(self.direction, "direction"),
-        )
-        sent.check()
-        return changes
 
 
 @strawberry.input(
@@ -251,30 +171,18 @@ class DeleteKpiInput:
     expected_version: int | None = None
 
 
-@strawberry.input(
+@strawberry.pydantic.input(
     description="A reading of a KPI; every KR following it gets a check-in of the value."
 )
-class RecordKpiMeasurementInput:
-    kpi_id: UUID
-    value: Decimal
-    measured_at: datetime | None = strawberry.field(
-        default=None,
-        description="The moment the value describes, with its offset; default: now. More "
-        "than 5 minutes ahead is refused.",
-    )
-    note: str = ""
-
-    def to_new(self) -> kpis.NewMeasurement:
-        return kpis.NewMeasurement(value=self.value, measured_at=self.measured_at, note=self.note)
+class RecordKpiMeasurementInput(KpiMeasurementCreate, KpiRef):
+    pass
 
 
-@strawberry.input(description="Make a key result follow a KPI.")
-class LinkKeyResultToKpiInput:
-    key_result_id: UUID
-    kpi_id: UUID
-    expected_version: int | None = strawberry.field(
-        default=None, description="The key result's version."
-    )
+@strawberry.pydantic.input(description="Make a key result follow a KPI.")
+class LinkKeyResultToKpiInput(KpiLink, KeyResultRef):
+    expected_version: Annotated[
+        int | None, strawberry.field(description="The key result's version.")
+    ] = None
 
 
 @strawberry.input(description="Stop a key result following its KPI; its history stays.")
@@ -294,15 +202,13 @@ class KpiQuery:
     async def kpis(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: FirstArg = DEFAULT_LIMIT,
+        after: AfterArg = None,
         filter: KpiFilterInput | None = None,
     ) -> Connection[Kpi]:
         ctx = info.context
-        page = page_request(first, after)
-        found = await kpis.list_kpis(
-            ctx.deps, ctx.principal, (filter or KpiFilterInput()).to_filter(), page
-        )
+        filters = (filter or KpiFilterInput()).to_filter()
+        found = await kpis.list_kpis(ctx.deps, ctx.principal, filters, page_request(first, after))
         return connection(found, Kpi.of, lambda v: v.kpi.id)
 
     @field(description="One KPI of the organization (else `not_found`).")
@@ -351,23 +257,19 @@ class UnlinkKeyResultFromKpiPayload:
 @strawberry.type
 class KpiMutation:
     @mutation(description="Admins and managers add a KPI.")
-    async def create_kpi(self, info: Info, input: CreateKpiInput) -> CreateKpiPayload:
-        ctx = info.context
-        view = await kpis.create_kpi(ctx.deps, ctx.principal, input.to_new())
-        ctx.forget_loaded()
+    async def create_kpi(self, info: Info, input: KpiCreate) -> CreateKpiPayload:
+        view = await write(info, kpis.create_kpi, input.to_new())
         return CreateKpiPayload(kpi=Kpi.of(view))
 
     @mutation(description="Admins, managers and the KPI's owner change it.")
     async def update_kpi(self, info: Info, input: UpdateKpiInput) -> UpdateKpiPayload:
-        ctx = info.context
-        view = await kpis.update_kpi(
-            ctx.deps,
-            ctx.principal,
+        view = await write(
+            info,
+            kpis.update_kpi,
             input.id,
             input.to_changes(),
             expected_version=input.expected_version,
         )
-        ctx.forget_loaded()
         return UpdateKpiPayload(kpi=Kpi.of(view))
 
     @mutation(
@@ -375,11 +277,7 @@ class KpiMutation:
         "refused while key results follow it (`kpi_has_linked_key_results`)."
     )
     async def delete_kpi(self, info: Info, input: DeleteKpiInput) -> DeleteKpiPayload:
-        ctx = info.context
-        await kpis.delete_kpi(
-            ctx.deps, ctx.principal, input.id, expected_version=input.expected_version
-        )
-        ctx.forget_loaded()
+        await write(info, kpis.delete_kpi, input.id, expected_version=input.expected_version)
         return DeleteKpiPayload(deleted_kpi_id=input.id)
 
     @mutation(
@@ -391,11 +289,8 @@ class KpiMutation:
     async def record_kpi_measurement(
         self, info: Info, input: RecordKpiMeasurementInput
     ) -> RecordKpiMeasurementPayload:
+        recorded = await write(info, kpis.record_measurement, input.kpi_id, input.to_new())
         ctx = info.context
-        recorded = await kpis.record_measurement(
-            ctx.deps, ctx.principal, input.kpi_id, input.to_new()
-        )
-        ctx.forget_loaded()
         view = await kpis.get_kpi(ctx.deps, ctx.principal, input.kpi_id)
         return RecordKpiMeasurementPayload(
             measurement=KpiMeasurement.of(recorded.measurement), kpi=Kpi.of(view)
@@ -409,15 +304,13 @@ class KpiMutation:
     async def link_key_result_to_kpi(
         self, info: Info, input: LinkKeyResultToKpiInput
     ) -> LinkKeyResultToKpiPayload:
-        ctx = info.context
-        view = await kpis.link_key_result(
-            ctx.deps,
-            ctx.principal,
+        view = await write(
+            info,
+            kpis.link_key_result,
             input.key_result_id,
             input.kpi_id,
             expected_version=input.expected_version,
         )
-        ctx.forget_loaded()
         return LinkKeyResultToKpiPayload(key_result=KeyResult.of(view))
 
     @mutation(
@@ -427,9 +320,10 @@ class KpiMutation:
     async def unlink_key_result_from_kpi(
         self, info: Info, input: UnlinkKeyResultFromKpiInput
     ) -> UnlinkKeyResultFromKpiPayload:
-        ctx = info.context
-        view = await kpis.unlink_key_result(
-            ctx.deps, ctx.principal, input.key_result_id, expected_version=input.expected_version
+        view = await write(
+            info,
+            kpis.unlink_key_result,
+            input.key_result_id,
+            expected_version=input.expected_version,
         )
-        ctx.forget_loaded()
         return UnlinkKeyResultFromKpiPayload(key_result=KeyResult.of(view))

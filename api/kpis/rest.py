@@ -16,12 +16,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
-from api.rest.idempotency import IdempotencyDep
-from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
-from api.rest.schemas import Page
-from api.rest.schemas_kpis import (
+from api.kpis.shapes import (
     KpiCreate,
     KpiLink,
     KpiMeasurementCreate,
@@ -29,8 +24,14 @@ from api.rest.schemas_kpis import (
     KpiOut,
     KpiPatch,
 )
+from api.rest.http import IfMatch, expected_version, resource_response
+from api.rest.idempotency import IdempotencyDep
+from api.rest.problems import error_responses
+from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.schemas import Page
 from api.rest.schemas_okrs import KeyResultOut
 from api.rest.sorting import SyncPageDep
+from domain.limits import KPI_NAME_MAX_LENGTH
 from service import kpis
 from service.kpi_ports import KpiFilter
 from service.scores import KeyResultView
@@ -66,7 +67,9 @@ async def list_kpis(
     deps: UseCaseDeps,
     page: SyncPageDep,
     owner_id: Annotated[UUID | None, Query(description="The member owning the KPI.")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Part of the name.")] = None,
+    q: Annotated[
+        str | None, Query(max_length=KPI_NAME_MAX_LENGTH, description="Part of the name.")
+    ] = None,
 ) -> Page[KpiOut]:
     found = await kpis.list_kpis(deps, principal, KpiFilter(owner_id=owner_id, q=q), page)
     return Page(items=[KpiOut.of(v) for v in found.items], next_cursor=found.next_cursor)
@@ -125,9 +128,8 @@ async def update_kpi(
     deps: UseCaseDeps,
     if_match: IfMatch = None,
 ) -> Response:
-    changes = kpis.KpiChanges(**sent_fields(body, nullable=frozenset({"unit"})))
     view = await kpis.update_kpi(
-        deps, principal, kpi_id, changes, expected_version=expected_version(if_match)
+        deps, principal, kpi_id, body.to_changes(), expected_version=expected_version(if_match)
     )
     return _kpi_response(view)
 
