@@ -14,8 +14,12 @@ from api.cycles import rest as cycles
 from api.deps import AppState
 from api.graphql.ide import mount_ide_assets
 from api.graphql.router import create_graphql_router
+from api.kpis import rest as kpis
 from api.limits import RequestLimitsMiddleware
+from api.members import rest as members
 from api.middleware import RequestContextMiddleware
+from api.organization import rest as organization
+from api.quality import rest as quality
 from api.rest.openapi import install_openapi, operation_id
 from api.rest.problems import install_problem_handlers
 from api.rest.query_parameters import refuse_unknown_query_parameters
@@ -26,18 +30,14 @@ from api.rest.routes import (
     comments,
     health,
     key_results,
-    kpis,
     meetings,
-    members,
     objectives,
-    organization,
-    quality,
     reviews,
-    templates,
-    units,
     work_plans,
 )
 from api.security import TokenVerifier
+from api.templates import rest as templates
+from api.units import rest as units
 from service.context import Services
 
 DESCRIPTION = """\

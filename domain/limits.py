@@ -10,3 +10,49 @@ from typing import Final
 
 CYCLE_NAME_MAX_LENGTH: Final = 200
 """A cycle's name (周期名称), in characters."""
+
+OKR_TITLE_MAX_LENGTH: Final = 300
+"""The title of an objective, key result, milestone or action, and a template's (标题)."""
+
+OKR_DESCRIPTION_MAX_LENGTH: Final = 10_000
+"""An objective's description, and a template's texts of that kind, in characters."""
+
+KEY_RESULT_UNIT_MAX_LENGTH: Final = 40
+"""A key result's unit ("天" / "days"), as a template writes it too."""
+
+TEMPLATE_ROLE_NAME_MAX_LENGTH: Final = 200
+"""The role a template is for (角色), in either language."""
+
+TEMPLATE_KEY_MAX_LENGTH: Final = 64
+"""A template's slug (``key-account-manager``)."""
+
+KPI_NAME_MAX_LENGTH: Final = 200
+"""A KPI's name (指标名称), in characters once stripped; a search by name is no longer."""
+
+KPI_UNIT_MAX_LENGTH: Final = 40
+"""A KPI's unit, shown next to its values ("CNY", "%", "单")."""
+
+KPI_NOTE_MAX_LENGTH: Final = 2000
+"""A KPI measurement's note. It travels into each following KR's check-in note behind
+"from KPI <name>: ", so with the name's bound it always fits a check-in note (10,000)."""
+
+KPI_RECORDED_BY_MAX_LENGTH: Final = 200
+"""Who posted a KPI measurement: a member id or ``service:<client>``."""
+
+ORGANIZATION_NAME_MAX_LENGTH: Final = 200
+"""An organization's name (组织名称), in characters."""
+
+MEMBER_NAME_MAX_LENGTH: Final = 200
+"""A member's name, in characters."""
+
+EMAIL_MAX_LENGTH: Final = 320
+"""A member's email address: RFC 5321's 64-character local part, @ and 255-character domain."""
+
+EXTERNAL_ID_MAX_LENGTH: Final = 200
+"""A member's id in the HR system (``external_id``)."""
+
+MEMBER_SEARCH_MAX_LENGTH: Final = 200
+"""The ``q`` filter of the member list (part of a name or email)."""
+
+UNIT_NAME_MAX_LENGTH: Final = 200
+"""An org unit's name (部门/团队名称), in characters."""

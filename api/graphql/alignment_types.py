@@ -34,7 +34,7 @@ from api.graphql.enums import (
 )
 from api.graphql.fields import field
 from api.graphql.okr_types import Objective
-from api.graphql.types import OrgUnit
+from api.units.graphql import OrgUnit
 from service import alignment
 
 E = TypeVar("E", bound=StrEnum)

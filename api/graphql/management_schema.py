@@ -32,7 +32,8 @@ from api.graphql.context import Info
 from api.graphql.fields import field, mutation
 from api.graphql.inputs import Sent
 from api.graphql.okr_types import Action, Objective
-from api.graphql.types import Member, OrgUnit
+from api.members.graphql import Member
+from api.units.graphql import OrgUnit
 from domain import comments as domain_comments
 from domain import work_plans as domain_work_plans
 from domain.comments import CommentTarget

@@ -41,7 +41,8 @@ from api.graphql.enums import (
     Visibility,
 )
 from api.graphql.fields import field
-from api.graphql.types import Member, OrgUnit
+from api.members.graphql import Member
+from api.units.graphql import OrgUnit
 from domain import okrs
 from domain.errors import NotFound
 from domain.okrs import Cadence

@@ -24,7 +24,7 @@ from api.cycles.graphql import Cycle
 from api.graphql.context import Info
 from api.graphql.fields import field
 from api.graphql.okr_types import present
-from api.graphql.types import Member
+from api.members.graphql import Member
 from domain import reviews as domain_reviews
 from domain.reviews import ReviewPhase, ReviewRole
 from service import review_ports, review_responses, review_results, reviews

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
-from typing import Annotated
-from uuid import UUID
 
 import strawberry
 from graphql import GraphQLError
@@ -31,100 +29,18 @@ from strawberry.types import ExecutionContext
 from api.config import GraphQLConfig
 from api.cycles.graphql import CycleMutation, CycleQuery
 from api.decimals import plain, plain_text
-from api.graphql.connections import (
-    AFTER,
-    FIRST,
-    Connection,
-    SortArg,
-    UpdatedSinceArg,
-    page_request,
-    sorted_connection,
-)
-from api.graphql.context import Info
 from api.graphql.errors import ErrorCodes, log_unexpected
-from api.graphql.fields import field, mutation
-from api.graphql.inputs import (
-    CreateMemberInput,
-    CreateUnitInput,
-    DeactivateMemberInput,
-    DeleteUnitInput,
-    MemberFilterInput,
-    UnitFilterInput,
-    UpdateMemberInput,
-    UpdateOrganizationInput,
-    UpdateUnitInput,
-)
-from api.graphql.kpi_schema import KpiMutation, KpiQuery
 from api.graphql.limits import DocumentSizeLimiter, IntrospectionDepthLimiter, UnstorableStrings
 from api.graphql.management_schema import ManagementMutation, ManagementQuery
 from api.graphql.okr_schema import OkrMutation, OkrQuery
-from api.graphql.quality_types import QualityQuery
 from api.graphql.review_schema import ReviewMutation, ReviewQuery
-from api.graphql.template_schema import TemplateMutation, TemplateQuery
-from api.graphql.types import Member, Organization, OrgUnit
+from api.kpis.graphql import KpiMutation, KpiQuery
+from api.members.graphql import MemberMutation, MemberQuery
+from api.organization.graphql import OrganizationMutation, OrganizationQuery
+from api.quality.graphql import QualityQuery
+from api.templates.graphql import TemplateMutation, TemplateQuery
 from api.times import utc_text
-from service import members, organizations, units
-from service.pagination import DEFAULT_LIMIT, Sort
-
-
-@strawberry.type
-class OrgModelQuery:
-    @field(description="The caller's organization.")
-    async def organization(self, info: Info) -> Organization:
-        ctx = info.context
-        return Organization.of(await organizations.get_organization(ctx.deps, ctx.principal))
-
-    @field(description="The caller as a member; null for a service token.")
-    async def me(self, info: Info) -> Member | None:
-        ctx = info.context
-        if ctx.principal.member_id is None:
-            return None
-        return Member.of(await members.get_member(ctx.deps, ctx.principal, ctx.principal.member_id))
-
-    @field(description="One member of your organization (else `not_found`).")
-    async def member(self, info: Info, id: UUID) -> Member | None:
-        ctx = info.context
-        return Member.of(await members.get_member(ctx.deps, ctx.principal, id))
-
-    @field(description="Members in `sort` order (oldest first by default), a page at a time.")
-    async def members(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        filter: MemberFilterInput | None = None,
-        sort: SortArg = Sort.CREATED_AT,
-        updated_since: UpdatedSinceArg = None,
-    ) -> Connection[Member]:
-        ctx = info.context
-        page = page_request(first, after, sort=sort, updated_since=updated_since)
-        filters = (filter or MemberFilterInput()).to_filter()
-        found = await members.list_members(ctx.deps, ctx.principal, filters, page)
-        return sorted_connection(found, Member.of, lambda m: m)
-
-    @field(description="One unit of the org tree (else `not_found`).")
-    async def unit(self, info: Info, id: UUID) -> OrgUnit | None:
-        ctx = info.context
-        return OrgUnit.of(await units.get_unit(ctx.deps, ctx.principal, id))
-
-    @field(
-        description="Units of the org tree in `sort` order (oldest first by default), a page "
-        "at a time."
-    )
-    async def units(
-        self,
-        info: Info,
-        first: Annotated[int, strawberry.argument(description=FIRST)] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        filter: UnitFilterInput | None = None,
-        sort: SortArg = Sort.CREATED_AT,
-        updated_since: UpdatedSinceArg = None,
-    ) -> Connection[OrgUnit]:
-        ctx = info.context
-        page = page_request(first, after, sort=sort, updated_since=updated_since)
-        filters = (filter or UnitFilterInput()).to_filter()
-        found = await units.list_units(ctx.deps, ctx.principal, filters, page)
-        return sorted_connection(found, OrgUnit.of, lambda u: u)
+from api.units.graphql import UnitMutation, UnitQuery
 
 
 @strawberry.type
@@ -135,146 +51,12 @@ class Query(
     TemplateQuery,
     KpiQuery,
     ManagementQuery,
-    OrgModelQuery,
+    OrganizationQuery,
+    MemberQuery,
+    UnitQuery,
     CycleQuery,
 ):
     """Every capability's queries, in the order the schema lists them."""
-
-
-# -- mutation payloads ---------------------------------------------------------------------
-
-
-@strawberry.type
-class UpdateOrganizationPayload:
-    organization: Organization
-
-
-@strawberry.type
-class CreateMemberPayload:
-    member: Member
-
-
-@strawberry.type
-class UpdateMemberPayload:
-    member: Member
-
-
-@strawberry.type
-class DeactivateMemberPayload:
-    member: Member
-
-
-@strawberry.type
-class CreateUnitPayload:
-    unit: OrgUnit
-
-
-@strawberry.type
-class UpdateUnitPayload:
-    unit: OrgUnit
-
-
-@strawberry.type
-class DeleteUnitPayload:
-    deleted_unit_id: UUID
-
-
-@strawberry.type
-class OrgModelMutation:
-    @mutation(description="Admins change the name, time zone, locale, scoring and review defaults.")
-    async def update_organization(
-        self,
-        info: Info,
-        input: UpdateOrganizationInput,
-    ) -> UpdateOrganizationPayload:
-        ctx = info.context
-        org = await organizations.update_organization(
-            ctx.deps, ctx.principal, input.to_changes(), expected_version=input.expected_version
-        )
-        ctx.forget_loaded()
-        return UpdateOrganizationPayload(organization=Organization.of(org))
-
-    @mutation(description="Admins and HR (or `members:write`) add a member.")
-    async def create_member(
-        self,
-        info: Info,
-        input: CreateMemberInput,
-    ) -> CreateMemberPayload:
-        ctx = info.context
-        member = await members.create_member(ctx.deps, ctx.principal, input.to_new())
-        ctx.forget_loaded()
-        return CreateMemberPayload(member=Member.of(member))
-
-    @mutation(description="Change a member; a manager that would close a loop is `manager_cycle`.")
-    async def update_member(
-        self,
-        info: Info,
-        input: UpdateMemberInput,
-    ) -> UpdateMemberPayload:
-        ctx = info.context
-        member = await members.update_member(
-            ctx.deps,
-            ctx.principal,
-            input.id,
-            input.to_changes(),
-            expected_version=input.expected_version,
-        )
-        ctx.forget_loaded()
-        return UpdateMemberPayload(member=Member.of(member))
-
-    @mutation(description="Deactivate a member (never deleted); `active: true` undoes.")
-    async def deactivate_member(
-        self,
-        info: Info,
-        input: DeactivateMemberInput,
-    ) -> DeactivateMemberPayload:
-        ctx = info.context
-        member = await members.deactivate_member(
-            ctx.deps, ctx.principal, input.id, expected_version=input.expected_version
-        )
-        ctx.forget_loaded()
-        return DeactivateMemberPayload(member=Member.of(member))
-
-    @mutation(description="Admins add a unit to the org tree.")
-    async def create_unit(
-        self,
-        info: Info,
-        input: CreateUnitInput,
-    ) -> CreateUnitPayload:
-        ctx = info.context
-        unit = await units.create_unit(ctx.deps, ctx.principal, input.to_new())
-        ctx.forget_loaded()
-        return CreateUnitPayload(unit=OrgUnit.of(unit))
-
-    @mutation(description="Admins rename, move or re-lead a unit.")
-    async def update_unit(
-        self,
-        info: Info,
-        input: UpdateUnitInput,
-    ) -> UpdateUnitPayload:
-        ctx = info.context
-        unit = await units.update_unit(
-            ctx.deps,
-            ctx.principal,
-            input.id,
-            input.to_changes(),
-            expected_version=input.expected_version,
-        )
-        ctx.forget_loaded()
-        return UpdateUnitPayload(unit=OrgUnit.of(unit))
-
-    @mutation(description="Admins delete a unit with no sub-units.")
-    async def delete_unit(
-        self,
-        info: Info,
-        input: DeleteUnitInput,
-    ) -> DeleteUnitPayload:
-        ctx = info.context
-        await units.delete_unit(
-            ctx.deps, ctx.principal, input.id, expected_version=input.expected_version
-        )
-        ctx.forget_loaded()
-        return DeleteUnitPayload(deleted_unit_id=input.id)
 
 
 @strawberry.type
@@ -284,7 +66,9 @@ class Mutation(
     TemplateMutation,
     KpiMutation,
     ManagementMutation,
-    OrgModelMutation,
+    OrganizationMutation,
+    MemberMutation,
+    UnitMutation,
     CycleMutation,
 ):
     """Every capability's mutations, in the order the schema lists them."""

@@ -120,7 +120,7 @@ async def test_an_unexpected_error_is_a_bare_500(
         raise RuntimeError("boom SELECT secret FROM members")
 
     # Patch the name the route calls, as a bug in the use case would surface there.
-    monkeypatch.setattr("api.rest.routes.members.members.get_member", boom)
+    monkeypatch.setattr("api.members.rest.members.get_member", boom)
     async with acme.admin() as client:
         echoed = await client.get(
             f"/v1/members/{acme.admin_id}", headers={"X-Request-ID": "trace-500"}

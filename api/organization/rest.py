@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.organization.shapes import OrganizationOut, OrganizationPatch
+from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
-from api.rest.schemas import OrganizationOut, OrganizationPatch
-from domain.organizations import OrganizationChanges
 from service import organizations
 
 router = APIRouter(prefix="/v1/organization", tags=["organization"])
@@ -44,15 +43,7 @@ async def update_organization(
     deps: UseCaseDeps,
     if_match: IfMatch = None,
 ) -> Response:
-    sent = sent_fields(body)
-    changes = OrganizationChanges(
-        name=sent.get("name"),
-        time_zone=sent.get("time_zone"),
-        locale=sent.get("locale"),
-        scoring=body.scoring.to_changes() if body.scoring else None,
-        reviews=body.reviews.to_changes() if body.reviews else None,
-    )
     org = await organizations.update_organization(
-        deps, principal, changes, expected_version=expected_version(if_match)
+        deps, principal, body.to_changes(), expected_version=expected_version(if_match)
     )
     return resource_response(OrganizationOut.of(org), version=org.version)

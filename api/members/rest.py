@@ -7,17 +7,19 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.members.shapes import MemberCreate, MemberOut, MemberPatch
+from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
-from api.rest.schemas import MemberCreate, MemberOut, MemberPatch, Page
+from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
+from domain.limits import MEMBER_SEARCH_MAX_LENGTH
 from service import members
 from service.ports import MemberFilter
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
-# /v1/me lives outside the /v1/members prefix; registered in api/app.py next to `router`.
+# /v1/me lives outside the /v1/members prefix; api/app.py includes it after the other routers.
 me_router = APIRouter(prefix="/v1/me", tags=["members"])
 
 
@@ -39,7 +41,7 @@ async def list_members(
     unit_id: UUID | None = None,
     email: str | None = None,
     external_id: str | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=MEMBER_SEARCH_MAX_LENGTH)] = None,
 ) -> Page[MemberOut]:
     found = await members.list_members(
         deps,
@@ -71,17 +73,7 @@ async def create_member(
     body: MemberCreate, principal: CurrentPrincipal, deps: UseCaseDeps, idempotency: IdempotencyDep
 ) -> Response:
     async def produce() -> Response:
-        member = await members.create_member(
-            deps,
-            principal,
-            members.NewMember(
-                name=body.name,
-                email=body.email,
-                external_id=body.external_id,
-                manager_id=body.manager_id,
-                roles=frozenset(body.roles),
-            ),
-        )
+        member = await members.create_member(deps, principal, body.to_new())
         return resource_response(
             MemberOut.of(member),
             version=member.version,
@@ -134,14 +126,11 @@ async def update_member(
     deps: UseCaseDeps,
     if_match: IfMatch = None,
 ) -> Response:
-    sent = sent_fields(body, nullable=frozenset({"manager_id", "external_id"}))
-    if "roles" in sent:
-        sent["roles"] = frozenset(sent["roles"])
     member = await members.update_member(
         deps,
         principal,
         member_id,
-        members.MemberChanges(**sent),
+        body.to_changes(),
         expected_version=expected_version(if_match),
     )
     return resource_response(MemberOut.of(member), version=member.version)

@@ -6,12 +6,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
-from api.rest.schemas import Page, UnitCreate, UnitMembersOut, UnitOut, UnitPatch
+from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
+from api.units.shapes import UnitCreate, UnitMembersOut, UnitOut, UnitPatch
 from domain.units import UnitKind
 from service import units
 from service.ports import UnitFilter
@@ -53,13 +54,7 @@ async def create_unit(
     body: UnitCreate, principal: CurrentPrincipal, deps: UseCaseDeps, idempotency: IdempotencyDep
 ) -> Response:
     async def produce() -> Response:
-        unit = await units.create_unit(
-            deps,
-            principal,
-            units.NewUnit(
-                kind=body.kind, name=body.name, parent_id=body.parent_id, lead_id=body.lead_id
-            ),
-        )
+        unit = await units.create_unit(deps, principal, body.to_new())
         return resource_response(
             UnitOut.of(unit), version=unit.version, status=201, location=f"/v1/units/{unit.id}"
         )
@@ -94,12 +89,11 @@ async def update_unit(
     deps: UseCaseDeps,
     if_match: IfMatch = None,
 ) -> Response:
-    sent = sent_fields(body, nullable=frozenset({"lead_id", "parent_id"}))
     unit = await units.update_unit(
         deps,
         principal,
         unit_id,
-        units.UnitChanges(**sent),
+        body.to_changes(),
         expected_version=expected_version(if_match),
     )
     return resource_response(UnitOut.of(unit), version=unit.version)
