@@ -25,13 +25,14 @@ from typing import ClassVar
 from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
+from domain.limits import REVIEW_COMMENT_MAX_LENGTH, REVIEW_QUESTION_TEXT_MAX_LENGTH
 from domain.organizations import ReviewSettings
 from domain.scoring import quantize, weighted_mean
 
 RATING_MIN = 1
 RATING_MAX = 5
-QUESTION_TEXT_MAX = 500
-COMMENT_MAX = 2000
+QUESTION_TEXT_MAX = REVIEW_QUESTION_TEXT_MAX_LENGTH
+COMMENT_MAX = REVIEW_COMMENT_MAX_LENGTH
 # A 360 review asks a handful of peers (the field uses 3 to 8); fifty bounds any setup that
 # is still a peer review rather than a survey.
 PEERS_LIMIT = 50

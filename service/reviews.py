@@ -20,6 +20,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from domain.errors import FieldError, NotFound, RuleViolation
+from domain.limits import REVIEW_CYCLE_NAME_MAX_LENGTH
 from domain.members import Member
 from domain.okrs import OwnerKind
 from domain.organizations import Organization, validate_name
@@ -196,7 +197,7 @@ async def create_review_cycle(
             id=deps.new_id(),
             organization_id=org.id,
             cycle_id=data.cycle_id,
-            name=validate_name(data.name),
+            name=validate_name(data.name, max_length=REVIEW_CYCLE_NAME_MAX_LENGTH),
             phase=ReviewPhase.DRAFT,
             questions=questions,
             weights=weights,
@@ -248,7 +249,9 @@ async def update_review_cycle(
         ensure_version(current.version, expected_version)
         updated = current
         if changes.name is not UNSET:
-            updated = replace(updated, name=validate_name(changes.name))
+            updated = replace(
+                updated, name=validate_name(changes.name, max_length=REVIEW_CYCLE_NAME_MAX_LENGTH)
+            )
         setup = (
             changes.questions,
             changes.weights,

@@ -19,7 +19,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from api.rest.routes import reviews as review_routes
+from api.reviews import rest as review_routes
 from service import review_results
 from service.auth import Principal
 from service.context import Deps

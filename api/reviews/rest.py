@@ -16,13 +16,14 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
-from api.rest import review_csv
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
-from api.rest.schemas_reviews import (
+from api.rest.sorting import SyncPageDep
+from api.reviews import csv as review_csv
+from api.reviews.shapes import (
     CompletionOut,
     EnrolmentOut,
     MyReviewOut,
@@ -36,7 +37,6 @@ from api.rest.schemas_reviews import (
     ReviewCyclePatch,
     ReviewResultOut,
 )
-from api.rest.sorting import SyncPageDep
 from domain.errors import FieldError, RuleViolation
 from domain.reviews import ReviewCycle, ReviewPhase
 from service import pagination, review_responses, review_results, reviews
@@ -139,19 +139,7 @@ async def create_review_cycle(
 ) -> Response:
     async def produce() -> Response:
         with _fields_named(_WEIGHT_FIELDS):
-            review_cycle = await reviews.create_review_cycle(
-                deps,
-                principal,
-                reviews.NewReviewCycle(
-                    cycle_id=body.cycle_id,
-                    name=body.name,
-                    questions=[q.to_input() for q in body.questions],
-                    weights=body.weights.to_domain() if body.weights else None,
-                    peer_anonymity_threshold=body.peer_anonymity_threshold,
-                    min_peers=body.min_peers,
-                    max_peers=body.max_peers,
-                ),
-            )
+            review_cycle = await reviews.create_review_cycle(deps, principal, body.to_new())
         return _review_cycle_response(review_cycle, status=201)
 
     return await idempotency.run(produce)
@@ -191,17 +179,12 @@ async def update_review_cycle(
     deps: UseCaseDeps,
     if_match: IfMatch = None,
 ) -> Response:
-    sent = sent_fields(body)
-    if "questions" in sent:
-        sent["questions"] = [q.to_input() for q in body.questions or []]
-    if "weights" in sent and body.weights is not None:
-        sent["weights"] = body.weights.to_domain()
     with _fields_named(_WEIGHT_FIELDS):
         review_cycle = await reviews.update_review_cycle(
             deps,
             principal,
             review_cycle_id,
-            reviews.ReviewCycleChanges(**sent),
+            body.to_changes(),
             expected_version=expected_version(if_match),
         )
     return _review_cycle_response(review_cycle)
@@ -344,7 +327,7 @@ async def submit_review_response(
     assignment_id: UUID, body: ResponseIn, principal: CurrentPrincipal, deps: UseCaseDeps
 ) -> MyReviewOut:
     review = await review_responses.submit_response(
-        deps, principal, assignment_id, [a.to_domain() for a in body.answers]
+        deps, principal, assignment_id, body.to_domain()
     )
     return MyReviewOut.of(review)
 
