@@ -24,9 +24,10 @@ from typing import Final
 from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
+from domain.limits import MEETING_FINDINGS_MAX_LENGTH, MEETING_TITLE_MAX_LENGTH
 
-TITLE_MAX: Final = 200
-FINDINGS_MAX: Final = 10_000
+TITLE_MAX: Final = MEETING_TITLE_MAX_LENGTH
+FINDINGS_MAX: Final = MEETING_FINDINGS_MAX_LENGTH
 # A review meeting is a team's or a department's; a hundred bounds any that is still a
 # meeting rather than an all-hands broadcast. Reviewed objectives and follow-ups likewise.
 ATTENDEES_MAX: Final = 100

@@ -8,9 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.rest.problems import error_responses
-from api.rest.routes.common import AsOfParam, CurrentPrincipal, UseCaseDeps
-from api.rest.schemas_alignment import (
+from api.alignment.shapes import (
     AlignmentPathOut,
     AlignmentTreeOut,
     CoverageOut,
@@ -18,6 +16,8 @@ from api.rest.schemas_alignment import (
     UnitScoresOut,
     tree_json,
 )
+from api.rest.problems import error_responses
+from api.rest.routes.common import AsOfParam, CurrentPrincipal, UseCaseDeps
 from service import alignment
 
 router = APIRouter(tags=["alignment"])

@@ -1,26 +1,47 @@
-"""Output types of the alignment reads (对齐): the tree of a cycle, unit and company scores,
-coverage and cycle stats, built from the results of ``service.alignment`` (the use cases
-REST calls too; no rule is written here).
+"""The alignment reads in the graph: the tree of a cycle, unit and company scores, coverage and
+cycle stats, and the ``alignmentTree``, ``unitScores``, ``alignmentCoverage`` and
+``cycleStats`` queries, over the use cases REST calls too (``service.alignment``; no rule is
+written here).
+
+Unit scores and coverage are the shapes of ``api.alignment.shapes``; only what GraphQL adds
+is here: the cycle read and each unit as GraphQL's ``Cycle`` and ``OrgUnit``, and a unit's
+rank as the ``UnitKind`` enum. The tree and the stats are GraphQL's own documents (see the
+shapes' module):
 
 A client cannot select a tree of any depth, so the tree is a flat list of nodes in
 depth-first order, each naming its parent in the tree (``parentId``) and its ``depth``.
 Trees reach ten thousand nodes: each node is a plain object built once from the use case's
 named tuple, its scalars cost nothing more; only ``objective`` loads, through the request's
 objective DataLoader (one batch for every node of the tree).
+
+``asOf`` (time travel) reads the scores as they stood then; what a field loads through the
+request's DataLoaders (a tree node's ``objective``) is read as it stands now.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Annotated, TypeVar
 from uuid import UUID
 
 import strawberry
+from strawberry.types.base import get_object_definition
 
+from api.alignment.shapes import (
+    CYCLE_READ,
+    EVERY_UNIT,
+    SHARE,
+    CoverageOut,
+    UnitCoverageOut,
+    UnitScoreOut,
+    UnitScoresOut,
+    WeekOut,
+)
 from api.cycles.graphql import Cycle
+from api.graphql.as_of import AS_OF, parse_as_of
 from api.graphql.context import Info
 from api.graphql.enums import (
     Grade,
@@ -33,13 +54,23 @@ from api.graphql.enums import (
     Visibility,
 )
 from api.graphql.fields import field
-from api.graphql.okr_types import Objective
+from api.objectives.graphql import Objective
 from api.units.graphql import OrgUnit
 from service import alignment
 
 E = TypeVar("E", bound=StrEnum)
 
-_SHARE = "0 to 1, four decimal places; null when there is nothing to divide by."
+THE_UNIT = "The unit itself."
+
+
+def _list_cycle_after_its_id(type_: type) -> None:
+    # The published schema lists ``cycle`` right after ``cycleId``; a field GraphQL adds to
+    # a shape comes after the shape's. An answer follows the query's order either way; only
+    # the printed schema would change, so the type keeps its order here.
+    fields = get_object_definition(type_, strict=True).fields
+    cycle = next(f for f in fields if f.python_name == "cycle")
+    fields.remove(cycle)
+    fields.insert(next(i for i, f in enumerate(fields) if f.python_name == "cycle_id") + 1, cycle)
 
 
 # -- the tree ------------------------------------------------------------------------------
@@ -165,122 +196,52 @@ class AlignmentTree:
 # -- unit and company scores ---------------------------------------------------------------
 
 
-@strawberry.type(description="A mean of objectives' scores and how many objectives are behind it.")
-class ScoreFigure:
-    score: Decimal | None = strawberry.field(
-        description="The mean of the objectives' scores, each weighing 1; null for none."
-    )
-    objectives: int = strawberry.field(description="Objectives with a score behind it.")
-
-    @classmethod
-    def of(cls, f: alignment.Figure) -> ScoreFigure:
-        return cls(score=f.score, objectives=f.objectives)
+@strawberry.pydantic.type(description="An org unit's score, alone and with every unit below it.")
+class UnitScore(UnitScoreOut):
+    kind: Annotated[UnitKind, strawberry.field(description="The unit's rank.")]
+    unit: Annotated[OrgUnit, strawberry.field(description=THE_UNIT)]
 
 
-@strawberry.type(description="An org unit's score, alone and with every unit below it.")
-class UnitScore:
-    unit_id: UUID = strawberry.field(description="The unit's id.")
-    name: str = strawberry.field(description="The unit's name.")
-    kind: UnitKind = strawberry.field(description="The unit's rank.")
-    parent_id: UUID | None = strawberry.field(description="The unit above; null for the top.")
-    own: ScoreFigure = strawberry.field(
-        description="Objectives owned by the unit or by its members."
-    )
-    total: ScoreFigure = strawberry.field(description="The same with every unit below it.")
-    unit: OrgUnit = strawberry.field(description="The unit itself.")
-
-    @classmethod
-    def of(cls, s: alignment.UnitScore) -> UnitScore:
-        u = s.unit
-        return cls(
-            unit_id=u.id,
-            name=u.name,
-            kind=u.kind,
-            parent_id=u.parent_id,
-            own=ScoreFigure.of(s.own),
-            total=ScoreFigure.of(s.total),
-            unit=OrgUnit.of(u),
-        )
-
-
-@strawberry.type(
+@strawberry.pydantic.type(
     description="Per unit, the mean of its objectives' scores, and the company's figure. "
     "Objectives you may not see count for nothing (no hidden score can be recovered by "
     "subtraction); objectives without KRs count only when they roll up."
 )
-class UnitScores:
-    cycle_id: UUID = strawberry.field(description="The cycle read.")
-    cycle: Cycle = strawberry.field(description="The cycle read.")
-    as_of: datetime | None = strawberry.field(description="The instant read; null for now.")
-    company: ScoreFigure = strawberry.field(description="Every objective of the cycle you may see.")
-    units: list[UnitScore] = strawberry.field(description="Every org unit.")
+class UnitScores(UnitScoresOut):
+    cycle: Annotated[Cycle, strawberry.field(description=CYCLE_READ)]
+    units: Annotated[Sequence[UnitScore], strawberry.field(description=EVERY_UNIT)]
 
-    @classmethod
-    def of(cls, s: alignment.UnitScores) -> UnitScores:
-        return cls(
-            cycle_id=s.cycle.id,
-            cycle=Cycle.of(s.cycle),
-            as_of=s.as_of,
-            company=ScoreFigure.of(s.company),
-            units=[UnitScore.of(u) for u in s.units],
-        )
+
+_list_cycle_after_its_id(UnitScores)
 
 
 # -- coverage ------------------------------------------------------------------------------
 
 
-@strawberry.type(
+@strawberry.pydantic.type(
     description="How much of a unit is aligned: its objectives that align upward, and its "
     "members with objectives."
 )
-class UnitCoverage:
-    unit_id: UUID = strawberry.field(description="The unit's id.")
-    name: str = strawberry.field(description="The unit's name.")
-    objectives: int = strawberry.field(description="Its non-company objectives.")
-    aligned: int = strawberry.field(description="Of which align to something above.")
-    aligned_share: Decimal | None = strawberry.field(description="aligned / objectives; " + _SHARE)
-    members: int = strawberry.field(description="Its active members.")
-    members_with_objectives: int = strawberry.field(
-        description="Of which own at least one objective of the cycle."
-    )
-    members_share: Decimal | None = strawberry.field(
-        description="membersWithObjectives / members; " + _SHARE
-    )
-    unit: OrgUnit = strawberry.field(description="The unit itself.")
-
-    @classmethod
-    def of(cls, c: alignment.UnitCoverage) -> UnitCoverage:
-        return cls(
-            unit_id=c.unit.id,
-            name=c.unit.name,
-            objectives=c.objectives,
-            aligned=c.aligned,
-            aligned_share=c.aligned_share,
-            members=c.members,
-            members_with_objectives=c.members_with_objectives,
-            members_share=c.members_share,
-            unit=OrgUnit.of(c.unit),
-        )
+class UnitCoverage(UnitCoverageOut):
+    unit: Annotated[OrgUnit, strawberry.field(description=THE_UNIT)]
 
 
-@strawberry.type(description="Alignment coverage per unit, over the objectives you may see.")
-class AlignmentCoverage:
-    cycle_id: UUID = strawberry.field(description="The cycle read.")
-    cycle: Cycle = strawberry.field(description="The cycle read.")
-    company: UnitCoverage | None = strawberry.field(
-        description="The company unit over every objective and active member; null without "
-        "a company unit."
-    )
-    units: list[UnitCoverage] = strawberry.field(description="Every org unit.")
+@strawberry.pydantic.type(
+    description="Alignment coverage per unit, over the objectives you may see."
+)
+class AlignmentCoverage(CoverageOut):
+    cycle: Annotated[Cycle, strawberry.field(description=CYCLE_READ)]
+    company: Annotated[
+        UnitCoverage | None,
+        strawberry.field(
+            description="The company unit over every objective and active member; null "
+            "without a company unit."
+        ),
+    ]
+    units: Annotated[Sequence[UnitCoverage], strawberry.field(description=EVERY_UNIT)]
 
-    @classmethod
-    def of(cls, c: alignment.Coverage) -> AlignmentCoverage:
-        return cls(
-            cycle_id=c.cycle.id,
-            cycle=Cycle.of(c.cycle),
-            company=UnitCoverage.of(c.company) if c.company is not None else None,
-            units=[UnitCoverage.of(u) for u in c.units],
-        )
+
+_list_cycle_after_its_id(AlignmentCoverage)
 
 
 # -- cycle stats ---------------------------------------------------------------------------
@@ -306,14 +267,6 @@ class TrackStatusCount:
 class ObjectiveStatusCount:
     status: ObjectiveStatus = strawberry.field(description="The state.")
     count: int = strawberry.field(description="How many objectives.")
-
-
-@strawberry.type(description="Check-in activity in one week of the cycle.")
-class WeekActivity:
-    week: int = strawberry.field(description="1 for the cycle's first seven days.")
-    starts_on: date = strawberry.field(description="Its first day.")
-    check_ins: int = strawberry.field(description="Check-ins made that week.")
-    key_results_updated: int = strawberry.field(description="KRs checked in on that week.")
 
 
 def _counts(tally: Mapping[str, int], kinds: type[E]) -> list[tuple[E | None, int]]:
@@ -367,16 +320,16 @@ class CycleStats:
     )
     units: int = strawberry.field(description="Units in scope.")
     units_share: Decimal | None = strawberry.field(
-        description="unitsWithObjectives / units; " + _SHARE
+        description="unitsWithObjectives / units; " + SHARE
     )
     members_with_objectives: int = strawberry.field(
         description="Members in scope owning an objective."
     )
     members: int = strawberry.field(description="Active members in scope.")
     members_share: Decimal | None = strawberry.field(
-        description="membersWithObjectives / members; " + _SHARE
+        description="membersWithObjectives / members; " + SHARE
     )
-    weeks: list[WeekActivity] = strawberry.field(
+    weeks: list[WeekOut] = strawberry.field(
         description="Every week of the cycle up to today (or its end), quiet weeks included."
     )
 
@@ -403,13 +356,96 @@ class CycleStats:
             members_with_objectives=s.members_with_objectives,
             members=s.members,
             members_share=s.members_share,
-            weeks=[
-                WeekActivity(
-                    week=w.week,
-                    starts_on=w.starts_on,
-                    check_ins=w.check_ins,
-                    key_results_updated=w.key_results_updated,
-                )
-                for w in s.weeks
-            ],
+            weeks=[WeekOut.model_validate(w) for w in s.weeks],
         )
+
+
+# -- queries ------------------------------------------------------------------------------
+
+
+@strawberry.type
+class AlignmentQuery:
+    @field(
+        description="Every objective of the cycle and of the cycles nested in it (a year's "
+        "quarters), nested under the objective it aligns to or whose KR it contributes to "
+        "(`link`), each with its progress, grade and track status, flattened depth first "
+        "(`parentId`, `depth`). `rootId` starts from one objective (and follows its subtree "
+        "into any cycle); `depth` cuts the tree (0: the roots alone). An objective you may "
+        "not see is left out with its subtree. The same few SQL statements whatever the "
+        "size of the tree (and one batch more for the nodes' `objective`)."
+    )
+    async def alignment_tree(
+        self,
+        info: Info,
+        cycle_id: UUID,
+        root_id: Annotated[
+            UUID | None, strawberry.argument(description="Start from this objective.")
+        ] = None,
+        depth: Annotated[
+            int | None,
+            strawberry.argument(description="Levels kept below the roots (0 or more)."),
+        ] = None,
+        as_of: Annotated[str | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> AlignmentTree:
+        ctx = info.context
+        tree = await alignment.alignment_tree(
+            ctx.deps,
+            ctx.principal,
+            cycle_id,
+            root_id=root_id,
+            depth=depth,
+            as_of=parse_as_of(as_of),
+        )
+        return AlignmentTree.of(tree)
+
+    @field(
+        description="For each org unit: the mean of its objectives' scores (owned by the "
+        "unit or its members; each objective weighs 1) alone (`own`) and with every unit "
+        "below it (`total`), with the count behind each figure; and the company's figure "
+        "over every objective of the cycle. Objectives you may not see count for nothing; "
+        "objectives without KRs count only when they roll up."
+    )
+    async def unit_scores(
+        self,
+        info: Info,
+        cycle_id: UUID,
+        as_of: Annotated[str | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> UnitScores:
+        ctx = info.context
+        scores = await alignment.unit_scores(
+            ctx.deps, ctx.principal, cycle_id, as_of=parse_as_of(as_of)
+        )
+        return UnitScores.of(scores)
+
+    @field(
+        description="For each org unit: the share of its non-company objectives that align "
+        "to something above them, and the share of its active members with at least one "
+        "objective in the cycle (objectives you may see)."
+    )
+    async def alignment_coverage(self, info: Info, cycle_id: UUID) -> AlignmentCoverage:
+        ctx = info.context
+        return AlignmentCoverage.of(
+            await alignment.alignment_coverage(ctx.deps, ctx.principal, cycle_id)
+        )
+
+    @field(
+        description="A retrospective (复盘): objectives and KRs by grade and track status, "
+        "objectives by state, the share of units and members with OKRs, and check-ins per "
+        "week of the cycle (quiet weeks included); for the whole cycle or one unit with the "
+        "units below it (`unitId`)."
+    )
+    async def cycle_stats(
+        self,
+        info: Info,
+        cycle_id: UUID,
+        unit_id: Annotated[
+            UUID | None,
+            strawberry.argument(description="Only this unit, with the units below it."),
+        ] = None,
+        as_of: Annotated[str | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> CycleStats:
+        ctx = info.context
+        stats = await alignment.cycle_stats(
+            ctx.deps, ctx.principal, cycle_id, unit_id=unit_id, as_of=parse_as_of(as_of)
+        )
+        return CycleStats.of(stats)

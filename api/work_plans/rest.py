@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
-from api.rest.schemas_management import WorkPlanOut
+from api.work_plans.shapes import WorkPlanOut
 from service import work_plans
 
 router = APIRouter(tags=["work plans"])

@@ -13,12 +13,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.meetings.shapes import MeetingCreate, MeetingOut, MeetingPatch
+from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import Page
-from api.rest.schemas_management import MeetingCreate, MeetingOut, MeetingPatch
 from api.rest.sorting import SyncPageDep
 from domain.meetings import MeetingKind
 from service import meetings
@@ -127,16 +127,8 @@ async def update_meeting(
     deps: UseCaseDeps,
     if_match: IfMatch = None,
 ) -> Response:
-    sent = sent_fields(body, nullable=frozenset({"cycle_id", "unit_id"}))
-    for field in ("attendee_ids", "objective_ids", "follow_up_action_ids"):
-        if field in sent:
-            sent[field] = tuple(sent[field])
     view = await meetings.update_meeting(
-        deps,
-        principal,
-        meeting_id,
-        meetings.MeetingChanges(**sent),
-        expected_version=expected_version(if_match),
+        deps, principal, meeting_id, body.to_changes(), expected_version=expected_version(if_match)
     )
     return _meeting_response(view)
 
