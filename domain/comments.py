@@ -37,8 +37,9 @@ from typing import Final
 from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
+from domain.limits import COMMENT_BODY_MAX_LENGTH
 
-BODY_MAX: Final = 5000
+BODY_MAX: Final = COMMENT_BODY_MAX_LENGTH
 # A display name as written in the markup: member names are at most 200 characters.
 NAME_MAX: Final = 200
 # Asking for help names a few people; more than this is a broadcast, which a comment is not.

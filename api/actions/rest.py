@@ -1,4 +1,5 @@
-"""Actions (行动, the A of OKMA) under a key result, and their acceptance."""
+"""/v1/key-results/{id}/actions and /v1/actions: actions (行动, the A of OKMA) under a key
+result, and their acceptance."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
+from api.actions.shapes import ActionCreate, ActionOut, ActionPatch
+from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import Page
-from api.rest.schemas_okrs import ActionCreate, ActionOut, ActionPatch
 from api.rest.sorting import SyncPageDep
 from domain.okrs import ActionStatus
 from service import actions
@@ -66,18 +67,7 @@ async def create_action(
     idempotency: IdempotencyDep,
 ) -> Response:
     async def produce() -> Response:
-        action = await actions.create_action(
-            deps,
-            principal,
-            key_result_id,
-            actions.NewAction(
-                title=body.title,
-                owner_id=body.owner_id,
-                due_date=body.due_date,
-                completion_standard=body.completion_standard,
-                status=body.status,
-            ),
-        )
+        action = await actions.create_action(deps, principal, key_result_id, body.to_new())
         return resource_response(
             ActionOut.of(action),
             version=action.version,
@@ -115,12 +105,11 @@ async def update_action(
     deps: UseCaseDeps,
     if_match: IfMatch = None,
 ) -> Response:
-    sent = sent_fields(body, nullable=frozenset({"owner_id", "due_date", "completion_standard"}))
     action = await actions.update_action(
         deps,
         principal,
         action_id,
-        actions.ActionChanges(**sent),
+        body.to_changes(),
         expected_version=expected_version(if_match),
     )
     return resource_response(ActionOut.of(action), version=action.version)

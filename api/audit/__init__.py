@@ -1,0 +1,1 @@
+"""The audit trail (who changed what): one shape, its REST route, its GraphQL field."""
