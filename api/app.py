@@ -8,6 +8,10 @@ from contextlib import AbstractAsyncContextManager
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
+from api.actions import rest as actions
+from api.alignment import rest as alignment
+from api.audit import rest as audit
+from api.comments import rest as comments
 from api.config import ApiConfig
 from api.cors import add_cors
 from api.cycles import rest as cycles
@@ -16,28 +20,24 @@ from api.graphql.ide import mount_ide_assets
 from api.graphql.router import create_graphql_router
 from api.kpis import rest as kpis
 from api.limits import RequestLimitsMiddleware
+from api.meetings import rest as meetings
 from api.members import rest as members
 from api.middleware import RequestContextMiddleware
+from api.objectives import rest as objectives
 from api.organization import rest as organization
 from api.quality import rest as quality
 from api.rest.openapi import install_openapi, operation_id
 from api.rest.problems import install_problem_handlers
 from api.rest.query_parameters import refuse_unknown_query_parameters
 from api.rest.routes import (
-    actions,
-    alignment,
-    audit,
-    comments,
     health,
     key_results,
-    meetings,
-    objectives,
-    reviews,
-    work_plans,
 )
+from api.reviews import rest as reviews
 from api.security import TokenVerifier
 from api.templates import rest as templates
 from api.units import rest as units
+from api.work_plans import rest as work_plans
 from service.context import Services
 
 DESCRIPTION = """\

@@ -56,3 +56,27 @@ MEMBER_SEARCH_MAX_LENGTH: Final = 200
 
 UNIT_NAME_MAX_LENGTH: Final = 200
 """An org unit's name (部门/团队名称), in characters."""
+
+OBJECTIVE_SEARCH_MAX_LENGTH: Final = 200
+"""The ``q`` filter of the objective list (part of a title)."""
+
+ACTION_COMPLETION_STANDARD_MAX_LENGTH: Final = 10_000
+"""An action's completion standard (what done means), in characters."""
+
+COMMENT_BODY_MAX_LENGTH: Final = 5000
+"""A comment's body with its mention markup, in characters once stripped."""
+
+MEETING_TITLE_MAX_LENGTH: Final = 200
+"""A review meeting's title (复盘会/周会/月报的标题), in characters once stripped."""
+
+MEETING_FINDINGS_MAX_LENGTH: Final = 10_000
+"""What a review meeting found (复盘结论), in characters once stripped."""
+
+REVIEW_CYCLE_NAME_MAX_LENGTH: Final = 200
+"""A 360 review cycle's name (评价周期名称), in characters."""
+
+REVIEW_QUESTION_TEXT_MAX_LENGTH: Final = 500
+"""A 360 review question's text, in either language, in characters once stripped."""
+
+REVIEW_COMMENT_MAX_LENGTH: Final = 2000
+"""A comment in a 360 review answer, in characters once stripped."""

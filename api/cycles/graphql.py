@@ -35,10 +35,10 @@ from service.pagination import DEFAULT_LIMIT
 from service.ports import CycleFilter
 
 if TYPE_CHECKING:
-    from api.graphql.okr_types import Objective
+    from api.objectives.graphql import Objective
 
 # Objectives point back at their cycle: their module loads on first use.
-ObjectiveNode = Annotated["Objective", strawberry.lazy("api.graphql.okr_types")]
+ObjectiveNode = Annotated["Objective", strawberry.lazy("api.objectives.graphql")]
 # strawberry.pydantic resolves a resolver's return type while it decorates the class, before
 # the name ``Cycle`` exists: the parent edge names its own type lazily.
 CycleNode = Annotated["Cycle", strawberry.lazy("api.cycles.graphql")]
@@ -62,7 +62,7 @@ class Cycle(CycleOut):
     async def objectives(
         self, info: Info, first: FirstArg = DEFAULT_LIMIT, after: AfterArg = None
     ) -> Connection[ObjectiveNode]:
-        from api.graphql.okr_types import objective_connection
+        from api.objectives.graphql import objective_connection
 
         return await objective_connection(info, ObjectiveFilter(cycle_id=self.id), first, after)
 

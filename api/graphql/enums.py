@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.comments import CommentTarget
 from domain.cycles import CycleKind, CycleState
 from domain.kpis import KpiStatus
 from domain.members import Role
@@ -20,6 +21,7 @@ from domain.okrs import (
     Visibility,
 )
 from domain.organizations import Locale
+from domain.reviews import ReviewPhase, ReviewRole
 from domain.scoring import Grade, TrackStatus
 from domain.units import UnitKind
 from service.alignment import Link
@@ -53,6 +55,15 @@ strawberry.enum(
     description="Whether a KPI's current reading meets its target: MET or NOT_MET.",
 )
 strawberry.enum(
+    ReviewRole,
+    description="Who reviews: the reviewee (SELF, 自评), a PEER (互评), their MANAGER (上级评) "
+    "or their manager's manager (SKIP_LEVEL, 上上级评).",
+)
+strawberry.enum(
+    ReviewPhase,
+    description="draft -> collecting -> closed -> published, forward only, one step at a time.",
+)
+strawberry.enum(
     Grade, description="A score's colour, by the organization's `scoring` redBelow and yellowBelow."
 )
 strawberry.enum(
@@ -66,6 +77,11 @@ strawberry.enum(
     "the objective, or CONTRIBUTES to one of its key results.",
 )
 strawberry.enum(
+    CommentTarget,
+    name="CommentTargetType",
+    description="What a comment is on: an OBJECTIVE, a KEY_RESULT or an ACTION.",
+)
+strawberry.enum(
     Sort,
     name="ListSort",
     description="The order of a list: CREATED_AT (the default, oldest first), "
@@ -75,6 +91,7 @@ strawberry.enum(
 
 __all__ = [
     "ActionStatus",
+    "CommentTarget",
     "CycleKind",
     "CycleState",
     "Direction",
@@ -86,6 +103,8 @@ __all__ = [
     "MetricKind",
     "ObjectiveStatus",
     "OwnerKind",
+    "ReviewPhase",
+    "ReviewRole",
     "Role",
     "Sort",
     "TrackStatus",

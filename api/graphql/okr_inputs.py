@@ -2,9 +2,8 @@
 
 As in ``inputs``: a field left out of an update is ``UNSET`` (left alone), ``null`` clears
 a nullable field (the alignment links ``parentObjectiveId`` / ``parentKeyResultId``, a KR's
-``unit``, ``currency`` and ``confidence``, an action's ``ownerId``, ``dueDate`` and
-``completionStandard``) and is refused elsewhere. Texts have REST's length limits; numbers
-and rules are checked by the use cases, so both adapters refuse the same things.
+``unit``, ``currency`` and ``confidence``) and is refused elsewhere. Texts have REST's length
+limits; numbers and rules are checked by the use cases, so both adapters refuse the same things.
 """
 
 from __future__ import annotations
@@ -16,20 +15,15 @@ from uuid import UUID
 import strawberry
 
 from api.graphql.enums import (
-    ActionStatus,
     Direction,
-    Level,
     MetricKind,
-    ObjectiveStatus,
-    OwnerKind,
-    Visibility,
 )
 from api.graphql.inputs import Sent
 from domain.errors import FieldError, RuleViolation
 from domain.okrs import Cadence  # registered as the schema's enum in okr_types
-from service import actions, checkins, key_results, objectives
-from service.okr_ports import AuditFilter, KeyResultFilter, ObjectiveFilter
-from service.patch import UNSET, Maybe
+from service import checkins, key_results
+from service.okr_ports import KeyResultFilter
+from service.patch import UNSET
 
 _LONG_TEXT = 10_000
 
@@ -63,37 +57,6 @@ def _limited(*checks: tuple[object, str, int]) -> None:
 # -- filters -------------------------------------------------------------------------------
 
 
-@strawberry.input(description="Narrows `objectives`; every field given must match.")
-class ObjectiveFilterInput:
-    cycle_id: UUID | None = None
-    owner_id: UUID | None = strawberry.field(default=None, description="A member owning it.")
-    unit_id: UUID | None = strawberry.field(default=None, description="A unit owning it.")
-    level: Level | None = None
-    status: ObjectiveStatus | None = None
-    q: str | None = strawberry.field(default=None, description="Part of the title, any case.")
-    below_unit_id: UUID | None = strawberry.field(
-        default=None,
-        description="Everything below a unit: owned by it or a unit under it, or by one of "
-        "their members.",
-    )
-    orphans: bool = strawberry.field(
-        default=False, description="Only non-company objectives aligned to nothing."
-    )
-
-    def to_filter(self) -> ObjectiveFilter:
-        _limited((self.q, "filter.q", 200))
-        return ObjectiveFilter(
-            cycle_id=self.cycle_id,
-            owner_id=self.owner_id,
-            unit_id=self.unit_id,
-            level=self.level,
-            status=self.status,
-            q=self.q,
-            below_unit_id=self.below_unit_id,
-            orphans=self.orphans,
-        )
-
-
 @strawberry.input(description="Narrows `keyResults`; every field given must match.")
 class KeyResultFilterInput:
     cycle_id: UUID | None = strawberry.field(default=None, description="The objective's cycle.")
@@ -113,144 +76,6 @@ class KeyResultFilterInput:
             owner_id=self.owner_id,
             stale=self.stale,
         )
-
-
-@strawberry.input(description="Narrows `auditEvents`.")
-class AuditEventFilterInput:
-    resource_type: str | None = strawberry.field(
-        default=None,
-        description="objective, key_result, check_in, action, member, unit, cycle, organization...",
-    )
-    resource_id: UUID | None = None
-    actor: str | None = strawberry.field(
-        default=None, description="A member id, or `service:<client>`."
-    )
-
-    def to_filter(self) -> AuditFilter:
-        return AuditFilter(
-            resource_type=self.resource_type, resource_id=self.resource_id, actor=self.actor
-        )
-
-
-# -- objectives ----------------------------------------------------------------------------
-
-
-@strawberry.input(description="Who owns an objective: a member, or a unit (its lead answers).")
-class ObjectiveOwnerInput:
-    kind: OwnerKind
-    id: UUID
-
-
-@strawberry.input(
-    description="A new objective in a cycle that is not closed. Align it to one objective "
-    "(`parentObjectiveId`) or contribute to one KR of another (`parentKeyResultId`)."
-)
-class CreateObjectiveInput:
-    cycle_id: UUID
-    title: str
-    description: str = ""
-    owner: ObjectiveOwnerInput | None = strawberry.field(default=None, description="Default: you.")
-    level: Level | None = strawberry.field(
-        default=None, description="Default: individual for a person, the unit's rank for a unit."
-    )
-    status: ObjectiveStatus = ObjectiveStatus.DRAFT
-    visibility: Visibility = Visibility.PUBLIC
-    roll_up: bool = False
-    parent_objective_id: UUID | None = None
-    parent_key_result_id: UUID | None = None
-
-    def to_new(self) -> objectives.NewObjective:
-        _limited((self.title, "title", 300), (self.description, "description", _LONG_TEXT))
-        return objectives.NewObjective(
-            cycle_id=self.cycle_id,
-            title=self.title,
-            description=self.description,
-            owner_kind=self.owner.kind if self.owner else OwnerKind.MEMBER,
-            owner_id=self.owner.id if self.owner else None,
-            level=self.level,
-            status=self.status,
-            visibility=self.visibility,
-            roll_up=self.roll_up,
-            parent_objective_id=self.parent_objective_id,
-            parent_key_result_id=self.parent_key_result_id,
-        )
-
-
-@strawberry.input(
-    description="Send only what changes. `parentObjectiveId` / `parentKeyResultId` set the "
-    "alignment link (one of them); null clears it; left out, it stays."
-)
-class UpdateObjectiveInput:
-    id: UUID
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    level: Level | None = strawberry.UNSET
-    status: ObjectiveStatus | None = strawberry.UNSET
-    visibility: Visibility | None = strawberry.UNSET
-    roll_up: bool | None = strawberry.UNSET
-    parent_objective_id: UUID | None = strawberry.UNSET
-    parent_key_result_id: UUID | None = strawberry.UNSET
-    owner: ObjectiveOwnerInput | None = strawberry.field(
-        default=strawberry.UNSET,
-        description="Reassign it, under the rules of creating it for that owner (you answer "
-        "for both owners); unknown: `unknown_reference`, a deactivated member: "
-        "`owner_inactive`. Without `level`, member to member keeps the level; a unit gives "
-        "its rank. Audited; KRs and check-ins stay.",
-    )
-    expected_version: int | None = None
-
-    def to_changes(self) -> objectives.ObjectiveChanges:
-        sent = Sent()
-        changes = objectives.ObjectiveChanges(
-            title=sent.value(self.title, "title"),
-            description=sent.value(self.description, "description"),
-            level=sent.value(self.level, "level"),
-            status=sent.value(self.status, "status"),
-            visibility=sent.value(self.visibility, "visibility"),
-            roll_up=sent.value(self.roll_up, "rollUp"),
-            parent_objective_id=sent.nullable(self.parent_objective_id),
-            parent_key_result_id=sent.nullable(self.parent_key_result_id),
-            owner=_owner_ref(sent.value(self.owner, "owner")),
-        )
-        sent.check()
-        _limited((changes.title, "title", 300), (changes.description, "description", _LONG_TEXT))
-        return changes
-
-
-def _owner_ref(owner: Maybe[ObjectiveOwnerInput]) -> Maybe[objectives.OwnerRef]:
-    return UNSET if owner is UNSET else objectives.OwnerRef(kind=owner.kind, id=owner.id)
-
-
-@strawberry.input(
-    description="Deletes an objective never checked in on; once checked in, archives it."
-)
-class DeleteObjectiveInput:
-    id: UUID
-    expected_version: int | None = None
-
-
-@strawberry.input(
-    description="Carries an objective over into another cycle as a draft, with its KRs and "
-    "the actions not done, without check-ins."
-)
-class CopyObjectiveInput:
-    id: UUID
-    cycle_id: UUID
-    owner_id: UUID | None = strawberry.field(default=None, description="Default: the same owner.")
-    carry_achieved: bool = strawberry.field(
-        default=False,
-        description="Start each KR at its current value in the source (never past its "
-        "target); false keeps the old start.",
-    )
-
-    def to_request(self) -> objectives.CopyRequest:
-        carry = objectives.Carry.ACHIEVED if self.carry_achieved else objectives.Carry.START
-        return objectives.CopyRequest(cycle_id=self.cycle_id, owner_id=self.owner_id, carry=carry)
-
-
-@strawberry.input(description="Closes every objective of the cycle not closed or archived.")
-class CloseCycleObjectivesInput:
-    cycle_id: UUID
 
 
 # -- key results ---------------------------------------------------------------------------
@@ -415,71 +240,3 @@ class CheckInInput:
             note=self.note,
             blockers=self.blockers,
         )
-
-
-# -- actions -------------------------------------------------------------------------------
-
-
-@strawberry.input(
-    description="A task serving a KR. Without an owner, a due date and a completion "
-    "standard it cannot move to DOING (`action_not_ready`)."
-)
-class CreateActionInput:
-    key_result_id: UUID
-    title: str
-    owner_id: UUID | None = None
-    due_date: date | None = None
-    completion_standard: str | None = strawberry.field(default=None, description="What done means.")
-    status: ActionStatus = ActionStatus.TODO
-
-    def to_new(self) -> actions.NewAction:
-        _limited(
-            (self.title, "title", 300),
-            (self.completion_standard, "completionStandard", _LONG_TEXT),
-        )
-        return actions.NewAction(
-            title=self.title,
-            owner_id=self.owner_id,
-            due_date=self.due_date,
-            completion_standard=self.completion_standard,
-            status=self.status,
-        )
-
-
-@strawberry.input(
-    description="Send only what changes; null clears ownerId, dueDate or completionStandard. "
-    "The action's owner may change it too; an accepted action is final."
-)
-class UpdateActionInput:
-    id: UUID
-    title: str | None = strawberry.UNSET
-    owner_id: UUID | None = strawberry.UNSET
-    due_date: date | None = strawberry.UNSET
-    completion_standard: str | None = strawberry.UNSET
-    status: ActionStatus | None = strawberry.UNSET
-    expected_version: int | None = None
-
-    def to_changes(self) -> actions.ActionChanges:
-        sent = Sent()
-        changes = actions.ActionChanges(
-            title=sent.value(self.title, "title"),
-            owner_id=sent.nullable(self.owner_id),
-            due_date=sent.nullable(self.due_date),
-            completion_standard=sent.nullable(self.completion_standard),
-            status=sent.value(self.status, "status"),
-        )
-        sent.check()
-        _limited(
-            (changes.title, "title", 300),
-            (changes.completion_standard, "completionStandard", _LONG_TEXT),
-        )
-        return changes
-
-
-@strawberry.input(
-    description="Accepts a done action: only the KR's owner or the action owner's manager "
-    "may (`not_acceptor`)."
-)
-class AcceptActionInput:
-    id: UUID
-    expected_version: int | None = None

@@ -26,31 +26,43 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.base_scalars import DateTimeDefinition, DecimalDefinition
 from strawberry.types import ExecutionContext
 
+from api.actions.graphql import ActionMutation, ActionQuery
+from api.alignment.graphql import AlignmentQuery
+from api.audit.graphql import AuditQuery
+from api.comments.graphql import CommentMutation, CommentQuery
 from api.config import GraphQLConfig
 from api.cycles.graphql import CycleMutation, CycleQuery
 from api.decimals import plain, plain_text
 from api.graphql.errors import ErrorCodes, log_unexpected
 from api.graphql.limits import DocumentSizeLimiter, IntrospectionDepthLimiter, UnstorableStrings
-from api.graphql.management_schema import ManagementMutation, ManagementQuery
 from api.graphql.okr_schema import OkrMutation, OkrQuery
-from api.graphql.review_schema import ReviewMutation, ReviewQuery
 from api.kpis.graphql import KpiMutation, KpiQuery
+from api.meetings.graphql import MeetingMutation, MeetingQuery
 from api.members.graphql import MemberMutation, MemberQuery
+from api.objectives.graphql import ObjectiveMutation, ObjectiveQuery
 from api.organization.graphql import OrganizationMutation, OrganizationQuery
 from api.quality.graphql import QualityQuery
+from api.reviews.graphql import ReviewMutation, ReviewQuery
 from api.templates.graphql import TemplateMutation, TemplateQuery
 from api.times import utc_text
 from api.units.graphql import UnitMutation, UnitQuery
+from api.work_plans.graphql import WorkPlanQuery
 
 
 @strawberry.type
 class Query(
+    ObjectiveQuery,
     OkrQuery,
+    ActionQuery,
+    AuditQuery,
+    AlignmentQuery,
     ReviewQuery,
     QualityQuery,
     TemplateQuery,
     KpiQuery,
-    ManagementQuery,
+    MeetingQuery,
+    CommentQuery,
+    WorkPlanQuery,
     OrganizationQuery,
     MemberQuery,
     UnitQuery,
@@ -61,11 +73,14 @@ class Query(
 
 @strawberry.type
 class Mutation(
+    ObjectiveMutation,
     OkrMutation,
+    ActionMutation,
     ReviewMutation,
     TemplateMutation,
     KpiMutation,
-    ManagementMutation,
+    MeetingMutation,
+    CommentMutation,
     OrganizationMutation,
     MemberMutation,
     UnitMutation,

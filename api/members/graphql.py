@@ -37,12 +37,12 @@ from service.pagination import DEFAULT_LIMIT
 from service.ports import MemberFilter
 
 if TYPE_CHECKING:
-    from api.graphql.okr_types import Objective
-    from api.graphql.review_types import ReviewResult
+    from api.objectives.graphql import Objective
+    from api.reviews.graphql import ReviewResult
 
 # Objectives and review results point back at members: their modules load on first use.
-ObjectiveNode = Annotated["Objective", strawberry.lazy("api.graphql.okr_types")]
-ReviewResultNode = Annotated["ReviewResult", strawberry.lazy("api.graphql.review_types")]
+ObjectiveNode = Annotated["Objective", strawberry.lazy("api.objectives.graphql")]
+ReviewResultNode = Annotated["ReviewResult", strawberry.lazy("api.reviews.graphql")]
 # strawberry.pydantic resolves a resolver's return type while it decorates the class, before
 # the name ``Member`` exists: the manager chain names its own type lazily.
 MemberNode = Annotated["Member", strawberry.lazy("api.members.graphql")]
@@ -75,7 +75,7 @@ class Member(MemberOut):
         after: AfterArg = None,
         cycle_id: UUID | None = None,
     ) -> Connection[ObjectiveNode]:
-        from api.graphql.okr_types import objective_connection
+        from api.objectives.graphql import objective_connection
 
         return await objective_connection(
             info, ObjectiveFilter(owner_id=self.id, cycle_id=cycle_id), first, after
@@ -88,7 +88,7 @@ class Member(MemberOut):
         "member: a few statements per published review cycle)."
     )
     async def review_results(self, info: Info) -> list[ReviewResultNode]:
-        from api.graphql.review_types import ReviewResult
+        from api.reviews.graphql import ReviewResult
 
         ctx = info.context
         found = await review_results.results_of_member(ctx.deps, ctx.principal, self.id)

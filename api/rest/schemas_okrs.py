@@ -1,4 +1,4 @@
-"""Request and response bodies of objectives, key results, check-ins, actions and audit.
+"""Request and response bodies of objectives, key results and check-ins.
 
 Decimals (start, target, values, weights, progress, scores) are JSON strings, e.g. "0.6";
 inputs accept strings or numbers.
@@ -8,36 +8,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.shapes import Input
 from domain.okrs import (
-    Action,
-    ActionStatus,
     Cadence,
     CheckIn,
     Direction,
-    Level,
     MetricKind,
-    ObjectiveStatus,
-    OwnerKind,
-    Visibility,
 )
 from domain.scoring import Grade, TrackStatus
 from service.key_results import UpdateDue
-from service.objectives import CopyResult
-from service.okr_ports import AuditEvent
-from service.scores import KeyResultView, ObjectiveView
+from service.scores import KeyResultView
 
 _EXAMPLE_ID = "01a209b4-22a0-764f-84e2-80f0bf395a35"
-
-
-class Owner(BaseModel):
-    kind: OwnerKind = Field(examples=["member"])
-    id: UUID = Field(examples=[_EXAMPLE_ID])
 
 
 class KeyResultScore(BaseModel):
@@ -47,20 +33,6 @@ class KeyResultScore(BaseModel):
     expected_progress: Decimal = Field(examples=["0.5"], description="elapsed share of the cycle")
     track_status: TrackStatus = Field(
         examples=["on_track"], description="progress against expected_progress (the pace)"
-    )
-
-
-class ObjectiveScore(BaseModel):
-    progress: Decimal | None = Field(examples=["0.55"], description="weighted mean of KR scores")
-    grade: Grade | None = Field(examples=["yellow"])
-    expected_progress: Decimal = Field(examples=["0.5"])
-    track_status: TrackStatus | None = Field(
-        examples=["on_track"],
-        description="progress against expected_progress; null while there is nothing to measure",
-    )
-    rolled_up: bool = Field(
-        description="Without KRs of its own, the progress is the mean of the objectives "
-        "aligned to it that you may see (roll_up).",
     )
 
 
@@ -174,139 +146,6 @@ class KeyResultDueOut(KeyResultOut):
             due_at=due.due_at,
             stale_since=due.stale_since,
         )
-
-
-class ObjectiveOut(BaseModel):
-    id: UUID
-    cycle_id: UUID
-    title: str = Field(examples=["Increase sales by 10%"])
-    description: str
-    owner: Owner
-    level: Level
-    status: ObjectiveStatus
-    visibility: Visibility
-    roll_up: bool
-    parent_objective_id: UUID | None
-    parent_key_result_id: UUID | None
-    source_objective_id: UUID | None
-    score: ObjectiveScore
-    key_results: list[KeyResultOut]
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, v: ObjectiveView) -> ObjectiveOut:
-        o = v.objective
-        return cls(
-            id=o.id,
-            cycle_id=o.cycle_id,
-            title=o.title,
-            description=o.description,
-            owner=Owner(kind=o.owner_kind, id=o.owner_id),
-            level=o.level,
-            status=o.status,
-            visibility=o.visibility,
-            roll_up=o.roll_up,
-            parent_objective_id=o.parent_objective_id,
-            parent_key_result_id=o.parent_key_result_id,
-            source_objective_id=o.source_objective_id,
-            score=ObjectiveScore(
-                progress=v.progress,
-                grade=v.grade,
-                expected_progress=v.expected_progress,
-                track_status=v.status,
-                rolled_up=v.rolled_up,
-            ),
-            key_results=[KeyResultOut.of(k) for k in v.key_results],
-            version=o.version,
-            created_at=o.created_at,
-            updated_at=o.updated_at,
-        )
-
-
-class ObjectiveCreate(Input):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "cycle_id": _EXAMPLE_ID,
-                    "title": "Increase sales by 10%",
-                    "owner": {"kind": "unit", "id": _EXAMPLE_ID},
-                    "parent_objective_id": _EXAMPLE_ID,
-                }
-            ]
-        },
-    )
-    cycle_id: UUID
-    title: str = Field(max_length=300)
-    description: str = Field(default="", max_length=10_000)
-    owner: Owner | None = Field(default=None, description="Default: you.")
-    level: Level | None = Field(
-        default=None, description="Default: individual for a person, the unit's rank for a unit."
-    )
-    status: ObjectiveStatus = ObjectiveStatus.DRAFT
-    visibility: Visibility = Visibility.PUBLIC
-    roll_up: bool = False
-    parent_objective_id: UUID | None = None
-    parent_key_result_id: UUID | None = None
-
-
-class ObjectivePatch(Input):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"status": "active"}]}
-    )
-    title: str | None = Field(default=None, max_length=300)
-    description: str | None = Field(default=None, max_length=10_000)
-    level: Level | None = None
-    status: ObjectiveStatus | None = None
-    visibility: Visibility | None = None
-    roll_up: bool | None = None
-    parent_objective_id: UUID | None = None
-    parent_key_result_id: UUID | None = None
-    owner: Owner | None = Field(
-        default=None,
-        description="Reassign it, under the rules of creating it for that owner: you must "
-        "answer for both the current and the new owner (admins; a manager within their "
-        "chain). The owner must exist (422 `unknown_reference`) and a member be active "
-        "(422 `owner_inactive`). Without `level`, a member-to-member move keeps the level; "
-        "a unit gives its rank, a member after a unit `individual`. Audited; KRs and "
-        "check-ins stay. null is refused.",
-    )
-
-
-class ObjectiveCopy(Input):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"cycle_id": _EXAMPLE_ID}]}
-    )
-    cycle_id: UUID = Field(
-        description="Another cycle than the objective's own (422 `same_cycle`); not closed."
-    )
-    owner_id: UUID | None = Field(default=None, description="Default: the same owner.")
-    carry: Literal["start", "achieved"] = Field(
-        default="start",
-        description="`start` (default): each KR keeps its start. `achieved`: each KR starts "
-        "at its current value in the source (never past its target; yes/no, milestones and "
-        "never checked-in KRs keep their start).",
-    )
-
-
-class ObjectiveCopyOut(ObjectiveOut):
-    alignment: Literal["followed", "unaligned", "none"] = Field(
-        description="`followed`: the copy aligns to the copy of the source's parent in the "
-        "target cycle (a KR link to that copy's KR of the same title). `unaligned`: the "
-        "source was aligned but its parent has no (visible, open) copy there, or the link "
-        "breaks a rule: align the copy yourself. `none`: the source aligned to nothing."
-    )
-
-    @classmethod
-    def of_copy(cls, result: CopyResult) -> ObjectiveCopyOut:
-        return cls(**dict(ObjectiveOut.of(result.view)), alignment=result.alignment.value)
-
-
-class ClosedObjectives(BaseModel):
-    closed: list[UUID] = Field(examples=[[_EXAMPLE_ID]])
 
 
 class MilestoneIn(Input):
@@ -448,90 +287,4 @@ class CheckInOut(BaseModel):
             note=c.note,
             blockers=c.blockers,
             created_at=c.created_at,
-        )
-
-
-class ActionOut(BaseModel):
-    id: UUID
-    key_result_id: UUID
-    title: str = Field(examples=["Visit schedule for the top 20 accounts"])
-    owner_id: UUID | None
-    due_date: date | None
-    status: ActionStatus
-    completion_standard: str | None = Field(examples=["All 20 visited, notes in CRM"])
-    accepted_by: UUID | None
-    accepted_at: datetime | None
-    version: int
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, a: Action) -> ActionOut:
-        return cls(
-            id=a.id,
-            key_result_id=a.key_result_id,
-            title=a.title,
-            owner_id=a.owner_id,
-            due_date=a.due_date,
-            status=a.status,
-            completion_standard=a.completion_standard,
-            accepted_by=a.accepted_by,
-            accepted_at=a.accepted_at,
-            version=a.version,
-            created_at=a.created_at,
-            updated_at=a.updated_at,
-        )
-
-
-class ActionCreate(Input):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "title": "Visit schedule for the top 20 accounts",
-                    "owner_id": _EXAMPLE_ID,
-                    "due_date": "2027-03-31",
-                    "completion_standard": "All 20 visited, notes in CRM",
-                }
-            ]
-        },
-    )
-    title: str = Field(max_length=300)
-    owner_id: UUID | None = None
-    due_date: date | None = None
-    completion_standard: str | None = Field(default=None, max_length=10_000)
-    status: ActionStatus = ActionStatus.TODO
-
-
-class ActionPatch(Input):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "doing"}]})
-    title: str | None = Field(default=None, max_length=300)
-    owner_id: UUID | None = None
-    due_date: date | None = None
-    completion_standard: str | None = Field(default=None, max_length=10_000)
-    status: ActionStatus | None = None
-
-
-class AuditEventOut(BaseModel):
-    id: UUID
-    occurred_at: datetime
-    actor: str = Field(examples=[_EXAMPLE_ID])
-    action: str = Field(examples=["key_result.final_scored"])
-    resource_type: str = Field(examples=["key_result"])
-    resource_id: UUID
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-
-    @classmethod
-    def of(cls, e: AuditEvent) -> AuditEventOut:
-        return cls(
-            id=e.id,
-            occurred_at=e.occurred_at,
-            actor=e.actor,
-            action=e.action,
-            resource_type=e.resource_type,
-            resource_id=e.resource_id,
-            before=e.before,
-            after=e.after,
         )

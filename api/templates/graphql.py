@@ -23,7 +23,7 @@ from api.graphql.connections import AfterArg, Connection, FirstArg, connection, 
 from api.graphql.context import Info
 from api.graphql.fields import field, mutation
 from api.graphql.mutations import NodeId, write
-from api.graphql.okr_types import Objective
+from api.objectives.graphql import Objective
 from api.templates.shapes import TemplateCreate, TemplateInstantiate, TemplateOut, TemplatePatch
 from domain.errors import FieldError, RuleViolation
 from service import templates

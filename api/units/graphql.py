@@ -35,10 +35,10 @@ from service.pagination import DEFAULT_LIMIT
 from service.ports import UnitFilter
 
 if TYPE_CHECKING:
-    from api.graphql.okr_types import Objective
+    from api.objectives.graphql import Objective
 
 # Objectives point back at their unit: their module loads on first use.
-ObjectiveNode = Annotated["Objective", strawberry.lazy("api.graphql.okr_types")]
+ObjectiveNode = Annotated["Objective", strawberry.lazy("api.objectives.graphql")]
 # strawberry.pydantic resolves a resolver's return type while it decorates the class, before
 # the name ``OrgUnit`` exists: the parent edge names its own type lazily.
 OrgUnitNode = Annotated["OrgUnit", strawberry.lazy("api.units.graphql")]
@@ -80,7 +80,7 @@ class OrgUnit(UnitOut):
         after: AfterArg = None,
         cycle_id: UUID | None = None,
     ) -> Connection[ObjectiveNode]:
-        from api.graphql.okr_types import objective_connection
+        from api.objectives.graphql import objective_connection
 
         return await objective_connection(
             info, ObjectiveFilter(unit_id=self.id, cycle_id=cycle_id), first, after

@@ -7,12 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
-from api.rest.idempotency import IdempotencyDep
-from api.rest.problems import error_responses
-from api.rest.routes.common import AsOfParam, CurrentPrincipal, UseCaseDeps
-from api.rest.schemas import Page
-from api.rest.schemas_okrs import (
+from api.objectives.shapes import (
     ClosedObjectives,
     ObjectiveCopy,
     ObjectiveCopyOut,
@@ -20,8 +15,14 @@ from api.rest.schemas_okrs import (
     ObjectiveOut,
     ObjectivePatch,
 )
+from api.rest.http import IfMatch, expected_version, resource_response
+from api.rest.idempotency import IdempotencyDep
+from api.rest.problems import error_responses
+from api.rest.routes.common import AsOfParam, CurrentPrincipal, UseCaseDeps
+from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
-from domain.okrs import Level, ObjectiveStatus, OwnerKind
+from domain.limits import OBJECTIVE_SEARCH_MAX_LENGTH
+from domain.okrs import Level, ObjectiveStatus
 from service import objectives
 from service.okr_ports import ObjectiveFilter
 from service.scores import ObjectiveView
@@ -59,7 +60,7 @@ async def list_objectives(
     unit_id: UUID | None = None,
     level: Level | None = None,
     status: ObjectiveStatus | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=OBJECTIVE_SEARCH_MAX_LENGTH)] = None,
     below_unit_id: Annotated[
         UUID | None,
         Query(
@@ -108,23 +109,7 @@ async def create_objective(
     idempotency: IdempotencyDep,
 ) -> Response:
     async def produce() -> Response:
-        view = await objectives.create_objective(
-            deps,
-            principal,
-            objectives.NewObjective(
-                cycle_id=body.cycle_id,
-                title=body.title,
-                description=body.description,
-                owner_kind=body.owner.kind if body.owner else OwnerKind.MEMBER,
-                owner_id=body.owner.id if body.owner else None,
-                level=body.level,
-                status=body.status,
-                visibility=body.visibility,
-                roll_up=body.roll_up,
-                parent_objective_id=body.parent_objective_id,
-                parent_key_result_id=body.parent_key_result_id,
-            ),
-        )
+        view = await objectives.create_objective(deps, principal, body.to_new())
         return _created(view)
 
     return await idempotency.run(produce)
@@ -162,14 +147,11 @@ async def update_objective(
     deps: UseCaseDeps,
     if_match: IfMatch = None,
 ) -> Response:
-    sent = sent_fields(body, nullable=frozenset({"parent_objective_id", "parent_key_result_id"}))
-    if body.owner is not None:
-        sent["owner"] = objectives.OwnerRef(kind=body.owner.kind, id=body.owner.id)
     view = await objectives.update_objective(
         deps,
         principal,
         objective_id,
-        objectives.ObjectiveChanges(**sent),
+        body.to_changes(),
         expected_version=expected_version(if_match),
     )
     return resource_response(ObjectiveOut.of(view), version=view.objective.version)
@@ -221,11 +203,7 @@ async def copy_objective(
             deps,
             principal,
             objective_id,
-            objectives.CopyRequest(
-                cycle_id=body.cycle_id,
-                owner_id=body.owner_id,
-                carry=objectives.Carry(body.carry),
-            ),
+            body.to_request(),
         )
         return resource_response(
             ObjectiveCopyOut.of_copy(result),
