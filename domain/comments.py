@@ -12,7 +12,7 @@ the id is what counts, the name is only what the author saw when writing. The ma
 recognised anywhere, even inside a word (Chinese has no spaces to wait for), when:
 
 - it starts with ``@[``, and the name between the brackets is non-blank, at most
-  ``NAME_MAX`` characters, with no ``[``, ``]`` or line break;
+  ``MEMBER_NAME_MAX_LENGTH`` characters, with no ``[``, ``]`` or line break;
 - ``](`` follows, then a UUID in its canonical 8-4-4-4-12 hexadecimal form (any case),
   then ``)``.
 
@@ -37,17 +37,15 @@ from typing import Final
 from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
-from domain.limits import COMMENT_BODY_MAX_LENGTH
+from domain.limits import COMMENT_BODY_MAX_LENGTH, MEMBER_NAME_MAX_LENGTH
 
-BODY_MAX: Final = COMMENT_BODY_MAX_LENGTH
-# A display name as written in the markup: member names are at most 200 characters.
-NAME_MAX: Final = 200
+# A display name in the markup is a member's name, so it is bounded like one.
 # Asking for help names a few people; more than this is a broadcast, which a comment is not.
 MENTIONS_MAX: Final = 20
 
 _HEX = "[0-9a-fA-F]"
 _MENTION: Final = re.compile(
-    rf"@\[(?P<name>[^\[\]\r\n]{{1,{NAME_MAX}}})\]"
+    rf"@\[(?P<name>[^\[\]\r\n]{{1,{MEMBER_NAME_MAX_LENGTH}}})\]"
     rf"\((?P<id>{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}})\)"
 )
 _NOT_IN_NAME: Final = re.compile(r"[\[\]\r\n]+")
@@ -83,10 +81,10 @@ def mention_markup(display_name: str, member_id: UUID) -> str:
     """The markup mentioning ``member_id``: ``@[Display Name](member-uuid)``.
 
     Brackets and line breaks in the name become spaces, and the name is cut to
-    ``NAME_MAX``, so the result always parses back to ``member_id``; a blank name is
+    ``MEMBER_NAME_MAX_LENGTH``, so the result always parses back to ``member_id``; a blank name is
     written as the id.
     """
-    name = " ".join(_NOT_IN_NAME.sub(" ", display_name).split())[:NAME_MAX].strip()
+    name = " ".join(_NOT_IN_NAME.sub(" ", display_name).split())[:MEMBER_NAME_MAX_LENGTH].strip()
     return f"@[{name or member_id}]({member_id})"
 
 
@@ -137,13 +135,14 @@ def validate_mentions(
 def _body_errors(body: str) -> list[FieldError]:
     if not body:
         return [FieldError("body", "must not be empty", "empty")]
-    if len(body) > BODY_MAX:
-        return [FieldError("body", f"at most {BODY_MAX} characters", "too_long")]
+    if len(body) > COMMENT_BODY_MAX_LENGTH:
+        return [FieldError("body", f"at most {COMMENT_BODY_MAX_LENGTH} characters", "too_long")]
     return []
 
 
 def validate_body(body: str) -> str:
-    """A comment body is non-blank and at most ``BODY_MAX`` characters; returned stripped."""
+    """A comment body is non-blank and at most ``COMMENT_BODY_MAX_LENGTH`` characters;
+    returned stripped."""
     cleaned = body.strip()
     errors = _body_errors(cleaned)
     if errors:

@@ -39,6 +39,10 @@ KPI_NOTE_MAX_LENGTH: Final = 2000
 KPI_RECORDED_BY_MAX_LENGTH: Final = 200
 """Who posted a KPI measurement: a member id or ``service:<client>``."""
 
+PRINCIPAL_SUBJECT_MAX_LENGTH: Final = 200
+"""Who did something, as stored with it (a check-in's author, an audit event's actor, the
+caller of an idempotent request): a member id or ``service:<client>``."""
+
 ORGANIZATION_NAME_MAX_LENGTH: Final = 200
 """An organization's name (组织名称), in characters."""
 
@@ -80,3 +84,9 @@ REVIEW_QUESTION_TEXT_MAX_LENGTH: Final = 500
 
 REVIEW_COMMENT_MAX_LENGTH: Final = 2000
 """A comment in a 360 review answer, in characters once stripped."""
+
+FINAL_SCORE_REASON_MAX_LENGTH: Final = 2000
+"""Why a key result got its final score at cycle close, in characters."""
+
+CHECK_IN_TEXT_MAX_LENGTH: Final = 10_000
+"""A check-in's note (what happened) and its blockers (what blocks), in characters."""

@@ -26,8 +26,6 @@ from uuid import UUID
 from domain.errors import FieldError, RuleViolation
 from domain.limits import MEETING_FINDINGS_MAX_LENGTH, MEETING_TITLE_MAX_LENGTH
 
-TITLE_MAX: Final = MEETING_TITLE_MAX_LENGTH
-FINDINGS_MAX: Final = MEETING_FINDINGS_MAX_LENGTH
 # A review meeting is a team's or a department's; a hundred bounds any that is still a
 # meeting rather than an all-hands broadcast. Reviewed objectives and follow-ups likewise.
 ATTENDEES_MAX: Final = 100
@@ -77,7 +75,8 @@ def _ids(ids: Sequence[UUID], field: str, limit: int, errors: list[FieldError]) 
 def validate_meeting(meeting: Meeting) -> Meeting:
     """Refuse a meeting that does not hold together (``validation_failed``):
 
-    - title non-blank, at most ``TITLE_MAX`` characters; findings at most ``FINDINGS_MAX``
+    - title non-blank, at most ``MEETING_TITLE_MAX_LENGTH`` characters; findings at most
+      ``MEETING_FINDINGS_MAX_LENGTH``
       (they may be empty: a meeting is often recorded before it is held);
     - for a cycle, a unit, or both: with neither, both ``cycle_id`` and ``unit_id`` are named;
     - attendees, reviewed objectives and follow-up actions: each id once (the repeat is
@@ -91,11 +90,15 @@ def validate_meeting(meeting: Meeting) -> Meeting:
     title = meeting.title.strip()
     if not title:
         errors.append(FieldError("title", "must not be empty", "empty"))
-    elif len(title) > TITLE_MAX:
-        errors.append(FieldError("title", f"at most {TITLE_MAX} characters", "too_long"))
+    elif len(title) > MEETING_TITLE_MAX_LENGTH:
+        errors.append(
+            FieldError("title", f"at most {MEETING_TITLE_MAX_LENGTH} characters", "too_long")
+        )
     findings = meeting.findings.strip()
-    if len(findings) > FINDINGS_MAX:
-        errors.append(FieldError("findings", f"at most {FINDINGS_MAX} characters", "too_long"))
+    if len(findings) > MEETING_FINDINGS_MAX_LENGTH:
+        errors.append(
+            FieldError("findings", f"at most {MEETING_FINDINGS_MAX_LENGTH} characters", "too_long")
+        )
     if meeting.cycle_id is None and meeting.unit_id is None:
         for field in ("cycle_id", "unit_id"):
             errors.append(

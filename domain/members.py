@@ -10,6 +10,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
+from domain.limits import EMAIL_MAX_LENGTH
 
 
 class Role(StrEnum):
@@ -43,7 +44,7 @@ def normalize_email(email: str) -> str:
     Emails are unique per organization regardless of case, so they are stored lower-cased.
     """
     cleaned = email.strip().lower()
-    if len(cleaned) > 320 or not _EMAIL.match(cleaned):
+    if len(cleaned) > EMAIL_MAX_LENGTH or not _EMAIL.match(cleaned):
         raise RuleViolation(
             f"{email!r} is not an email address",
             code="validation_failed",

@@ -15,6 +15,7 @@ from uuid import UUID
 from zoneinfo import available_timezones
 
 from domain.errors import FieldError, RuleViolation
+from domain.limits import ORGANIZATION_NAME_MAX_LENGTH
 
 
 class Locale(StrEnum):
@@ -125,8 +126,12 @@ def merge_settings(
     return replace(current, **values)
 
 
-def validate_name(name: str, *, field_name: str = "name", max_length: int = 200) -> str:
-    """Strip the name and refuse an empty or overlong one."""
+def validate_name(name: str, *, max_length: int, field_name: str = "name") -> str:
+    """Strip the name and refuse an empty one or one over ``max_length`` characters.
+
+    The caller passes its field's limit from ``domain.limits``: names and titles differ, and a
+    default would let a new field silently take another's.
+    """
     cleaned = name.strip()
     if not cleaned:
         raise RuleViolation(
@@ -216,7 +221,9 @@ def apply_changes(org: Organization, changes: OrganizationChanges, now: datetime
     """Return the organization with the validated changes applied and its version bumped."""
     updated = org
     if changes.name is not None:
-        updated = replace(updated, name=validate_name(changes.name))
+        updated = replace(
+            updated, name=validate_name(changes.name, max_length=ORGANIZATION_NAME_MAX_LENGTH)
+        )
     if changes.time_zone is not None:
         updated = replace(updated, time_zone=validate_time_zone(changes.time_zone))
     if changes.locale is not None:

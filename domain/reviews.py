@@ -31,8 +31,6 @@ from domain.scoring import quantize, weighted_mean
 
 RATING_MIN = 1
 RATING_MAX = 5
-QUESTION_TEXT_MAX = REVIEW_QUESTION_TEXT_MAX_LENGTH
-COMMENT_MAX = REVIEW_COMMENT_MAX_LENGTH
 # A 360 review asks a handful of peers (the field uses 3 to 8); fifty bounds any setup that
 # is still a peer review rather than a survey.
 PEERS_LIMIT = 50
@@ -188,7 +186,8 @@ class Question:
 
 def validate_questions(questions: Sequence[Question]) -> tuple[Question, ...]:
     """At least one question; ids unique; both texts non-blank and at most
-    ``QUESTION_TEXT_MAX`` characters. Returns the questions with their texts stripped."""
+    ``REVIEW_QUESTION_TEXT_MAX_LENGTH`` characters. Returns the questions with their texts
+    stripped."""
     errors: list[FieldError] = []
     if not questions:
         errors.append(FieldError("questions", "a review cycle needs a question", "required"))
@@ -203,10 +202,12 @@ def validate_questions(questions: Sequence[Question]) -> tuple[Question, ...]:
         for name, text in (("text_zh", text_zh), ("text_en", text_en)):
             if not text:
                 errors.append(FieldError(f"{path}.{name}", "must not be empty", "empty"))
-            elif len(text) > QUESTION_TEXT_MAX:
+            elif len(text) > REVIEW_QUESTION_TEXT_MAX_LENGTH:
                 errors.append(
                     FieldError(
-                        f"{path}.{name}", f"at most {QUESTION_TEXT_MAX} characters", "too_long"
+                        f"{path}.{name}",
+                        f"at most {REVIEW_QUESTION_TEXT_MAX_LENGTH} characters",
+                        "too_long",
                     )
                 )
         cleaned.append(replace(question, text_zh=text_zh, text_en=text_en))
@@ -421,7 +422,7 @@ class Response:
 def validate_response(response: Response, questions: Sequence[Question]) -> Response:
     """A response answers every question of the cycle exactly once, each with an integer
     rating from 1 to 5; a comment only where the question allows one, at most
-    ``COMMENT_MAX`` characters. Complete responses keep role ratings comparable across
+    ``REVIEW_COMMENT_MAX_LENGTH`` characters. Complete responses keep role ratings comparable across
     reviewers. Returns the response with answers in question order and comments stripped
     (a blank comment becomes ``None``); otherwise ``validation_failed``.
 
@@ -458,9 +459,11 @@ def validate_response(response: Response, questions: Sequence[Question]) -> Resp
             errors.append(
                 FieldError(f"{path}.comment", "this question takes no comment", "not_allowed")
             )
-        elif comment is not None and len(comment) > COMMENT_MAX:
+        elif comment is not None and len(comment) > REVIEW_COMMENT_MAX_LENGTH:
             errors.append(
-                FieldError(f"{path}.comment", f"at most {COMMENT_MAX} characters", "too_long")
+                FieldError(
+                    f"{path}.comment", f"at most {REVIEW_COMMENT_MAX_LENGTH} characters", "too_long"
+                )
             )
         answered[answer.question_id] = replace(answer, comment=comment)
     missing = [q for q in questions if q.id not in answered]

@@ -41,13 +41,6 @@ from domain.okrs import Direction, Level, MetricKind, Milestone
 from domain.organizations import Locale
 from domain.quality import KeyResultDraft, ObjectiveDraft
 
-# The limits of the stored records a template becomes (objective, KR and action titles,
-# descriptions, units), so that instantiating never trips a storage limit.
-ROLE_NAME_MAX: Final = TEMPLATE_ROLE_NAME_MAX_LENGTH
-TITLE_MAX: Final = OKR_TITLE_MAX_LENGTH
-DESCRIPTION_MAX: Final = OKR_DESCRIPTION_MAX_LENGTH
-UNIT_MAX: Final = KEY_RESULT_UNIT_MAX_LENGTH
-KEY_MAX: Final = TEMPLATE_KEY_MAX_LENGTH
 # 003: 2 to 5 KRs per objective. One is accepted (the linter warns about it) so that a
 # template can be saved while it is being written; more than five is refused.
 MIN_KEY_RESULTS: Final = 1
@@ -189,8 +182,12 @@ def _count(items: Sequence[object], path: str, errors: list[FieldError], *, high
 def _milestone(
     milestone: TemplateMilestone, path: str, errors: list[FieldError]
 ) -> TemplateMilestone:
-    title_zh = _text(milestone.title_zh, f"{path}.title_zh", errors, max_length=TITLE_MAX)
-    title_en = _text(milestone.title_en, f"{path}.title_en", errors, max_length=TITLE_MAX)
+    title_zh = _text(
+        milestone.title_zh, f"{path}.title_zh", errors, max_length=OKR_TITLE_MAX_LENGTH
+    )
+    title_en = _text(
+        milestone.title_en, f"{path}.title_en", errors, max_length=OKR_TITLE_MAX_LENGTH
+    )
     if not milestone.weight.is_finite() or milestone.weight <= 0:
         errors.append(
             FieldError(f"{path}.weight", "must be a number greater than 0", "out_of_range")
@@ -199,20 +196,20 @@ def _milestone(
 
 
 def _action(action: TemplateAction, path: str, errors: list[FieldError]) -> TemplateAction:
-    title_zh = _text(action.title_zh, f"{path}.title_zh", errors, max_length=TITLE_MAX)
-    title_en = _text(action.title_en, f"{path}.title_en", errors, max_length=TITLE_MAX)
+    title_zh = _text(action.title_zh, f"{path}.title_zh", errors, max_length=OKR_TITLE_MAX_LENGTH)
+    title_en = _text(action.title_en, f"{path}.title_en", errors, max_length=OKR_TITLE_MAX_LENGTH)
     standard_zh = _text(
         action.completion_standard_zh,
         f"{path}.completion_standard_zh",
         errors,
-        max_length=DESCRIPTION_MAX,
+        max_length=OKR_DESCRIPTION_MAX_LENGTH,
         required=False,
     )
     standard_en = _text(
         action.completion_standard_en,
         f"{path}.completion_standard_en",
         errors,
-        max_length=DESCRIPTION_MAX,
+        max_length=OKR_DESCRIPTION_MAX_LENGTH,
         required=False,
     )
     _both_or_neither(standard_zh, standard_en, f"{path}.completion_standard", errors)
@@ -220,10 +217,14 @@ def _action(action: TemplateAction, path: str, errors: list[FieldError]) -> Temp
 
 
 def _key_result(kr: TemplateKeyResult, path: str, errors: list[FieldError]) -> TemplateKeyResult:
-    title_zh = _text(kr.title_zh, f"{path}.title_zh", errors, max_length=TITLE_MAX)
-    title_en = _text(kr.title_en, f"{path}.title_en", errors, max_length=TITLE_MAX)
-    unit_zh = _optional_text(kr.unit_zh, f"{path}.unit_zh", errors, max_length=UNIT_MAX)
-    unit_en = _optional_text(kr.unit_en, f"{path}.unit_en", errors, max_length=UNIT_MAX)
+    title_zh = _text(kr.title_zh, f"{path}.title_zh", errors, max_length=OKR_TITLE_MAX_LENGTH)
+    title_en = _text(kr.title_en, f"{path}.title_en", errors, max_length=OKR_TITLE_MAX_LENGTH)
+    unit_zh = _optional_text(
+        kr.unit_zh, f"{path}.unit_zh", errors, max_length=KEY_RESULT_UNIT_MAX_LENGTH
+    )
+    unit_en = _optional_text(
+        kr.unit_en, f"{path}.unit_en", errors, max_length=KEY_RESULT_UNIT_MAX_LENGTH
+    )
     _both_or_neither(unit_zh, unit_en, f"{path}.unit", errors)
     # The stored KR's metric rules decide whether kind, start, target, direction, currency
     # and the presence of milestones fit together. Its milestone checks read one title, so
@@ -264,10 +265,11 @@ def _key_result(kr: TemplateKeyResult, path: str, errors: list[FieldError]) -> T
 def validate_template(template: Template) -> Template:
     """Refuse a template that could not become a stored objective in both languages.
 
-    - role name, title (both languages) non-blank; at most ``ROLE_NAME_MAX`` /
-      ``TITLE_MAX`` characters; descriptions at most ``DESCRIPTION_MAX``, and given in both
-      languages or in neither (so are units and completion standards);
-    - ``key``, when given, a lower-case slug (``sales-manager``) of at most ``KEY_MAX``;
+    - role name, title (both languages) non-blank; at most ``TEMPLATE_ROLE_NAME_MAX_LENGTH`` /
+      ``OKR_TITLE_MAX_LENGTH`` characters; descriptions at most ``OKR_DESCRIPTION_MAX_LENGTH``,
+      and given in both languages or in neither (so are units and completion standards);
+    - ``key``, when given, a lower-case slug (``sales-manager``) of at most
+      ``TEMPLATE_KEY_MAX_LENGTH``;
     - ``MIN_KEY_RESULTS`` to ``MAX_KEY_RESULTS`` KRs, at least one with a weight above 0;
       each with non-blank titles and a metric a stored KR accepts; at most
       ``MAX_MILESTONES`` milestones (titles in both languages, weight > 0) and
@@ -278,29 +280,35 @@ def validate_template(template: Template) -> Template:
     """
     errors: list[FieldError] = []
     if template.key is not None and not (
-        len(template.key) <= KEY_MAX and _KEY.fullmatch(template.key)
+        len(template.key) <= TEMPLATE_KEY_MAX_LENGTH and _KEY.fullmatch(template.key)
     ):
         errors.append(
             FieldError(
-                "key", f"a lower-case slug such as sales-manager, at most {KEY_MAX}", "invalid"
+                "key",
+                f"a lower-case slug such as sales-manager, at most {TEMPLATE_KEY_MAX_LENGTH}",
+                "invalid",
             )
         )
-    role_zh = _text(template.role_name_zh, "role_name_zh", errors, max_length=ROLE_NAME_MAX)
-    role_en = _text(template.role_name_en, "role_name_en", errors, max_length=ROLE_NAME_MAX)
-    title_zh = _text(template.title_zh, "title_zh", errors, max_length=TITLE_MAX)
-    title_en = _text(template.title_en, "title_en", errors, max_length=TITLE_MAX)
+    role_zh = _text(
+        template.role_name_zh, "role_name_zh", errors, max_length=TEMPLATE_ROLE_NAME_MAX_LENGTH
+    )
+    role_en = _text(
+        template.role_name_en, "role_name_en", errors, max_length=TEMPLATE_ROLE_NAME_MAX_LENGTH
+    )
+    title_zh = _text(template.title_zh, "title_zh", errors, max_length=OKR_TITLE_MAX_LENGTH)
+    title_en = _text(template.title_en, "title_en", errors, max_length=OKR_TITLE_MAX_LENGTH)
     description_zh = _text(
         template.description_zh,
         "description_zh",
         errors,
-        max_length=DESCRIPTION_MAX,
+        max_length=OKR_DESCRIPTION_MAX_LENGTH,
         required=False,
     )
     description_en = _text(
         template.description_en,
         "description_en",
         errors,
-        max_length=DESCRIPTION_MAX,
+        max_length=OKR_DESCRIPTION_MAX_LENGTH,
         required=False,
     )
     _both_or_neither(description_zh, description_en, "description", errors)

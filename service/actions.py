@@ -16,6 +16,7 @@ from domain.actions import (
     missing_for_doing,
 )
 from domain.errors import FieldError, Forbidden, NotFound, RuleViolation
+from domain.limits import OKR_TITLE_MAX_LENGTH
 from domain.okrs import Action, ActionStatus
 from domain.organizations import validate_name
 from service import audit
@@ -77,7 +78,7 @@ async def create_action(
             id=deps.new_id(),
             organization_id=org_id,
             key_result_id=kr.id,
-            title=validate_name(data.title, field_name="title", max_length=300),
+            title=validate_name(data.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH),
             owner_id=data.owner_id,
             due_date=data.due_date,
             status=ActionStatus.TODO,
@@ -157,7 +158,10 @@ async def update_action(
         updated = action
         if changes.title is not UNSET:
             updated = replace(
-                updated, title=validate_name(changes.title, field_name="title", max_length=300)
+                updated,
+                title=validate_name(
+                    changes.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH
+                ),
             )
         if changes.owner_id is not UNSET:
             await _ensure_member(uow, org_id, changes.owner_id)

@@ -37,7 +37,6 @@ from dataclasses import replace
 from uuid import UUID
 
 from domain.comments import (
-    BODY_MAX,
     Comment,
     CommentTarget,
     parse_mentions,
@@ -45,6 +44,7 @@ from domain.comments import (
     validate_comment,
 )
 from domain.errors import Forbidden, NotFound
+from domain.limits import COMMENT_BODY_MAX_LENGTH
 from service import audit
 from service.auth import Principal, ensure_can_read_okrs
 from service.concurrency import ensure_version, retry_lost_updates
@@ -89,7 +89,7 @@ async def _content(
     uow: UnitOfWork, principal: Principal, body: str
 ) -> tuple[str, tuple[UUID, ...]]:
     """The body, stripped, and its mentions, checked against the mentioned ids only."""
-    if len(body.strip()) > BODY_MAX:
+    if len(body.strip()) > COMMENT_BODY_MAX_LENGTH:
         validate_body(body)  # refuses it, before any lookup of what it mentions
     mentioned = parse_mentions(body)
     known = await uow.members.get_many(principal.organization_id, mentioned) if mentioned else {}

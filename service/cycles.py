@@ -17,6 +17,7 @@ from domain.cycles import (
     ensure_writable,
 )
 from domain.errors import FieldError, NotFound, RuleViolation
+from domain.limits import CYCLE_NAME_MAX_LENGTH
 from domain.organizations import validate_name
 from service import audit
 from service.auth import Principal, ensure_admin, ensure_can_read_directory
@@ -70,7 +71,7 @@ async def create_cycle(deps: Deps, principal: Principal, data: NewCycle) -> Cycl
     cycle = Cycle(
         id=deps.new_id(),
         organization_id=org_id,
-        name=validate_name(data.name),
+        name=validate_name(data.name, max_length=CYCLE_NAME_MAX_LENGTH),
         kind=data.kind,
         start_date=data.start_date,
         end_date=data.end_date,
@@ -147,7 +148,9 @@ async def update_cycle(
             ensure_writable(parent)
         updated = cycle
         if changes.name is not UNSET:
-            updated = replace(updated, name=validate_name(changes.name))
+            updated = replace(
+                updated, name=validate_name(changes.name, max_length=CYCLE_NAME_MAX_LENGTH)
+            )
         if changes.start_date is not UNSET:
             updated = replace(updated, start_date=changes.start_date)
         if changes.end_date is not UNSET:

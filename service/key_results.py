@@ -22,6 +22,7 @@ from domain.key_results import (
     validate_metric,
     validate_weight,
 )
+from domain.limits import OKR_TITLE_MAX_LENGTH
 from domain.okrs import Cadence, CheckIn, Direction, KeyResult, MetricKind, Objective
 from domain.organizations import Organization, validate_name
 from service import audit
@@ -103,7 +104,9 @@ def _validated(kr: KeyResult) -> KeyResult:
     )
     validate_weight(kr.weight)
     validate_confidence(kr.confidence)
-    return replace(kr, title=validate_name(kr.title, field_name="title", max_length=300))
+    return replace(
+        kr, title=validate_name(kr.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH)
+    )
 
 
 async def _ensure_member(uow: UnitOfWork, org_id: UUID, member_id: UUID) -> None:

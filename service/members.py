@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from domain.errors import FieldError, Forbidden, NotFound, RuleViolation
+from domain.limits import EXTERNAL_ID_MAX_LENGTH, MEMBER_NAME_MAX_LENGTH
 from domain.members import Member, Role, ensure_no_manager_loop, normalize_email
 from domain.organizations import validate_name
 from service import audit
@@ -45,11 +46,15 @@ def _clean_external_id(external_id: str | None) -> str | None:
     if external_id is None:
         return None
     cleaned = external_id.strip()
-    if len(cleaned) > 200:
+    if len(cleaned) > EXTERNAL_ID_MAX_LENGTH:
         raise RuleViolation(
-            "external_id is longer than 200 characters",
+            f"external_id is longer than {EXTERNAL_ID_MAX_LENGTH} characters",
             code="validation_failed",
-            errors=[FieldError("external_id", "at most 200 characters", "too_long")],
+            errors=[
+                FieldError(
+                    "external_id", f"at most {EXTERNAL_ID_MAX_LENGTH} characters", "too_long"
+                )
+            ],
         )
     if not cleaned:
         raise RuleViolation(
@@ -85,7 +90,7 @@ async def create_member(deps: Deps, principal: Principal, data: NewMember) -> Me
     member = Member(
         id=deps.new_id(),
         organization_id=org_id,
-        name=validate_name(data.name),
+        name=validate_name(data.name, max_length=MEMBER_NAME_MAX_LENGTH),
         email=normalize_email(data.email),
         external_id=_clean_external_id(data.external_id),
         manager_id=data.manager_id,
@@ -156,7 +161,9 @@ async def update_member(
         ensure_version(member.version, expected_version)
         updated = member
         if changes.name is not UNSET:
-            updated = replace(updated, name=validate_name(changes.name))
+            updated = replace(
+                updated, name=validate_name(changes.name, max_length=MEMBER_NAME_MAX_LENGTH)
+            )
         if changes.email is not UNSET:
             updated = replace(updated, email=normalize_email(changes.email))
         if changes.external_id is not UNSET:

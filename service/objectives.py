@@ -18,6 +18,7 @@ from domain.alignment import (
 )
 from domain.cycles import Cycle, ensure_writable
 from domain.errors import Conflict, FieldError, NotFound, RuleViolation
+from domain.limits import OKR_TITLE_MAX_LENGTH
 from domain.objectives import (
     default_level,
     ensure_other_cycle,
@@ -244,7 +245,7 @@ async def create_objective(deps: Deps, principal: Principal, data: NewObjective)
             id=deps.new_id(),
             organization_id=org_id,
             cycle_id=data.cycle_id,
-            title=validate_name(data.title, field_name="title", max_length=300),
+            title=validate_name(data.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH),
             description=data.description.strip(),
             owner_kind=data.owner_kind,
             owner_id=data.owner_id,
@@ -323,7 +324,8 @@ def _with_changes(objective: Objective, changes: ObjectiveChanges) -> Objective:
     updated = objective
     if changes.title is not UNSET:
         updated = replace(
-            updated, title=validate_name(changes.title, field_name="title", max_length=300)
+            updated,
+            title=validate_name(changes.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH),
         )
     if changes.description is not UNSET:
         updated = replace(updated, description=changes.description.strip())

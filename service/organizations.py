@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.errors import NotFound
+from domain.limits import MEMBER_NAME_MAX_LENGTH, ORGANIZATION_NAME_MAX_LENGTH
 from domain.members import Member, Role, normalize_email
 from domain.organizations import (
     Locale,
@@ -36,7 +37,7 @@ async def create_organization(deps: Deps, data: NewOrganization) -> tuple[Organi
     now = deps.clock.now()
     org = Organization(
         id=deps.new_id(),
-        name=validate_name(data.name),
+        name=validate_name(data.name, max_length=ORGANIZATION_NAME_MAX_LENGTH),
         time_zone=validate_time_zone(data.time_zone),
         locale=data.locale,
         scoring=ScoringSettings(),
@@ -49,7 +50,9 @@ async def create_organization(deps: Deps, data: NewOrganization) -> tuple[Organi
     admin = Member(
         id=deps.new_id(),
         organization_id=org.id,
-        name=validate_name(data.admin_name or email.split("@")[0]),
+        name=validate_name(
+            data.admin_name or email.split("@")[0], max_length=MEMBER_NAME_MAX_LENGTH
+        ),
         email=email,
         external_id=None,
         manager_id=None,

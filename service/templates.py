@@ -34,6 +34,7 @@ from domain.builtin_templates import BUILTIN_BY_ID, BUILTIN_BY_KEY, BUILTIN_TEMP
 from domain.cycles import Cycle
 from domain.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
 from domain.key_results import validate_metric, validate_weight
+from domain.limits import OKR_TITLE_MAX_LENGTH
 from domain.members import Role
 from domain.objectives import default_level
 from domain.okrs import (
@@ -403,7 +404,7 @@ def _key_result(
         id=deps.new_id(),
         organization_id=objective.organization_id,
         objective_id=objective.id,
-        title=validate_name(planned.title, field_name="title", max_length=300),
+        title=validate_name(planned.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH),
         owner_id=owner_id,
         metric_kind=planned.metric_kind,
         unit=planned.unit,
@@ -445,7 +446,7 @@ def _actions(
             id=deps.new_id(),
             organization_id=kr.organization_id,
             key_result_id=kr.id,
-            title=validate_name(a.title, field_name="title", max_length=300),
+            title=validate_name(a.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH),
             owner_id=kr.owner_id,
             due_date=cycle.end_date,
             status=ActionStatus.TODO,
@@ -474,7 +475,7 @@ def _objective(
         id=deps.new_id(),
         organization_id=org.id,
         cycle_id=data.cycle_id,
-        title=validate_name(plan.title, field_name="title", max_length=300),
+        title=validate_name(plan.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH),
         description=plan.description,
         owner_kind=data.owner_kind,
         owner_id=owner_id,

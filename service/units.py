@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from domain.errors import Conflict, FieldError, NotFound, RuleViolation
+from domain.limits import UNIT_NAME_MAX_LENGTH
 from domain.organizations import validate_name
 from domain.units import OrgUnit, UnitKind, ensure_not_under_itself, ensure_parent_fits
 from service import audit
@@ -71,7 +72,7 @@ async def create_unit(deps: Deps, principal: Principal, data: NewUnit) -> OrgUni
         id=deps.new_id(),
         organization_id=org_id,
         kind=data.kind,
-        name=validate_name(data.name),
+        name=validate_name(data.name, max_length=UNIT_NAME_MAX_LENGTH),
         parent_id=data.parent_id,
         lead_id=data.lead_id,
         version=1,
@@ -130,7 +131,9 @@ async def update_unit(
         ensure_version(unit.version, expected_version)
         updated = unit
         if changes.name is not UNSET:
-            updated = replace(updated, name=validate_name(changes.name))
+            updated = replace(
+                updated, name=validate_name(changes.name, max_length=UNIT_NAME_MAX_LENGTH)
+            )
         if changes.lead_id is not UNSET:
             if changes.lead_id is not None:
                 await _ensure_member(uow, org_id, changes.lead_id, "lead_id")

@@ -18,9 +18,10 @@ from uuid import UUID
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.comments import BODY_MAX, CommentTarget, mention_markup
+from domain.comments import CommentTarget, mention_markup
 from domain.cycles import Cycle, CycleKind
 from domain.errors import FieldError, Forbidden, NotFound, RuleViolation, StaleVersion
+from domain.limits import COMMENT_BODY_MAX_LENGTH
 from domain.meetings import MeetingKind
 from domain.members import Member, Role
 from domain.okrs import Action, ActionStatus, OwnerKind, Visibility
@@ -626,7 +627,10 @@ async def test_what_a_comment_may_be(deps: Deps, w: World, engine: AsyncEngine) 
     too_many = " ".join(f"@[M{i}]({UUID(int=i + 1)})" for i in range(21))
     cases: list[tuple[str, list[FieldError]]] = [
         ("   ", [FieldError("body", "must not be empty", "empty")]),
-        ("x" * (BODY_MAX + 1), [FieldError("body", f"at most {BODY_MAX} characters", "too_long")]),
+        (
+            "x" * (COMMENT_BODY_MAX_LENGTH + 1),
+            [FieldError("body", f"at most {COMMENT_BODY_MAX_LENGTH} characters", "too_long")],
+        ),
     ]
     for body, errors in cases:
         with pytest.raises(RuleViolation) as refused:

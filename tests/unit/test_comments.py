@@ -12,9 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.comments import (
-    BODY_MAX,
     MENTIONS_MAX,
-    NAME_MAX,
     CommentContent,
     CommentTarget,
     mention_markup,
@@ -24,6 +22,7 @@ from domain.comments import (
     validate_mentions,
 )
 from domain.errors import RuleViolation
+from domain.limits import COMMENT_BODY_MAX_LENGTH, MEMBER_NAME_MAX_LENGTH
 
 WANG = UUID("0b5c3f0e-8d1a-4f8e-9a57-2f4c1d6e9b10")
 LI = UUID("7d2e9a41-3c6b-4b0f-8e15-90a1c2d3e4f5")
@@ -85,7 +84,7 @@ def test_names_may_hold_parentheses_and_punctuation() -> None:
         f"@Wang({WANG})",
         f"@[Wa\nng]({WANG})",  # a line break in the name
         f"@[Wa[n]g]({WANG})",  # brackets in the name
-        f"@[{'n' * (NAME_MAX + 1)}]({WANG})",  # a name too long
+        f"@[{'n' * (MEMBER_NAME_MAX_LENGTH + 1)}]({WANG})",  # a name too long
     ],
 )
 def test_malformed_markup_is_plain_text(body: str) -> None:
@@ -100,7 +99,7 @@ def test_malformed_markup_is_plain_text(body: str) -> None:
         (f"`@[Wang]({WANG})`", [WANG]),  # markup is markup, even between backticks
         (f"x = f(@[@[Li]({LI})]({WANG}))", [LI]),  # nested: only the inner one is whole
         (f"@[Li]]({LI}) @[[Li]({WANG})", []),
-        (f"@[{'名' * NAME_MAX}]({ZHAO})", [ZHAO]),
+        (f"@[{'名' * MEMBER_NAME_MAX_LENGTH}]({ZHAO})", [ZHAO]),
     ],
 )
 def test_code_ish_text(body: str, expected: list[UUID]) -> None:
@@ -160,8 +159,8 @@ def test_a_comment_mentions_a_bounded_number_of_people() -> None:
 
 def test_the_body_is_stripped_non_blank_and_bounded() -> None:
     assert validate_body("  需要市场部支持  ") == "需要市场部支持"
-    assert validate_body("x" * BODY_MAX) == "x" * BODY_MAX
-    for body, code in ((" \n\t ", "empty"), ("x" * (BODY_MAX + 1), "too_long")):
+    assert validate_body("x" * COMMENT_BODY_MAX_LENGTH) == "x" * COMMENT_BODY_MAX_LENGTH
+    for body, code in ((" \n\t ", "empty"), ("x" * (COMMENT_BODY_MAX_LENGTH + 1), "too_long")):
         with pytest.raises(RuleViolation) as caught:
             validate_body(body)
         assert field_codes(caught.value) == {("body", code)}
@@ -176,7 +175,7 @@ def test_a_comment_is_its_body_and_its_mentions() -> None:
 
 def test_a_comment_refusal_names_every_problem() -> None:
     stranger = uuid4()
-    body = f"@[Stranger]({stranger}) " + "x" * BODY_MAX
+    body = f"@[Stranger]({stranger}) " + "x" * COMMENT_BODY_MAX_LENGTH
     with pytest.raises(RuleViolation) as caught:
         validate_comment(body, known_member_ids=MEMBERS)
     assert caught.value.code == "validation_failed"

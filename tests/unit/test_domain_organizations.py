@@ -58,23 +58,24 @@ def error_codes(error: RuleViolation) -> list[str]:
     [("Acme", "Acme"), ("  Acme Sales \n", "Acme Sales"), ("销售部", "销售部"), ("x", "x")],
 )
 def test_validate_name_strips(raw: str, expected: str) -> None:
-    assert validate_name(raw) == expected
+    assert validate_name(raw, max_length=200) == expected
 
 
 @pytest.mark.parametrize("raw", ["", " ", "\t\n  "])
 def test_validate_name_refuses_empty(raw: str) -> None:
     with pytest.raises(RuleViolation) as info:
-        validate_name(raw)
+        validate_name(raw, max_length=200)
     assert info.value.code == "validation_failed"
     assert error_fields(info.value) == ["name"]
     assert error_codes(info.value) == ["empty"]
 
 
 def test_validate_name_length_limit() -> None:
-    assert validate_name("n" * 200) == "n" * 200
-    assert validate_name(" " + "n" * 200 + " ") == "n" * 200  # measured after stripping
+    assert validate_name("n" * 200, max_length=200) == "n" * 200
+    # measured after stripping
+    assert validate_name(" " + "n" * 200 + " ", max_length=200) == "n" * 200
     with pytest.raises(RuleViolation) as info:
-        validate_name("n" * 201)
+        validate_name("n" * 201, max_length=200)
     assert info.value.code == "validation_failed"
     assert error_codes(info.value) == ["too_long"]
 
@@ -86,7 +87,7 @@ def test_validate_name_reports_the_given_field_and_limit() -> None:
     assert info.value.code == "validation_failed"
     assert error_fields(info.value) == ["title"]
     with pytest.raises(RuleViolation) as empty:
-        validate_name("  ", field_name="title")
+        validate_name("  ", field_name="title", max_length=5)
     assert error_fields(empty.value) == ["title"]
 
 

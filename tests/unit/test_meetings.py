@@ -11,9 +11,9 @@ from uuid import UUID, uuid4
 import pytest
 
 from domain.errors import RuleViolation
+from domain.limits import MEETING_FINDINGS_MAX_LENGTH, MEETING_TITLE_MAX_LENGTH
 from domain.meetings import (
     ATTENDEES_MAX,
-    FINDINGS_MAX,
     Meeting,
     MeetingKind,
     validate_meeting,
@@ -75,7 +75,7 @@ def test_a_valid_meeting_comes_back_with_its_texts_stripped() -> None:
         {"unit_id": None},  # the company's quarter retrospective
         {"attendee_ids": (), "kind": MeetingKind.MONTHLY_REPORT},  # a written monthly report
         {"findings": ""},  # recorded before it is held
-        {"findings": "x" * FINDINGS_MAX, "title": "t" * 200},
+        {"findings": "x" * MEETING_FINDINGS_MAX_LENGTH, "title": "t" * MEETING_TITLE_MAX_LENGTH},
         {"attendee_ids": tuple(uuid4() for _ in range(ATTENDEES_MAX))},
     ],
 )
@@ -95,7 +95,7 @@ def test_a_meeting_needs_a_cycle_or_a_unit() -> None:
     [
         ({"title": " \t "}, {("title", "empty")}),
         ({"title": "t" * 201}, {("title", "too_long")}),
-        ({"findings": "x" * (FINDINGS_MAX + 1)}, {("findings", "too_long")}),
+        ({"findings": "x" * (MEETING_FINDINGS_MAX_LENGTH + 1)}, {("findings", "too_long")}),
     ],
 )
 def test_title_and_findings_are_bounded(

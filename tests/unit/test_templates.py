@@ -28,12 +28,12 @@ from domain.builtin_templates import (
     builtin_template_id,
 )
 from domain.errors import FieldError, Forbidden, RuleViolation
+from domain.limits import OKR_TITLE_MAX_LENGTH
 from domain.okrs import Direction, Level, MetricKind
 from domain.organizations import Locale
 from domain.quality import QualityCode, Severity, lint
 from domain.templates import (
     MAX_KEY_RESULTS,
-    TITLE_MAX,
     PlannedAction,
     PlannedMilestone,
     Template,
@@ -227,9 +227,9 @@ def test_validation_refuses_blank_and_oversized_titles_with_their_paths() -> Non
     errors = refusal(
         template(
             kr(),
-            kr(title_zh=" ", title_en="x" * (TITLE_MAX + 1)),
+            kr(title_zh=" ", title_en="x" * (OKR_TITLE_MAX_LENGTH + 1)),
             title_zh="  ",
-            title_en="x" * (TITLE_MAX + 1),
+            title_en="x" * (OKR_TITLE_MAX_LENGTH + 1),
             role_name_en="",
         )
     )
@@ -243,7 +243,7 @@ def test_validation_refuses_blank_and_oversized_titles_with_their_paths() -> Non
 
 
 def test_a_title_of_exactly_the_limit_is_accepted() -> None:
-    validate_template(template(title_en="x" * TITLE_MAX))
+    validate_template(template(title_en="x" * OKR_TITLE_MAX_LENGTH))
 
 
 def test_validation_refuses_too_many_and_no_key_results() -> None:
