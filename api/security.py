@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from jwt import PyJWKClient
 
 from api.config import TokenConfig
+from domain.limits import PRINCIPAL_SUBJECT_MAX_LENGTH
 from domain.members import Role
 from service.auth import Principal
 
@@ -157,7 +158,15 @@ def principal_from_claims(claims: Mapping[str, Any], config: TokenConfig) -> Pri
     scopes = frozenset(_string_list(claims.get(config.scope_claim)))
     subject = str(claims["sub"])
     if scopes:
-        return Principal(organization_id=org_id, subject=f"service:{subject}", scopes=scopes)
+        service = f"service:{subject}"
+        # The subject is stored as the author of what the token does (audit actor, check-in
+        # author, idempotency caller): one too long to store is refused here, not half-way.
+        if len(service) > PRINCIPAL_SUBJECT_MAX_LENGTH:
+            raise Unauthenticated(
+                f"the 'sub' claim is too long: at most "
+                f"{PRINCIPAL_SUBJECT_MAX_LENGTH - len('service:')} characters"
+            )
+        return Principal(organization_id=org_id, subject=service, scopes=scopes)
     known = {r.value for r in Role}
     roles = frozenset(Role(r) for r in _string_list(claims.get(config.roles_claim)) if r in known)
     return Principal(

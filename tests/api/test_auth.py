@@ -31,6 +31,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from api.security import TokenVerifier, Unauthenticated
 from service.runtime.app import build_app, token_config
 from service.runtime.settings import Settings
+from service.runtime.tokens import mint_token
 from tests.api.harness import TEST_SECRET, Tenant, new_tenant
 
 ISSUER = "okr-dev"
@@ -604,3 +605,29 @@ async def test_jwks_keys_rotate_without_a_restart(
     with pytest.raises(Unauthenticated):
         await verifier.verify(old)
     assert (await verifier.verify(new)).member_id == member
+
+
+async def test_a_service_subject_longer_than_we_store_is_refused_not_a_500(acme: Tenant) -> None:
+    # The subject is written as the author of what the token does (audit actor, check-in
+    # author, idempotency caller): one too long to store must be refused at the door.
+    long_client = mint_token(
+        acme.settings,
+        organization_id=acme.organization_id,
+        client="crm-" + "x" * 300,
+        scopes=("kpis:write",),
+    )
+    fits = mint_token(
+        acme.settings, organization_id=acme.organization_id, client="crm", scopes=("kpis:write",)
+    )
+    async with acme.admin() as admin:
+        kpi = await admin.post(
+            "/v1/kpis", json={"name": "GMV", "target": 100, "owner_id": str(acme.admin_id)}
+        )
+    path = f"/v1/kpis/{kpi.json()['id']}/measurements"
+    async with acme.client(long_client) as too_long, acme.client(fits) as crm:
+        refused = await too_long.post(path, json={"value": 40})
+        created = await crm.post(path, json={"value": 41})
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["code"] == "invalid_token"
+    assert "sub" in refused.json()["detail"]
+    assert created.status_code == 201
