@@ -24,10 +24,10 @@ from api.members.graphql import Member
 from service import actions
 
 if TYPE_CHECKING:
-    from api.graphql.okr_types import KeyResult
+    from api.key_results.graphql import KeyResult
 
 # Key results list their actions: their module loads on first use.
-KeyResultNode = Annotated["KeyResult", strawberry.lazy("api.graphql.okr_types")]
+KeyResultNode = Annotated["KeyResult", strawberry.lazy("api.key_results.graphql")]
 
 WHAT_DONE_MEANS = "What done means."
 
@@ -63,7 +63,7 @@ class Action(ActionOut):
 
     @strawberry.pydantic.field(description="The key result it serves.")
     async def key_result(self, info: Info) -> KeyResultNode | None:
-        from api.graphql.okr_types import KeyResult
+        from api.key_results.graphql import KeyResult
 
         found = await info.context.loaders.key_result.load(self.key_result_id)
         return KeyResult.of(found) if found else None

@@ -28,7 +28,6 @@ from typing import Annotated, TypeVar
 from uuid import UUID
 
 import strawberry
-from strawberry.types.base import get_object_definition
 
 from api.alignment.shapes import (
     CYCLE_READ,
@@ -53,6 +52,7 @@ from api.graphql.enums import (
     UnitKind,
     Visibility,
 )
+from api.graphql.field_order import move_field
 from api.graphql.fields import field
 from api.objectives.graphql import Objective
 from api.units.graphql import OrgUnit
@@ -61,16 +61,6 @@ from service import alignment
 E = TypeVar("E", bound=StrEnum)
 
 THE_UNIT = "The unit itself."
-
-
-def _list_cycle_after_its_id(type_: type) -> None:
-    # The published schema lists ``cycle`` right after ``cycleId``; a field GraphQL adds to
-    # a shape comes after the shape's. An answer follows the query's order either way; only
-    # the printed schema would change, so the type keeps its order here.
-    fields = get_object_definition(type_, strict=True).fields
-    cycle = next(f for f in fields if f.python_name == "cycle")
-    fields.remove(cycle)
-    fields.insert(next(i for i, f in enumerate(fields) if f.python_name == "cycle_id") + 1, cycle)
 
 
 # -- the tree ------------------------------------------------------------------------------
@@ -212,7 +202,8 @@ class UnitScores(UnitScoresOut):
     units: Annotated[Sequence[UnitScore], strawberry.field(description=EVERY_UNIT)]
 
 
-_list_cycle_after_its_id(UnitScores)
+# The published schema lists ``cycle`` right after ``cycleId``, not after the shape's fields.
+move_field(UnitScores, "cycle", after="cycle_id")
 
 
 # -- coverage ------------------------------------------------------------------------------
@@ -241,7 +232,7 @@ class AlignmentCoverage(CoverageOut):
     units: Annotated[Sequence[UnitCoverage], strawberry.field(description=EVERY_UNIT)]
 
 
-_list_cycle_after_its_id(AlignmentCoverage)
+move_field(AlignmentCoverage, "cycle", after="cycle_id")
 
 
 # -- cycle stats ---------------------------------------------------------------------------

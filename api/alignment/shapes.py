@@ -28,9 +28,8 @@ import orjson
 import strawberry
 from pydantic import BaseModel, Field, model_validator
 
-from api.kpis.shapes import in_graphql
 from api.objectives.shapes import ObjectiveOut, Owner
-from api.shapes import Output
+from api.shapes import Output, in_graphql
 from domain.okrs import Level, ObjectiveStatus, Visibility
 from domain.scoring import Grade, TrackStatus
 from service import alignment

@@ -23,7 +23,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.graphql.enums import CommentTarget
-from api.shapes import Input, Output
+from api.shapes import Input, Output, in_rest
 from domain.comments import Comment
 from domain.limits import COMMENT_BODY_MAX_LENGTH
 
@@ -37,11 +37,6 @@ MENTION_HELP = (
     "2f4c1d6e9b10)`: the id counts, the name is what you saw when writing. Only members of "
     "your organization (else 422 `validation_failed`, `unknown_member` on `mentions[i]`)."
 )
-
-
-def in_rest(description: str) -> dict[str, Any]:
-    """A description only REST's schema shows (``Field(json_schema_extra=...)``)."""
-    return {"description": description}
 
 
 class CommentOut(Output):

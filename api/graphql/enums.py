@@ -13,6 +13,7 @@ from domain.kpis import KpiStatus
 from domain.members import Role
 from domain.okrs import (
     ActionStatus,
+    Cadence,
     Direction,
     Level,
     MetricKind,
@@ -49,6 +50,12 @@ strawberry.enum(
     "done or not (boolean: 0 -> 1), or weighted milestones.",
 )
 strawberry.enum(Direction, description="Whether a key result aims above or below its start.")
+strawberry.enum(
+    Cadence,
+    description="How often a key result's owner checks in: DAILY, WEEKLY (the default), "
+    "BIWEEKLY or MONTHLY. Past it (the last check-in, else the KR's creation, plus 1, 7 or "
+    "14 days or one calendar month on the organization's calendar) the KR is stale.",
+)
 strawberry.enum(ActionStatus, description="todo, doing, done or blocked.")
 strawberry.enum(
     KpiStatus,
@@ -91,6 +98,7 @@ strawberry.enum(
 
 __all__ = [
     "ActionStatus",
+    "Cadence",
     "CommentTarget",
     "CycleKind",
     "CycleState",

@@ -1,5 +1,5 @@
-"""The GraphQL schema: the org model here, OKRs in ``okr_schema``; the same use cases as
-REST, camelCase.
+"""The GraphQL schema: each capability's queries and mutations (``api/<capability>/graphql.py``)
+in one ``Query`` and one ``Mutation``; the same use cases as REST, camelCase.
 
 Limits are on by default (settings): query depth, aliases, tokens, and ``first`` at most
 200; introspection (and field suggestions, which leak the schema too) can be switched off.
@@ -35,7 +35,7 @@ from api.cycles.graphql import CycleMutation, CycleQuery
 from api.decimals import plain, plain_text
 from api.graphql.errors import ErrorCodes, log_unexpected
 from api.graphql.limits import DocumentSizeLimiter, IntrospectionDepthLimiter, UnstorableStrings
-from api.graphql.okr_schema import OkrMutation, OkrQuery
+from api.key_results.graphql import KeyResultMutation, KeyResultQuery
 from api.kpis.graphql import KpiMutation, KpiQuery
 from api.meetings.graphql import MeetingMutation, MeetingQuery
 from api.members.graphql import MemberMutation, MemberQuery
@@ -52,7 +52,7 @@ from api.work_plans.graphql import WorkPlanQuery
 @strawberry.type
 class Query(
     ObjectiveQuery,
-    OkrQuery,
+    KeyResultQuery,
     ActionQuery,
     AuditQuery,
     AlignmentQuery,
@@ -74,7 +74,7 @@ class Query(
 @strawberry.type
 class Mutation(
     ObjectiveMutation,
-    OkrMutation,
+    KeyResultMutation,
     ActionMutation,
     ReviewMutation,
     TemplateMutation,

@@ -24,10 +24,10 @@ from strawberry.dataloader import DataLoader
 
 from api.graphql.connections import AfterArg, Connection, FirstArg, connection, page_request
 from api.graphql.context import Info
-from api.graphql.fields import field, mutation
+from api.graphql.fields import field, mutation, present
 from api.graphql.loaders import Loaders
 from api.graphql.mutations import NodeId, write
-from api.graphql.okr_types import KeyResult, present
+from api.key_results.graphql import KeyResult
 from api.kpis.shapes import (
     KeyResultRef,
     KpiCreate,

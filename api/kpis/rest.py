@@ -16,6 +16,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
+from api.key_results.shapes import KeyResultOut
 from api.kpis.shapes import (
     KpiCreate,
     KpiLink,
@@ -29,7 +30,6 @@ from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
-from api.rest.schemas_okrs import KeyResultOut
 from api.rest.sorting import SyncPageDep
 from domain.limits import KPI_NAME_MAX_LENGTH
 from service import kpis

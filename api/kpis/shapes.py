@@ -12,7 +12,8 @@ stripping, naming every bad field at once; the shapes only state the bounds. Dec
 JSON strings in responses ("2000000", "0.8000"); inputs accept strings or numbers.
 
 The two adapters were documented apart, and some fields still say different things in
-each: ``in_graphql`` gives GraphQL its own description, ``in_rest`` gives one to REST only.
+each: ``in_graphql`` gives GraphQL its own description, ``in_rest`` gives one to REST only
+(both from ``api.shapes``).
 Saying one thing in both is a change of the published contract, left for a later step.
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Self
 from uuid import UUID
 
 import strawberry
@@ -29,23 +30,12 @@ from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
 from api.graphql.enums import Direction, KpiStatus
-from api.shapes import Input, Output, Patch
+from api.shapes import Input, Output, Patch, in_graphql, in_rest
 from domain.limits import KPI_NAME_MAX_LENGTH, KPI_NOTE_MAX_LENGTH, KPI_UNIT_MAX_LENGTH
 from service import kpis
 
 _EXAMPLE_ID = "01a209b4-22a0-764f-84e2-80f0bf395a35"
 _KPI_ID = "01a209b4-22af-72e5-8995-2bb83bac405a"
-
-
-def in_graphql(description: str) -> Any:
-    """GraphQL's description of a field whose REST description (``Field``) differs."""
-    return strawberry.field(description=description)
-
-
-def in_rest(description: str) -> dict[str, Any]:
-    """A description only REST's schema shows (``Field(json_schema_extra=...)``):
-    Strawberry reads ``Field(description=...)``, and GraphQL has none for this field."""
-    return {"description": description}
 
 
 class KpiMeasurementOut(Output):

@@ -16,12 +16,12 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
-from strawberry.types.base import get_object_definition
 
 from api.actions.graphql import Action
 from api.cycles.graphql import Cycle
 from api.graphql.connections import AfterArg, Connection, FirstArg, connection, page_request
 from api.graphql.context import Info
+from api.graphql.field_order import move_field
 from api.graphql.fields import field, mutation
 from api.graphql.mutations import NodeId, write
 from api.meetings.shapes import MeetingCreate, MeetingOut, MeetingPatch
@@ -73,17 +73,8 @@ class Meeting(MeetingOut):
         return [Objective.of(v) for v in found if v is not None]
 
 
-def _list_findings_after_held_on() -> None:
-    # The published schema lists ``findings`` right after ``heldOn``, REST's body after the
-    # ids. An answer follows the query's order either way; only the printed schema would
-    # change, so the GraphQL type keeps its order here.
-    fields = get_object_definition(Meeting, strict=True).fields
-    findings = next(f for f in fields if f.python_name == "findings")
-    fields.remove(findings)
-    fields.insert(next(i for i, f in enumerate(fields) if f.python_name == "held_on") + 1, findings)
-
-
-_list_findings_after_held_on()
+# The published schema lists ``findings`` right after ``heldOn``, REST's body after the ids.
+move_field(Meeting, "findings", after="held_on")
 
 
 @strawberry.pydantic.input(

@@ -27,9 +27,7 @@ from pydantic import ConfigDict, Field
 from strawberry import Maybe
 
 from api.actions.shapes import ActionOut
-from api.kpis.shapes import in_graphql, in_rest
-from api.shapes import Input, Output, Patch
-from api.templates.shapes import rest_list
+from api.shapes import Input, Output, Patch, in_graphql, in_rest, in_rest_list
 from domain.limits import MEETING_FINDINGS_MAX_LENGTH, MEETING_TITLE_MAX_LENGTH
 from domain.meetings import ATTENDEES_MAX, FOLLOW_UPS_MAX, OBJECTIVES_MAX, MeetingKind
 from service import meetings
@@ -102,7 +100,7 @@ class MeetingOut(Output):
 def _ids(what: str, limit: int) -> Any:
     """A list of ids a create body may leave out: ``[]`` in GraphQL's schema, no default in
     REST's, as each has always said."""
-    return Field(default=[], json_schema_extra=rest_list(f"{what}Each once, at most {limit}."))
+    return Field(default=[], json_schema_extra=in_rest_list(f"{what}Each once, at most {limit}."))
 
 
 def _tuples(fields: dict[str, Any]) -> dict[str, Any]:

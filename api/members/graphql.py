@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
-from strawberry.types.base import get_object_definition
 
 from api.graphql.connections import (
     AfterArg,
@@ -26,6 +25,7 @@ from api.graphql.connections import (
 )
 from api.graphql.context import Info
 from api.graphql.enums import Role, Sort
+from api.graphql.field_order import move_field
 from api.graphql.fields import field, mutation
 from api.graphql.mutations import NodeId, write
 from api.members.shapes import MemberCreate, MemberOut, MemberPatch
@@ -95,17 +95,8 @@ class Member(MemberOut):
         return [ReviewResult.of(r) for r in found]
 
 
-def _list_active_before_roles() -> None:
-    # The published schema lists ``active`` before ``roles``, REST's body the other way
-    # round. An answer follows the query's order either way; only the printed schema
-    # would change, so the GraphQL type keeps its order here.
-    fields = get_object_definition(Member, strict=True).fields
-    active = next(f for f in fields if f.python_name == "active")
-    fields.remove(active)
-    fields.insert(next(i for i, f in enumerate(fields) if f.python_name == "roles"), active)
-
-
-_list_active_before_roles()
+# The published schema lists ``active`` before ``roles``, REST's body the other way round.
+move_field(Member, "active", before="roles")
 
 
 @strawberry.pydantic.input(

@@ -25,9 +25,8 @@ from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
 from api.graphql.enums import Grade, Level, ObjectiveStatus, OwnerKind, TrackStatus, Visibility
-from api.kpis.shapes import in_graphql
-from api.rest.schemas_okrs import KeyResultOut
-from api.shapes import Input, Output, Patch
+from api.key_results.shapes import KeyResultOut
+from api.shapes import Input, Output, Patch, in_graphql
 from domain.limits import OKR_DESCRIPTION_MAX_LENGTH, OKR_TITLE_MAX_LENGTH
 from service import objectives
 from service.objectives import CopyResult

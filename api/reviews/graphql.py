@@ -27,9 +27,8 @@ from api.cycles.graphql import Cycle
 from api.graphql.connections import AfterArg, Connection, FirstArg, connection, page_request
 from api.graphql.context import Info
 from api.graphql.enums import ReviewPhase
-from api.graphql.fields import field, mutation
+from api.graphql.fields import field, mutation, present
 from api.graphql.mutations import NodeId, write
-from api.graphql.okr_types import present
 from api.members.graphql import Member
 from api.reviews.shapes import (
     AssignmentOut,

@@ -19,7 +19,8 @@ Nothing here names who wrote a response: results carry counts, ratings and comme
 role, and only admins and HR see assignments (who was asked, never who answered).
 
 The two adapters were documented apart, and many fields still say different things in
-each: ``in_graphql`` gives GraphQL its own description, ``in_rest`` gives one to REST only.
+each: ``in_graphql`` gives GraphQL its own description, ``in_rest`` gives one to REST only
+(both from ``api.shapes``).
 Saying one thing in both is a change of the published contract, left for a later step.
 """
 
@@ -37,7 +38,7 @@ from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
 from api.graphql.enums import ReviewPhase, ReviewRole
-from api.shapes import Input, Output, Patch
+from api.shapes import Input, Output, Patch, in_graphql, in_rest
 from domain.limits import (
     REVIEW_COMMENT_MAX_LENGTH,
     REVIEW_CYCLE_NAME_MAX_LENGTH,
@@ -55,17 +56,6 @@ _NONE_YET = RoleCompletion(assigned=0, done=0)
 _QUESTION_TEXT = f"At most {REVIEW_QUESTION_TEXT_MAX_LENGTH} characters."
 
 Name = Annotated[str, Field(max_length=REVIEW_CYCLE_NAME_MAX_LENGTH)]
-
-
-def in_graphql(description: str) -> Any:
-    """GraphQL's description of a field whose REST description (``Field``) differs."""
-    return strawberry.field(description=description)
-
-
-def in_rest(description: str) -> dict[str, Any]:
-    """A description only REST's schema shows (``Field(json_schema_extra=...)``):
-    Strawberry reads ``Field(description=...)``, and GraphQL has none for this field."""
-    return {"description": description}
 
 
 # -- review cycles ---------------------------------------------------------------------------

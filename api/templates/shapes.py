@@ -11,7 +11,7 @@ use case's input once, for both adapters.
 
 Where the two adapters word a field differently, the pydantic ``description`` is REST's and
 ``strawberry.field(description=...)`` GraphQL's; a description REST alone shows is given
-as ``json_schema_extra`` (pydantic prints it in the JSON schema, Strawberry does not read it).
+with ``in_rest`` / ``in_rest_list`` from ``api.shapes`` (which say why).
 
 Decimals (a KR's ``start``, ``target`` and ``weight``, a milestone's ``weight``) are JSON
 strings in REST's responses ("6000000", "0.6") and the ``Decimal`` scalar in GraphQL. Texts
@@ -21,7 +21,6 @@ by its path: ``key_results[1].actions[0].title_en``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -33,7 +32,7 @@ from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
 from api.graphql.enums import Direction, Level, Locale, MetricKind, OwnerKind, Visibility
-from api.shapes import Input, Output, Patch
+from api.shapes import Input, Output, Patch, in_rest, in_rest_list
 from domain.limits import (
     KEY_RESULT_UNIT_MAX_LENGTH,
     OKR_DESCRIPTION_MAX_LENGTH,
@@ -56,22 +55,6 @@ _OTHER_ID = "01a209b4-22af-72e5-8995-2bb83bac405a"
 _TITLE = f"At most {OKR_TITLE_MAX_LENGTH} characters."
 _LONG = f"At most {OKR_DESCRIPTION_MAX_LENGTH} characters; in both languages or in neither."
 _BOTH_OR_NEITHER = "In both languages or in neither."
-
-
-def rest_only(description: str) -> dict[str, Any]:
-    """A field description REST's schema shows and GraphQL's does not."""
-    return {"description": description}
-
-
-def rest_list(description: str) -> Callable[[dict[str, Any]], None]:
-    """REST's schema of a list that defaults to ``[]``: the default left unsaid, as it has
-    always been (GraphQL prints ``= []``, which a default factory would not give it)."""
-
-    def edit(schema: dict[str, Any]) -> None:
-        schema.pop("default", None)
-        schema["description"] = description
-
-    return edit
 
 
 # A template as a client writes it (also the create body's example).
@@ -123,10 +106,8 @@ TEMPLATE_EXAMPLE: dict[str, Any] = {
     name="TemplateMilestoneInput", description="A step of a milestones key result."
 )
 class TemplateMilestoneIn(Input):
-    title_zh: str = Field(examples=["确定健康度指标"], json_schema_extra=rest_only(_TITLE))
-    title_en: str = Field(
-        examples=["Agree the health measures"], json_schema_extra=rest_only(_TITLE)
-    )
+    title_zh: str = Field(examples=["确定健康度指标"], json_schema_extra=in_rest(_TITLE))
+    title_en: str = Field(examples=["Agree the health measures"], json_schema_extra=in_rest(_TITLE))
     weight: Annotated[Decimal, strawberry.field(description="Greater than 0.")] = Field(
         default=Decimal(1), examples=["1"], description="Greater than 0; counts in progress."
     )
@@ -140,9 +121,9 @@ class TemplateMilestoneIn(Input):
     description="A task serving a key result, with what done means (optional).",
 )
 class TemplateActionIn(Input):
-    title_zh: str = Field(examples=["每周检查上线进度"], json_schema_extra=rest_only(_TITLE))
+    title_zh: str = Field(examples=["每周检查上线进度"], json_schema_extra=in_rest(_TITLE))
     title_en: str = Field(
-        examples=["Review onboarding progress weekly"], json_schema_extra=rest_only(_TITLE)
+        examples=["Review onboarding progress weekly"], json_schema_extra=in_rest(_TITLE)
     )
     completion_standard_zh: Annotated[str, strawberry.field(description=_BOTH_OR_NEITHER)] = Field(
         default="", examples=["进度表每周五更新"], description="完成标准. " + _LONG
@@ -165,16 +146,16 @@ class TemplateActionIn(Input):
 )
 class TemplateKeyResultIn(Input):
     title_zh: str = Field(
-        examples=["老客户复购率从40%提升至55%"], json_schema_extra=rest_only(_TITLE)
+        examples=["老客户复购率从40%提升至55%"], json_schema_extra=in_rest(_TITLE)
     )
     title_en: str = Field(
         examples=["Repeat-purchase rate rises from 40% to 55%"],
-        json_schema_extra=rest_only(_TITLE),
+        json_schema_extra=in_rest(_TITLE),
     )
     metric_kind: MetricKind = Field(examples=["percent"])
     start: Decimal = Field(
         examples=["40"],
-        json_schema_extra=rest_only("An example baseline the owner replaces with theirs."),
+        json_schema_extra=in_rest("An example baseline the owner replaces with theirs."),
     )
     target: Decimal = Field(examples=["55"])
     direction: Direction = Direction.INCREASE
@@ -197,11 +178,11 @@ class TemplateKeyResultIn(Input):
     )
     weight: Decimal = Field(default=Decimal(1), examples=["1"])
     milestones: list[TemplateMilestoneIn] = Field(
-        default=[], json_schema_extra=rest_list(f"Milestones KRs: at most {MAX_MILESTONES}.")
+        default=[], json_schema_extra=in_rest_list(f"Milestones KRs: at most {MAX_MILESTONES}.")
     )
     actions: list[TemplateActionIn] = Field(
         default=[],
-        json_schema_extra=rest_list(f"Tasks serving the KR (行动): at most {MAX_ACTIONS}."),
+        json_schema_extra=in_rest_list(f"Tasks serving the KR (行动): at most {MAX_ACTIONS}."),
     )
 
     def to_domain(self) -> TemplateKeyResult:
@@ -318,23 +299,23 @@ class TemplateOut(Output):
 class TemplateCreate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [TEMPLATE_EXAMPLE]})
     role_name_zh: str = Field(
-        json_schema_extra=rest_only(f"At most {TEMPLATE_ROLE_NAME_MAX_LENGTH} characters.")
+        json_schema_extra=in_rest(f"At most {TEMPLATE_ROLE_NAME_MAX_LENGTH} characters.")
     )
     role_name_en: str = Field(
-        json_schema_extra=rest_only(f"At most {TEMPLATE_ROLE_NAME_MAX_LENGTH} characters.")
+        json_schema_extra=in_rest(f"At most {TEMPLATE_ROLE_NAME_MAX_LENGTH} characters.")
     )
-    title_zh: str = Field(json_schema_extra=rest_only("The objective's title. " + _TITLE))
-    title_en: str = Field(json_schema_extra=rest_only("The objective's title. " + _TITLE))
+    title_zh: str = Field(json_schema_extra=in_rest("The objective's title. " + _TITLE))
+    title_en: str = Field(json_schema_extra=in_rest("The objective's title. " + _TITLE))
     key_results: list[TemplateKeyResultIn] = Field(
-        json_schema_extra=rest_only(
+        json_schema_extra=in_rest(
             f"1 to {MAX_KEY_RESULTS} (the linter asks for 2 to 5), at least one weighing more "
             "than 0."
         )
     )
-    description_zh: str = Field(default="", json_schema_extra=rest_only(_LONG))
-    description_en: str = Field(default="", json_schema_extra=rest_only(_LONG))
+    description_zh: str = Field(default="", json_schema_extra=in_rest(_LONG))
+    description_en: str = Field(default="", json_schema_extra=in_rest(_LONG))
     level: Level = Field(
-        default=Level.INDIVIDUAL, json_schema_extra=rest_only("The suggested level.")
+        default=Level.INDIVIDUAL, json_schema_extra=in_rest("The suggested level.")
     )
     key: Annotated[
         str | None, strawberry.field(description="A lower-case slug (key-account-manager).")
@@ -375,7 +356,7 @@ class TemplatePatch(Patch):
     description_en: Maybe[str | None] = None
     level: Maybe[Level | None] = None
     key_results: Maybe[list[TemplateKeyResultIn] | None] = Field(
-        default=None, json_schema_extra=rest_only("Replaces every key result.")
+        default=None, json_schema_extra=in_rest("Replaces every key result.")
     )
 
     def to_changes(self) -> TemplateChanges:
@@ -400,7 +381,7 @@ class TemplateInstantiate(Input):
     )
     cycle_id: UUID = Field(description="A cycle that is not closed.")
     owner_kind: OwnerKind = Field(
-        default=OwnerKind.MEMBER, json_schema_extra=rest_only("A member or a unit.")
+        default=OwnerKind.MEMBER, json_schema_extra=in_rest("A member or a unit.")
     )
     owner_id: UUID | None = Field(
         default=None, description="Default: you (a member). Required for a unit."
@@ -419,10 +400,10 @@ class TemplateInstantiate(Input):
     )
     visibility: Visibility = Visibility.PUBLIC
     parent_objective_id: UUID | None = Field(
-        default=None, json_schema_extra=rest_only("Align it to this.")
+        default=None, json_schema_extra=in_rest("Align it to this.")
     )
     parent_key_result_id: UUID | None = Field(
-        default=None, json_schema_extra=rest_only("Or contribute to this KR of another objective.")
+        default=None, json_schema_extra=in_rest("Or contribute to this KR of another objective.")
     )
 
     def to_new(self) -> NewObjectiveFromTemplate:

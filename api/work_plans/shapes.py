@@ -23,8 +23,7 @@ from pydantic import Field, model_validator
 from api.actions.shapes import ActionOut
 from api.cycles.shapes import CycleOut
 from api.graphql.enums import ActionStatus
-from api.kpis.shapes import in_graphql, in_rest
-from api.shapes import Output
+from api.shapes import Output, in_graphql, in_rest
 from domain import work_plans as plans
 from service.work_plans import WorkPlanView
 

@@ -8,12 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from api.rest.http import IfMatch, expected_version, resource_response, sent_fields
-from api.rest.idempotency import IdempotencyDep
-from api.rest.problems import error_responses
-from api.rest.routes.common import AsOfParam, CurrentPrincipal, PageDep, UseCaseDeps
-from api.rest.schemas import Page
-from api.rest.schemas_okrs import (
+from api.key_results.shapes import (
     CheckInCreate,
     CheckInOut,
     FinalScore,
@@ -22,17 +17,17 @@ from api.rest.schemas_okrs import (
     KeyResultMove,
     KeyResultOut,
     KeyResultPatch,
-    MilestoneIn,
 )
+from api.rest.http import IfMatch, expected_version, resource_response
+from api.rest.idempotency import IdempotencyDep
+from api.rest.problems import error_responses
+from api.rest.routes.common import AsOfParam, CurrentPrincipal, PageDep, UseCaseDeps
+from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from service import checkins, key_results
 from service.okr_ports import KeyResultFilter
 
 router = APIRouter(tags=["key results"])
-
-
-def _milestones(items: list[MilestoneIn]) -> tuple[key_results.MilestoneInput, ...]:
-    return tuple(key_results.MilestoneInput(title=m.title, weight=m.weight, id=m.id) for m in items)
 
 
 @router.get(
@@ -134,21 +129,7 @@ async def create_key_result(
             deps,
             principal,
             objective_id,
-            key_results.NewKeyResult(
-                title=body.title,
-                owner_id=body.owner_id,
-                metric_kind=body.metric_kind,
-                start=body.start,
-                target=body.target,
-                direction=body.direction,
-                unit=body.unit,
-                currency=body.currency,
-                weight=body.weight,
-                due_date=body.due_date,
-                confidence=body.confidence,
-                milestones=_milestones(list(body.milestones)),
-                cadence=body.cadence,
-            ),
+            body.to_new(),
         )
         kr = view.key_result
         return resource_response(
@@ -192,14 +173,11 @@ async def update_key_result(
     deps: UseCaseDeps,
     if_match: IfMatch = None,
 ) -> Response:
-    sent = sent_fields(body, nullable=frozenset({"unit", "currency", "confidence"}))
-    if "milestones" in sent:
-        sent["milestones"] = _milestones(list(body.milestones or []))
     view = await key_results.update_key_result(
         deps,
         principal,
         key_result_id,
-        key_results.KeyResultChanges(**sent),
+        body.to_changes(),
         expected_version=expected_version(if_match),
     )
     return resource_response(KeyResultOut.of(view), version=view.key_result.version)
@@ -299,15 +277,7 @@ async def create_check_in(
             deps,
             principal,
             key_result_id,
-            checkins.NewCheckIn(
-                value=body.value,
-                milestones_done=tuple(body.milestones_done)
-                if body.milestones_done is not None
-                else None,
-                confidence=body.confidence,
-                note=body.note,
-                blockers=body.blockers,
-            ),
+            body.to_new(),
             expected_version=expected_version(if_match),
         )
         return Response(

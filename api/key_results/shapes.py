@@ -1,0 +1,389 @@
+"""The shapes of a key result (关键结果) and its check-ins (进度更新): REST bodies and GraphQL
+types are these classes.
+
+``KeyResultOut`` and ``CheckInOut`` are REST's and the bases of GraphQL's ``KeyResult`` and
+``CheckIn`` (``api.key_results.graphql`` adds their edges); ``KeyResultScore`` and
+``MilestoneOut`` (GraphQL's ``Milestone``) are the same in both; ``MilestoneIn`` is also
+GraphQL's ``MilestoneInput``. ``KeyResultCreate``, ``KeyResultPatch``, ``KeyResultMove``,
+``FinalScore`` and ``CheckInCreate`` are the REST bodies and the bases of GraphQL's inputs.
+Each input converts itself to the use case's input once.
+
+The two adapters were documented apart, and some fields still say different things in
+each (``in_graphql``, ``in_rest``): saying one thing in both changes the published contract.
+
+Decimals (start, target, values, weights, progress, scores) are JSON strings, e.g. "0.6";
+inputs accept strings or numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Self
+from uuid import UUID
+
+import strawberry
+from pydantic import ConfigDict, Field
+from strawberry import Maybe
+
+# The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
+from api.graphql.enums import Cadence, Direction, Grade, MetricKind, TrackStatus
+from api.shapes import Input, Output, Patch, in_graphql, in_rest, in_rest_list
+from domain.limits import (
+    CHECK_IN_TEXT_MAX_LENGTH,
+    FINAL_SCORE_REASON_MAX_LENGTH,
+    KEY_RESULT_UNIT_MAX_LENGTH,
+    OKR_TITLE_MAX_LENGTH,
+)
+from service import checkins, key_results
+from service.key_results import UpdateDue
+from service.scores import KeyResultView
+
+_EXAMPLE_ID = "01a209b4-22a0-764f-84e2-80f0bf395a35"
+
+Title = Annotated[str, Field(max_length=OKR_TITLE_MAX_LENGTH)]
+Unit = Annotated[str, Field(max_length=KEY_RESULT_UNIT_MAX_LENGTH)]
+Confidence = Annotated[int, Field(ge=0, le=10)]
+CheckInText = Annotated[str, Field(max_length=CHECK_IN_TEXT_MAX_LENGTH)]
+
+
+# -- out -----------------------------------------------------------------------------------
+
+
+@strawberry.pydantic.type(
+    description="A key result's score, derived on every read from its latest check-in."
+)
+class KeyResultScore(Output):
+    progress: Annotated[
+        Decimal,
+        in_graphql("clamp((current - start) / (target - start)); milestones: weight done."),
+    ] = Field(examples=["0.6"], description="clamp((current-start)/(target-start))")
+    score: Annotated[Decimal, in_graphql("The progress, or the final score once set.")] = Field(
+        examples=["0.6"], description="progress, or the final score if set"
+    )
+    grade: Grade = Field(examples=["yellow"])
+    expected_progress: Annotated[Decimal, in_graphql("The elapsed share of the cycle.")] = Field(
+        examples=["0.5"], description="elapsed share of the cycle"
+    )
+    track_status: Annotated[
+        TrackStatus, in_graphql("The progress against the expected progress (the pace).")
+    ] = Field(examples=["on_track"], description="progress against expected_progress (the pace)")
+
+
+@strawberry.pydantic.type(
+    name="Milestone",
+    description="A weighted step of a milestones KR, done as of the latest check-in.",
+)
+class MilestoneOut(Output):
+    id: UUID
+    title: str = Field(examples=["Pilot signed"])
+    weight: Decimal = Field(examples=["1"])
+    done: bool
+
+
+class KeyResultOut(Output):
+    id: UUID
+    objective_id: UUID
+    title: str = Field(examples=["Sell to 10 new customers"])
+    owner_id: UUID
+    metric_kind: MetricKind
+    unit: Annotated[str | None, in_graphql('What is counted: "customers", "days".')] = Field(
+        examples=["customers"]
+    )
+    currency: Annotated[str | None, in_graphql("ISO 4217, for currency KRs.")] = Field(
+        examples=[None]
+    )
+    start: Decimal = Field(examples=["0"])
+    target: Decimal = Field(examples=["10"])
+    direction: Direction
+    weight: Annotated[Decimal, in_graphql("Its share of the objective's progress.")] = Field(
+        examples=["1"]
+    )
+    due_date: date
+    confidence: Annotated[
+        int | None, in_graphql("0 to 10: the latest check-in's, else the one set on the KR.")
+    ] = Field(
+        examples=[7],
+        description="0-10: the latest check-in's confidence, or the KR's own until a check-in "
+        "gives one",
+    )
+    milestones: list[MilestoneOut]
+    current: Annotated[
+        Decimal | None,
+        in_graphql("The latest check-in's value; null before any (and for milestones KRs)."),
+    ] = Field(examples=["6"], description="the latest check-in's value")
+    last_check_in_at: datetime | None
+    final_score: Annotated[
+        Decimal | None,
+        in_graphql("Set at cycle close, with a reason; it replaces the progress as the score."),
+    ]
+    final_score_reason: str | None
+    score: KeyResultScore
+    cadence: Annotated[
+        Cadence, in_graphql("How often its owner checks in; past it the KR is stale.")
+    ] = Field(
+        examples=["weekly"],
+        description="How often its owner checks in; past it the KR is stale (see "
+        "`GET /v1/key-results?stale=true`).",
+    )
+    kpi_id: Annotated[
+        UUID | None,
+        in_graphql(
+            "The KPI it follows: each new measurement of the KPI is a check-in of the KR "
+            "(`linkKeyResultToKpi`); null when it follows none."
+        ),
+    ] = Field(
+        examples=[None],
+        description="The KPI it follows: each new measurement of the KPI is a check-in of "
+        "the KR (`PUT /v1/key-results/{id}/kpi`); null when it follows none.",
+    )
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(  # type: ignore[override]
+        cls, view: KeyResultView, objective: object | None = None
+    ) -> Self:
+        """The KR's fields by name, with what its latest check-in gives (the confidence,
+        the current value, the milestones done) and its score. The views go along:
+        GraphQL's ``KeyResult`` keeps them for its edges, and REST's shape ignores them."""
+        kr = view.key_result
+        latest = view.latest
+        return cls.model_validate(
+            {
+                **vars(kr),
+                "confidence": latest.confidence
+                if latest is not None and latest.confidence is not None
+                else kr.confidence,
+                "milestones": [
+                    {**vars(m), "done": m.id in view.milestones_done} for m in kr.milestones
+                ],
+                "current": view.current,
+                "last_check_in_at": latest.created_at if latest is not None else None,
+                "score": _score(view),
+                "view": view,
+                "objective_view": objective,
+            }
+        )
+
+
+def _score(view: KeyResultView) -> dict[str, Any]:
+    return {
+        "progress": view.progress,
+        "score": view.score,
+        "grade": view.grade,
+        "expected_progress": view.expected_progress,
+        "track_status": view.status,
+    }
+
+
+class KeyResultDueOut(KeyResultOut):
+    """A KR of yours whose check-in is overdue (stale), with when it fell due."""
+
+    objective_title: str = Field(examples=["Increase sales by 10%"])
+    due_at: datetime = Field(
+        description="When the check-in fell due: the last check-in (else the KR's creation) "
+        "plus its cadence, on the organization's calendar."
+    )
+    stale_since: datetime = Field(
+        description="Since when the KR is stale: any instant after `due_at` (the same "
+        "instant; named for clients that show how long it has been stale)."
+    )
+
+    @classmethod
+    def of_due(cls, due: UpdateDue) -> KeyResultDueOut:
+        return cls(
+            **dict(KeyResultOut.of(due.key_result)),
+            objective_title=due.objective.title,
+            due_at=due.due_at,
+            stale_since=due.stale_since,
+        )
+
+
+@strawberry.pydantic.type(
+    description="One immutable update of a key result (进度更新).",
+)
+class CheckInOut(Output):
+    id: UUID
+    key_result_id: UUID
+    author: Annotated[
+        str,
+        in_graphql("Who checked in: a member id, or `service:<client>` for an integration."),
+    ] = Field(examples=[_EXAMPLE_ID])
+    value: Annotated[
+        Decimal | None, in_graphql("The KR's value as of this check-in; null for milestones KRs.")
+    ] = Field(examples=["6"])
+    milestones_done: Annotated[
+        list[UUID] | None, in_graphql("Milestones KRs: the milestones done as of this check-in.")
+    ]
+    confidence: Annotated[int | None, in_graphql("0 to 10.")] = Field(examples=[7])
+    note: Annotated[str, in_graphql("What happened.")] = Field(examples=["2 deals closed"])
+    blockers: Annotated[str, in_graphql("What blocks.")]
+    created_at: datetime
+
+
+# -- in ------------------------------------------------------------------------------------
+
+
+@strawberry.pydantic.input(
+    name="MilestoneInput",
+    description="A weighted milestone. Ids are the server's: send `id` only to keep one of "
+    "this key result's milestones (with its done state); none for a new one. Any other id "
+    "(and any id when creating) is `unknown_milestone`.",
+)
+class MilestoneIn(Input):
+    id: UUID | None = Field(
+        default=None,
+        json_schema_extra=in_rest(
+            "Milestone ids are the server's. On an edit, send a milestone's `id` to keep it "
+            "(with its done state; its title and weight change to those sent); send none for "
+            "a new milestone, which gets an id. An id that is not one of this key result's "
+            "milestones, or any id when creating a key result, is refused (422 "
+            "`unknown_milestone`, error at `milestones.<index>.id`)."
+        ),
+    )
+    title: Title = Field(examples=["Pilot signed"])
+    weight: Decimal = Field(default=Decimal(1), examples=["1"])
+
+    def to_input(self) -> key_results.MilestoneInput:
+        return key_results.MilestoneInput(title=self.title, weight=self.weight, id=self.id)
+
+
+def _milestones(items: list[MilestoneIn]) -> tuple[key_results.MilestoneInput, ...]:
+    return tuple(m.to_input() for m in items)
+
+
+class KeyResultCreate(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Sell to 10 new customers",
+                    "owner_id": _EXAMPLE_ID,
+                    "metric_kind": "number",
+                    "unit": "customers",
+                    "start": "0",
+                    "target": "10",
+                }
+            ]
+        },
+    )
+    title: Title
+    owner_id: UUID
+    metric_kind: MetricKind = MetricKind.NUMBER
+    unit: Unit | None = None
+    currency: Annotated[str | None, in_graphql("ISO 4217.")] = Field(
+        default=None, description="ISO 4217, for currency KRs"
+    )
+    start: Decimal = Decimal(0)
+    target: Decimal = Decimal(1)
+    direction: Direction = Direction.INCREASE
+    weight: Decimal = Decimal(1)
+    due_date: Annotated[date | None, in_graphql("Default: cycle's end.")] = Field(
+        default=None, description="Default: the cycle's end."
+    )
+    confidence: Annotated[Confidence | None, in_graphql("0 to 10.")] = Field(
+        default=None, description="0-10, until the first check-in gives one."
+    )
+    milestones: list[MilestoneIn] = Field(
+        default=[],
+        json_schema_extra=in_rest_list(
+            "For `milestones` KRs: each new, without an `id` (the server names it)."
+        ),
+    )
+    cadence: Annotated[Cadence, in_graphql("How often its owner checks in.")] = Field(
+        default=Cadence.WEEKLY,
+        description="How often its owner checks in: daily, weekly (default), biweekly, monthly.",
+    )
+
+    def to_new(self) -> key_results.NewKeyResult:
+        fields = {name: value for name, value in self if name in _NEW_FIELDS}
+        return key_results.NewKeyResult(**fields, milestones=_milestones(self.milestones))
+
+
+_NEW_FIELDS = frozenset(KeyResultCreate.model_fields) - {"milestones"}
+
+
+class KeyResultPatch(Patch):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"target": "12", "weight": "2"}]}
+    )
+    title: Maybe[Title | None] = None
+    owner_id: Maybe[UUID | None] = None
+    unit: Maybe[Unit | None] = None
+    currency: Maybe[str | None] = None
+    start: Maybe[Decimal | None] = None
+    target: Maybe[Decimal | None] = None
+    direction: Maybe[Direction | None] = None
+    weight: Maybe[Decimal | None] = None
+    due_date: Maybe[date | None] = None
+    confidence: Maybe[Confidence | None] = Field(
+        default=None,
+        json_schema_extra=in_rest(
+            "0-10. Shown only while no check-in carries a confidence: after that the latest "
+            "check-in's is shown; to change it, check in."
+        ),
+    )
+    milestones: Maybe[list[MilestoneIn] | None] = Field(
+        default=None,
+        json_schema_extra=in_rest(
+            "Replaces the list: milestones sent with their `id` are kept (done state "
+            "included), those sent without one are new, those not sent are removed (audited)."
+        ),
+    )
+    cadence: Maybe[Cadence | None] = Field(
+        default=None,
+        json_schema_extra=in_rest("daily, weekly, biweekly or monthly (null is refused)."),
+    )
+
+    def to_changes(self) -> key_results.KeyResultChanges:
+        sent = self.sent(nullable=frozenset({"unit", "currency", "confidence"}))
+        if "milestones" in sent:
+            sent["milestones"] = _milestones(sent["milestones"])
+        return key_results.KeyResultChanges(**sent)
+
+
+class KeyResultMove(Input):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"objective_id": _EXAMPLE_ID}]}
+    )
+    objective_id: UUID
+
+
+class FinalScore(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"score": "0.7", "reason": "Two deals slipped to Q3"}]},
+    )
+    score: Decimal
+    reason: str = Field(max_length=FINAL_SCORE_REASON_MAX_LENGTH)
+
+
+class CheckInCreate(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"value": "6", "confidence": 7, "note": "2 deals closed", "blockers": "legal"}
+            ]
+        },
+    )
+    value: Decimal | None = Field(default=None, json_schema_extra=in_rest("The new current value."))
+    milestones_done: list[UUID] | None = Field(
+        default=None, json_schema_extra=in_rest("Milestones KRs: the ids done as of now.")
+    )
+    confidence: Annotated[Confidence | None, in_graphql("0 to 10.")] = None
+    note: CheckInText = Field(default="", description="What happened.")
+    blockers: CheckInText = Field(default="", description="What blocks.")
+
+    def to_new(self) -> checkins.NewCheckIn:
+        done = self.milestones_done
+        return checkins.NewCheckIn(
+            value=self.value,
+            milestones_done=tuple(done) if done is not None else None,
+            confidence=self.confidence,
+            note=self.note,
+            blockers=self.blockers,
+        )
