@@ -18,6 +18,7 @@ from api.cycles import rest as cycles
 from api.deps import AppState
 from api.graphql.ide import mount_ide_assets
 from api.graphql.router import create_graphql_router
+from api.health import rest as health
 from api.key_results import rest as key_results
 from api.kpis import rest as kpis
 from api.limits import RequestLimitsMiddleware
@@ -30,7 +31,6 @@ from api.quality import rest as quality
 from api.rest.openapi import install_openapi, operation_id
 from api.rest.problems import install_problem_handlers
 from api.rest.query_parameters import refuse_unknown_query_parameters
-from api.rest.routes import health
 from api.reviews import rest as reviews
 from api.security import TokenVerifier
 from api.templates import rest as templates

@@ -16,8 +16,8 @@ from api.alignment.shapes import (
     UnitScoresOut,
     tree_json,
 )
+from api.rest.dependencies import AsOfParam, CurrentPrincipal, UseCaseDeps
 from api.rest.problems import error_responses
-from api.rest.routes.common import AsOfParam, CurrentPrincipal, UseCaseDeps
 from service import alignment
 
 router = APIRouter(tags=["alignment"])

@@ -7,8 +7,8 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from api.audit.shapes import AuditEventOut
+from api.rest.dependencies import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
 from service import audit
 from service.okr_ports import AuditFilter

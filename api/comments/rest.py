@@ -13,10 +13,10 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.comments.shapes import CommentCreate, CommentOut, CommentPatch
+from api.rest.dependencies import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from domain.comments import MENTIONS_MAX, Comment, CommentTarget

@@ -8,10 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.cycles.shapes import CycleCreate, CycleOut, CyclePatch
+from api.rest.dependencies import CurrentPrincipal, UseCaseDeps
 from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from domain.cycles import CycleKind, CycleState

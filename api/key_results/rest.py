@@ -18,10 +18,10 @@ from api.key_results.shapes import (
     KeyResultOut,
     KeyResultPatch,
 )
+from api.rest.dependencies import AsOfParam, CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import AsOfParam, CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from service import checkins, key_results

@@ -25,10 +25,10 @@ from api.kpis.shapes import (
     KpiOut,
     KpiPatch,
 )
+from api.rest.dependencies import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from domain.limits import KPI_NAME_MAX_LENGTH

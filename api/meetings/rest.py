@@ -14,10 +14,10 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.meetings.shapes import MeetingCreate, MeetingOut, MeetingPatch
+from api.rest.dependencies import CurrentPrincipal, UseCaseDeps
 from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from domain.meetings import MeetingKind

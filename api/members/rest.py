@@ -8,10 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from api.members.shapes import MemberCreate, MemberOut, MemberPatch
+from api.rest.dependencies import CurrentPrincipal, UseCaseDeps
 from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from domain.limits import MEMBER_SEARCH_MAX_LENGTH

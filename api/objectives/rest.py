@@ -15,10 +15,10 @@ from api.objectives.shapes import (
     ObjectiveOut,
     ObjectivePatch,
 )
+from api.rest.dependencies import AsOfParam, CurrentPrincipal, UseCaseDeps
 from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import AsOfParam, CurrentPrincipal, UseCaseDeps
 from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from domain.limits import OBJECTIVE_SEARCH_MAX_LENGTH

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from api.organization.shapes import OrganizationOut, OrganizationPatch
+from api.rest.dependencies import CurrentPrincipal, UseCaseDeps
 from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from service import organizations
 
 router = APIRouter(prefix="/v1/organization", tags=["organization"])

@@ -13,8 +13,8 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Response
 
 from api.quality.shapes import ObjectiveDraftIn, QualityReportOut
+from api.rest.dependencies import CurrentPrincipal, UseCaseDeps
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from domain.organizations import Locale
 from service import quality
 

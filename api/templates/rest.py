@@ -15,10 +15,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from api.objectives.shapes import ObjectiveOut
+from api.rest.dependencies import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.http import IfMatch, expected_version, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, PageDep, UseCaseDeps
 from api.rest.schemas import Page
 from api.templates.shapes import (
     TemplateCreate,

@@ -12,8 +12,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
+from api.rest.dependencies import CurrentPrincipal, UseCaseDeps
 from api.rest.problems import error_responses
-from api.rest.routes.common import CurrentPrincipal, UseCaseDeps
 from api.work_plans.shapes import WorkPlanOut
 from service import work_plans
 
