@@ -9,22 +9,15 @@ type and its limits are written once, and both adapters refuse the same values t
 * ``Output`` is read from a domain entity, field by field of the same name.
 * ``Patch`` tells a field left out from a field sent as ``null``, in both adapters.
 
-A field is described once, with ``Field(description=...)``, which both adapters show. The two
-adapters were documented apart, though, and the committed contract (``openapi/openapi.json``,
-``openapi/schema.graphql``) is kept byte-identical until their texts are unified in one named
-regeneration; until then a field whose texts differ says so with ``in_graphql`` (GraphQL's
-own text), ``in_rest`` (a text REST alone shows) or ``in_rest_list`` (the same for a list
-that defaults to ``[]``). Each is written here once, for every capability.
+A field is described once, with ``Field(description=...)``, which both adapters show alike.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Self
 
-import strawberry
 from pydantic import BaseModel, ConfigDict, field_validator
 from strawberry.types.maybe import Some
 
@@ -97,34 +90,9 @@ class Patch(Input):
         return sent
 
 
-# -- descriptions that still differ per adapter (see the module's docstring) ------------------
+def no_rest_default(schema: dict[str, Any]) -> None:
+    """Leaves the default out of REST's schema, as ``Field(default=[], json_schema_extra=...)``.
 
-
-def in_graphql(description: str) -> Any:
-    """GraphQL's own description of a field, as ``Annotated[T, in_graphql("...")]``.
-
-    Strawberry shows it instead of ``Field(description=...)``, which REST keeps showing; a
-    field with no ``Field`` description is then described in GraphQL alone."""
-    return strawberry.field(description=description)
-
-
-def in_rest(description: str) -> dict[str, Any]:
-    """A description only REST's schema shows, as ``Field(json_schema_extra=in_rest("..."))``.
-
-    Pydantic prints ``json_schema_extra`` into the JSON schema; Strawberry reads only
-    ``Field(description=...)``, so GraphQL shows no description for the field."""
-    return {"description": description}
-
-
-def in_rest_list(description: str) -> Callable[[dict[str, Any]], None]:
-    """``in_rest`` for a list field that defaults to ``[]`` (``Field(default=[], ...)``).
-
-    REST's schema has never shown that default, so it is left out of the JSON schema; the
-    default is a value rather than a factory because GraphQL prints it (``= []``), which it
-    would not for a factory."""
-
-    def edit(schema: dict[str, Any]) -> None:
-        schema.pop("default", None)
-        schema["description"] = description
-
-    return edit
+    For a list a create body may leave out: GraphQL prints its default (``= []``, which it
+    would not for a factory, hence a value) and REST's schema has never shown one."""
+    schema.pop("default", None)

@@ -52,7 +52,6 @@ from api.graphql.enums import (
     UnitKind,
     Visibility,
 )
-from api.graphql.field_order import move_field
 from api.graphql.fields import field
 from api.objectives.graphql import Objective
 from api.units.graphql import OrgUnit
@@ -203,7 +202,6 @@ class UnitScores(UnitScoresOut):
 
 
 # The published schema lists ``cycle`` right after ``cycleId``, not after the shape's fields.
-move_field(UnitScores, "cycle", after="cycle_id")
 
 
 # -- coverage ------------------------------------------------------------------------------
@@ -230,9 +228,6 @@ class AlignmentCoverage(CoverageOut):
         ),
     ]
     units: Annotated[Sequence[UnitCoverage], strawberry.field(description=EVERY_UNIT)]
-
-
-move_field(AlignmentCoverage, "cycle", after="cycle_id")
 
 
 # -- cycle stats ---------------------------------------------------------------------------

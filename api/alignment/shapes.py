@@ -11,9 +11,6 @@ spellings: the tree is nested in REST and written straight to JSON from plain di
 (:func:`tree_json`, ten thousand nodes; the models here describe it for OpenAPI), while
 GraphQL, which cannot select a tree of any depth, serves it flattened; and REST's cycle stats
 count by key (``{"red": 1}``) where GraphQL lists every kind with its count.
-
-Where the two adapters word a field differently, ``Field(description=...)`` is what both
-show, ``in_graphql`` what GraphQL alone shows and ``in_rest`` what REST alone shows.
 """
 
 from __future__ import annotations
@@ -21,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Any, Self
 from uuid import UUID
 
 import orjson
@@ -29,7 +26,7 @@ import strawberry
 from pydantic import BaseModel, Field, model_validator
 
 from api.objectives.shapes import ObjectiveOut, Owner
-from api.shapes import Output, in_graphql
+from api.shapes import Output
 from domain.okrs import Level, ObjectiveStatus, Visibility
 from domain.scoring import Grade, TrackStatus
 from service import alignment
@@ -142,10 +139,10 @@ class AlignmentPathOut(BaseModel):
     description="A mean of objectives' scores and how many objectives are behind it.",
 )
 class FigureOut(Output):
-    score: Annotated[
-        Decimal | None,
-        in_graphql("The mean of the objectives' scores, each weighing 1; null for none."),
-    ] = Field(examples=["0.5833"], description="Weighted mean of the objectives' scores (each 1).")
+    score: Decimal | None = Field(
+        examples=["0.5833"],
+        description="The mean of the objectives' scores, each weighing 1; null for none.",
+    )
     objectives: int = Field(examples=[3], description="Objectives with a score behind it.")
 
     @model_validator(mode="before")
@@ -156,10 +153,10 @@ class FigureOut(Output):
 
 
 class UnitScoreOut(Output):
-    unit_id: Annotated[UUID, in_graphql("The unit's id.")]
-    name: Annotated[str, in_graphql("The unit's name.")] = Field(examples=["Sales"])
+    unit_id: UUID = Field(description="The unit's id.")
+    name: str = Field(examples=["Sales"], description="The unit's name.")
     kind: str = Field(examples=["department"])
-    parent_id: Annotated[UUID | None, in_graphql("The unit above; null for the top.")]
+    parent_id: UUID | None = Field(description="The unit above; null for the top.")
     own: FigureOut = Field(description="Objectives owned by the unit or by its members.")
     total: FigureOut = Field(description="The same with every unit below it.")
 
@@ -179,10 +176,10 @@ class UnitScoreOut(Output):
 
 
 class UnitScoresOut(Output):
-    cycle_id: Annotated[UUID, in_graphql(CYCLE_READ)] = Field(examples=[_EXAMPLE_ID])
-    as_of: Annotated[datetime | None, in_graphql(INSTANT_READ)]
+    cycle_id: UUID = Field(examples=[_EXAMPLE_ID], description=CYCLE_READ)
+    as_of: datetime | None = Field(description=INSTANT_READ)
     company: FigureOut = Field(description="Every objective of the cycle you may see.")
-    units: Annotated[Sequence[UnitScoreOut], in_graphql(EVERY_UNIT)]
+    units: Sequence[UnitScoreOut] = Field(description=EVERY_UNIT)
 
     @classmethod
     def of(cls, scores: alignment.UnitScores) -> Self:  # type: ignore[override]
@@ -196,20 +193,20 @@ class UnitScoresOut(Output):
 
 
 class UnitCoverageOut(Output):
-    unit_id: Annotated[UUID, in_graphql("The unit's id.")]
-    name: Annotated[str, in_graphql("The unit's name.")] = Field(examples=["Sales"])
+    unit_id: UUID = Field(description="The unit's id.")
+    name: str = Field(examples=["Sales"], description="The unit's name.")
     objectives: int = Field(examples=[4], description="Its non-company objectives.")
     aligned: int = Field(examples=[3], description="Of which align to something above.")
-    aligned_share: Annotated[Decimal | None, in_graphql("aligned / objectives; " + SHARE)] = Field(
-        examples=["0.75"]
+    aligned_share: Decimal | None = Field(
+        examples=["0.75"], description="aligned / objectives; " + SHARE
     )
     members: int = Field(examples=[8], description="Its active members.")
-    members_with_objectives: Annotated[
-        int, in_graphql("Of which own at least one objective of the cycle.")
-    ] = Field(examples=[6])
-    members_share: Annotated[
-        Decimal | None, in_graphql("membersWithObjectives / members; " + SHARE)
-    ] = Field(examples=["0.75"])
+    members_with_objectives: int = Field(
+        examples=[6], description="Of which own at least one objective of the cycle."
+    )
+    members_share: Decimal | None = Field(
+        examples=["0.75"], description="members with objectives / members; " + SHARE
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -220,14 +217,12 @@ class UnitCoverageOut(Output):
 
 
 class CoverageOut(Output):
-    cycle_id: Annotated[UUID, in_graphql(CYCLE_READ)] = Field(examples=[_EXAMPLE_ID])
-    company: Annotated[
-        UnitCoverageOut | None,
-        in_graphql(
-            "The company unit over every objective and active member; null without a company unit."
-        ),
-    ] = Field(description="The company unit over every objective and active member.")
-    units: Annotated[Sequence[UnitCoverageOut], in_graphql(EVERY_UNIT)]
+    cycle_id: UUID = Field(examples=[_EXAMPLE_ID], description=CYCLE_READ)
+    company: UnitCoverageOut | None = Field(
+        description="The company unit over every objective and active member; null without a "
+        "company unit."
+    )
+    units: Sequence[UnitCoverageOut] = Field(description=EVERY_UNIT)
 
     @classmethod
     def of(cls, coverage: alignment.Coverage) -> Self:  # type: ignore[override]
@@ -245,11 +240,9 @@ class CoverageOut(Output):
 )
 class WeekOut(Output):
     week: int = Field(examples=[6], description="1 for the cycle's first seven days.")
-    starts_on: Annotated[date, in_graphql("Its first day.")]
-    check_ins: Annotated[int, in_graphql("Check-ins made that week.")] = Field(examples=[42])
-    key_results_updated: Annotated[int, in_graphql("KRs checked in on that week.")] = Field(
-        examples=[30]
-    )
+    starts_on: date = Field(description="Its first day.")
+    check_ins: int = Field(examples=[42], description="Check-ins made that week.")
+    key_results_updated: int = Field(examples=[30], description="KRs checked in on that week.")
 
     @model_validator(mode="before")
     @classmethod

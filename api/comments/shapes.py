@@ -8,10 +8,6 @@ these classes.
 bodies and the bases of ``AddCommentInput`` (which adds the target REST names in the path)
 and ``UpdateCommentInput``. The body is checked by the domain (``domain.comments``: not
 blank, its length once stripped, its mentions), so the shapes only state the bound.
-
-Some fields are described in one adapter only, as the two were documented apart:
-``in_rest`` keeps a description out of GraphQL (Strawberry reads ``Field(description=...)``).
-Saying one thing in both is a change of the published contract, left for a later step.
 """
 
 from __future__ import annotations
@@ -23,7 +19,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.graphql.enums import CommentTarget
-from api.shapes import Input, Output, in_rest
+from api.shapes import Input, Output
 from domain.comments import Comment
 from domain.limits import COMMENT_BODY_MAX_LENGTH
 
@@ -43,7 +39,7 @@ class CommentOut(Output):
     id: UUID = Field(examples=[_EXAMPLE_ID])
     target_type: CommentTarget = Field(
         examples=["key_result"],
-        json_schema_extra=in_rest("`objective`, `key_result` or `action`."),
+        description="An objective, a key result or an action.",
     )
     target_id: UUID = Field(examples=[_OTHER_ID])
     author_id: UUID = Field(examples=[_THIRD_ID])
@@ -67,18 +63,14 @@ _EXAMPLES: dict[str, Any] = {"examples": [{"body": _EXAMPLE_BODY}]}
 class CommentCreate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_EXAMPLES)
     body: str = Field(
-        json_schema_extra=in_rest(
-            f"Not blank, at most {COMMENT_BODY_MAX_LENGTH} characters. " + MENTION_HELP
-        )
+        description=f"Not blank, at most {COMMENT_BODY_MAX_LENGTH} characters. " + MENTION_HELP
     )
 
 
 class CommentPatch(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_EXAMPLES)
     body: str = Field(
-        json_schema_extra=in_rest(
-            "Replaces the body; its mentions are read again from it. " + MENTION_HELP
-        )
+        description="Replaces the body; its mentions are read again from it. " + MENTION_HELP
     )
 
 

@@ -33,7 +33,6 @@ from api.graphql.connections import (
 )
 from api.graphql.context import Info
 from api.graphql.enums import ActionStatus
-from api.graphql.field_order import move_field
 from api.graphql.fields import field, mutation, present
 from api.graphql.mutations import NodeId, write
 from api.key_results.shapes import (
@@ -44,7 +43,6 @@ from api.key_results.shapes import (
     KeyResultMove,
     KeyResultOut,
     KeyResultPatch,
-    MilestoneIn,
 )
 from api.members.graphql import Member
 from service import checkins, key_results
@@ -64,7 +62,6 @@ KeyResultNode = Annotated["KeyResult", strawberry.lazy("api.key_results.graphql"
 
 
 # The published ``MilestoneInput`` lists the id last (REST's body first).
-move_field(MilestoneIn, "id", after="weight")
 
 
 @strawberry.pydantic.type(description="One immutable update of a key result (进度更新).")
@@ -191,8 +188,6 @@ class CreateKeyResultInput(KeyResultCreate, _ObjectiveId):
 
 
 # The published input lists the unit and currency after the direction.
-move_field(CreateKeyResultInput, "unit", before="weight")
-move_field(CreateKeyResultInput, "currency", before="weight")
 
 
 @strawberry.pydantic.input(

@@ -8,9 +8,6 @@ GraphQL's ``MilestoneInput``. ``KeyResultCreate``, ``KeyResultPatch``, ``KeyResu
 ``FinalScore`` and ``CheckInCreate`` are the REST bodies and the bases of GraphQL's inputs.
 Each input converts itself to the use case's input once.
 
-The two adapters were documented apart, and some fields still say different things in
-each (``in_graphql``, ``in_rest``): saying one thing in both changes the published contract.
-
 Decimals (start, target, values, weights, progress, scores) are JSON strings, e.g. "0.6";
 inputs accept strings or numbers.
 """
@@ -28,7 +25,7 @@ from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
 from api.graphql.enums import Cadence, Direction, Grade, MetricKind, TrackStatus
-from api.shapes import Input, Output, Patch, in_graphql, in_rest, in_rest_list
+from api.shapes import Input, Output, Patch, no_rest_default
 from domain.limits import (
     CHECK_IN_TEXT_MAX_LENGTH,
     FINAL_SCORE_REASON_MAX_LENGTH,
@@ -54,20 +51,20 @@ CheckInText = Annotated[str, Field(max_length=CHECK_IN_TEXT_MAX_LENGTH)]
     description="A key result's score, derived on every read from its latest check-in."
 )
 class KeyResultScore(Output):
-    progress: Annotated[
-        Decimal,
-        in_graphql("clamp((current - start) / (target - start)); milestones: weight done."),
-    ] = Field(examples=["0.6"], description="clamp((current-start)/(target-start))")
-    score: Annotated[Decimal, in_graphql("The progress, or the final score once set.")] = Field(
-        examples=["0.6"], description="progress, or the final score if set"
+    progress: Decimal = Field(
+        examples=["0.6"],
+        description="clamp((current - start) / (target - start)); milestones: weight done.",
+    )
+    score: Decimal = Field(
+        examples=["0.6"], description="The progress, or the final score once set."
     )
     grade: Grade = Field(examples=["yellow"])
-    expected_progress: Annotated[Decimal, in_graphql("The elapsed share of the cycle.")] = Field(
-        examples=["0.5"], description="elapsed share of the cycle"
+    expected_progress: Decimal = Field(
+        examples=["0.5"], description="The elapsed share of the cycle."
     )
-    track_status: Annotated[
-        TrackStatus, in_graphql("The progress against the expected progress (the pace).")
-    ] = Field(examples=["on_track"], description="progress against expected_progress (the pace)")
+    track_status: TrackStatus = Field(
+        examples=["on_track"], description="The progress against the expected progress (the pace)."
+    )
 
 
 @strawberry.pydantic.type(
@@ -87,55 +84,38 @@ class KeyResultOut(Output):
     title: str = Field(examples=["Sell to 10 new customers"])
     owner_id: UUID
     metric_kind: MetricKind
-    unit: Annotated[str | None, in_graphql('What is counted: "customers", "days".')] = Field(
-        examples=["customers"]
+    unit: str | None = Field(
+        examples=["customers"], description='What is counted: "customers", "days".'
     )
-    currency: Annotated[str | None, in_graphql("ISO 4217, for currency KRs.")] = Field(
-        examples=[None]
-    )
+    currency: str | None = Field(examples=[None], description="ISO 4217, for currency KRs.")
     start: Decimal = Field(examples=["0"])
     target: Decimal = Field(examples=["10"])
     direction: Direction
-    weight: Annotated[Decimal, in_graphql("Its share of the objective's progress.")] = Field(
-        examples=["1"]
-    )
+    weight: Decimal = Field(examples=["1"], description="Its share of the objective's progress.")
     due_date: date
-    confidence: Annotated[
-        int | None, in_graphql("0 to 10: the latest check-in's, else the one set on the KR.")
-    ] = Field(
+    confidence: int | None = Field(
         examples=[7],
-        description="0-10: the latest check-in's confidence, or the KR's own until a check-in "
-        "gives one",
+        description="0 to 10: the latest check-in's, else the one set on the KR.",
     )
     milestones: list[MilestoneOut]
-    current: Annotated[
-        Decimal | None,
-        in_graphql("The latest check-in's value; null before any (and for milestones KRs)."),
-    ] = Field(examples=["6"], description="the latest check-in's value")
+    current: Decimal | None = Field(
+        examples=["6"],
+        description="The latest check-in's value; null before any (and for milestones KRs).",
+    )
     last_check_in_at: datetime | None
-    final_score: Annotated[
-        Decimal | None,
-        in_graphql("Set at cycle close, with a reason; it replaces the progress as the score."),
-    ]
+    final_score: Decimal | None = Field(
+        description="Set at cycle close, with a reason; it replaces the progress as the score."
+    )
     final_score_reason: str | None
     score: KeyResultScore
-    cadence: Annotated[
-        Cadence, in_graphql("How often its owner checks in; past it the KR is stale.")
-    ] = Field(
+    cadence: Cadence = Field(
         examples=["weekly"],
-        description="How often its owner checks in; past it the KR is stale (see "
-        "`GET /v1/key-results?stale=true`).",
+        description="How often its owner checks in; past it the KR is stale.",
     )
-    kpi_id: Annotated[
-        UUID | None,
-        in_graphql(
-            "The KPI it follows: each new measurement of the KPI is a check-in of the KR "
-            "(`linkKeyResultToKpi`); null when it follows none."
-        ),
-    ] = Field(
+    kpi_id: UUID | None = Field(
         examples=[None],
-        description="The KPI it follows: each new measurement of the KPI is a check-in of "
-        "the KR (`PUT /v1/key-results/{id}/kpi`); null when it follows none.",
+        description="The KPI it follows: each new measurement of the KPI is a check-in of the KR "
+        "(`PUT /v1/key-results/{id}/kpi`, `linkKeyResultToKpi`); null when it follows none.",
     )
     version: int
     created_at: datetime
@@ -207,19 +187,19 @@ class KeyResultDueOut(KeyResultOut):
 class CheckInOut(Output):
     id: UUID
     key_result_id: UUID
-    author: Annotated[
-        str,
-        in_graphql("Who checked in: a member id, or `service:<client>` for an integration."),
-    ] = Field(examples=[_EXAMPLE_ID])
-    value: Annotated[
-        Decimal | None, in_graphql("The KR's value as of this check-in; null for milestones KRs.")
-    ] = Field(examples=["6"])
-    milestones_done: Annotated[
-        list[UUID] | None, in_graphql("Milestones KRs: the milestones done as of this check-in.")
-    ]
-    confidence: Annotated[int | None, in_graphql("0 to 10.")] = Field(examples=[7])
-    note: Annotated[str, in_graphql("What happened.")] = Field(examples=["2 deals closed"])
-    blockers: Annotated[str, in_graphql("What blocks.")]
+    author: str = Field(
+        examples=[_EXAMPLE_ID],
+        description="Who checked in: a member id, or `service:<client>` for an integration.",
+    )
+    value: Decimal | None = Field(
+        examples=["6"], description="The KR's value as of this check-in; null for milestones KRs."
+    )
+    milestones_done: list[UUID] | None = Field(
+        description="Milestones KRs: the milestones done as of this check-in."
+    )
+    confidence: int | None = Field(examples=[7], description="0 to 10.")
+    note: str = Field(examples=["2 deals closed"], description="What happened.")
+    blockers: str = Field(description="What blocks.")
     created_at: datetime
 
 
@@ -235,13 +215,11 @@ class CheckInOut(Output):
 class MilestoneIn(Input):
     id: UUID | None = Field(
         default=None,
-        json_schema_extra=in_rest(
-            "Milestone ids are the server's. On an edit, send a milestone's `id` to keep it "
-            "(with its done state; its title and weight change to those sent); send none for "
-            "a new milestone, which gets an id. An id that is not one of this key result's "
-            "milestones, or any id when creating a key result, is refused (422 "
-            "`unknown_milestone`, error at `milestones.<index>.id`)."
-        ),
+        description="Milestone ids are the server's. On an edit, send a milestone's `id` to "
+        "keep it (with its done state; its title and weight change to those sent); send none "
+        "for a new milestone, which gets an id. An id that is not one of this key result's "
+        "milestones, or any id when creating a key result, is refused (422 `unknown_milestone`, "
+        "error at `milestones.<index>.id`).",
     )
     title: Title = Field(examples=["Pilot signed"])
     weight: Decimal = Field(default=Decimal(1), examples=["1"])
@@ -274,26 +252,21 @@ class KeyResultCreate(Input):
     owner_id: UUID
     metric_kind: MetricKind = MetricKind.NUMBER
     unit: Unit | None = None
-    currency: Annotated[str | None, in_graphql("ISO 4217.")] = Field(
-        default=None, description="ISO 4217, for currency KRs"
-    )
+    currency: str | None = Field(default=None, description="ISO 4217, for currency KRs.")
     start: Decimal = Decimal(0)
     target: Decimal = Decimal(1)
     direction: Direction = Direction.INCREASE
     weight: Decimal = Decimal(1)
-    due_date: Annotated[date | None, in_graphql("Default: cycle's end.")] = Field(
-        default=None, description="Default: the cycle's end."
-    )
-    confidence: Annotated[Confidence | None, in_graphql("0 to 10.")] = Field(
-        default=None, description="0-10, until the first check-in gives one."
+    due_date: date | None = Field(default=None, description="Default: the cycle's end.")
+    confidence: Confidence | None = Field(
+        default=None, description="0 to 10, until the first check-in gives one."
     )
     milestones: list[MilestoneIn] = Field(
         default=[],
-        json_schema_extra=in_rest_list(
-            "For `milestones` KRs: each new, without an `id` (the server names it)."
-        ),
+        description="For `milestones` KRs: each new, without an `id` (the server names it).",
+        json_schema_extra=no_rest_default,
     )
-    cadence: Annotated[Cadence, in_graphql("How often its owner checks in.")] = Field(
+    cadence: Cadence = Field(
         default=Cadence.WEEKLY,
         description="How often its owner checks in: daily, weekly (default), biweekly, monthly.",
     )
@@ -321,21 +294,17 @@ class KeyResultPatch(Patch):
     due_date: Maybe[date | None] = None
     confidence: Maybe[Confidence | None] = Field(
         default=None,
-        json_schema_extra=in_rest(
-            "0-10. Shown only while no check-in carries a confidence: after that the latest "
-            "check-in's is shown; to change it, check in."
-        ),
+        description="0-10. Shown only while no check-in carries a confidence: after that the "
+        "latest check-in's is shown; to change it, check in.",
     )
     milestones: Maybe[list[MilestoneIn] | None] = Field(
         default=None,
-        json_schema_extra=in_rest(
-            "Replaces the list: milestones sent with their `id` are kept (done state "
-            "included), those sent without one are new, those not sent are removed (audited)."
-        ),
+        description="Replaces the list: milestones sent with their `id` are kept (done state "
+        "included), those sent without one are new, those not sent are removed (audited).",
     )
     cadence: Maybe[Cadence | None] = Field(
         default=None,
-        json_schema_extra=in_rest("daily, weekly, biweekly or monthly (null is refused)."),
+        description="daily, weekly, biweekly or monthly (null is refused).",
     )
 
     def to_changes(self) -> key_results.KeyResultChanges:
@@ -370,11 +339,11 @@ class CheckInCreate(Input):
             ]
         },
     )
-    value: Decimal | None = Field(default=None, json_schema_extra=in_rest("The new current value."))
+    value: Decimal | None = Field(default=None, description="The new current value.")
     milestones_done: list[UUID] | None = Field(
-        default=None, json_schema_extra=in_rest("Milestones KRs: the ids done as of now.")
+        default=None, description="Milestones KRs: the ids done as of now."
     )
-    confidence: Annotated[Confidence | None, in_graphql("0 to 10.")] = None
+    confidence: Confidence | None = Field(default=None, description="0 to 10.")
     note: CheckInText = Field(default="", description="What happened.")
     blockers: CheckInText = Field(default="", description="What blocks.")
 

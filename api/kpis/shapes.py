@@ -10,18 +10,13 @@ and the bases of ``UpdateKpiInput``, ``RecordKpiMeasurementInput`` and
 Texts are checked by the domain (``domain.kpis``, bounds in ``domain.limits``) after
 stripping, naming every bad field at once; the shapes only state the bounds. Decimals are
 JSON strings in responses ("2000000", "0.8000"); inputs accept strings or numbers.
-
-The two adapters were documented apart, and some fields still say different things in
-each: ``in_graphql`` gives GraphQL its own description, ``in_rest`` gives one to REST only
-(both from ``api.shapes``).
-Saying one thing in both is a change of the published contract, left for a later step.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Self
 from uuid import UUID
 
 import strawberry
@@ -30,7 +25,7 @@ from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
 from api.graphql.enums import Direction, KpiStatus
-from api.shapes import Input, Output, Patch, in_graphql, in_rest
+from api.shapes import Input, Output, Patch
 from domain.limits import KPI_NAME_MAX_LENGTH, KPI_NOTE_MAX_LENGTH, KPI_UNIT_MAX_LENGTH
 from service import kpis
 
@@ -59,24 +54,18 @@ class KpiOut(Output):
     owner_id: UUID = Field(examples=[_EXAMPLE_ID])
     unit: str | None = Field(examples=["CNY"], description="Shown next to values; free text.")
     target: Decimal = Field(examples=["2000000"])
-    direction: Annotated[
-        Direction, in_graphql("INCREASE: more is better; DECREASE: less is better.")
-    ] = Field(examples=["increase"], description="`increase`: more is better; `decrease`: less.")
+    direction: Direction = Field(
+        examples=["increase"], description="More is better (increase) or less is better (decrease)."
+    )
     latest_measurement: KpiMeasurementOut | None = Field(
         description="The current reading: the latest `measured_at` (of readings for one "
         "moment, the last posted); null before the first."
     )
-    status: Annotated[
-        KpiStatus | None,
-        in_graphql("Whether the current reading meets the target; null before the first."),
-    ] = Field(examples=["not_met"], description="Whether the current reading meets the target.")
-    attainment: Annotated[
-        Decimal | None,
-        in_graphql(
-            "达成率 of the current reading, 0 to 1: value / target (decrease: target / value); "
-            "1 exactly when met; 0 for a target of 0 or below not met."
-        ),
-    ] = Field(
+    status: KpiStatus | None = Field(
+        examples=["not_met"],
+        description="Whether the current reading meets the target; null before the first.",
+    )
+    attainment: Decimal | None = Field(
         examples=["0.8250"],
         description="达成率 of the current reading, 0 to 1 (four places): value / target "
         "(decrease: target / value); 1 exactly when met; 0 for a target of 0 or below not met.",
@@ -115,19 +104,15 @@ class KpiCreate(Input):
             ]
         },
     )
-    name: str = Field(
-        json_schema_extra=in_rest(f"Not blank, at most {KPI_NAME_MAX_LENGTH} characters.")
-    )
+    name: str = Field(description=f"Not blank, at most {KPI_NAME_MAX_LENGTH} characters.")
     target: Decimal = Field(description="A finite number; may be 0 or negative.")
-    owner_id: Annotated[UUID | None, in_graphql("Default: you.")] = Field(
-        default=None, description="A member; default: you."
-    )
-    unit: Annotated[str | None, in_graphql("CNY, %, 单 ...")] = Field(
+    owner_id: UUID | None = Field(default=None, description="A member; default: you.")
+    unit: str | None = Field(
         default=None, description=f"At most {KPI_UNIT_MAX_LENGTH} characters (`CNY`, `%`, `单`)."
     )
     direction: Direction = Field(
         default=Direction.INCREASE,
-        json_schema_extra=in_rest("`increase` (default) or `decrease`."),
+        description="Increase (default) or decrease.",
     )
 
     def to_new(self) -> kpis.NewKpi:
@@ -146,7 +131,7 @@ class KpiPatch(Patch):
     unit: Maybe[str | None] = None
     target: Maybe[Decimal | None] = None
     direction: Maybe[Direction | None] = Field(
-        default=None, json_schema_extra=in_rest("Not while key results follow the KPI (409).")
+        default=None, description="Not while key results follow the KPI (409)."
     )
 
     def to_changes(self) -> kpis.KpiChanges:
@@ -166,21 +151,13 @@ class KpiMeasurementCreate(Input):
             ]
         },
     )
-    value: Decimal = Field(json_schema_extra=in_rest("A finite number."))
-    measured_at: Annotated[
-        datetime | None,
-        in_graphql(
-            "The moment the value describes, with its offset; default: now. More than 5 "
-            "minutes ahead is refused."
-        ),
-    ] = Field(
+    value: Decimal = Field(description="A finite number.")
+    measured_at: datetime | None = Field(
         default=None,
         description="The moment the value describes, with its offset (RFC 3339); default: "
         "now. Past readings are fine; more than 5 minutes ahead is refused.",
     )
-    note: str = Field(
-        default="", json_schema_extra=in_rest(f"At most {KPI_NOTE_MAX_LENGTH} characters.")
-    )
+    note: str = Field(default="", description=f"At most {KPI_NOTE_MAX_LENGTH} characters.")
 
     def to_new(self) -> kpis.NewMeasurement:
         return kpis.NewMeasurement(value=self.value, measured_at=self.measured_at, note=self.note)
@@ -189,10 +166,8 @@ class KpiMeasurementCreate(Input):
 class KpiLink(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"kpi_id": _KPI_ID}]})
     kpi_id: UUID = Field(
-        json_schema_extra=in_rest(
-            "A KPI of your organization the KR can follow: the KR is measured by a number, "
-            "percent or currency, and points the same way."
-        )
+        description="A KPI of your organization the KR can follow: the KR is measured by a number, "
+        "percent or currency, and points the same way."
     )
 
 

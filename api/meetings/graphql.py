@@ -21,7 +21,6 @@ from api.actions.graphql import Action
 from api.cycles.graphql import Cycle
 from api.graphql.connections import AfterArg, Connection, FirstArg, connection, page_request
 from api.graphql.context import Info
-from api.graphql.field_order import move_field
 from api.graphql.fields import field, mutation
 from api.graphql.mutations import NodeId, write
 from api.meetings.shapes import MeetingCreate, MeetingOut, MeetingPatch
@@ -74,7 +73,6 @@ class Meeting(MeetingOut):
 
 
 # The published schema lists ``findings`` right after ``heldOn``, REST's body after the ids.
-move_field(Meeting, "findings", after="held_on")
 
 
 @strawberry.pydantic.input(

@@ -10,16 +10,14 @@ converts itself to the use case's input once, for both adapters.
 
 Texts are checked by the domain (``domain.meetings``, bounds in ``domain.limits``) after
 stripping, naming every bad field by its path (``attendee_ids[2]``); the shapes only state
-the bounds. Where the two adapters word a field differently, ``Field(description=...)`` is
-what both show, ``in_graphql`` what GraphQL alone shows and ``in_rest`` what REST alone
-shows (the published texts differ; saying one thing in both is a contract change for later).
+the bounds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, Self
+from typing import Any, Self
 from uuid import UUID
 
 import strawberry
@@ -27,7 +25,7 @@ from pydantic import ConfigDict, Field
 from strawberry import Maybe
 
 from api.actions.shapes import ActionOut
-from api.shapes import Input, Output, Patch, in_graphql, in_rest, in_rest_list
+from api.shapes import Input, Output, Patch, no_rest_default
 from domain.limits import MEETING_FINDINGS_MAX_LENGTH, MEETING_TITLE_MAX_LENGTH
 from domain.meetings import ATTENDEES_MAX, FOLLOW_UPS_MAX, OBJECTIVES_MAX, MeetingKind
 from service import meetings
@@ -58,25 +56,21 @@ class MeetingOut(Output):
     id: UUID = Field(examples=[_EXAMPLE_ID])
     kind: MeetingKind = Field(
         examples=["retrospective"],
-        json_schema_extra=in_rest(
-            "`retrospective` (复盘会), `weekly` (周会) or `monthly_report` (月报)."
-        ),
+        description="Retrospective (复盘会), weekly (周会) or monthly report (月报).",
     )
     title: str = Field(examples=["2026 Q1 销售复盘会"])
-    held_on: Annotated[date, in_graphql("After the cycle's end for its retrospective.")] = Field(
-        examples=["2026-04-02"]
+    held_on: date = Field(
+        examples=["2026-04-02"], description="After the cycle's end for its retrospective."
     )
     cycle_id: UUID | None = Field(description="The cycle it reviews; with `unit_id` or alone.")
     unit_id: UUID | None = Field(description="The unit whose meeting it is.")
-    attendee_ids: list[UUID] = Field(json_schema_extra=in_rest("Members, in the order written."))
-    objective_ids: Annotated[
-        list[UUID], in_graphql("The objectives reviewed that you may see.")
-    ] = Field(
+    attendee_ids: list[UUID] = Field(description="Members, in the order written.")
+    objective_ids: list[UUID] = Field(
         description="The objectives reviewed that you may see (private ones you may not "
         "see are left out)."
     )
-    findings: Annotated[str, in_graphql("What was found (复盘结论).")] = Field(
-        examples=["回款周期太长：合同审批平均两周。"]
+    findings: str = Field(
+        examples=["回款周期太长：合同审批平均两周。"], description="What was found (复盘结论)."
     )
     follow_up_action_ids: list[UUID] = Field(
         description="The follow-up actions on key results you may see."
@@ -100,7 +94,11 @@ class MeetingOut(Output):
 def _ids(what: str, limit: int) -> Any:
     """A list of ids a create body may leave out: ``[]`` in GraphQL's schema, no default in
     REST's, as each has always said."""
-    return Field(default=[], json_schema_extra=in_rest_list(f"{what}Each once, at most {limit}."))
+    return Field(
+        default=[],
+        description=f"{what}Each once, at most {limit}.",
+        json_schema_extra=no_rest_default,
+    )
 
 
 def _tuples(fields: dict[str, Any]) -> dict[str, Any]:
@@ -120,23 +118,15 @@ def _tuples(fields: dict[str, Any]) -> dict[str, Any]:
 class MeetingCreate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [MEETING_EXAMPLE]})
     kind: MeetingKind
-    title: str = Field(json_schema_extra=in_rest(f"At most {MEETING_TITLE_MAX_LENGTH} characters."))
-    held_on: date = Field(
-        json_schema_extra=in_rest("May be after the cycle's end: a retrospective is.")
-    )
-    cycle_id: UUID | None = Field(
-        default=None, json_schema_extra=in_rest("A cycle, a unit, or both.")
-    )
-    unit_id: UUID | None = Field(
-        default=None, json_schema_extra=in_rest("A cycle, a unit, or both.")
-    )
+    title: str = Field(description=f"At most {MEETING_TITLE_MAX_LENGTH} characters.")
+    held_on: date = Field(description="May be after the cycle's end: a retrospective is.")
+    cycle_id: UUID | None = Field(default=None, description="A cycle, a unit, or both.")
+    unit_id: UUID | None = Field(default=None, description="A cycle, a unit, or both.")
     attendee_ids: list[UUID] = _ids("Members. ", ATTENDEES_MAX)
     objective_ids: list[UUID] = _ids("Objectives reviewed, which you may see. ", OBJECTIVES_MAX)
     findings: str = Field(
         default="",
-        json_schema_extra=in_rest(
-            f"What was found (复盘结论); at most {MEETING_FINDINGS_MAX_LENGTH} characters."
-        ),
+        description=f"What was found (复盘结论); at most {MEETING_FINDINGS_MAX_LENGTH} characters.",
     )
     follow_up_action_ids: list[UUID] = _ids(
         "Actions decided, on key results you may see. ", FOLLOW_UPS_MAX

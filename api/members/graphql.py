@@ -25,7 +25,6 @@ from api.graphql.connections import (
 )
 from api.graphql.context import Info
 from api.graphql.enums import Role, Sort
-from api.graphql.field_order import move_field
 from api.graphql.fields import field, mutation
 from api.graphql.mutations import NodeId, write
 from api.members.shapes import MemberCreate, MemberOut, MemberPatch
@@ -96,7 +95,6 @@ class Member(MemberOut):
 
 
 # The published schema lists ``active`` before ``roles``, REST's body the other way round.
-move_field(Member, "active", before="roles")
 
 
 @strawberry.pydantic.input(

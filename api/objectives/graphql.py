@@ -31,7 +31,6 @@ from api.graphql.connections import (
 )
 from api.graphql.context import Info
 from api.graphql.enums import Level, ObjectiveStatus, OwnerKind
-from api.graphql.field_order import move_field
 from api.graphql.fields import field, mutation, present
 from api.graphql.mutations import NodeId, write
 from api.key_results.shapes import KeyResultOut
@@ -158,7 +157,6 @@ class Objective(ObjectiveOut):
 
 
 # The published schema lists ``ownerKind`` where REST's body has ``owner``.
-move_field(Objective, "owner_kind", before="level")
 
 
 @strawberry.type(description="An objective and what it serves, up to the top.")

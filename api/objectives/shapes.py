@@ -6,9 +6,6 @@
 also GraphQL's ``CreateObjectiveInput``; ``ObjectivePatch`` is REST's PATCH body and the base
 of ``UpdateObjectiveInput``. Each input converts itself to the use case's input once.
 
-Some fields were documented apart in the two adapters and still say different things in
-each (``in_graphql``): saying one thing in both changes the published contract.
-
 Decimals (progress, scores) are JSON strings, e.g. "0.6".
 """
 
@@ -26,7 +23,7 @@ from strawberry import Maybe
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
 from api.graphql.enums import Grade, Level, ObjectiveStatus, OwnerKind, TrackStatus, Visibility
 from api.key_results.shapes import KeyResultOut
-from api.shapes import Input, Output, Patch, in_graphql
+from api.shapes import Input, Output, Patch
 from domain.limits import OKR_DESCRIPTION_MAX_LENGTH, OKR_TITLE_MAX_LENGTH
 from service import objectives
 from service.objectives import CopyResult
@@ -55,35 +52,24 @@ class Owner(BaseModel):
     "(0 to 1, four decimal places)."
 )
 class ObjectiveScore(Output):
-    progress: Annotated[
-        Decimal | None,
-        in_graphql(
-            "The weighted mean of its KRs' scores (or, for a roll-up objective without KRs, "
-            "of the objectives aligned to it); null while there is nothing to measure."
-        ),
-    ] = Field(examples=["0.55"], description="weighted mean of KR scores")
-    grade: Grade | None = Field(examples=["yellow"])
-    expected_progress: Annotated[
-        Decimal, in_graphql("The elapsed share of the cycle, in the organization's time zone.")
-    ] = Field(examples=["0.5"])
-    track_status: Annotated[
-        TrackStatus | None,
-        in_graphql(
-            "The progress against the expected progress; null while there is nothing to measure."
-        ),
-    ] = Field(
-        examples=["on_track"],
-        description="progress against expected_progress; null while there is nothing to measure",
+    progress: Decimal | None = Field(
+        examples=["0.55"],
+        description="The weighted mean of its KRs' scores (or, for a roll-up objective without "
+        "KRs, of the objectives aligned to it); null while there is nothing to measure.",
     )
-    rolled_up: Annotated[
-        bool,
-        in_graphql(
-            "The progress comes from the objectives aligned to it (a roll-up objective "
-            "without KRs of its own), over those you may see."
-        ),
-    ] = Field(
-        description="Without KRs of its own, the progress is the mean of the objectives "
-        "aligned to it that you may see (roll_up).",
+    grade: Grade | None = Field(examples=["yellow"])
+    expected_progress: Decimal = Field(
+        examples=["0.5"],
+        description="The elapsed share of the cycle, in the organization's time zone.",
+    )
+    track_status: TrackStatus | None = Field(
+        examples=["on_track"],
+        description="The progress against the expected progress; null while there is nothing to "
+        "measure.",
+    )
+    rolled_up: bool = Field(
+        description="The progress comes from the objectives aligned to it (a roll-up objective "
+        "without KRs of its own), over those you may see.",
     )
 
 
@@ -184,22 +170,14 @@ class ObjectivePatch(Patch):
     roll_up: Maybe[bool | None] = None
     parent_objective_id: Maybe[UUID | None] = None
     parent_key_result_id: Maybe[UUID | None] = None
-    owner: Annotated[
-        Maybe[Owner | None],
-        in_graphql(
-            "Reassign it, under the rules of creating it for that owner (you answer for both "
-            "owners); unknown: `unknown_reference`, a deactivated member: `owner_inactive`. "
-            "Without `level`, member to member keeps the level; a unit gives its rank. "
-            "Audited; KRs and check-ins stay."
-        ),
-    ] = Field(
+    owner: Maybe[Owner | None] = Field(
         default=None,
         description="Reassign it, under the rules of creating it for that owner: you must "
-        "answer for both the current and the new owner (admins; a manager within their "
-        "chain). The owner must exist (422 `unknown_reference`) and a member be active "
-        "(422 `owner_inactive`). Without `level`, a member-to-member move keeps the level; "
-        "a unit gives its rank, a member after a unit `individual`. Audited; KRs and "
-        "check-ins stay. null is refused.",
+        "answer for both the current and the new owner (admins; a manager within their chain). "
+        "The owner must exist (`unknown_reference`) and a member be active (`owner_inactive`). "
+        "Without `level`, a member-to-member move keeps the level; a unit gives its rank, a "
+        "member after a unit the individual level. Audited; KRs and check-ins stay. null is "
+        "refused.",
     )
 
     def to_changes(self) -> objectives.ObjectiveChanges:

@@ -7,9 +7,6 @@ and ``ReviewSettingsBody`` are GraphQL's ``ScoringSettings`` and ``ReviewSetting
 ``OrganizationPatch`` is REST's PATCH body and the base of ``UpdateOrganizationInput``; its
 merge patches of the groups are GraphQL's ``ScoringSettingsInput`` and ``ReviewSettingsInput``.
 Each input converts itself to the use case's input once, for both adapters.
-
-A few fields carry a description in REST's schema only (``json_schema_extra``): the
-published GraphQL schema has none there.
 """
 
 from __future__ import annotations
@@ -32,22 +29,14 @@ from domain.organizations import OrganizationChanges, ReviewChanges, ScoringChan
 Name = Annotated[str, Field(max_length=ORGANIZATION_NAME_MAX_LENGTH)]
 
 
-def _rest_description(description: str) -> dict[str, Any]:
-    return {"description": description}
-
-
 # The settings groups are Inputs only for their config: the published schema forbids
 # unknown fields in them (additionalProperties: false).
 @strawberry.pydantic.type(
     name="ScoringSettings", description="Grades on the 0.0-1.0 scale and status margins."
 )
 class ScoringSettingsBody(Input):
-    red_below: Decimal = Field(
-        default=Decimal("0.4"), json_schema_extra=_rest_description("Grade red below this.")
-    )
-    yellow_below: Decimal = Field(
-        default=Decimal("0.7"), json_schema_extra=_rest_description("Grade yellow below this.")
-    )
+    red_below: Decimal = Field(default=Decimal("0.4"), description="Grade red below this.")
+    yellow_below: Decimal = Field(default=Decimal("0.7"), description="Grade yellow below this.")
     on_track_margin: Decimal = Decimal("0.1")
     at_risk_margin: Decimal = Decimal("0.25")
     alignment_upward_only: bool = True
@@ -76,7 +65,7 @@ def _merge_patch(group: Patch) -> tuple[dict[str, Any], frozenset[str]]:
 
 def _default(text: str) -> Any:
     """A merge-patch field: left out by default, its default value named in REST's schema."""
-    return Field(default=None, json_schema_extra=_rest_description(text))
+    return Field(default=None, description=text)
 
 
 @strawberry.pydantic.input(

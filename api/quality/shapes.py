@@ -7,9 +7,6 @@ and ``QualityReport``; ``ObjectiveDraftIn`` / ``KeyResultDraftIn`` are REST's dr
 bases of GraphQL's draft inputs (``api.quality.graphql``), which only count milestones.
 Nothing here is stored, so nothing is echoed back but findings.
 
-Where the two adapters word a field differently, the pydantic ``description`` is REST's and
-``strawberry.field(description=...)`` GraphQL's; a description REST alone shows is given
-as ``json_schema_extra`` (pydantic prints it in the JSON schema, Strawberry does not read it).
 Decimals accept JSON strings or numbers over REST, like the key result create body.
 """
 
@@ -59,42 +56,35 @@ strawberry.enum(
     name="QualityFinding", description="One problem the linter found, with what to do about it."
 )
 class FindingOut(BaseModel):
-    code: QualityCode = Field(
-        examples=["kr_is_task"], json_schema_extra={"description": "Stable, machine-readable."}
-    )
+    code: QualityCode = Field(examples=["kr_is_task"], description="Stable, machine-readable.")
     severity: Severity = Field(
         examples=["warning"],
-        json_schema_extra={
-            "description": "`error`: the KR cannot be scored or nobody answers for it; "
-            "`warning`: a rule of the articles is broken; `info`: advice with a limit that is "
-            "our default."
-        },
+        description="`error`: the KR cannot be scored or nobody answers for it; "
+        "`warning`: a rule of the articles is broken; `info`: advice with a limit that is "
+        "our default.",
     )
-    target: Annotated[
-        str,
-        strawberry.field(
-            description='Where: "objective", or "key_results[<index>]" (0-based, in KR order).'
-        ),
-    ] = Field(
+    target: str = Field(
         examples=["key_results[2]"],
         description='Where the problem is: `"objective"`, or `"key_results[<index>]"` (0-based, '
         "in the order the KRs were sent, or the stored KRs' order).",
     )
-    message: Annotated[str, strawberry.field(description="In the report's `locale`.")] = Field(
+    message: str = Field(
         examples=[
             "A key result should be a measurable result, not a task: state the outcome and "
             "list the task as an action"
         ],
-        description="In the response's language (`locale`, `Content-Language`).",
+        description="In the report's language (`locale`).",
     )
-    message_zh: Annotated[str, strawberry.field(description="In Chinese.")] = Field(
-        examples=["关键结果应为可衡量的结果，而非任务：请写出结果，把任务列为行动"]
+    message_zh: str = Field(
+        examples=["关键结果应为可衡量的结果，而非任务：请写出结果，把任务列为行动"],
+        description="In Chinese.",
     )
-    message_en: Annotated[str, strawberry.field(description="In English.")] = Field(
+    message_en: str = Field(
         examples=[
             "A key result should be a measurable result, not a task: state the outcome and "
             "list the task as an action"
-        ]
+        ],
+        description="In English.",
     )
 
     @classmethod
@@ -113,22 +103,15 @@ class FindingOut(BaseModel):
     name="QualityReport", description="The linter's findings on an objective or a draft."
 )
 class QualityReportOut(BaseModel):
-    objective_id: Annotated[UUID | None, strawberry.field(description="Null for a draft.")] = Field(
+    objective_id: UUID | None = Field(
         examples=[_EXAMPLE_ID], description="The objective linted; null for a draft."
     )
-    locale: Annotated[Locale, strawberry.field(description="The language of every `message`.")] = (
-        Field(
-            examples=["en"],
-            description="The language of every `message`: the first supported one of "
-            "`Accept-Language`, else the organization's locale (also sent as `Content-Language`).",
-        )
+    locale: Locale = Field(
+        examples=["en"],
+        description="The language of every `message`: the first supported one of "
+        "`Accept-Language`, else the organization's locale (also sent as `Content-Language`).",
     )
-    findings: Annotated[
-        list[FindingOut],
-        strawberry.field(
-            description="Empty when clean: the objective's findings first, then each KR's in order."
-        ),
-    ] = Field(
+    findings: list[FindingOut] = Field(
         description="Empty when the OKR is clean. The objective's findings first, then each "
         "KR's in order; at most one per code and target."
     )
@@ -164,12 +147,10 @@ class KeyResultDraftIn(Input):
         default=None, description="Not chosen yet: a target counts as a plain number."
     )
     start: Decimal | None = Field(default=None, examples=["45"])
-    target: Annotated[Decimal | None, strawberry.field(description="Null: no target yet.")] = Field(
-        default=None, examples=["60"], description="None: no target."
+    target: Decimal | None = Field(
+        default=None, examples=["60"], description="Null: no target yet."
     )
-    owner_id: Annotated[UUID | None, strawberry.field(description="Null: nobody owns it.")] = Field(
-        default=None, description="None: nobody owns it yet."
-    )
+    owner_id: UUID | None = Field(default=None, description="Null: nobody owns it yet.")
     # GraphQL's input takes the count alone (``api.quality.graphql``).
     milestones: Annotated[
         Annotated[list[MilestoneDraftIn], Field(max_length=MAX_DRAFT_MILESTONES), Tag("list")]
@@ -179,9 +160,7 @@ class KeyResultDraftIn(Input):
         default=0,
         description="The milestones (`[{title}]`, as a key result has them) or how many.",
     )
-    due_date: Annotated[date | None, strawberry.field(description="Default: cycle's end.")] = Field(
-        default=None, description="Default: the cycle's end."
-    )
+    due_date: date | None = Field(default=None, description="Default: the cycle's end.")
 
     def to_draft(self) -> KeyResultDraft:
         count = self.milestones if isinstance(self.milestones, int) else len(self.milestones)
@@ -233,21 +212,15 @@ class ObjectiveDraftIn(Input):
     description: str = Field(default="", max_length=OKR_DESCRIPTION_MAX_LENGTH)
     cycle_id: UUID | None = Field(
         default=None,
-        json_schema_extra={
-            "description": "The cycle it will live in: KR due dates are checked against its "
-            "end and the owner's objectives in it are counted. Unknown: 422 "
-            "`unknown_reference`."
-        },
+        description="The cycle it will live in: KR due dates are checked against its "
+        "end and the owner's objectives in it are counted. Unknown: 422 "
+        "`unknown_reference`.",
     )
-    owner_kind: Annotated[OwnerKind | None, strawberry.field(description="Default: MEMBER.")] = (
-        Field(default=None, description="Default: member.")
-    )
+    owner_kind: OwnerKind | None = Field(default=None, description="Default: member.")
     owner_id: UUID | None = Field(default=None, description="Default: you, for a member's.")
     parent_objective_id: UUID | None = Field(
         default=None,
-        json_schema_extra={
-            "description": "Given (or `parent_key_result_id`): the draft is aligned."
-        },
+        description="Given (or `parent_key_result_id`): the draft is aligned.",
     )
     parent_key_result_id: UUID | None = None
     roll_up: bool = Field(

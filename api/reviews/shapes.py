@@ -17,11 +17,6 @@ by the domain after stripping (bounds in ``domain.limits``); the shapes only sta
 
 Nothing here names who wrote a response: results carry counts, ratings and comments per
 role, and only admins and HR see assignments (who was asked, never who answered).
-
-The two adapters were documented apart, and many fields still say different things in
-each: ``in_graphql`` gives GraphQL its own description, ``in_rest`` gives one to REST only
-(both from ``api.shapes``).
-Saying one thing in both is a change of the published contract, left for a later step.
 """
 
 from __future__ import annotations
@@ -38,7 +33,7 @@ from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
 from api.graphql.enums import ReviewPhase, ReviewRole
-from api.shapes import Input, Output, Patch, in_graphql, in_rest
+from api.shapes import Input, Output, Patch
 from domain.limits import (
     REVIEW_COMMENT_MAX_LENGTH,
     REVIEW_CYCLE_NAME_MAX_LENGTH,
@@ -71,10 +66,10 @@ class ReviewWeights(Input):
 
     # REST reads and writes this one body (its schema forbids unknown fields both ways);
     # GraphQL's output type, described apart, is ``api.reviews.graphql.ReviewWeightsType``.
-    self: Decimal = Field(examples=["0.10"], json_schema_extra=in_rest("自评"))
-    peer: Decimal = Field(examples=["0.30"], json_schema_extra=in_rest("互评"))
-    manager: Decimal = Field(examples=["0.40"], json_schema_extra=in_rest("上级评"))
-    skip_level: Decimal = Field(examples=["0.20"], json_schema_extra=in_rest("上上级评"))
+    self: Decimal = Field(examples=["0.10"], description="自评")
+    peer: Decimal = Field(examples=["0.30"], description="互评")
+    manager: Decimal = Field(examples=["0.40"], description="上级评")
+    skip_level: Decimal = Field(examples=["0.20"], description="上上级评")
 
     @staticmethod
     def of(w: RoleWeights) -> dict[str, Decimal]:
@@ -99,14 +94,12 @@ class ReviewWeights(Input):
     name="ReviewQuestionInput", description="A question rated 1-5; the service gives it its id."
 )
 class ReviewQuestionIn(Input):
-    text_zh: str = Field(examples=["本季度目标达成情况"], json_schema_extra=in_rest(_QUESTION_TEXT))
+    text_zh: str = Field(examples=["本季度目标达成情况"], description=_QUESTION_TEXT)
     text_en: str = Field(
         examples=["How well did they deliver on this quarter's objectives?"],
-        json_schema_extra=in_rest(_QUESTION_TEXT),
+        description=_QUESTION_TEXT,
     )
-    comment_allowed: bool = Field(
-        default=True, json_schema_extra=in_rest("Whether answers may carry a comment.")
-    )
+    comment_allowed: bool = Field(default=True, description="Whether answers may carry a comment.")
 
     def to_input(self) -> reviews.QuestionInput:
         return reviews.QuestionInput(**dict(self))
@@ -118,47 +111,36 @@ class ReviewQuestionIn(Input):
 )
 class ReviewQuestionOut(Output):
     id: UUID = Field(examples=[_EXAMPLE_ID])
-    text_zh: Annotated[str, in_graphql("The question in Chinese.")] = Field(
-        examples=["本季度目标达成情况"]
+    text_zh: str = Field(examples=["本季度目标达成情况"], description="The question in Chinese.")
+    text_en: str = Field(
+        examples=["How well did they deliver on this quarter's objectives?"],
+        description="The question in English.",
     )
-    text_en: Annotated[str, in_graphql("The question in English.")] = Field(
-        examples=["How well did they deliver on this quarter's objectives?"]
-    )
-    comment_allowed: Annotated[bool, in_graphql("Whether an answer may carry a comment.")]
-    scale_min: Annotated[int, in_graphql("The lowest rating (1).")] = Field(
-        examples=[RATING_MIN], description="The lowest rating."
-    )
-    scale_max: Annotated[int, in_graphql("The highest rating (5).")] = Field(
-        examples=[RATING_MAX], description="The highest rating."
-    )
+    comment_allowed: bool = Field(description="Whether an answer may carry a comment.")
+    scale_min: int = Field(examples=[RATING_MIN], description="The lowest rating (1).")
+    scale_max: int = Field(examples=[RATING_MAX], description="The highest rating (5).")
 
 
 class ReviewCycleOut(Output):
     id: UUID
-    cycle_id: Annotated[UUID, in_graphql("The OKR cycle it reviews.")] = Field(
-        examples=[_EXAMPLE_ID], description="The OKR cycle reviewed."
-    )
+    cycle_id: UUID = Field(examples=[_EXAMPLE_ID], description="The OKR cycle reviewed.")
     name: str = Field(examples=["2027 H1 360 review"])
     phase: ReviewPhase = Field(examples=["collecting"])
-    questions: Annotated[list[ReviewQuestionOut], in_graphql("What every reviewer answers.")]
+    questions: list[ReviewQuestionOut] = Field(description="What every reviewer answers.")
     weights: ReviewWeights
-    peer_anonymity_threshold: Annotated[
-        int,
-        in_graphql(
-            "Peer ratings and comments are shown, and counted, only when at least this many "
-            "peers responded."
-        ),
-    ] = Field(
-        examples=[3], description="Peer feedback shows only when at least this many responded."
+    peer_anonymity_threshold: int = Field(
+        examples=[3],
+        description="Peer ratings and comments are shown, and counted, only when at least this "
+        "many peers responded.",
     )
-    min_peers: Annotated[int, in_graphql("The fewest peers a reviewee has.")] = Field(examples=[3])
-    max_peers: Annotated[int, in_graphql("The most peers a reviewee has.")] = Field(examples=[8])
+    min_peers: int = Field(examples=[3], description="The fewest peers a reviewee has.")
+    max_peers: int = Field(examples=[8], description="The most peers a reviewee has.")
     version: int
     created_at: datetime
     updated_at: datetime
-    published_at: Annotated[
-        datetime | None, in_graphql("When it was published: results read OKR scores as of then.")
-    ] = Field(description="When results were published; OKR scores in them are read as of then.")
+    published_at: datetime | None = Field(
+        description="When results were published; OKR scores in them are read as of then."
+    )
 
     @classmethod
     def of(cls, review_cycle: ReviewCycle) -> Self:  # type: ignore[override]
@@ -211,23 +193,17 @@ class ReviewCycleCreate(Input):
             ]
         },
     )
-    cycle_id: UUID = Field(json_schema_extra=in_rest("The OKR cycle reviewed."))
+    cycle_id: UUID = Field(description="The OKR cycle reviewed.")
     name: Name
-    questions: list[ReviewQuestionIn] = Field(
-        json_schema_extra=in_rest("At least one; rated 1 to 5.")
-    )
+    questions: list[ReviewQuestionIn] = Field(description="At least one; rated 1 to 5.")
     weights: ReviewWeights | None = Field(
-        default=None, json_schema_extra=in_rest("Default: the organization's review settings.")
+        default=None, description="Default: the organization's review settings."
     )
     peer_anonymity_threshold: int | None = Field(
-        default=None, json_schema_extra=in_rest("1 to `max_peers`. Default: the organization's.")
+        default=None, description="1 to `max_peers`. Default: the organization's."
     )
-    min_peers: int | None = Field(
-        default=None, json_schema_extra=in_rest("Default: the organization's.")
-    )
-    max_peers: int | None = Field(
-        default=None, json_schema_extra=in_rest("Default: the organization's.")
-    )
+    min_peers: int | None = Field(default=None, description="Default: the organization's.")
+    max_peers: int | None = Field(default=None, description="Default: the organization's.")
 
     def to_new(self) -> reviews.NewReviewCycle:
         return reviews.NewReviewCycle(
@@ -247,7 +223,7 @@ class ReviewCyclePatch(Patch):
     )
     name: Maybe[Name | None] = None
     questions: Maybe[list[ReviewQuestionIn] | None] = Field(
-        default=None, json_schema_extra=in_rest("Replaces every question (they get new ids).")
+        default=None, description="Replaces every question (they get new ids)."
     )
     weights: Maybe[ReviewWeights | None] = None
     peer_anonymity_threshold: Maybe[int | None] = None
@@ -255,7 +231,7 @@ class ReviewCyclePatch(Patch):
     max_peers: Maybe[int | None] = None
     phase: Maybe[ReviewPhase | None] = Field(
         default=None,
-        json_schema_extra=in_rest("One step forward: draft -> collecting -> closed -> published."),
+        description="One step forward: draft -> collecting -> closed -> published.",
     )
 
     def to_changes(self) -> reviews.ReviewCycleChanges:
@@ -274,10 +250,7 @@ class ParticipantsAdd(Input):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"reviewee_ids": [_EXAMPLE_ID]}]}
     )
-    reviewee_ids: Annotated[
-        list[UUID] | None,
-        in_graphql("Default: every active member owning an objective in the OKR cycle."),
-    ] = Field(
+    reviewee_ids: list[UUID] | None = Field(
         default=None,
         description="Omitted or null: every active member who owns an objective in the OKR cycle.",
     )
@@ -290,10 +263,10 @@ class ParticipantsAdd(Input):
 class ReviewerCounts(Output):
     """How many reviewers a reviewee has per role: counts only, never who."""
 
-    self: Annotated[int, in_graphql("1: the reviewee.")] = Field(examples=[1])
+    self: int = Field(examples=[1], description="1: the reviewee.")
     peer: int = Field(examples=[5])
-    manager: Annotated[int, in_graphql("0 or 1, from the manager chain.")] = Field(examples=[1])
-    skip_level: Annotated[int, in_graphql("0 or 1, from the manager chain.")] = Field(examples=[1])
+    manager: int = Field(examples=[1], description="0 or 1, from the manager chain.")
+    skip_level: int = Field(examples=[1], description="0 or 1, from the manager chain.")
 
     @model_validator(mode="before")
     @classmethod
@@ -317,25 +290,17 @@ class ParticipantOut(Output):
     name="AddReviewParticipantsPayload", description="What adding reviewees did."
 )
 class EnrolmentOut(Output):
-    added: Annotated[
-        list[ParticipantOut],
-        in_graphql("The reviewees added, with their reviewers counted per role."),
-    ]
-    already_in: Annotated[
-        list[UUID], in_graphql("Reviewees asked for who were already in (left as they were).")
-    ] = Field(
-        examples=[[_OTHER_ID]], description="Reviewees already in the review cycle: unchanged."
+    added: list[ParticipantOut] = Field(
+        description="The reviewees added, with their reviewers counted per role."
     )
-    needs_peers: Annotated[
-        list[UUID],
-        in_graphql(
-            "Reviewees added without peers: their team gives fewer than `minPeers`; nominate "
-            "theirs (`nominatePeers`) before collecting."
-        ),
-    ] = Field(
+    already_in: list[UUID] = Field(
+        examples=[[_OTHER_ID]],
+        description="Reviewees asked for who were already in (left as they were).",
+    )
+    needs_peers: list[UUID] = Field(
         examples=[[]],
-        description="Added without peers: their team is too small. Nominate their peers "
-        "before collecting.",
+        description="Reviewees added without peers: their team gives fewer than the minimum; "
+        "nominate their peers before collecting.",
     )
 
 
@@ -348,15 +313,9 @@ class AssignmentOut(Output):
 class ParticipantDetailOut(Output):
     reviewee_id: UUID = Field(examples=[_EXAMPLE_ID])
     assignments: list[AssignmentOut]
-    peers_hidden: Annotated[
-        bool,
-        in_graphql(
-            "You are this reviewee or above them in the manager chain: their peer "
-            "assignments are left out."
-        ),
-    ] = Field(
+    peers_hidden: bool = Field(
         examples=[False],
-        description="The reviewee is you or below you in the manager chain: their peer "
+        description="You are this reviewee or above them in the manager chain: their peer "
         "assignments are left out.",
     )
 
@@ -366,9 +325,7 @@ class PeerNomination(Input):
         extra="forbid", json_schema_extra={"examples": [{"peer_ids": [_EXAMPLE_ID, _OTHER_ID]}]}
     )
     peer_ids: list[UUID] = Field(
-        json_schema_extra=in_rest(
-            "Replaces the reviewee's peers; `min_peers` to `max_peers` of them."
-        )
+        description="Replaces the reviewee's peers; `min_peers` to `max_peers` of them."
     )
 
 
@@ -381,8 +338,8 @@ class PeerNomination(Input):
 class AnswerIn(Input):
     question_id: UUID = Field(examples=[_EXAMPLE_ID])
     # Strict: a JSON 4.0, "4" or true is not a rating.
-    rating: Annotated[int, in_graphql("1 to 5.")] = Field(
-        strict=True, ge=RATING_MIN, le=RATING_MAX, examples=[4]
+    rating: int = Field(
+        strict=True, ge=RATING_MIN, le=RATING_MAX, examples=[4], description="1 to 5."
     )
     comment: str | None = Field(
         default=None,
@@ -412,9 +369,7 @@ class ResponseIn(Input):
             ]
         },
     )
-    answers: list[AnswerIn] = Field(
-        json_schema_extra=in_rest("Every question of the cycle, once each.")
-    )
+    answers: list[AnswerIn] = Field(description="Every question of the cycle, once each.")
 
     def to_domain(self) -> list[Answer]:
         return [a.to_domain() for a in self.answers]
@@ -423,7 +378,7 @@ class ResponseIn(Input):
 @strawberry.pydantic.type(name="ReviewAnswer", description="One question's rating and comment.")
 class AnswerOut(Output):
     question_id: UUID = Field(examples=[_EXAMPLE_ID])
-    rating: Annotated[int, in_graphql("1 to 5.")] = Field(examples=[4])
+    rating: int = Field(examples=[4], description="1 to 5.")
     comment: str | None = Field(examples=["Closed the two largest deals of the quarter."])
 
 
@@ -433,19 +388,19 @@ class AnswerOut(Output):
 class ResponseOut(Output):
     """Your own response: only you see it, with its times."""
 
-    answers: Annotated[list[AnswerOut], in_graphql("In question order.")]
-    submitted_at: Annotated[datetime, in_graphql("Your first submission.")]
-    updated_at: Annotated[datetime, in_graphql("Your latest revision.")]
+    answers: list[AnswerOut] = Field(description="In question order.")
+    submitted_at: datetime = Field(description="Your first submission.")
+    updated_at: datetime = Field(description="Your latest revision.")
 
 
 class MyReviewOut(Output):
-    assignment_id: Annotated[UUID, in_graphql("Pass it to `submitReviewResponse`.")] = Field(
-        examples=[_EXAMPLE_ID]
+    assignment_id: UUID = Field(
+        examples=[_EXAMPLE_ID], description="Pass it to `submitReviewResponse`."
     )
     review_cycle_id: UUID = Field(examples=[_OTHER_ID])
     reviewee_id: UUID = Field(examples=[_OTHER_ID])
     role: ReviewRole = Field(examples=["peer"], description="The role you review them in.")
-    response: ResponseOut | None = Field(json_schema_extra=in_rest("null until you submit."))
+    response: ResponseOut | None = Field(description="null until you submit.")
 
     @classmethod
     def of(cls, mine: MyReview) -> Self:  # type: ignore[override]
@@ -482,25 +437,20 @@ class PerformanceOut(Output):
     # them ("0.3"): its subclass sets no places.
     share_places: ClassVar[Decimal | None] = Decimal("0.01")
 
-    score: Annotated[Decimal, in_graphql("0 to 100, two decimal places.")] = Field(
-        examples=["63.91"], description="0 to 100."
+    score: Decimal = Field(examples=["63.91"], description="0 to 100, two decimal places.")
+    okr_part: Decimal | None = Field(
+        examples=["19.50"],
+        description="The OKR part, okr_share x OKR score x 100; null when the reviewee owns no "
+        "objective in the cycle.",
     )
-    okr_part: Annotated[
-        Decimal | None,
-        in_graphql("The OKR part; null when the reviewee owns no objective in the cycle."),
-    ] = Field(examples=["19.50"], description="okr_share x OKR score x 100")
-    review_part: Annotated[Decimal, in_graphql("The 360 part.")] = Field(
-        examples=["44.41"], description="review_share x (360 rating - 1) / 4 x 100"
+    review_part: Decimal = Field(
+        examples=["44.41"], description="The 360 part, review_share x (360 rating - 1) / 4 x 100."
     )
-    okr_share: Annotated[Decimal, in_graphql("0.3; 0 without an OKR score.")] = Field(
-        examples=["0.30"]
+    okr_share: Decimal = Field(examples=["0.30"], description="0.3; 0 without an OKR score.")
+    review_share: Decimal = Field(examples=["0.70"], description="0.7; 1 without an OKR score.")
+    review_only: bool = Field(
+        examples=[False], description="No OKR score: the score is the 360 part alone, renormalised."
     )
-    review_share: Annotated[Decimal, in_graphql("0.7; 1 without an OKR score.")] = Field(
-        examples=["0.70"]
-    )
-    review_only: Annotated[
-        bool, in_graphql("No OKR score: the score is the 360 part alone, renormalised.")
-    ] = Field(examples=[False])
 
     @field_validator("okr_share", "review_share")
     @classmethod
@@ -525,42 +475,27 @@ class ReviewCommentOut(Output):
 class RoleResultOut(Output):
     role: ReviewRole = Field(examples=["peer"])
     assigned: int = Field(examples=[6], description="Reviewers asked in this role.")
-    responses: Annotated[
-        int, in_graphql("Responses received (peers' too when their part is withheld).")
-    ] = Field(examples=[4], description="Responses received in this role.")
-    rating: Annotated[
-        Decimal | None,
-        in_graphql(
-            "The mean over the role's reviewers of each one's mean rating, four decimal "
-            "places; null when no one responded or the part is withheld."
-        ),
-    ] = Field(
+    responses: int = Field(
+        examples=[4], description="Responses received (peers' too when their part is withheld)."
+    )
+    rating: Decimal | None = Field(
         examples=["3.6250"],
-        description="Mean over the role's reviewers of each one's mean rating; null when "
-        "nobody responded or the part is withheld.",
+        description="The mean over the role's reviewers of each one's mean rating, four decimal "
+        "places; null when no one responded or the part is withheld.",
     )
-    weight: Annotated[
-        Decimal,
-        in_graphql(
-            "The role's share of the 360 rating, renormalised over the roles that count; 0 "
-            "when it does not count."
-        ),
-    ] = Field(examples=["0.3000"], description="Share in the 360 rating after renormalisation.")
-    withheld: Annotated[
-        bool,
-        in_graphql(
-            "Peers only: fewer peers responded than the review cycle's "
-            "`peerAnonymityThreshold`, so their ratings and comments are left out of everything."
-        ),
-    ] = Field(
+    weight: Decimal = Field(
+        examples=["0.3000"],
+        description="The role's share of the 360 rating, renormalised over the roles that count; 0 "
+        "when it does not count.",
+    )
+    withheld: bool = Field(
         examples=[False],
-        description="Peers only: fewer responded than the anonymity threshold, so their "
-        "rating and comments are left out of everything.",
+        description="Peers only: fewer peers responded than the review cycle's anonymity "
+        "threshold, so their ratings and comments are left out of everything.",
     )
-    comments: Annotated[
-        list[ReviewCommentOut],
-        in_graphql("Ordered by question, then text: never by submission or by reviewer."),
-    ] = Field(description="Ordered by question, then text.")
+    comments: list[ReviewCommentOut] = Field(
+        description="Ordered by question, then text: never by submission or by reviewer."
+    )
 
 
 class ReviewResultOut(Output):
@@ -569,30 +504,23 @@ class ReviewResultOut(Output):
     performance: PerformanceOut | None = Field(
         description="null when no role has a counted response."
     )
-    rating_360: Annotated[
-        Decimal | None,
-        in_graphql(
-            "The weighted mean of the counted roles' ratings (weights renormalised over "
-            "them), four decimal places; null when no role counts."
-        ),
-    ] = Field(examples=["3.5375"], description="Weighted mean of the counted roles' ratings.")
-    okr_score: Annotated[
-        Decimal | None,
-        in_graphql(
-            "The mean score of the objectives they own in the OKR cycle (and the cycles "
-            "nested in it) as of publication, four decimal places; null for none."
-        ),
-    ] = Field(
-        examples=["0.6500"],
-        description="Mean score of the objectives the reviewee owns in the OKR cycle, as of "
-        "publication; null when they own none.",
+    rating_360: Decimal | None = Field(
+        examples=["3.5375"],
+        description="The weighted mean of the counted roles' ratings (weights renormalised over "
+        "them), four decimal places; null when no role counts.",
     )
-    peer_withheld: Annotated[
-        bool, in_graphql("Too few peers responded: the peer part is left out of every figure.")
-    ] = Field(examples=[False])
-    roles: Annotated[
-        list[RoleResultOut], in_graphql("SELF, PEER, MANAGER, SKIP_LEVEL, each present.")
-    ] = Field(description="self, peer, manager, skip_level.")
+    okr_score: Decimal | None = Field(
+        examples=["0.6500"],
+        description="The mean score of the objectives they own in the OKR cycle (and the cycles "
+        "nested in it) as of publication, four decimal places; null for none.",
+    )
+    peer_withheld: bool = Field(
+        examples=[False],
+        description="Too few peers responded: the peer part is left out of every figure.",
+    )
+    roles: list[RoleResultOut] = Field(
+        description="Every role (self, peer, manager, skip level), each present."
+    )
 
     @classmethod
     def of(cls, found: RevieweeResult) -> Self:  # type: ignore[override]
@@ -621,7 +549,7 @@ class ReviewResultOut(Output):
 )
 class CompletionCount(Output):
     assigned: int = Field(examples=[36])
-    done: Annotated[int, in_graphql("Of which answered.")] = Field(examples=[29])
+    done: int = Field(examples=[29], description="Of which answered.")
 
 
 @strawberry.pydantic.type(
@@ -631,7 +559,7 @@ class CompletionCount(Output):
 class RoleCompletionOut(Output):
     role: ReviewRole = Field(examples=["peer"])
     assigned: int = Field(examples=[24])
-    done: Annotated[int, in_graphql("Of which answered.")] = Field(examples=[17])
+    done: int = Field(examples=[17], description="Of which answered.")
 
 
 @strawberry.pydantic.type(
@@ -642,11 +570,11 @@ class RoleCompletionOut(Output):
 class CompletionOut(Output):
     review_cycle_id: UUID = Field(examples=[_EXAMPLE_ID])
     phase: ReviewPhase = Field(examples=["collecting"])
-    reviewees: Annotated[int, in_graphql("Reviewees in the cycle.")] = Field(examples=[4])
-    total: Annotated[CompletionCount, in_graphql("Every role together.")]
-    roles: Annotated[
-        list[RoleCompletionOut], in_graphql("SELF, PEER, MANAGER, SKIP_LEVEL, zeros included.")
-    ] = Field(description="self, peer, manager, skip_level.")
+    reviewees: int = Field(examples=[4], description="Reviewees in the cycle.")
+    total: CompletionCount = Field(description="Every role together.")
+    roles: list[RoleCompletionOut] = Field(
+        description="Every role (self, peer, manager, skip level), zeros included."
+    )
 
     @classmethod
     def of(cls, completion: Completion) -> Self:  # type: ignore[override]

@@ -9,10 +9,6 @@ and GraphQL's ``Template``; ``TemplateCreate`` is also ``CreateTemplateInput``;
 ``InstantiateTemplateInput`` (``api.templates.graphql``). Each input converts itself to the
 use case's input once, for both adapters.
 
-Where the two adapters word a field differently, the pydantic ``description`` is REST's and
-``strawberry.field(description=...)`` GraphQL's; a description REST alone shows is given
-with ``in_rest`` / ``in_rest_list`` from ``api.shapes`` (which say why).
-
 Decimals (a KR's ``start``, ``target`` and ``weight``, a milestone's ``weight``) are JSON
 strings in REST's responses ("6000000", "0.6") and the ``Decimal`` scalar in GraphQL. Texts
 are checked by the domain (``domain.templates.validate_template``), which names a bad field
@@ -23,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -32,7 +28,7 @@ from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
 from api.graphql.enums import Direction, Level, Locale, MetricKind, OwnerKind, Visibility
-from api.shapes import Input, Output, Patch, in_rest, in_rest_list
+from api.shapes import Input, Output, Patch, no_rest_default
 from domain.limits import (
     KEY_RESULT_UNIT_MAX_LENGTH,
     OKR_DESCRIPTION_MAX_LENGTH,
@@ -106,9 +102,9 @@ TEMPLATE_EXAMPLE: dict[str, Any] = {
     name="TemplateMilestoneInput", description="A step of a milestones key result."
 )
 class TemplateMilestoneIn(Input):
-    title_zh: str = Field(examples=["确定健康度指标"], json_schema_extra=in_rest(_TITLE))
-    title_en: str = Field(examples=["Agree the health measures"], json_schema_extra=in_rest(_TITLE))
-    weight: Annotated[Decimal, strawberry.field(description="Greater than 0.")] = Field(
+    title_zh: str = Field(examples=["确定健康度指标"], description=_TITLE)
+    title_en: str = Field(examples=["Agree the health measures"], description=_TITLE)
+    weight: Decimal = Field(
         default=Decimal(1), examples=["1"], description="Greater than 0; counts in progress."
     )
 
@@ -121,14 +117,12 @@ class TemplateMilestoneIn(Input):
     description="A task serving a key result, with what done means (optional).",
 )
 class TemplateActionIn(Input):
-    title_zh: str = Field(examples=["每周检查上线进度"], json_schema_extra=in_rest(_TITLE))
-    title_en: str = Field(
-        examples=["Review onboarding progress weekly"], json_schema_extra=in_rest(_TITLE)
-    )
-    completion_standard_zh: Annotated[str, strawberry.field(description=_BOTH_OR_NEITHER)] = Field(
+    title_zh: str = Field(examples=["每周检查上线进度"], description=_TITLE)
+    title_en: str = Field(examples=["Review onboarding progress weekly"], description=_TITLE)
+    completion_standard_zh: str = Field(
         default="", examples=["进度表每周五更新"], description="完成标准. " + _LONG
     )
-    completion_standard_en: Annotated[str, strawberry.field(description=_BOTH_OR_NEITHER)] = Field(
+    completion_standard_en: str = Field(
         default="",
         examples=["The progress sheet is updated every Friday"],
         description="What done means. " + _LONG,
@@ -145,44 +139,41 @@ class TemplateActionIn(Input):
     description="A key result of a template; the metric rules are those of key results.",
 )
 class TemplateKeyResultIn(Input):
-    title_zh: str = Field(
-        examples=["老客户复购率从40%提升至55%"], json_schema_extra=in_rest(_TITLE)
-    )
+    title_zh: str = Field(examples=["老客户复购率从40%提升至55%"], description=_TITLE)
     title_en: str = Field(
         examples=["Repeat-purchase rate rises from 40% to 55%"],
-        json_schema_extra=in_rest(_TITLE),
+        description=_TITLE,
     )
     metric_kind: MetricKind = Field(examples=["percent"])
     start: Decimal = Field(
         examples=["40"],
-        json_schema_extra=in_rest("An example baseline the owner replaces with theirs."),
+        description="An example baseline the owner replaces with theirs.",
     )
     target: Decimal = Field(examples=["55"])
     direction: Direction = Direction.INCREASE
-    unit_zh: Annotated[str | None, strawberry.field(description="With `unitEn`, or neither.")] = (
-        Field(
-            default=None,
-            examples=["%"],
-            description=f"At most {KEY_RESULT_UNIT_MAX_LENGTH}; with `unit_en` or not.",
-        )
+    unit_zh: str | None = Field(
+        default=None,
+        examples=["%"],
+        description=f"At most {KEY_RESULT_UNIT_MAX_LENGTH}; with the English unit, or neither.",
     )
-    unit_en: Annotated[str | None, strawberry.field(description="With `unitZh`, or neither.")] = (
-        Field(
-            default=None,
-            examples=["%"],
-            description=f"At most {KEY_RESULT_UNIT_MAX_LENGTH}; with `unit_zh` or not.",
-        )
+    unit_en: str | None = Field(
+        default=None,
+        examples=["%"],
+        description=f"At most {KEY_RESULT_UNIT_MAX_LENGTH}; with the Chinese unit, or neither.",
     )
-    currency: Annotated[str | None, strawberry.field(description="ISO 4217.")] = Field(
+    currency: str | None = Field(
         default=None, examples=[None], description="ISO 4217, for currency KRs."
     )
     weight: Decimal = Field(default=Decimal(1), examples=["1"])
     milestones: list[TemplateMilestoneIn] = Field(
-        default=[], json_schema_extra=in_rest_list(f"Milestones KRs: at most {MAX_MILESTONES}.")
+        default=[],
+        description=f"Milestones KRs: at most {MAX_MILESTONES}.",
+        json_schema_extra=no_rest_default,
     )
     actions: list[TemplateActionIn] = Field(
         default=[],
-        json_schema_extra=in_rest_list(f"Tasks serving the KR (行动): at most {MAX_ACTIONS}."),
+        description=f"Tasks serving the KR (行动): at most {MAX_ACTIONS}.",
+        json_schema_extra=no_rest_default,
     )
 
     def to_domain(self) -> TemplateKeyResult:
@@ -208,9 +199,7 @@ class TemplateKeyResultIn(Input):
 class TemplateMilestoneOut(Output):
     title_zh: str = Field(examples=["确定健康度指标"])
     title_en: str = Field(examples=["Agree the health measures"])
-    weight: Annotated[Decimal, strawberry.field(description="Counts in the KR's progress.")] = (
-        Field(examples=["1"])
-    )
+    weight: Decimal = Field(examples=["1"], description="Counts in the KR's progress.")
 
 
 @strawberry.pydantic.type(
@@ -220,12 +209,13 @@ class TemplateMilestoneOut(Output):
 class TemplateActionOut(Output):
     title_zh: str = Field(examples=["每周检查上线进度"])
     title_en: str = Field(examples=["Review onboarding progress weekly"])
-    completion_standard_zh: Annotated[
-        str, strawberry.field(description="完成标准; empty when the template gives none.")
-    ] = Field(examples=["进度表每周五更新"], description="Empty when the template gives none.")
-    completion_standard_en: Annotated[
-        str, strawberry.field(description="What done means; empty when the template gives none.")
-    ] = Field(examples=["The progress sheet is updated every Friday"])
+    completion_standard_zh: str = Field(
+        examples=["进度表每周五更新"], description="完成标准; empty when the template gives none."
+    )
+    completion_standard_en: str = Field(
+        examples=["The progress sheet is updated every Friday"],
+        description="What done means; empty when the template gives none.",
+    )
 
 
 @strawberry.pydantic.type(
@@ -242,9 +232,7 @@ class TemplateKeyResultOut(Output):
     direction: Direction = Field(examples=["increase"])
     unit_zh: str | None = Field(examples=["%"])
     unit_en: str | None = Field(examples=["%"])
-    currency: Annotated[str | None, strawberry.field(description="ISO 4217, for currency KRs.")] = (
-        Field(examples=[None])
-    )
+    currency: str | None = Field(examples=[None], description="ISO 4217, for currency KRs.")
     weight: Decimal = Field(examples=["1"])
     milestones: list[TemplateMilestoneOut]
     actions: list[TemplateActionOut]
@@ -260,15 +248,10 @@ class TemplateKeyResultOut(Output):
 )
 class TemplateOut(Output):
     id: UUID = Field(examples=[_EXAMPLE_ID])
-    key: Annotated[
-        str | None,
-        strawberry.field(
-            description="A stable slug (sales-manager): every built-in has one, an "
-            "organization's own may."
-        ),
-    ] = Field(
+    key: str | None = Field(
         examples=["sales-manager"],
-        description="A stable slug: every built-in has one, an organization's own may.",
+        description="A stable slug (sales-manager): every built-in has one, an "
+        "organization's own may.",
     )
     # The entity says ``is_builtin``; both adapters say ``builtin``.
     builtin: bool = Field(
@@ -298,28 +281,18 @@ class TemplateOut(Output):
 )
 class TemplateCreate(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [TEMPLATE_EXAMPLE]})
-    role_name_zh: str = Field(
-        json_schema_extra=in_rest(f"At most {TEMPLATE_ROLE_NAME_MAX_LENGTH} characters.")
-    )
-    role_name_en: str = Field(
-        json_schema_extra=in_rest(f"At most {TEMPLATE_ROLE_NAME_MAX_LENGTH} characters.")
-    )
-    title_zh: str = Field(json_schema_extra=in_rest("The objective's title. " + _TITLE))
-    title_en: str = Field(json_schema_extra=in_rest("The objective's title. " + _TITLE))
+    role_name_zh: str = Field(description=f"At most {TEMPLATE_ROLE_NAME_MAX_LENGTH} characters.")
+    role_name_en: str = Field(description=f"At most {TEMPLATE_ROLE_NAME_MAX_LENGTH} characters.")
+    title_zh: str = Field(description="The objective's title. " + _TITLE)
+    title_en: str = Field(description="The objective's title. " + _TITLE)
     key_results: list[TemplateKeyResultIn] = Field(
-        json_schema_extra=in_rest(
-            f"1 to {MAX_KEY_RESULTS} (the linter asks for 2 to 5), at least one weighing more "
-            "than 0."
-        )
+        description=f"1 to {MAX_KEY_RESULTS} (the linter asks for 2 to 5), at least one "
+        "weighing more than 0."
     )
-    description_zh: str = Field(default="", json_schema_extra=in_rest(_LONG))
-    description_en: str = Field(default="", json_schema_extra=in_rest(_LONG))
-    level: Level = Field(
-        default=Level.INDIVIDUAL, json_schema_extra=in_rest("The suggested level.")
-    )
-    key: Annotated[
-        str | None, strawberry.field(description="A lower-case slug (key-account-manager).")
-    ] = Field(
+    description_zh: str = Field(default="", description=_LONG)
+    description_en: str = Field(default="", description=_LONG)
+    level: Level = Field(default=Level.INDIVIDUAL, description="The suggested level.")
+    key: str | None = Field(
         default=None,
         description=f"A lower-case slug (`key-account-manager`), at most "
         f"{TEMPLATE_KEY_MAX_LENGTH}; unique among the built-ins and the organization's "
@@ -356,7 +329,7 @@ class TemplatePatch(Patch):
     description_en: Maybe[str | None] = None
     level: Maybe[Level | None] = None
     key_results: Maybe[list[TemplateKeyResultIn] | None] = Field(
-        default=None, json_schema_extra=in_rest("Replaces every key result.")
+        default=None, description="Replaces every key result."
     )
 
     def to_changes(self) -> TemplateChanges:
@@ -380,30 +353,22 @@ class TemplateInstantiate(Input):
         },
     )
     cycle_id: UUID = Field(description="A cycle that is not closed.")
-    owner_kind: OwnerKind = Field(
-        default=OwnerKind.MEMBER, json_schema_extra=in_rest("A member or a unit.")
-    )
+    owner_kind: OwnerKind = Field(default=OwnerKind.MEMBER, description="A member or a unit.")
     owner_id: UUID | None = Field(
         default=None, description="Default: you (a member). Required for a unit."
     )
-    locale: Annotated[
-        Locale | None,
-        strawberry.field(description="The language of the texts; default: the organization's."),
-    ] = Field(
+    locale: Locale | None = Field(
         default=None,
-        description="The language of the objective's texts: `zh-CN` or `en`. Default: the "
-        "organization's.",
+        description="The language of the texts; default: the organization's.",
     )
     level: Level | None = Field(
         default=None,
         description="Default: a unit's rank for a unit's objective, else the template's.",
     )
     visibility: Visibility = Visibility.PUBLIC
-    parent_objective_id: UUID | None = Field(
-        default=None, json_schema_extra=in_rest("Align it to this.")
-    )
+    parent_objective_id: UUID | None = Field(default=None, description="Align it to this.")
     parent_key_result_id: UUID | None = Field(
-        default=None, json_schema_extra=in_rest("Or contribute to this KR of another objective.")
+        default=None, description="Or contribute to this KR of another objective."
     )
 
     def to_new(self) -> NewObjectiveFromTemplate:

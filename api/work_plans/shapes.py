@@ -5,16 +5,13 @@ counts by status and overdue. ``WorkPlanOut`` and its parts are REST's and the b
 GraphQL's ``WorkPlan``, ``QuarterPlan``, ``MonthPlan`` and ``PlanGroup``
 (``api.work_plans.graphql`` gives them GraphQL's ``Action`` and ``Cycle`` and the plan's
 owner); ``StatusCountsOut`` is GraphQL's ``StatusCounts`` as it is.
-
-Where the two adapters word a field differently, ``Field(description=...)`` is what both
-show, ``in_graphql`` what GraphQL alone shows and ``in_rest`` what REST alone shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any, Self
+from typing import Any, Self
 from uuid import UUID
 
 import strawberry
@@ -23,7 +20,7 @@ from pydantic import Field, model_validator
 from api.actions.shapes import ActionOut
 from api.cycles.shapes import CycleOut
 from api.graphql.enums import ActionStatus
-from api.shapes import Output, in_graphql, in_rest
+from api.shapes import Output
 from domain import work_plans as plans
 from service.work_plans import WorkPlanView
 
@@ -40,9 +37,7 @@ class StatusCountsOut(Output):
     done: int = Field(examples=[4])
     blocked: int = Field(examples=[0])
     total: int = Field(examples=[8])
-    overdue: Annotated[
-        int, in_graphql("Not done and due before today (the organization's time zone).")
-    ] = Field(
+    overdue: int = Field(
         examples=[2],
         description="Not done and due before today (in the organization's time zone).",
     )
@@ -61,7 +56,7 @@ class StatusCountsOut(Output):
 
 
 class MonthPlanOut(Output):
-    key: Annotated[str, in_graphql("2026-03")] = Field(examples=["2026-03"])
+    key: str = Field(examples=["2026-03"], description="2026-03")
     year: int = Field(examples=[2026])
     month: int = Field(examples=[3])
     start: date = Field(description="Its first day in the cycle.")
@@ -71,11 +66,9 @@ class MonthPlanOut(Output):
 
 
 class QuarterPlanOut(Output):
-    key: Annotated[str, in_graphql("2026-Q1")] = Field(examples=["2026-Q1"])
+    key: str = Field(examples=["2026-Q1"], description="2026-Q1")
     year: int = Field(examples=[2026])
-    quarter: Annotated[int, in_graphql("1 to 4.")] = Field(
-        examples=[1], description="1 to 4: calendar quarters."
-    )
+    quarter: int = Field(examples=[1], description="1 to 4: calendar quarters.")
     start: date
     end: date
     counts: StatusCountsOut = Field(description="The sum of its months'.")
@@ -98,7 +91,7 @@ class WorkPlanOut(Output):
     )
     counts: StatusCountsOut = Field(description="Of every action in the plan.")
     quarters: Sequence[QuarterPlanOut] = Field(
-        json_schema_extra=in_rest("Every calendar quarter the cycle touches, with its months.")
+        description="Every calendar quarter the cycle touches, with its months."
     )
     unscheduled: PlanGroupOut = Field(description="Actions without a due date.")
     outside_cycle: PlanGroupOut = Field(description="Actions due before or after the cycle.")
