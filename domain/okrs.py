@@ -69,7 +69,7 @@ class ActionStatus(StrEnum):
     BLOCKED = "blocked"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Objective:
     id: UUID
     organization_id: UUID
@@ -97,7 +97,7 @@ class Milestone:
     weight: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class KeyResult:
     id: UUID
     organization_id: UUID

@@ -46,12 +46,9 @@ from domain.cycles import CycleState
 from domain.okrs import (
     Action,
     ActionStatus,
-    Cadence,
     CheckIn,
-    Direction,
     KeyResult,
     Level,
-    MetricKind,
     Milestone,
     Objective,
     ObjectiveStatus,
@@ -69,6 +66,7 @@ from service.okr_ports import (
 from service.pagination import Page, PageRequest, page_of, stamped_page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.repositories import reporting_line_cte
+from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import (
     escape_like,
     execute_write,
@@ -86,49 +84,22 @@ def _plain(value: Decimal | None) -> Decimal | None:
 # -- objectives ----------------------------------------------------------------------------
 
 
-def _objective(row: Row[Any]) -> Objective:
-    kind = OwnerKind(row.owner_kind)
-    return Objective(
-        id=row.id,
-        organization_id=row.organization_id,
-        cycle_id=row.cycle_id,
-        title=row.title,
-        description=row.description,
-        owner_kind=kind,
-        owner_id=row.owner_member_id if kind is OwnerKind.MEMBER else row.owner_unit_id,
-        level=Level(row.level),
-        status=ObjectiveStatus(row.status),
-        visibility=Visibility(row.visibility),
-        roll_up=row.roll_up,
-        parent_objective_id=row.parent_objective_id,
-        parent_key_result_id=row.parent_key_result_id,
-        source_objective_id=row.source_objective_id,
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _objective_values(o: Objective) -> dict[str, Any]:
+def _owner_columns(o: Objective) -> dict[str, object]:
     member = o.owner_kind is OwnerKind.MEMBER
     return {
-        "cycle_id": o.cycle_id,
-        "title": o.title,
-        "description": o.description,
-        "owner_kind": o.owner_kind.value,
         "owner_member_id": o.owner_id if member else None,
         "owner_unit_id": None if member else o.owner_id,
-        "level": o.level.value,
-        "status": o.status.value,
-        "visibility": o.visibility.value,
-        "roll_up": o.roll_up,
-        "parent_objective_id": o.parent_objective_id,
-        "parent_key_result_id": o.parent_key_result_id,
-        "source_objective_id": o.source_objective_id,
-        "version": o.version,
-        "created_at": o.created_at,
-        "updated_at": o.updated_at,
     }
+
+
+def _owner_id(row: Row[Any]) -> object:
+    member = row.owner_kind == OwnerKind.MEMBER.value
+    return row.owner_member_id if member else row.owner_unit_id
+
+
+# A polymorphic owner is kept in two columns, so both get a real foreign key.
+_OBJECTIVES = EntityRows(Objective, t.objectives, {"owner_id": Stored(_owner_id, _owner_columns)})
+_objective = _OBJECTIVES.entity
 
 
 def visible_to(organization_id: UUID, viewer: Viewer) -> ColumnElement[bool]:
@@ -438,11 +409,7 @@ class PostgresObjectives:
     async def add(self, objective: Objective) -> None:
         await execute_write(
             self._conn,
-            insert(t.objectives).values(
-                organization_id=objective.organization_id,
-                id=objective.id,
-                **_objective_values(objective),
-            ),
+            insert(t.objectives).values(**_OBJECTIVES.insert_values(objective)),
         )
 
     async def update(self, objective: Objective, *, previous_version: int) -> None:
@@ -451,7 +418,7 @@ class PostgresObjectives:
             self._conn,
             o,
             and_(o.c.organization_id == objective.organization_id, o.c.id == objective.id),
-            _objective_values(objective),
+            _OBJECTIVES.values(objective),
             previous_version,
         )
 
@@ -487,63 +454,33 @@ class PostgresObjectives:
 # -- key results ---------------------------------------------------------------------------
 
 
-def _key_result(row: Row[Any]) -> KeyResult:
-    return KeyResult(
-        id=row.id,
-        organization_id=row.organization_id,
-        objective_id=row.objective_id,
-        title=row.title,
-        owner_id=row.owner_id,
-        metric_kind=MetricKind(row.metric_kind),
-        unit=row.unit,
-        currency=row.currency,
-        start=plain(row.start_value),
-        target=plain(row.target_value),
-        direction=Direction(row.direction),
-        weight=plain(row.weight),
-        due_date=row.due_date,
-        confidence=row.confidence,
-        milestones=tuple(
-            Milestone(id=UUID(m["id"]), title=m["title"], weight=Decimal(m["weight"]))
-            for m in row.milestones
-        ),
-        final_score=_plain(row.final_score),
-        final_score_reason=row.final_score_reason,
-        final_scored_at=row.final_scored_at,
-        cadence=Cadence(row.cadence),
-        kpi_id=row.kpi_id,
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+def _milestones(row: Row[Any]) -> tuple[Milestone, ...]:
+    return tuple(
+        Milestone(id=UUID(m["id"]), title=m["title"], weight=Decimal(m["weight"]))
+        for m in row.milestones
     )
 
 
-def _key_result_values(kr: KeyResult) -> dict[str, Any]:
+def _milestones_json(kr: KeyResult) -> dict[str, object]:
     return {
-        "objective_id": kr.objective_id,
-        "title": kr.title,
-        "owner_id": kr.owner_id,
-        "metric_kind": kr.metric_kind.value,
-        "unit": kr.unit,
-        "currency": kr.currency,
-        "start_value": kr.start,
-        "target_value": kr.target,
-        "direction": kr.direction.value,
-        "weight": kr.weight,
-        "due_date": kr.due_date,
-        "confidence": kr.confidence,
         "milestones": [
             {"id": str(m.id), "title": m.title, "weight": str(m.weight)} for m in kr.milestones
-        ],
-        "final_score": kr.final_score,
-        "final_score_reason": kr.final_score_reason,
-        "final_scored_at": kr.final_scored_at,
-        "cadence": str(kr.cadence),  # the check constraint refuses any other text
-        "kpi_id": kr.kpi_id,
-        "version": kr.version,
-        "created_at": kr.created_at,
-        "updated_at": kr.updated_at,
+        ]
     }
+
+
+_KEY_RESULTS = EntityRows(
+    KeyResult,
+    t.key_results,
+    {
+        "start": Stored(lambda row: plain(row.start_value), lambda kr: {"start_value": kr.start}),
+        "target": Stored(
+            lambda row: plain(row.target_value), lambda kr: {"target_value": kr.target}
+        ),
+        "milestones": Stored(_milestones, _milestones_json),
+    },
+)
+_key_result = _KEY_RESULTS.entity
 
 
 def _update_due_at(organization_id: UUID, time_zone: str) -> ColumnElement[datetime]:
@@ -666,11 +603,7 @@ class PostgresKeyResults:
     async def add(self, key_result: KeyResult) -> None:
         await execute_write(
             self._conn,
-            insert(t.key_results).values(
-                organization_id=key_result.organization_id,
-                id=key_result.id,
-                **_key_result_values(key_result),
-            ),
+            insert(t.key_results).values(**_KEY_RESULTS.insert_values(key_result)),
         )
 
     async def update(self, key_result: KeyResult, *, previous_version: int) -> None:
@@ -679,7 +612,7 @@ class PostgresKeyResults:
             self._conn,
             k,
             and_(k.c.organization_id == key_result.organization_id, k.c.id == key_result.id),
-            _key_result_values(key_result),
+            _KEY_RESULTS.values(key_result),
             previous_version,
         )
 
