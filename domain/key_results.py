@@ -15,7 +15,13 @@ from typing import NoReturn, Protocol
 from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
+from domain.limits import (
+    CHECK_IN_TEXT_MAX_LENGTH,
+    FINAL_SCORE_REASON_MAX_LENGTH,
+    OKR_TITLE_MAX_LENGTH,
+)
 from domain.okrs import Direction, KeyResult, MetricKind, Milestone
+from domain.organizations import too_long
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 CONFIDENCE_MIN = 0
@@ -67,8 +73,9 @@ def validate_metric(
       start, a decrease KR does not aim above it (target == start fits both);
     - currency KRs carry a three-letter upper-case ISO 4217 code; other kinds carry none;
     - boolean KRs go from 0 to 1, direction increase;
-    - milestones KRs have at least one milestone, each with a non-blank title, a distinct id
-      and a weight > 0; other kinds have no milestones.
+    - milestones KRs have at least one milestone, each with a non-blank title of at most
+      ``OKR_TITLE_MAX_LENGTH`` characters, a distinct id and a weight > 0; other kinds have
+      no milestones.
     Percent values are plain numbers and are not bounded.
 
     The code is ``direction_contradicts_target`` when that is the only problem, else
@@ -144,8 +151,10 @@ def _milestone_errors(milestones: Sequence[Milestone]) -> list[FieldError]:
     seen: set[UUID] = set()
     for index, milestone in enumerate(milestones):
         path = f"milestones.{index}"
-        if not milestone.title.strip():
+        title = milestone.title.strip()
+        if not title:
             errors.append(FieldError(f"{path}.title", "must not be empty", "empty"))
+        errors += too_long(title, max_length=OKR_TITLE_MAX_LENGTH, field_name=f"{path}.title")
         if milestone.id in seen:
             errors.append(FieldError(f"{path}.id", "appears twice", "duplicate"))
         seen.add(milestone.id)
@@ -269,7 +278,8 @@ def validate_check_in_value(kr: KeyResult, value: Decimal | None) -> Decimal | N
 
 
 def validate_final_score(score: Decimal, reason: str) -> tuple[Decimal, str]:
-    """A final score set at cycle close lies in [0, 1] and comes with a non-blank reason.
+    """A final score set at cycle close lies in [0, 1] and comes with a non-blank reason of at
+    most ``FINAL_SCORE_REASON_MAX_LENGTH`` characters.
 
     Returns the score and the stripped reason.
     """
@@ -279,9 +289,21 @@ def validate_final_score(score: Decimal, reason: str) -> tuple[Decimal, str]:
     cleaned = reason.strip()
     if not cleaned:
         errors.append(FieldError("reason", "a final score needs a reason", "required"))
+    errors += too_long(cleaned, max_length=FINAL_SCORE_REASON_MAX_LENGTH, field_name="reason")
     if errors:
         _refuse("invalid final score", errors)
     return score, cleaned
+
+
+def validate_check_in_texts(note: str, blockers: str) -> tuple[str, str]:
+    """A check-in's note and blockers, stripped, each at most ``CHECK_IN_TEXT_MAX_LENGTH``
+    characters (both may be empty). Returns them stripped."""
+    note, blockers = note.strip(), blockers.strip()
+    errors = too_long(note, max_length=CHECK_IN_TEXT_MAX_LENGTH, field_name="note")
+    errors += too_long(blockers, max_length=CHECK_IN_TEXT_MAX_LENGTH, field_name="blockers")
+    if errors:
+        _refuse("a check-in text is too long", errors)
+    return note, blockers
 
 
 def ensure_final_score_open(cycle_end: date, cycle_closed: bool, today: date) -> None:

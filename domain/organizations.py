@@ -139,13 +139,33 @@ def validate_name(name: str, *, max_length: int, field_name: str = "name") -> st
             code="validation_failed",
             errors=[FieldError(field_name, "must not be empty", "empty")],
         )
-    if len(cleaned) > max_length:
+    return ensure_fits(cleaned, max_length=max_length, field_name=field_name)
+
+
+def too_long(value: str, *, max_length: int, field_name: str) -> list[FieldError]:
+    """The ``too_long`` error of a text over ``max_length`` characters; none if it fits.
+
+    For rules that collect every problem before refusing; :func:`ensure_fits` refuses at once.
+    """
+    if len(value) <= max_length:
+        return []
+    return [FieldError(field_name, f"at most {max_length} characters", "too_long")]
+
+
+def ensure_fits(value: str, *, max_length: int, field_name: str) -> str:
+    """Refuse a text over ``max_length`` characters, as a name or title is refused.
+
+    The shapes of the adapters refuse it first; this holds the limit for every other caller
+    of a use case (the demo loader, a sync, a CLI), which would otherwise store the text or
+    fail at the database. The caller strips first when the field is stored stripped.
+    """
+    if errors := too_long(value, max_length=max_length, field_name=field_name):
         raise RuleViolation(
             f"{field_name} is longer than {max_length} characters",
             code="validation_failed",
-            errors=[FieldError(field_name, f"at most {max_length} characters", "too_long")],
+            errors=errors,
         )
-    return cleaned
+    return value
 
 
 @cache

@@ -16,9 +16,9 @@ from domain.actions import (
     missing_for_doing,
 )
 from domain.errors import FieldError, Forbidden, NotFound, RuleViolation
-from domain.limits import OKR_TITLE_MAX_LENGTH
+from domain.limits import ACTION_COMPLETION_STANDARD_MAX_LENGTH, OKR_TITLE_MAX_LENGTH
 from domain.okrs import Action, ActionStatus
-from domain.organizations import validate_name
+from domain.organizations import ensure_fits, validate_name
 from service import audit
 from service.auth import Principal, ensure_can_read_okrs
 from service.concurrency import ensure_version, retry_lost_updates
@@ -60,7 +60,11 @@ async def _ensure_member(uow: UnitOfWork, org_id: UUID, member_id: UUID | None) 
 
 
 def _standard(text: str | None) -> str | None:
-    cleaned = (text or "").strip()
+    cleaned = ensure_fits(
+        (text or "").strip(),
+        max_length=ACTION_COMPLETION_STANDARD_MAX_LENGTH,
+        field_name="completion_standard",
+    )
     return cleaned or None
 
 

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
 from domain.key_results import (
+    validate_check_in_texts,
     validate_check_in_value,
     validate_confidence,
     validate_milestones_done,
@@ -52,6 +53,7 @@ async def check_in(
         ensure_version(kr.version, expected_version)
         await writable_cycle(uow, org_id, objective.cycle_id, "cycle_id")
         value = validate_check_in_value(kr, data.value)
+        note, blockers = validate_check_in_texts(data.note, data.blockers)
         done: tuple[UUID, ...] | None = None
         if kr.metric_kind is not MetricKind.MILESTONES and data.milestones_done is not None:
             raise RuleViolation(
@@ -69,8 +71,8 @@ async def check_in(
             value=value,
             milestones_done=done,
             confidence=validate_confidence(data.confidence),
-            note=data.note.strip(),
-            blockers=data.blockers.strip(),
+            note=note,
+            blockers=blockers,
             created_at=deps.clock.now(),
         )
         await uow.check_ins.add(entry)

@@ -22,9 +22,9 @@ from domain.key_results import (
     validate_metric,
     validate_weight,
 )
-from domain.limits import OKR_TITLE_MAX_LENGTH
+from domain.limits import KEY_RESULT_UNIT_MAX_LENGTH, OKR_TITLE_MAX_LENGTH
 from domain.okrs import Cadence, CheckIn, Direction, KeyResult, MetricKind, Objective
-from domain.organizations import Organization, validate_name
+from domain.organizations import Organization, ensure_fits, validate_name
 from service import audit
 from service.as_of import AsOf, resolve_as_of
 from service.auth import Principal, ensure_can_read_okrs
@@ -104,6 +104,9 @@ def _validated(kr: KeyResult) -> KeyResult:
     )
     validate_weight(kr.weight)
     validate_confidence(kr.confidence)
+    if kr.unit is not None:
+        # Stored as sent (not stripped): the limit is the column's.
+        ensure_fits(kr.unit, max_length=KEY_RESULT_UNIT_MAX_LENGTH, field_name="unit")
     return replace(
         kr, title=validate_name(kr.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH)
     )

@@ -18,7 +18,7 @@ from domain.alignment import (
 )
 from domain.cycles import Cycle, ensure_writable
 from domain.errors import Conflict, FieldError, NotFound, RuleViolation
-from domain.limits import OKR_TITLE_MAX_LENGTH
+from domain.limits import OKR_DESCRIPTION_MAX_LENGTH, OKR_TITLE_MAX_LENGTH
 from domain.objectives import (
     default_level,
     ensure_other_cycle,
@@ -39,7 +39,7 @@ from domain.okrs import (
     OwnerKind,
     Visibility,
 )
-from domain.organizations import Organization, validate_name
+from domain.organizations import Organization, ensure_fits, validate_name
 from domain.units import UnitKind
 from service import audit
 from service.as_of import AsOf, resolve_as_of
@@ -246,7 +246,7 @@ async def create_objective(deps: Deps, principal: Principal, data: NewObjective)
             organization_id=org_id,
             cycle_id=data.cycle_id,
             title=validate_name(data.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH),
-            description=data.description.strip(),
+            description=_description(data.description),
             owner_kind=data.owner_kind,
             owner_id=data.owner_id,
             level=level,
@@ -319,6 +319,12 @@ async def list_objectives(
     return found.with_items(views)
 
 
+def _description(text: str) -> str:
+    return ensure_fits(
+        text.strip(), max_length=OKR_DESCRIPTION_MAX_LENGTH, field_name="description"
+    )
+
+
 def _with_changes(objective: Objective, changes: ObjectiveChanges) -> Objective:
     """The objective with the plain fields sent (the owner is checked apart)."""
     updated = objective
@@ -328,7 +334,7 @@ def _with_changes(objective: Objective, changes: ObjectiveChanges) -> Objective:
             title=validate_name(changes.title, field_name="title", max_length=OKR_TITLE_MAX_LENGTH),
         )
     if changes.description is not UNSET:
-        updated = replace(updated, description=changes.description.strip())
+        updated = replace(updated, description=_description(changes.description))
     if changes.level is not UNSET:
         updated = replace(updated, level=changes.level)
     if changes.status is not UNSET:
