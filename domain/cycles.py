@@ -34,7 +34,7 @@ _NEXT_STATES = {
 _RANK = {CycleKind.YEAR: 0, CycleKind.QUARTER: 1, CycleKind.MONTH: 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cycle:
     id: UUID
     organization_id: UUID

@@ -20,7 +20,7 @@ class Role(StrEnum):
     MEMBER = "member"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Member:
     id: UUID
     organization_id: UUID

@@ -124,7 +124,7 @@ class KeyResult:
     kpi_id: UUID | None = None  # follows this KPI: each new measurement is a check-in
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckIn:
     """One immutable update of a KR. A correction is a new check-in, never an edit."""
 
@@ -140,7 +140,7 @@ class CheckIn:
     created_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Action:
     id: UUID
     organization_id: UUID

@@ -21,7 +21,7 @@ class UnitKind(StrEnum):
 _RANK = {UnitKind.COMPANY: 0, UnitKind.DEPARTMENT: 1, UnitKind.TEAM: 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class OrgUnit:
     id: UUID
     organization_id: UUID

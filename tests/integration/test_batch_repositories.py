@@ -181,17 +181,17 @@ async def test_reporting_line_is_one_statement_and_stops_at_the_tenant(
 
     def member(name: str, manager: Member | None) -> Member:
         return Member(
-            uuid4(),
-            org.id,
-            name,
-            f"{name}@x.example",
-            None,
-            manager.id if manager else None,
-            frozenset({Role.MEMBER}),
-            True,
-            1,
-            now,
-            now,
+            id=uuid4(),
+            organization_id=org.id,
+            name=name,
+            email=f"{name}@x.example",
+            external_id=None,
+            manager_id=manager.id if manager else None,
+            roles=frozenset({Role.MEMBER}),
+            active=True,
+            version=1,
+            created_at=now,
+            updated_at=now,
         )
 
     boss = member("boss", None)

@@ -45,7 +45,6 @@ from domain.cadence import INTERVALS
 from domain.cycles import CycleState
 from domain.okrs import (
     Action,
-    ActionStatus,
     CheckIn,
     KeyResult,
     Level,
@@ -75,11 +74,6 @@ from service.storage.postgres.sql import (
     plain,
     update_versioned,
 )
-
-
-def _plain(value: Decimal | None) -> Decimal | None:
-    return None if value is None else plain(value)
-
 
 # -- objectives ----------------------------------------------------------------------------
 
@@ -650,19 +644,19 @@ class PostgresKeyResults:
 # -- check-ins -----------------------------------------------------------------------------
 
 
-def _check_in(row: Row[Any]) -> CheckIn:
-    return CheckIn(
-        id=row.id,
-        organization_id=row.organization_id,
-        key_result_id=row.key_result_id,
-        author=row.author,
-        value=_plain(row.value),
-        milestones_done=tuple(row.milestones_done) if row.milestones_done is not None else None,
-        confidence=row.confidence,
-        note=row.note,
-        blockers=row.blockers,
-        created_at=row.created_at,
-    )
+def _milestones_done(row: Row[Any]) -> tuple[UUID, ...] | None:
+    return None if row.milestones_done is None else tuple(row.milestones_done)
+
+
+def _milestones_done_column(check_in: CheckIn) -> dict[str, object]:
+    done = check_in.milestones_done
+    return {"milestones_done": None if done is None else list(done)}
+
+
+_CHECK_INS = EntityRows(
+    CheckIn, t.check_ins, {"milestones_done": Stored(_milestones_done, _milestones_done_column)}
+)
+_check_in = _CHECK_INS.entity
 
 
 class PostgresCheckIns:
@@ -672,20 +666,7 @@ class PostgresCheckIns:
     async def add(self, check_in: CheckIn) -> None:
         await execute_write(
             self._conn,
-            insert(t.check_ins).values(
-                organization_id=check_in.organization_id,
-                id=check_in.id,
-                key_result_id=check_in.key_result_id,
-                author=check_in.author,
-                value=check_in.value,
-                milestones_done=list(check_in.milestones_done)
-                if check_in.milestones_done is not None
-                else None,
-                confidence=check_in.confidence,
-                note=check_in.note,
-                blockers=check_in.blockers,
-                created_at=check_in.created_at,
-            ),
+            insert(t.check_ins).values(**_CHECK_INS.insert_values(check_in)),
         )
 
     async def history(
@@ -741,38 +722,8 @@ class PostgresCheckIns:
 # -- actions -------------------------------------------------------------------------------
 
 
-def _action(row: Row[Any]) -> Action:
-    return Action(
-        id=row.id,
-        organization_id=row.organization_id,
-        key_result_id=row.key_result_id,
-        title=row.title,
-        owner_id=row.owner_id,
-        due_date=row.due_date,
-        status=ActionStatus(row.status),
-        completion_standard=row.completion_standard,
-        accepted_by=row.accepted_by,
-        accepted_at=row.accepted_at,
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _action_values(a: Action) -> dict[str, Any]:
-    return {
-        "key_result_id": a.key_result_id,
-        "title": a.title,
-        "owner_id": a.owner_id,
-        "due_date": a.due_date,
-        "status": a.status.value,
-        "completion_standard": a.completion_standard,
-        "accepted_by": a.accepted_by,
-        "accepted_at": a.accepted_at,
-        "version": a.version,
-        "created_at": a.created_at,
-        "updated_at": a.updated_at,
-    }
+_ACTIONS = EntityRows(Action, t.actions)
+_action = _ACTIONS.entity
 
 
 class PostgresActions:
@@ -827,9 +778,7 @@ class PostgresActions:
     async def add(self, action: Action) -> None:
         await execute_write(
             self._conn,
-            insert(t.actions).values(
-                organization_id=action.organization_id, id=action.id, **_action_values(action)
-            ),
+            insert(t.actions).values(**_ACTIONS.insert_values(action)),
         )
 
     async def update(self, action: Action, *, previous_version: int) -> None:
@@ -838,7 +787,7 @@ class PostgresActions:
             self._conn,
             a,
             and_(a.c.organization_id == action.organization_id, a.c.id == action.id),
-            _action_values(action),
+            _ACTIONS.values(action),
             previous_version,
         )
 

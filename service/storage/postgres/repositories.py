@@ -27,10 +27,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domain.cycles import Cycle, CycleKind, CycleState
+from domain.cycles import Cycle
 from domain.members import Member, Role
 from domain.organizations import Locale, Organization, ReviewSettings, ScoringSettings
-from domain.units import OrgUnit, UnitKind
+from domain.units import OrgUnit
 from service.pagination import Page, PageRequest, stamped_page_of
 from service.ports import (
     CycleFilter,
@@ -40,6 +40,7 @@ from service.ports import (
     UnitFilter,
 )
 from service.storage.postgres import tables as t
+from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import escape_like, execute_write, paged, update_versioned
 
 # -- organizations -------------------------------------------------------------------------
@@ -129,34 +130,17 @@ class PostgresOrganizations:
 # -- members -------------------------------------------------------------------------------
 
 
-def _member(row: Row[Any]) -> Member:
-    return Member(
-        id=row.id,
-        organization_id=row.organization_id,
-        name=row.name,
-        email=row.email,
-        external_id=row.external_id,
-        manager_id=row.manager_id,
-        roles=frozenset(Role(r) for r in row.roles),
-        active=row.active,
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+def _roles(row: Row[Any]) -> frozenset[Role]:
+    return frozenset(Role(r) for r in row.roles)
 
 
-def _member_values(member: Member) -> dict[str, Any]:
-    return {
-        "name": member.name,
-        "email": member.email,
-        "external_id": member.external_id,
-        "manager_id": member.manager_id,
-        "roles": sorted(r.value for r in member.roles),
-        "active": member.active,
-        "version": member.version,
-        "created_at": member.created_at,
-        "updated_at": member.updated_at,
-    }
+def _roles_column(member: Member) -> dict[str, object]:
+    # Sorted: the same roles always store the same array.
+    return {"roles": sorted(r.value for r in member.roles)}
+
+
+_MEMBERS = EntityRows(Member, t.members, {"roles": Stored(_roles, _roles_column)})
+_member = _MEMBERS.entity
 
 
 def reporting_line_cte(organization_id: UUID, member_id: UUID) -> Any:
@@ -272,9 +256,7 @@ class PostgresMembers:
     async def add(self, member: Member) -> None:
         await execute_write(
             self._conn,
-            insert(t.members).values(
-                organization_id=member.organization_id, id=member.id, **_member_values(member)
-            ),
+            insert(t.members).values(**_MEMBERS.insert_values(member)),
         )
 
     async def update(self, member: Member, *, previous_version: int) -> None:
@@ -283,7 +265,7 @@ class PostgresMembers:
             self._conn,
             m,
             and_(m.c.organization_id == member.organization_id, m.c.id == member.id),
-            _member_values(member),
+            _MEMBERS.values(member),
             previous_version,
         )
 
@@ -291,30 +273,8 @@ class PostgresMembers:
 # -- org units -----------------------------------------------------------------------------
 
 
-def unit_from_row(row: Row[Any]) -> OrgUnit:
-    return OrgUnit(
-        id=row.id,
-        organization_id=row.organization_id,
-        kind=UnitKind(row.kind),
-        name=row.name,
-        parent_id=row.parent_id,
-        lead_id=row.lead_id,
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _unit_values(unit: OrgUnit) -> dict[str, Any]:
-    return {
-        "kind": unit.kind.value,
-        "name": unit.name,
-        "parent_id": unit.parent_id,
-        "lead_id": unit.lead_id,
-        "version": unit.version,
-        "created_at": unit.created_at,
-        "updated_at": unit.updated_at,
-    }
+_UNITS = EntityRows(OrgUnit, t.org_units)
+unit_from_row = _UNITS.entity
 
 
 class PostgresUnits:
@@ -378,9 +338,7 @@ class PostgresUnits:
     async def add(self, unit: OrgUnit) -> None:
         await execute_write(
             self._conn,
-            insert(t.org_units).values(
-                organization_id=unit.organization_id, id=unit.id, **_unit_values(unit)
-            ),
+            insert(t.org_units).values(**_UNITS.insert_values(unit)),
         )
 
     async def update(self, unit: OrgUnit, *, previous_version: int) -> None:
@@ -389,7 +347,7 @@ class PostgresUnits:
             self._conn,
             u,
             and_(u.c.organization_id == unit.organization_id, u.c.id == unit.id),
-            _unit_values(unit),
+            _UNITS.values(unit),
             previous_version,
         )
 
@@ -450,34 +408,8 @@ class PostgresUnits:
 # -- cycles --------------------------------------------------------------------------------
 
 
-def _cycle(row: Row[Any]) -> Cycle:
-    return Cycle(
-        id=row.id,
-        organization_id=row.organization_id,
-        name=row.name,
-        kind=CycleKind(row.kind),
-        start_date=row.start_date,
-        end_date=row.end_date,
-        parent_id=row.parent_id,
-        state=CycleState(row.state),
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _cycle_values(cycle: Cycle) -> dict[str, Any]:
-    return {
-        "name": cycle.name,
-        "kind": cycle.kind.value,
-        "start_date": cycle.start_date,
-        "end_date": cycle.end_date,
-        "parent_id": cycle.parent_id,
-        "state": cycle.state.value,
-        "version": cycle.version,
-        "created_at": cycle.created_at,
-        "updated_at": cycle.updated_at,
-    }
+_CYCLES = EntityRows(Cycle, t.cycles)
+_cycle = _CYCLES.entity
 
 
 class PostgresCycles:
@@ -532,9 +464,7 @@ class PostgresCycles:
     async def add(self, cycle: Cycle) -> None:
         await execute_write(
             self._conn,
-            insert(t.cycles).values(
-                organization_id=cycle.organization_id, id=cycle.id, **_cycle_values(cycle)
-            ),
+            insert(t.cycles).values(**_CYCLES.insert_values(cycle)),
         )
 
     async def update(self, cycle: Cycle, *, previous_version: int) -> None:
@@ -543,7 +473,7 @@ class PostgresCycles:
             self._conn,
             c,
             and_(c.c.organization_id == cycle.organization_id, c.c.id == cycle.id),
-            _cycle_values(cycle),
+            _CYCLES.values(cycle),
             previous_version,
         )
 
