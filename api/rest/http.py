@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Header, Query, Response
 from pydantic import BaseModel
 from starlette.datastructures import Headers
 from starlette.types import Receive, Scope, Send
 
-from domain.errors import FieldError, RuleViolation, StaleVersion
+from domain.errors import StaleVersion
 from service.pagination import MAX_LIMIT, PageRequest, page_request
 
 # "<version>-<digest of the body>": the version alone would not do for conditional GET (see
@@ -63,19 +63,6 @@ CursorParam = Annotated[str | None, Query(description="The `next_cursor` of the 
 
 def page_params(limit: LimitParam = None, cursor: CursorParam = None) -> PageRequest:
     return page_request(limit, cursor)
-
-
-def sent_fields(body: BaseModel, *, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """The fields a PATCH body actually sent; ``null`` is refused where it cannot clear."""
-    sent = {name: getattr(body, name) for name in body.model_fields_set}
-    nulls = sorted(n for n, v in sent.items() if v is None and n not in nullable)
-    if nulls:
-        raise RuleViolation(
-            "these fields cannot be null: " + ", ".join(nulls),
-            code="validation_failed",
-            errors=[FieldError(n, "cannot be null", "null") for n in nulls],
-        )
-    return sent
 
 
 def none_match(if_none_match: list[str], current: str) -> bool:

@@ -1,9 +1,8 @@
 """What REST's lists share: a page of items and the cursor of the next page.
 
-The resources' bodies are their shapes (``api/<capability>/shapes.py`` and the
-``schemas_*`` modules). Decimals (weights, thresholds, metrics) are JSON strings in
-responses, e.g. "0.40", so no client loses precision to binary floats; inputs accept
-strings or numbers.
+The resources' bodies are their shapes (``api/<capability>/shapes.py``). Decimals
+(weights, thresholds, metrics) are JSON strings in responses, e.g. "0.40", so no client
+loses precision to binary floats; inputs accept strings or numbers.
 """
 
 from __future__ import annotations
