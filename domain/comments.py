@@ -59,7 +59,7 @@ class CommentTarget(StrEnum):
     ACTION = "action"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Comment:
     """A comment on an objective, a key result or an action. ``mentions``: the members
     mentioned in ``body``, as :func:`parse_mentions` reads them (kept with the comment so

@@ -56,7 +56,7 @@ class KpiStatus(StrEnum):
     NOT_MET = "not_met"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Kpi:
     """A standing metric (关键绩效指标). ``unit`` is free text ("CNY", "%", "单"), shown
     next to values; ``direction`` says whether more (revenue) or less (complaints) is better."""
@@ -73,7 +73,7 @@ class Kpi:
     updated_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class KpiMeasurement:
     """One immutable reading of a KPI. A correction is a new measurement, never an edit.
 

@@ -41,7 +41,7 @@ class MeetingKind(StrEnum):
     MONTHLY_REPORT = "monthly_report"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Meeting:
     """A review meeting. ``cycle_id`` and ``unit_id``: the cycle and/or the org unit it
     reviews (at least one). ``findings``: what was found (复盘结论), free text."""

@@ -263,7 +263,7 @@ def validate_anonymity_threshold(threshold: int, bounds: PeerBounds) -> int:
     return threshold
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReviewCycle:
     """A 360 review cycle (360度评价周期), tied to one OKR cycle (``cycle_id``)."""
 

@@ -93,7 +93,7 @@ class TemplateKeyResult:
     actions: tuple[TemplateAction, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Template:
     """A reusable objective for a role (模板).
 

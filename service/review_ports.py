@@ -25,7 +25,7 @@ class ReviewCycleFilter:
     phase: ReviewPhase | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReviewAssignment:
     """A stored assignment: ``reviewer_id`` reviews ``reviewee_id`` in ``role`` within
     ``review_cycle_id``."""
@@ -42,7 +42,7 @@ class ReviewAssignment:
         return Assignment(self.reviewee_id, self.reviewer_id, self.role)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SubmittedResponse:
     """A reviewer's own response as they see it: answers and when they submitted it."""
 

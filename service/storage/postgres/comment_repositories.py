@@ -10,7 +10,6 @@ filters on ``organization_id`` first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, Final
 from uuid import UUID
 
@@ -24,6 +23,7 @@ from service.okr_ports import Viewer
 from service.pagination import Page, PageRequest, page_of, stamped_page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.okr_repositories import visible_to
+from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import execute_write, paged
 
 _TARGET_COLUMN: Final = {
@@ -55,35 +55,32 @@ def _select() -> Select[Any]:
     return select(c, _mentions().label("mention_ids"))
 
 
-def _comment(row: Row[Any]) -> Comment:
-    target = CommentTarget(row.target_type)
-    mentions: Sequence[UUID] | None = row.mention_ids
-    return Comment(
-        id=row.id,
-        organization_id=row.organization_id,
-        target=target,
-        target_id=getattr(row, _TARGET_COLUMN[target]),
-        author_id=row.author_id,
-        body=row.body,
-        mentions=tuple(mentions or ()),
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+def _target_id(row: Row[Any]) -> object:
+    return getattr(row, _TARGET_COLUMN[CommentTarget(row.target_type)])
 
 
-def _values(comment: Comment) -> dict[str, Any]:
-    targets = dict.fromkeys(_TARGET_COLUMN.values())
-    targets[_TARGET_COLUMN[comment.target]] = comment.target_id
-    return {
-        "target_type": comment.target.value,
-        **targets,
-        "author_id": comment.author_id,
-        "body": comment.body,
-        "version": comment.version,
-        "created_at": comment.created_at,
-        "updated_at": comment.updated_at,
-    }
+def _target_columns(comment: Comment) -> dict[str, object]:
+    # All three columns, the other two NULL: the one_target check wants exactly one set.
+    columns: dict[str, object] = dict.fromkeys(_TARGET_COLUMN.values())
+    columns[_TARGET_COLUMN[comment.target]] = comment.target_id
+    return columns
+
+
+# The target is kept as its type and one of three columns (a real foreign key each); the
+# mentions are rows of comment_mentions, read by ``_select`` and written by ``_mention``.
+_COMMENTS = EntityRows(
+    Comment,
+    t.comments,
+    {
+        "target": Stored(
+            lambda row: CommentTarget(row.target_type),
+            lambda comment: {"target_type": comment.target.value},
+        ),
+        "target_id": Stored(_target_id, _target_columns),
+        "mentions": Stored(lambda row: tuple(row.mention_ids or ()), lambda _: {}),
+    },
+)
+_comment = _COMMENTS.entity
 
 
 class PostgresComments:
@@ -168,9 +165,7 @@ class PostgresComments:
     async def add(self, comment: Comment) -> None:
         await execute_write(
             self._conn,
-            insert(t.comments).values(
-                organization_id=comment.organization_id, id=comment.id, **_values(comment)
-            ),
+            insert(t.comments).values(**_COMMENTS.insert_values(comment)),
         )
         await self._mention(comment)
 
@@ -183,7 +178,7 @@ class PostgresComments:
                 c.c.id == comment.id,
                 c.c.version == previous_version,
             )
-            .values(**_values(comment))
+            .values(**_COMMENTS.values(comment))
         )
         if await execute_write(self._conn, statement) != 1:
             raise _stale()

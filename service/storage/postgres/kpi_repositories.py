@@ -17,7 +17,6 @@ from uuid import UUID
 from sqlalchemy import (
     DateTime,
     Delete,
-    Row,
     Select,
     any_,
     delete,
@@ -34,13 +33,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import ConcurrentChange, StaleVersion
 from domain.kpis import Kpi, KpiMeasurement
-from domain.okrs import Direction, KeyResult
+from domain.okrs import KeyResult
 from service.kpi_ports import KpiFilter, kpi_has_linked_key_results
 from service.pagination import Page, PageRequest, page_of, stamped_page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.errors import constraint_name, translate
 from service.storage.postgres.okr_repositories import _key_result
-from service.storage.postgres.sql import escape_like, id_array, paged, plain
+from service.storage.postgres.rows import EntityRows
+from service.storage.postgres.sql import escape_like, id_array, paged
 
 # The key results' foreign key on kpis: deleting a KPI that KRs follow violates it.
 LINK_CONSTRAINT: Final = "fk_key_results_kpi_id_kpis"
@@ -62,45 +62,10 @@ def _stale() -> StaleVersion:
     return ConcurrentChange("the resource changed meanwhile: reload and retry")
 
 
-def _kpi(row: Row[Any]) -> Kpi:
-    return Kpi(
-        id=row.id,
-        organization_id=row.organization_id,
-        name=row.name,
-        owner_id=row.owner_id,
-        unit=row.unit,
-        target=plain(row.target),
-        direction=Direction(row.direction),
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _values(kpi: Kpi) -> dict[str, Any]:
-    return {
-        "name": kpi.name,
-        "owner_id": kpi.owner_id,
-        "unit": kpi.unit,
-        "target": kpi.target,
-        "direction": kpi.direction.value,
-        "version": kpi.version,
-        "created_at": kpi.created_at,
-        "updated_at": kpi.updated_at,
-    }
-
-
-def _measurement(row: Row[Any]) -> KpiMeasurement:
-    return KpiMeasurement(
-        id=row.id,
-        organization_id=row.organization_id,
-        kpi_id=row.kpi_id,
-        value=plain(row.value),
-        measured_at=row.measured_at,
-        recorded_by=row.recorded_by,
-        note=row.note,
-        created_at=row.created_at,
-    )
+_KPIS = EntityRows(Kpi, t.kpis)
+_kpi = _KPIS.entity
+_MEASUREMENTS = EntityRows(KpiMeasurement, t.kpi_measurements)
+_measurement = _MEASUREMENTS.entity
 
 
 class PostgresKpis:
@@ -152,7 +117,7 @@ class PostgresKpis:
     async def add(self, kpi: Kpi) -> None:
         await _write(
             self._conn,
-            insert(t.kpis).values(organization_id=kpi.organization_id, id=kpi.id, **_values(kpi)),
+            insert(t.kpis).values(**_KPIS.insert_values(kpi)),
         )
 
     async def update(self, kpi: Kpi, *, previous_version: int) -> None:
@@ -164,7 +129,7 @@ class PostgresKpis:
                 k.c.id == kpi.id,
                 k.c.version == previous_version,
             )
-            .values(**_values(kpi))
+            .values(**_KPIS.values(kpi))
         )
         if await _write(self._conn, statement) != 1:
             raise _stale()
@@ -193,16 +158,7 @@ class PostgresKpis:
     async def add_measurement(self, measurement: KpiMeasurement) -> None:
         await _write(
             self._conn,
-            insert(t.kpi_measurements).values(
-                organization_id=measurement.organization_id,
-                id=measurement.id,
-                kpi_id=measurement.kpi_id,
-                value=measurement.value,
-                measured_at=measurement.measured_at,
-                recorded_by=measurement.recorded_by,
-                note=measurement.note,
-                created_at=measurement.created_at,
-            ),
+            insert(t.kpi_measurements).values(**_MEASUREMENTS.insert_values(measurement)),
         )
 
     async def measurements(

@@ -17,10 +17,11 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import ConcurrentChange, StaleVersion
-from domain.meetings import Meeting, MeetingKind
+from domain.meetings import Meeting
 from service.management_ports import MeetingFilter
 from service.pagination import Page, PageRequest, stamped_page_of
 from service.storage.postgres import tables as t
+from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import execute_write, paged
 
 # The link tables, the column each links to, and the meeting's field it holds.
@@ -57,41 +58,19 @@ def _select() -> Select[Any]:
     ).select_from(m)
 
 
-def _ids(value: Sequence[UUID] | None) -> tuple[UUID, ...]:
-    return tuple(value or ())
+def _linked_ids(field: str) -> Stored[Meeting]:
+    """A list kept in a link table: read from the ``_select`` column of its name (NULL for
+    none); written by ``_link``, not as a column of ``meetings``."""
+
+    def read(row: Row[Any]) -> tuple[UUID, ...]:
+        ids: Sequence[UUID] | None = getattr(row, field)
+        return tuple(ids or ())
+
+    return Stored(read, lambda _: {})
 
 
-def _meeting(row: Row[Any]) -> Meeting:
-    return Meeting(
-        id=row.id,
-        organization_id=row.organization_id,
-        kind=MeetingKind(row.kind),
-        title=row.title,
-        held_on=row.held_on,
-        cycle_id=row.cycle_id,
-        unit_id=row.unit_id,
-        attendee_ids=_ids(row.attendee_ids),
-        objective_ids=_ids(row.objective_ids),
-        findings=row.findings,
-        follow_up_action_ids=_ids(row.follow_up_action_ids),
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _values(meeting: Meeting) -> dict[str, Any]:
-    return {
-        "kind": meeting.kind.value,
-        "title": meeting.title,
-        "held_on": meeting.held_on,
-        "cycle_id": meeting.cycle_id,
-        "unit_id": meeting.unit_id,
-        "findings": meeting.findings,
-        "version": meeting.version,
-        "created_at": meeting.created_at,
-        "updated_at": meeting.updated_at,
-    }
+_MEETINGS = EntityRows(Meeting, t.meetings, {field: _linked_ids(field) for _, _, field in _LINKS})
+_meeting = _MEETINGS.entity
 
 
 class PostgresMeetings:
@@ -143,9 +122,7 @@ class PostgresMeetings:
     async def add(self, meeting: Meeting) -> None:
         await execute_write(
             self._conn,
-            insert(t.meetings).values(
-                organization_id=meeting.organization_id, id=meeting.id, **_values(meeting)
-            ),
+            insert(t.meetings).values(**_MEETINGS.insert_values(meeting)),
         )
         await self._link(meeting)
 
@@ -158,7 +135,7 @@ class PostgresMeetings:
                 m.c.id == meeting.id,
                 m.c.version == previous_version,
             )
-            .values(**_values(meeting))
+            .values(**_MEETINGS.values(meeting))
         )
         if await execute_write(self._conn, statement) != 1:
             raise _stale()

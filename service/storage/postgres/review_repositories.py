@@ -23,7 +23,6 @@ from domain.reviews import (
     Question,
     Response,
     ReviewCycle,
-    ReviewPhase,
     ReviewRole,
     RoleWeights,
 )
@@ -35,7 +34,8 @@ from service.review_ports import (
     SubmittedResponse,
 )
 from service.storage.postgres import tables as t
-from service.storage.postgres.sql import execute_write, id_array, paged, plain, update_versioned
+from service.storage.postgres.rows import EntityRows, Stored
+from service.storage.postgres.sql import execute_write, id_array, paged, update_versioned
 
 
 def questions_json(questions: Sequence[Question]) -> list[dict[str, Any]]:
@@ -76,68 +76,49 @@ def answers_from(data: Sequence[Mapping[str, Any]]) -> tuple[Answer, ...]:
     )
 
 
-def _submitted(row: Row[Any]) -> SubmittedResponse:
-    return SubmittedResponse(
-        assignment_id=row.assignment_id,
-        answers=answers_from(row.answers),
-        submitted_at=row.submitted_at,
-        updated_at=row.updated_at,
-    )
+# Read only: ``save`` writes a response from its answers and the time.
+_submitted = EntityRows(
+    SubmittedResponse,
+    t.review_responses,
+    {"answers": Stored(lambda row: answers_from(row.answers), lambda _: {})},
+).entity
 
 
 # -- review cycles -------------------------------------------------------------------------
 
 
-def _review_cycle(row: Row[Any]) -> ReviewCycle:
-    return ReviewCycle(
-        id=row.id,
-        organization_id=row.organization_id,
-        cycle_id=row.cycle_id,
-        name=row.name,
-        phase=ReviewPhase(row.phase),
-        questions=questions_from(row.questions),
-        weights=RoleWeights(
-            weight_self=plain(row.weight_self),
-            weight_peer=plain(row.weight_peer),
-            weight_manager=plain(row.weight_manager),
-            weight_skip_level=plain(row.weight_skip_level),
-        ),
-        peer_anonymity_threshold=row.peer_anonymity_threshold,
-        peer_bounds=PeerBounds(min_peers=row.min_peers, max_peers=row.max_peers),
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        published_at=row.published_at,
-        okr_scores=tuple(
-            (UUID(k), None if v is None else Decimal(v)) for k, v in (row.okr_scores or {}).items()
-        ),
-    )
+def _in_own_columns(value_type: type[Any], field: str) -> Stored[ReviewCycle]:
+    """A value of ``value_type`` kept in the columns named as its fields."""
+    columns = EntityRows(value_type, t.review_cycles, keys=())
+    return Stored(columns.entity, lambda rc: columns.values(getattr(rc, field)))
 
 
-def _review_cycle_values(rc: ReviewCycle) -> dict[str, Any]:
-    return {
-        "cycle_id": rc.cycle_id,
-        "name": rc.name,
-        "phase": rc.phase.value,
-        "questions": questions_json(rc.questions),
-        "weight_self": rc.weights.weight_self,
-        "weight_peer": rc.weights.weight_peer,
-        "weight_manager": rc.weights.weight_manager,
-        "weight_skip_level": rc.weights.weight_skip_level,
-        "peer_anonymity_threshold": rc.peer_anonymity_threshold,
-        "min_peers": rc.peer_bounds.min_peers,
-        "max_peers": rc.peer_bounds.max_peers,
-        "version": rc.version,
-        "created_at": rc.created_at,
-        "updated_at": rc.updated_at,
-        "published_at": rc.published_at,
-        # Decimal strings, so a score reads back exactly.
-        "okr_scores": (
-            {str(k): None if v is None else str(v) for k, v in rc.okr_scores}
-            if rc.okr_scores
-            else None
+def _okr_scores(row: Row[Any]) -> tuple[tuple[UUID, Decimal | None], ...]:
+    scores: Mapping[str, str | None] = row.okr_scores or {}
+    return tuple((UUID(k), None if v is None else Decimal(v)) for k, v in scores.items())
+
+
+def _okr_scores_column(rc: ReviewCycle) -> dict[str, object]:
+    # Decimal strings, so a score reads back exactly; NULL until published.
+    scores = {str(k): None if v is None else str(v) for k, v in rc.okr_scores}
+    return {"okr_scores": scores or None}
+
+
+# Each weight and peer bound is a column of its own; questions and scores JSONB documents.
+_REVIEW_CYCLES = EntityRows(
+    ReviewCycle,
+    t.review_cycles,
+    {
+        "questions": Stored(
+            lambda row: questions_from(row.questions),
+            lambda rc: {"questions": questions_json(rc.questions)},
         ),
-    }
+        "weights": _in_own_columns(RoleWeights, "weights"),
+        "peer_bounds": _in_own_columns(PeerBounds, "peer_bounds"),
+        "okr_scores": Stored(_okr_scores, _okr_scores_column),
+    },
+)
+_review_cycle = _REVIEW_CYCLES.entity
 
 
 class PostgresReviewCycles:
@@ -170,11 +151,7 @@ class PostgresReviewCycles:
     async def add(self, review_cycle: ReviewCycle) -> None:
         await execute_write(
             self._conn,
-            insert(t.review_cycles).values(
-                organization_id=review_cycle.organization_id,
-                id=review_cycle.id,
-                **_review_cycle_values(review_cycle),
-            ),
+            insert(t.review_cycles).values(**_REVIEW_CYCLES.insert_values(review_cycle)),
         )
 
     async def update(self, review_cycle: ReviewCycle, *, previous_version: int) -> None:
@@ -183,7 +160,7 @@ class PostgresReviewCycles:
             self._conn,
             rc,
             and_(rc.c.organization_id == review_cycle.organization_id, rc.c.id == review_cycle.id),
-            _review_cycle_values(review_cycle),
+            _REVIEW_CYCLES.values(review_cycle),
             previous_version,
         )
 
@@ -191,15 +168,8 @@ class PostgresReviewCycles:
 # -- assignments ---------------------------------------------------------------------------
 
 
-def _assignment(row: Row[Any]) -> ReviewAssignment:
-    return ReviewAssignment(
-        id=row.id,
-        organization_id=row.organization_id,
-        review_cycle_id=row.review_cycle_id,
-        reviewee_id=row.reviewee_id,
-        reviewer_id=row.reviewer_id,
-        role=ReviewRole(row.role),
-    )
+_ASSIGNMENTS = EntityRows(ReviewAssignment, t.review_assignments)
+_assignment = _ASSIGNMENTS.entity
 
 
 class PostgresReviewAssignments:
@@ -212,17 +182,7 @@ class PostgresReviewAssignments:
         await execute_write(
             self._conn,
             insert(t.review_assignments).values(
-                [
-                    {
-                        "organization_id": a.organization_id,
-                        "id": a.id,
-                        "review_cycle_id": a.review_cycle_id,
-                        "reviewee_id": a.reviewee_id,
-                        "reviewer_id": a.reviewer_id,
-                        "role": a.role.value,
-                    }
-                    for a in assignments
-                ]
+                [_ASSIGNMENTS.insert_values(a) for a in assignments]
             ),
         )
 

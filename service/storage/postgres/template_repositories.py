@@ -13,16 +13,17 @@ from decimal import Decimal
 from typing import Any, Final
 from uuid import UUID
 
-from sqlalchemy import Row, Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import ConcurrentChange, StaleVersion
-from domain.okrs import Direction, Level, MetricKind
+from domain.okrs import Direction, MetricKind
 from domain.templates import Template, TemplateAction, TemplateKeyResult, TemplateMilestone
 from service.pagination import Page, PageRequest, page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.errors import constraint_name, translate
+from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import escape_like, paged
 from service.template_ports import TemplateFilter, template_key_taken
 
@@ -110,47 +111,29 @@ def key_results_from(data: Sequence[Mapping[str, Any]]) -> tuple[TemplateKeyResu
     )
 
 
-def _template(row: Row[Any]) -> Template:
-    return Template(
-        id=row.id,
-        key=row.key,
-        role_name_zh=row.role_name_zh,
-        role_name_en=row.role_name_en,
-        title_zh=row.title_zh,
-        title_en=row.title_en,
-        description_zh=row.description_zh,
-        description_en=row.description_en,
-        level=Level(row.level),
-        key_results=key_results_from(row.key_results),
-        organization_id=row.organization_id,
-        version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def _values(template: Template) -> dict[str, Any]:
-    return {
-        "key": template.key,
-        "role_name_zh": template.role_name_zh,
-        "role_name_en": template.role_name_en,
-        "title_zh": template.title_zh,
-        "title_en": template.title_en,
-        "description_zh": template.description_zh,
-        "description_en": template.description_en,
-        "level": template.level.value,
-        "key_results": key_results_json(template.key_results),
-        "version": template.version,
-        "created_at": template.created_at,
-        "updated_at": template.updated_at,
-    }
-
-
 def _owned(template: Template) -> UUID:
     """Its organization: a built-in (no organization) is never stored."""
     if template.organization_id is None:
         raise ValueError("built-in templates are not stored")
     return template.organization_id
+
+
+# The key results are one JSONB document; a template without an organization is refused.
+_TEMPLATES = EntityRows(
+    Template,
+    t.templates,
+    {
+        "organization_id": Stored(
+            lambda row: row.organization_id,
+            lambda template: {"organization_id": _owned(template)},
+        ),
+        "key_results": Stored(
+            lambda row: key_results_from(row.key_results),
+            lambda template: {"key_results": key_results_json(template.key_results)},
+        ),
+    },
+)
+_template = _TEMPLATES.entity
 
 
 class PostgresTemplates:
@@ -199,9 +182,7 @@ class PostgresTemplates:
     async def add(self, template: Template) -> None:
         await _write(
             self._conn,
-            insert(t.templates).values(
-                organization_id=_owned(template), id=template.id, **_values(template)
-            ),
+            insert(t.templates).values(**_TEMPLATES.insert_values(template)),
         )
 
     async def update(self, template: Template, *, previous_version: int) -> None:
@@ -213,7 +194,7 @@ class PostgresTemplates:
                 tp.c.id == template.id,
                 tp.c.version == previous_version,
             )
-            .values(**_values(template))
+            .values(**_TEMPLATES.values(template))
         )
         if await _write(self._conn, statement) != 1:
             raise _stale()
