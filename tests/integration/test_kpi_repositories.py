@@ -10,26 +10,17 @@ from uuid import UUID
 
 import pytest
 
-from domain.cycles import CycleKind
 from domain.errors import Conflict, RuleViolation, StaleVersion
 from domain.kpis import Kpi, KpiMeasurement
 from domain.members import Member
-from domain.okrs import (
-    Direction,
-    KeyResult,
-    Level,
-    MetricKind,
-    Objective,
-    ObjectiveStatus,
-    OwnerKind,
-    Visibility,
-)
+from domain.okrs import Direction, KeyResult, MetricKind, Objective
 from service.ids import new_id
 from service.kpi_ports import KpiFilter
 from service.pagination import PageRequest
 from service.ports import UnitOfWorkFactory
+from tests import factories as make
 from tests.integration.test_alignment_reader import factory
-from tests.integration.test_repositories import NOW, cycle, engine, member, organization, uow
+from tests.integration.test_repositories import NOW, engine, uow
 
 # The fixtures, shared by import: pytest finds them in this module's namespace.
 __all__ = ["engine", "factory", "uow"]
@@ -78,71 +69,24 @@ def reading(
 
 
 def key_result(objective: Objective, owner: Member, **fields: Any) -> KeyResult:
-    values: dict[str, Any] = {
-        "id": new_id(),
-        "organization_id": objective.organization_id,
-        "objective_id": objective.id,
+    """A currency KR, 0 -> 6,000,000 CNY, due at the end of Q1."""
+    revenue: dict[str, Any] = {
         "title": "Q1 revenue reaches 6 million",
-        "owner_id": owner.id,
         "metric_kind": MetricKind.CURRENCY,
-        "unit": None,
         "currency": "CNY",
-        "start": Decimal(0),
         "target": Decimal(6000000),
-        "direction": Direction.INCREASE,
-        "weight": Decimal(1),
-        "due_date": date(2026, 3, 31),
-        "confidence": None,
-        "milestones": (),
-        "final_score": None,
-        "final_score_reason": None,
-        "version": 1,
-        "created_at": NOW,
-        "updated_at": NOW,
     }
-    values.update(fields)
-    return KeyResult(**values)
+    return make.key_result_row(objective, owner, date(2026, 3, 31), **revenue | fields)
 
 
 async def _world(factory: UnitOfWorkFactory) -> World:
-    acme, globex = organization("Acme"), organization("Globex")
-    ann, bob, gina = member(acme.id, "Ann"), member(acme.id, "Bob"), member(globex.id, "Gina")
-    q1 = cycle(acme.id, "Q1", date(2026, 1, 1), date(2026, 3, 31), CycleKind.QUARTER)
-    objective = Objective(
-        id=new_id(),
-        organization_id=acme.id,
-        cycle_id=q1.id,
-        title="Grow revenue",
-        description="",
-        owner_kind=OwnerKind.MEMBER,
-        owner_id=ann.id,
-        level=Level.INDIVIDUAL,
-        status=ObjectiveStatus.ACTIVE,
-        visibility=Visibility.PUBLIC,
-        roll_up=False,
-        parent_objective_id=None,
-        parent_key_result_id=None,
-        source_objective_id=None,
-        version=1,
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    async with factory() as work:
-        await work.organizations.add(acme)
-        await work.organizations.add(globex)
-        for one in (ann, bob, gina):
-            await work.members.add(one)
-        await work.cycles.add(q1)
-        await work.objectives.add(objective)
-        await work.commit()
+    acme, globex = make.organization_row("Acme"), make.organization_row("Globex")
+    ann, bob = make.member_row(acme.id, "Ann"), make.member_row(acme.id, "Bob")
+    gina = make.member_row(globex.id, "Gina")
+    q1 = make.cycle_row(acme.id, "Q1", date(2026, 1, 1), date(2026, 3, 31))
+    objective = make.objective_row(q1, "Grow revenue", ann)
+    await make.seed(factory, acme, globex, ann, bob, gina, q1, objective)
     return World(acme.id, globex.id, ann, bob, gina, objective)
-
-
-async def _add(factory: UnitOfWorkFactory, *kpis: Kpi) -> None:
-    async with factory() as work:
-        for one in kpis:
-            await work.kpis.add(one)
-        await work.commit()
 
 
 async def test_add_get_and_list_in_its_organization_only(factory: UnitOfWorkFactory) -> None:
@@ -157,7 +101,7 @@ async def test_add_get_and_list_in_its_organization_only(factory: UnitOfWorkFact
         direction=Direction.DECREASE,
     )
     theirs = kpi(w.globex, w.gina, "Globex revenue")
-    await _add(factory, revenue, complaints, theirs)
+    await make.seed(factory, revenue, complaints, theirs)
 
     async with factory() as work:
         assert await work.kpis.get(w.acme, revenue.id) == revenue
@@ -192,13 +136,13 @@ async def test_add_get_and_list_in_its_organization_only(factory: UnitOfWorkFact
 
 async def test_an_owner_must_be_a_member_of_the_organization(factory: UnitOfWorkFactory) -> None:
     w = await _world(factory)
-    for owner in (w.gina, member(w.acme, "Nobody")):
+    for owner in (w.gina, make.member_row(w.acme, "Nobody")):
         with pytest.raises(RuleViolation) as refused:
             async with factory() as work:
                 await work.kpis.add(kpi(w.acme, owner))
         assert refused.value.code == "unknown_reference"
     mine = kpi(w.acme, w.ann)
-    await _add(factory, mine)
+    await make.seed(factory, mine)
     with pytest.raises(RuleViolation) as refused:
         async with factory() as work:
             await work.kpis.update(replace(mine, owner_id=w.gina.id, version=2), previous_version=1)
@@ -208,7 +152,7 @@ async def test_an_owner_must_be_a_member_of_the_organization(factory: UnitOfWork
 async def test_update_compares_versions(factory: UnitOfWorkFactory) -> None:
     w = await _world(factory)
     mine = kpi(w.acme, w.ann)
-    await _add(factory, mine)
+    await make.seed(factory, mine)
     changed = replace(mine, name="Revenue", unit=None, target=Decimal("2.5E+6"), version=2)
     async with factory() as work:
         await work.kpis.update(changed, previous_version=1)
@@ -233,7 +177,7 @@ async def test_measurements_newest_first_by_the_moment_they_describe(
 ) -> None:
     w = await _world(factory)
     revenue, other = kpi(w.acme, w.ann), kpi(w.acme, w.bob, "Other")
-    await _add(factory, revenue, other)
+    await make.seed(factory, revenue, other)
     jan, feb = NOW - timedelta(days=40), NOW - timedelta(days=10)
     january = reading(revenue, "1200000", jan, created_at=NOW - timedelta(days=35))
     february = reading(revenue, "1650000", feb, created_at=NOW - timedelta(days=8))
@@ -288,7 +232,7 @@ async def test_measurements_newest_first_by_the_moment_they_describe(
 async def test_a_measurement_needs_a_kpi_of_its_organization(factory: UnitOfWorkFactory) -> None:
     w = await _world(factory)
     theirs = kpi(w.globex, w.gina)
-    await _add(factory, theirs)
+    await make.seed(factory, theirs)
     for stray in (
         replace(reading(theirs, "1", NOW), organization_id=w.acme),
         reading(kpi(w.acme, w.ann), "1", NOW),
@@ -302,7 +246,7 @@ async def test_a_measurement_needs_a_kpi_of_its_organization(factory: UnitOfWork
 async def test_a_key_result_follows_a_kpi_of_its_organization(factory: UnitOfWorkFactory) -> None:
     w = await _world(factory)
     revenue, other, theirs = kpi(w.acme, w.ann), kpi(w.acme, w.bob, "Other"), kpi(w.globex, w.gina)
-    await _add(factory, revenue, other, theirs)
+    await make.seed(factory, revenue, other, theirs)
     first = key_result(w.objective, w.ann, kpi_id=revenue.id)
     second = key_result(w.objective, w.bob, kpi_id=revenue.id)
     free = key_result(w.objective, w.ann)
@@ -350,7 +294,7 @@ async def test_delete_takes_the_measurements_and_is_refused_while_krs_follow(
 ) -> None:
     w = await _world(factory)
     revenue = kpi(w.acme, w.ann)
-    await _add(factory, revenue)
+    await make.seed(factory, revenue)
     kr = key_result(w.objective, w.ann, kpi_id=revenue.id)
     async with factory() as work:
         await work.kpis.add_measurement(reading(revenue, "1", NOW))

@@ -26,7 +26,6 @@ from domain.meetings import Meeting, MeetingKind
 from domain.members import Member, Role
 from domain.okrs import (
     Action,
-    ActionStatus,
     KeyResult,
     Level,
     Objective,
@@ -40,13 +39,9 @@ from service.okr_ports import Viewer
 from service.pagination import PageRequest
 from service.ports import UnitOfWorkFactory
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from tests.integration.test_alignment_reader import (
-    _key_result,
-    _objective,
-    _unit,
-    factory,
-)
-from tests.integration.test_repositories import NOW, cycle, engine, member, organization, uow
+from tests import factories as make
+from tests.integration.test_alignment_reader import factory
+from tests.integration.test_repositories import NOW, engine, uow
 
 # The fixtures, shared by import: pytest finds them in this module's namespace.
 __all__ = ["engine", "factory", "uow"]
@@ -87,83 +82,43 @@ class World:
         return Viewer(member_id=who.id, sees_everything=Role.ADMIN in who.roles)
 
 
-def _action(kr: KeyResult, title: str, owner: Member | None, due: date | None) -> Action:
-    return Action(
-        id=new_id(),
-        organization_id=kr.organization_id,
-        key_result_id=kr.id,
-        title=title,
-        owner_id=owner.id if owner else None,
-        due_date=due,
-        status=ActionStatus.TODO,
-        completion_standard=None,
-        accepted_by=None,
-        accepted_at=None,
-        version=1,
-        created_at=NOW,
-        updated_at=NOW,
-    )
-
-
 async def _world(factory: UnitOfWorkFactory) -> World:
-    org, globex = organization("Acme"), organization("Globex")
+    org, globex = make.organization_row("Acme"), make.organization_row("Globex")
     o = org.id
-    admin = member(o, "Admin", roles=frozenset({Role.ADMIN}))
-    lead = member(o, "Lead", roles=frozenset({Role.MANAGER}))
-    bob = member(o, "Bob")
-    carol = member(o, "Carol", manager_id=lead.id)
-    stranger = member(globex.id, "Stranger")
-    company = _unit(o, UnitKind.COMPANY, "Acme", None, admin)
-    sales = _unit(o, UnitKind.DEPARTMENT, "Sales", company, lead)
-    team = _unit(o, UnitKind.TEAM, "Sales team", sales, None)
-    support = _unit(o, UnitKind.TEAM, "Support", company, None)
-    year = cycle(o, "FY2026", date(2026, 1, 1), date(2026, 12, 31), CycleKind.YEAR)
-    quarter = replace(
-        cycle(o, "Q1", date(2026, 1, 1), Q1_END, CycleKind.QUARTER), parent_id=year.id
+    admin = make.member_row(o, "Admin", roles=frozenset({Role.ADMIN}))
+    lead = make.member_row(o, "Lead", roles=frozenset({Role.MANAGER}))
+    bob = make.member_row(o, "Bob")
+    carol = make.member_row(o, "Carol", manager_id=lead.id)
+    stranger = make.member_row(globex.id, "Stranger")
+    company = make.unit_row(o, "Acme", UnitKind.COMPANY, lead=admin)
+    sales = make.unit_row(o, "Sales", UnitKind.DEPARTMENT, parent=company, lead=lead)
+    team = make.unit_row(o, "Sales team", parent=sales)
+    support = make.unit_row(o, "Support", parent=company)
+    year = make.cycle_row(o, "FY2026", date(2026, 1, 1), date(2026, 12, 31), CycleKind.YEAR)
+    quarter = make.cycle_row(o, "Q1", date(2026, 1, 1), Q1_END, parent_id=year.id)
+    next_year = make.cycle_row(o, "FY2027", date(2027, 1, 1), date(2027, 12, 31), CycleKind.YEAR)
+    team_o = make.objective_row(year, "Close deals", team, Level.TEAM)
+    team_kr = make.key_result_row(team_o, bob, Q1_END)
+    private_o = make.objective_row(year, "Grow", carol, visibility=Visibility.PRIVATE)
+    private_kr = make.key_result_row(private_o, carol, Q1_END)
+    archived_o = make.objective_row(year, "Old", bob, status=ObjectiveStatus.ARCHIVED)
+    archived_kr = make.key_result_row(archived_o, bob, Q1_END)
+    later_o = make.objective_row(next_year, "Later", bob)
+    later_kr = make.key_result_row(later_o, bob, date(2027, 12, 31))
+    bob_action = make.action_row(team_kr, "Call ten accounts", bob, date(2026, 2, 10))
+    unowned_action = make.action_row(team_kr, "Refresh the deck", None, None)
+    carol_action = make.action_row(private_kr, "Private plan", carol, date(2026, 5, 1))
+    lead_action = make.action_row(team_kr, "Coach the team", lead, date(2026, 3, 1))
+    archived_action = make.action_row(archived_kr, "Forgotten", bob, date(2026, 2, 1))
+    later_action = make.action_row(later_kr, "Next year", bob, date(2027, 2, 1))
+    await make.seed(
+        factory,
+        *(org, globex, admin, lead, bob, carol, stranger),
+        *(company, sales, team, support, make.Membership(team, bob)),
+        *(year, quarter, next_year, team_o, private_o, archived_o, later_o),
+        *(team_kr, private_kr, archived_kr, later_kr),
+        *(bob_action, unowned_action, carol_action, lead_action, archived_action, later_action),
     )
-    next_year = cycle(o, "FY2027", date(2027, 1, 1), date(2027, 12, 31), CycleKind.YEAR)
-    team_o = _objective(o, "Close deals", year, team, Level.TEAM, NOW)
-    team_kr = _key_result(team_o, bob, NOW)
-    private_o = _objective(
-        o, "Grow", year, carol, Level.INDIVIDUAL, NOW, visibility=Visibility.PRIVATE
-    )
-    private_kr = _key_result(private_o, carol, NOW)
-    archived_o = _objective(
-        o, "Old", year, bob, Level.INDIVIDUAL, NOW, status=ObjectiveStatus.ARCHIVED
-    )
-    archived_kr = _key_result(archived_o, bob, NOW)
-    later_o = _objective(o, "Later", next_year, bob, Level.INDIVIDUAL, NOW)
-    later_kr = _key_result(later_o, bob, NOW, due_date=date(2027, 12, 31))
-    bob_action = _action(team_kr, "Call ten accounts", bob, date(2026, 2, 10))
-    unowned_action = _action(team_kr, "Refresh the deck", None, None)
-    carol_action = _action(private_kr, "Private plan", carol, date(2026, 5, 1))
-    lead_action = _action(team_kr, "Coach the team", lead, date(2026, 3, 1))
-    archived_action = _action(archived_kr, "Forgotten", bob, date(2026, 2, 1))
-    later_action = _action(later_kr, "Next year", bob, date(2027, 2, 1))
-    async with factory() as work:
-        await work.organizations.add(org)
-        await work.organizations.add(globex)
-        for one in (admin, lead, bob, carol, stranger):
-            await work.members.add(one)
-        for unit in (company, sales, team, support):
-            await work.units.add(unit)
-        await work.units.add_member(o, team.id, bob.id)
-        for one_cycle in (year, quarter, next_year):
-            await work.cycles.add(one_cycle)
-        for objective in (team_o, private_o, archived_o, later_o):
-            await work.objectives.add(objective)
-        for kr in (team_kr, private_kr, archived_kr, later_kr):
-            await work.key_results.add(kr)
-        for action in (
-            bob_action,
-            unowned_action,
-            carol_action,
-            lead_action,
-            archived_action,
-            later_action,
-        ):
-            await work.actions.add(action)
-        await work.commit()
     return World(
         org_id=o,
         globex_id=globex.id,
@@ -231,16 +186,6 @@ def _comment(w: World, target: CommentTarget, target_id: UUID, **fields: Any) ->
     return Comment(**values)
 
 
-async def _add(factory: UnitOfWorkFactory, *rows: Meeting | Comment) -> None:
-    async with factory() as work:
-        for row in rows:
-            if isinstance(row, Meeting):
-                await work.meetings.add(row)
-            else:
-                await work.comments.add(row)
-        await work.commit()
-
-
 def _ids(rows: Sequence[Meeting | Comment | Action]) -> list[UUID]:
     return [r.id for r in rows]
 
@@ -254,7 +199,7 @@ async def test_a_meeting_reads_back_whole_in_its_organization_only(
     w = await _world(factory)
     made = _meeting(w)
     bare = _meeting(w, unit_id=None, attendee_ids=(), objective_ids=(), follow_up_action_ids=())
-    await _add(factory, made, bare)
+    await make.seed(factory, made, bare)
     async with factory() as work:
         assert await work.meetings.get(w.org_id, made.id) == made  # the lists keep their order
         assert await work.meetings.get(w.org_id, bare.id) == bare
@@ -271,7 +216,7 @@ async def test_meetings_list_by_cycle_unit_and_kind_a_page_at_a_time(
     retro = _meeting(w)
     weekly = _meeting(w, kind=MeetingKind.WEEKLY, cycle_id=None, unit_id=w.team.id)
     report = _meeting(w, kind=MeetingKind.MONTHLY_REPORT, cycle_id=w.year.id, unit_id=None)
-    await _add(factory, retro, weekly, report)
+    await make.seed(factory, retro, weekly, report)
     async with factory() as work:
 
         async def ids(filters: MeetingFilter, page: PageRequest | None = None) -> list[UUID]:
@@ -296,7 +241,7 @@ async def test_a_meeting_update_replaces_its_links_and_checks_the_version(
 ) -> None:
     w = await _world(factory)
     made = _meeting(w)
-    await _add(factory, made)
+    await make.seed(factory, made)
     changed = replace(
         made,
         title="Q1 retrospective",
@@ -366,7 +311,7 @@ async def test_deleted_objectives_and_actions_drop_out_and_a_unit_keeps_its_meet
     w = await _world(factory)
     made = _meeting(w)
     of_support = _meeting(w, unit_id=w.support.id, cycle_id=None)
-    await _add(factory, made, of_support)
+    await make.seed(factory, made, of_support)
     async with factory() as work:
         await work.objectives.delete(w.org_id, w.team_o.id)  # with its KR and their actions
         await work.commit()
@@ -398,7 +343,7 @@ async def test_comments_read_back_with_their_mentions_by_target_oldest_first(
     on_objective = _comment(w, CommentTarget.OBJECTIVE, w.team_o.id)
     on_action = _comment(w, CommentTarget.ACTION, w.bob_action.id, mentions=(w.lead.id,))
     second_on_kr = _comment(w, CommentTarget.KEY_RESULT, w.team_kr.id, author_id=w.lead.id)
-    await _add(factory, on_kr, on_objective, on_action, second_on_kr)
+    await make.seed(factory, on_kr, on_objective, on_action, second_on_kr)
     async with factory() as work:
         assert await work.comments.get(w.org_id, on_kr.id) == on_kr  # mentions in order
         assert await work.comments.get(w.globex_id, on_kr.id) is None
@@ -425,7 +370,7 @@ async def test_a_comment_update_replaces_its_mentions_and_checks_the_version(
 ) -> None:
     w = await _world(factory)
     made = _comment(w, CommentTarget.OBJECTIVE, w.team_o.id, mentions=(w.lead.id, w.carol.id))
-    await _add(factory, made)
+    await make.seed(factory, made)
     edited = replace(made, body="edited", mentions=(w.carol.id, w.admin.id), version=2)
     async with factory() as work:
         await work.comments.update(edited, previous_version=1)
@@ -471,7 +416,7 @@ async def test_comments_go_with_their_target(factory: UnitOfWorkFactory) -> None
     on_kr = _comment(w, CommentTarget.KEY_RESULT, w.team_kr.id, mentions=(w.lead.id,))
     on_action = _comment(w, CommentTarget.ACTION, w.bob_action.id, mentions=(w.lead.id,))
     on_other = _comment(w, CommentTarget.OBJECTIVE, w.private_o.id, mentions=(w.lead.id,))
-    await _add(factory, on_kr, on_action, on_other)
+    await make.seed(factory, on_kr, on_action, on_other)
     async with factory() as work:
         await work.objectives.delete(w.org_id, w.team_o.id)
         await work.commit()
@@ -505,7 +450,7 @@ async def test_mentions_of_a_member_newest_first_on_targets_the_viewer_may_see(
     )
     on_action = _comment(w, CommentTarget.ACTION, w.bob_action.id, mentions=(w.bob.id,))
     not_bob = _comment(w, CommentTarget.OBJECTIVE, w.team_o.id, mentions=(w.lead.id,))
-    await _add(factory, on_team_o, on_private_kr, on_private_action, on_action, not_bob)
+    await make.seed(factory, on_team_o, on_private_kr, on_private_action, on_action, not_bob)
     async with factory() as work:
 
         async def of(who: Member, viewer: Viewer, **page: Any) -> tuple[list[UUID], UUID | None]:
@@ -607,7 +552,7 @@ async def test_mentions_of_me_is_one_statement_driven_by_the_member_index(
     uow: PostgresUnitOfWorkFactory, engine: AsyncEngine
 ) -> None:
     w = await _world(uow)
-    await _add(
+    await make.seed(
         uow,
         *(
             _comment(w, CommentTarget.KEY_RESULT, w.team_kr.id, mentions=(w.bob.id,))

@@ -7,22 +7,22 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.cycles import Cycle, CycleKind, CycleState
+from domain.cycles import CycleKind
 from domain.errors import Conflict, StaleVersion
 from domain.members import Member, Role
-from domain.organizations import Locale, Organization, ReviewSettings, ScoringSettings
+from domain.organizations import Organization, ReviewSettings, ScoringSettings
 from service.ids import new_id
 from service.pagination import PageRequest
 from service.ports import CycleFilter, IdempotencyRecord, MemberFilter, StoredResponse
 from service.storage.postgres.database import create_engine
 from service.storage.postgres.repositories import PostgresIdempotencyStore
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from tests import factories as make
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -40,54 +40,8 @@ def uow(engine: AsyncEngine) -> PostgresUnitOfWorkFactory:
     return PostgresUnitOfWorkFactory(engine)
 
 
-def organization(name: str = "Acme", **fields: Any) -> Organization:
-    values: dict[str, Any] = {
-        "id": new_id(),
-        "name": name,
-        "time_zone": "Asia/Shanghai",
-        "locale": Locale.ZH_CN,
-        "scoring": ScoringSettings(),
-        "reviews": ReviewSettings(),
-        "version": 1,
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    values.update(fields)
-    return Organization(**values)
-
-
-def member(organization_id: UUID, name: str, **fields: Any) -> Member:
-    values: dict[str, Any] = {
-        "id": new_id(),
-        "organization_id": organization_id,
-        "name": name,
-        "email": f"{name.lower().replace(' ', '.')}@example.com",
-        "external_id": None,
-        "manager_id": None,
-        "roles": frozenset({Role.MEMBER}),
-        "active": True,
-        "version": 1,
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    values.update(fields)
-    return Member(**values)
-
-
-def cycle(organization_id: UUID, name: str, start: date, end: date, kind: CycleKind) -> Cycle:
-    return Cycle(
-        id=new_id(),
-        organization_id=organization_id,
-        name=name,
-        kind=kind,
-        start_date=start,
-        end_date=end,
-        parent_id=None,
-        state=CycleState.PLANNING,
-        version=1,
-        created_at=NOW,
-        updated_at=NOW,
-    )
+# The row builders, shared: the integration tests import them from here too.
+organization, member, cycle = make.organization_row, make.member_row, make.cycle_row
 
 
 @pytest.fixture

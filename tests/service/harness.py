@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Table, func, select
@@ -83,10 +84,11 @@ class Tenant:
         )
 
 
-async def new_tenant(deps: Deps, name: str) -> Tenant:
+async def new_tenant(deps: Deps, name: str, **settings: Any) -> Tenant:
+    """An organization with its admin; ``settings`` (``time_zone``, ``locale``) as created."""
     slug = name.lower().replace(" ", "-")
     org, admin = await create_organization(
-        deps, NewOrganization(name=name, admin_email=f"admin@{slug}.example")
+        deps, NewOrganization(name=name, admin_email=f"admin@{slug}.example", **settings)
     )
     return Tenant(org=org, admin_member=admin)
 

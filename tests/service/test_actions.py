@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.cycles import CycleKind, CycleState
+from domain.cycles import CycleState
 from domain.errors import Forbidden, NotFound, RuleViolation
 from domain.members import Member
 from domain.okrs import Action, ActionStatus
@@ -25,12 +25,11 @@ from service.actions import (
 )
 from service.audit import list_audit_events
 from service.context import Deps
-from service.cycles import CycleChanges, NewCycle, create_cycle, update_cycle
-from service.key_results import NewKeyResult, create_key_result
-from service.objectives import NewObjective, create_objective
+from service.cycles import CycleChanges, update_cycle
 from service.okr_ports import ActionFilter, AuditFilter
 from service.pagination import PageRequest
-from tests.service.harness import FixedClock, Tenant, hire, principal_of
+from tests import factories as make
+from tests.service.harness import FixedClock, Tenant, principal_of
 
 MID_Q2 = datetime(2026, 5, 16, 9, 30, tzinfo=UTC)
 DUE = date(2026, 6, 15)
@@ -49,19 +48,12 @@ class World:
 
 async def _world(deps: Deps, acme: Tenant, clock: FixedClock) -> World:
     clock.current = MID_Q2
-    lena = await hire(deps, acme, "Lena")
-    ann = await hire(deps, acme, "Ann", manager_id=lena.id)
-    bob = await hire(deps, acme, "Bob", manager_id=lena.id)
-    carl = await hire(deps, acme, "Carl", manager_id=lena.id)
-    q2 = await create_cycle(
-        deps, acme.admin, NewCycle("Q2", CycleKind.QUARTER, date(2026, 4, 1), date(2026, 6, 30))
-    )
-    ann_p = principal_of(ann)
-    objective = await create_objective(deps, ann_p, NewObjective(q2.id, "Grow"))
-    kr = await create_key_result(
-        deps, ann_p, objective.objective.id, NewKeyResult("New customers", owner_id=ann.id)
-    )
-    return World(acme, q2.id, lena, ann, bob, carl, kr.key_result.id)
+    lena = await make.member(deps, acme, "Lena")
+    ann, bob, carl = await make.reports(deps, acme, lena, "Ann", "Bob", "Carl")
+    q2 = await make.cycle(deps, acme)
+    grow = await make.objective(deps, ann, q2)
+    kr = await make.key_result(deps, ann, grow, owner=ann)
+    return World(acme, q2.id, lena, ann, bob, carl, kr.id)
 
 
 def _ready(title: str, owner: Member) -> NewAction:

@@ -13,7 +13,7 @@ from uuid import UUID
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.cycles import CycleKind, CycleState
+from domain.cycles import CycleState
 from domain.errors import Forbidden, RuleViolation, StaleVersion
 from domain.members import Member
 from domain.okrs import ActionStatus, ObjectiveStatus
@@ -22,7 +22,7 @@ from service.audit import list_audit_events, snapshot
 from service.auth import Scope
 from service.checkins import NewCheckIn, check_in
 from service.context import Deps
-from service.cycles import CycleChanges, NewCycle, create_cycle, update_cycle
+from service.cycles import CycleChanges, update_cycle
 from service.key_results import (
     KeyResultChanges,
     NewKeyResult,
@@ -45,6 +45,7 @@ from service.objectives import (
 from service.okr_ports import AuditEvent, AuditFilter, ObjectiveFilter, Viewer
 from service.pagination import PageRequest
 from service.storage.postgres.unit_of_work import PostgresUnitOfWork
+from tests import factories as make
 from tests.service.harness import FixedClock, Tenant, hire, principal_of
 
 MID_Q2 = datetime(2026, 5, 16, 9, 30, tzinfo=UTC)
@@ -61,14 +62,10 @@ class World:
 
 async def _world(deps: Deps, acme: Tenant, clock: FixedClock) -> World:
     clock.current = MID_Q2
-    lena = await hire(deps, acme, "Lena")
-    ann = await hire(deps, acme, "Ann", manager_id=lena.id)
-    q2 = await create_cycle(
-        deps, acme.admin, NewCycle("Q2", CycleKind.QUARTER, date(2026, 4, 1), date(2026, 6, 30))
-    )
-    q3 = await create_cycle(
-        deps, acme.admin, NewCycle("Q3", CycleKind.QUARTER, date(2026, 7, 1), date(2026, 9, 30))
-    )
+    lena = await make.member(deps, acme, "Lena")
+    ann = await make.member(deps, acme, "Ann", manager=lena)
+    q2 = await make.cycle(deps, acme)
+    q3 = await make.cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
     return World(acme, q2.id, q3.id, lena, ann)
 
 

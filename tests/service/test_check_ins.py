@@ -4,24 +4,24 @@ kept newest first and never rewritten; yes/no and milestones KRs report their ow
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 import pytest
 
-from domain.cycles import Cycle, CycleKind, CycleState
+from domain.cycles import Cycle, CycleState
 from domain.errors import Forbidden, RuleViolation
 from domain.members import Member
 from domain.okrs import Direction, MetricKind, Objective
 from domain.scoring import Grade, TrackStatus
 from service.checkins import NewCheckIn, check_in, check_in_history
 from service.context import Deps
-from service.cycles import CycleChanges, NewCycle, create_cycle, update_cycle
+from service.cycles import CycleChanges, update_cycle
 from service.key_results import MilestoneInput, NewKeyResult, create_key_result, get_key_result
-from service.objectives import NewObjective, create_objective
 from service.pagination import PageRequest
-from tests.service.harness import FixedClock, Tenant, hire, principal_of
+from tests import factories as make
+from tests.service.harness import FixedClock, Tenant, principal_of
 
 # Q2 2026 runs 90 days from April 1; on May 16 half of it has passed.
 MID_Q2 = datetime(2026, 5, 16, 9, 30, tzinfo=UTC)
@@ -39,14 +39,10 @@ class World:
 
 async def _world(deps: Deps, acme: Tenant, clock: FixedClock) -> World:
     clock.current = MID_Q2
-    lena = await hire(deps, acme, "Lena")
-    ann = await hire(deps, acme, "Ann", manager_id=lena.id)
-    bob = await hire(deps, acme, "Bob", manager_id=lena.id)
-    q2 = await create_cycle(
-        deps, acme.admin, NewCycle("Q2", CycleKind.QUARTER, date(2026, 4, 1), date(2026, 6, 30))
-    )
-    mine = await create_objective(deps, principal_of(ann), NewObjective(q2.id, "Grow"))
-    return World(acme, q2, lena, ann, bob, mine.objective)
+    lena = await make.member(deps, acme, "Lena")
+    ann, bob = await make.reports(deps, acme, lena, "Ann", "Bob")
+    q2 = await make.cycle(deps, acme)
+    return World(acme, q2, lena, ann, bob, await make.objective(deps, ann, q2))
 
 
 async def _kr(deps: Deps, w: World, data: NewKeyResult | None = None) -> UUID:

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.cycles import Cycle, CycleKind, CycleState
+from domain.cycles import Cycle, CycleState
 from domain.errors import Conflict, Forbidden, NotFound, RuleViolation
 from domain.members import Member
 from domain.okrs import Direction, Level, MetricKind, Objective, OwnerKind
@@ -20,7 +20,6 @@ from service.actions import NewAction, create_action, list_actions
 from service.audit import list_audit_events
 from service.checkins import NewCheckIn, check_in, check_in_history
 from service.context import Deps
-from service.cycles import CycleChanges, NewCycle, create_cycle, update_cycle
 from service.key_results import (
     KeyResultChanges,
     MilestoneInput,
@@ -36,8 +35,8 @@ from service.key_results import (
 from service.objectives import NewObjective, create_objective, get_objective
 from service.okr_ports import ActionFilter, AuditFilter
 from service.pagination import PageRequest
-from service.units import NewUnit, create_unit
-from tests.service.harness import FixedClock, Tenant, hire, principal_of
+from tests import factories as make
+from tests.service.harness import FixedClock, Tenant, principal_of
 
 # Q2 2026 runs 90 days from April 1; on May 16 half of it has passed.
 MID_Q2 = datetime(2026, 5, 16, 9, 30, tzinfo=UTC)
@@ -57,26 +56,14 @@ class World:
 
 async def _world(deps: Deps, acme: Tenant, clock: FixedClock) -> World:
     clock.current = MID_Q2
-    vic = await hire(deps, acme, "Vic")
-    lena = await hire(deps, acme, "Lena", manager_id=vic.id)
-    ann = await hire(deps, acme, "Ann", manager_id=lena.id)
-    bob = await hire(deps, acme, "Bob", manager_id=lena.id)
-    company = await create_unit(deps, acme.admin, NewUnit(UnitKind.COMPANY, "Acme"))
-    deals = await create_unit(
-        deps, acme.admin, NewUnit(UnitKind.TEAM, "Deals", company.id, lead_id=lena.id)
-    )
-    q2 = await _cycle(deps, acme, "Q2", date(2026, 4, 1), date(2026, 6, 30))
-    mine = await create_objective(deps, principal_of(ann), NewObjective(q2.id, "Grow"))
-    return World(acme, q2, vic, lena, ann, bob, deals, mine.objective)
-
-
-async def _cycle(deps: Deps, acme: Tenant, name: str, start: date, end: date) -> Cycle:
-    return await create_cycle(deps, acme.admin, NewCycle(name, CycleKind.QUARTER, start, end))
-
-
-async def _close(deps: Deps, acme: Tenant, cycle: Cycle) -> None:
-    active = await update_cycle(deps, acme.admin, cycle.id, CycleChanges(state=CycleState.ACTIVE))
-    await update_cycle(deps, acme.admin, active.id, CycleChanges(state=CycleState.CLOSED))
+    vic = await make.member(deps, acme, "Vic")
+    lena = await make.member(deps, acme, "Lena", manager=vic)
+    ann, bob = await make.reports(deps, acme, lena, "Ann", "Bob")
+    company = await make.unit(deps, acme, "Acme", UnitKind.COMPANY)
+    deals = await make.unit(deps, acme, "Deals", parent=company, lead=lena)
+    q2 = await make.cycle(deps, acme)
+    mine = await make.objective(deps, ann, q2)
+    return World(acme, q2, vic, lena, ann, bob, deals, mine)
 
 
 async def _customers(deps: Deps, w: World, objective: Objective | None = None) -> UUID:
@@ -330,7 +317,7 @@ async def test_a_kr_does_not_move_into_another_cycle(
     w = await _world(deps, acme, clock)
     ann = principal_of(w.ann)
     kr_id = await _customers(deps, w)
-    q3 = await _cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
+    q3 = await make.cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
     later = (await create_objective(deps, ann, NewObjective(q3.id, "Later"))).objective
 
     with pytest.raises(RuleViolation) as caught:
@@ -405,7 +392,7 @@ async def test_the_owners_manager_sets_a_final_score_on_a_closed_cycle_audited(
     w = await _world(deps, acme, clock)
     kr_id = await _customers(deps, w)
     await check_in(deps, principal_of(w.ann), kr_id, NewCheckIn(value=Decimal(4)))
-    await _close(deps, acme, w.q2)
+    await make.move_cycle(deps, acme, w.q2, CycleState.CLOSED)
 
     view = await set_final_score(
         deps,

@@ -13,15 +13,15 @@ from uuid import UUID
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.cycles import Cycle, CycleKind, CycleState
+from domain.cycles import Cycle, CycleState
 from domain.errors import Conflict, Forbidden, NotFound, RuleViolation, StaleVersion
 from domain.kpis import KpiStatus
 from domain.members import Member, Role
-from domain.okrs import Direction, MetricKind, ObjectiveStatus, Visibility
+from domain.okrs import Direction, MetricKind, Objective, ObjectiveStatus, Visibility
 from service.auth import Principal, Scope
 from service.checkins import NewCheckIn, check_in, check_in_history
 from service.context import Deps
-from service.cycles import CycleChanges, NewCycle, create_cycle, update_cycle
+from service.cycles import CycleChanges, update_cycle
 from service.key_results import (
     KeyResultChanges,
     NewKeyResult,
@@ -52,7 +52,8 @@ from service.okr_ports import AuditFilter
 from service.pagination import PageRequest
 from service.scores import KeyResultView
 from service.storage.postgres import tables
-from tests.service.harness import NOW, FixedClock, Tenant, count_rows, hire, principal_of
+from tests import factories as make
+from tests.service.harness import NOW, FixedClock, Tenant, count_rows, principal_of
 
 D = Decimal
 
@@ -74,22 +75,16 @@ class World:
 
 
 async def _world(deps: Deps, acme: Tenant) -> World:
-    vic = await hire(deps, acme, "Vic", roles=frozenset({Role.MANAGER}))
-    ann = await hire(deps, acme, "Ann", manager_id=vic.id)
-    bob = await hire(deps, acme, "Bob", manager_id=vic.id)
-    q1 = await create_cycle(
-        deps, acme.admin, NewCycle("Q1", CycleKind.QUARTER, date(2026, 1, 1), date(2026, 3, 31))
+    vic = await make.member(deps, acme, "Vic", roles=frozenset({Role.MANAGER}))
+    ann, bob = await make.reports(deps, acme, vic, "Ann", "Bob")
+    q1 = await make.cycle(
+        deps, acme, "Q1", date(2026, 1, 1), date(2026, 3, 31), state=CycleState.ACTIVE
     )
-    q1 = await update_cycle(deps, acme.admin, q1.id, CycleChanges(state=CycleState.ACTIVE))
-    ann_ = principal_of(ann)
-    grow = await create_objective(
-        deps, ann_, NewObjective(q1.id, "Grow revenue", status=ObjectiveStatus.ACTIVE)
-    )
-    plan = await create_objective(deps, ann_, NewObjective(q1.id, "Win share"))  # a draft
+    grow = await make.objective(deps, ann, q1, "Grow revenue", status=ObjectiveStatus.ACTIVE)
+    plan = await make.objective(deps, ann, q1, "Win share")  # a draft
 
-    async def kr(objective_id: UUID, title: str, **fields: Any) -> UUID:
-        data = NewKeyResult(title, owner_id=ann.id, **fields)
-        return (await create_key_result(deps, ann_, objective_id, data)).key_result.id
+    async def kr(objective: Objective, title: str, **fields: Any) -> UUID:
+        return (await make.key_result(deps, ann, objective, title, owner=ann, **fields)).id
 
     return World(
         acme=acme,
@@ -98,22 +93,16 @@ async def _world(deps: Deps, acme: Tenant) -> World:
         ann=ann,
         bob=bob,
         revenue_kr=await kr(
-            grow.objective.id,
+            grow,
             "Q1 revenue reaches 6 million",
             metric_kind=MetricKind.CURRENCY,
             currency="CNY",
             target=D(6000000),
         ),
-        share_kr=await kr(
-            plan.objective.id, "Market share 100%", metric_kind=MetricKind.PERCENT, target=D(100)
-        ),
-        yes_no_kr=await kr(grow.objective.id, "CRM live", metric_kind=MetricKind.BOOLEAN),
+        share_kr=await kr(plan, "Market share 100%", metric_kind=MetricKind.PERCENT, target=D(100)),
+        yes_no_kr=await kr(grow, "CRM live", metric_kind=MetricKind.BOOLEAN),
         fewer_kr=await kr(
-            grow.objective.id,
-            "Complaints down to 2",
-            start=D(10),
-            target=D(2),
-            direction=Direction.DECREASE,
+            grow, "Complaints down to 2", start=D(10), target=D(2), direction=Direction.DECREASE
         ),
     )
 

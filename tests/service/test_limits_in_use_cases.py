@@ -9,13 +9,13 @@ to fail at the database. Each value is one character over its limit once strippe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 import pytest
 
-from domain.cycles import Cycle, CycleKind
+from domain.cycles import Cycle
 from domain.errors import FieldError, RuleViolation
 from domain.limits import (
     ACTION_COMPLETION_STANDARD_MAX_LENGTH,
@@ -30,7 +30,6 @@ from domain.okrs import MetricKind, Objective
 from service.actions import ActionChanges, NewAction, create_action, update_action
 from service.checkins import NewCheckIn, check_in
 from service.context import Deps
-from service.cycles import NewCycle, create_cycle
 from service.key_results import (
     KeyResultChanges,
     MilestoneInput,
@@ -47,7 +46,8 @@ from service.objectives import (
     get_objective,
     update_objective,
 )
-from tests.service.harness import FixedClock, Tenant, hire, principal_of
+from tests import factories as make
+from tests.service.harness import FixedClock, Tenant, principal_of
 
 MID_Q2 = datetime(2026, 5, 16, 9, 30, tzinfo=UTC)
 LAST_DAY_OF_Q2 = datetime(2026, 6, 30, 9, 30, tzinfo=UTC)
@@ -76,15 +76,11 @@ class World:
 
 async def _world(deps: Deps, acme: Tenant, clock: FixedClock) -> World:
     clock.current = MID_Q2
-    ann = await hire(deps, acme, "Ann")
-    q2 = await create_cycle(
-        deps, acme.admin, NewCycle("Q2", CycleKind.QUARTER, date(2026, 4, 1), date(2026, 6, 30))
-    )
-    mine = (await create_objective(deps, principal_of(ann), NewObjective(q2.id, "Grow"))).objective
-    kr = await create_key_result(
-        deps, principal_of(ann), mine.id, NewKeyResult("Customers", owner_id=ann.id)
-    )
-    return World(acme, q2, ann, mine, kr.key_result.id)
+    ann = await make.member(deps, acme, "Ann")
+    q2 = await make.cycle(deps, acme)
+    mine = await make.objective(deps, ann, q2)
+    kr = await make.key_result(deps, ann, mine, "Customers", owner=ann)
+    return World(acme, q2, ann, mine, kr.id)
 
 
 # -- objectives ----------------------------------------------------------------------------

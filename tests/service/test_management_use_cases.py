@@ -24,7 +24,7 @@ from domain.errors import FieldError, Forbidden, NotFound, RuleViolation, StaleV
 from domain.limits import COMMENT_BODY_MAX_LENGTH
 from domain.meetings import MeetingKind
 from domain.members import Member, Role
-from domain.okrs import Action, ActionStatus, OwnerKind, Visibility
+from domain.okrs import Action, ActionStatus, Visibility
 from domain.organizations import OrganizationChanges
 from domain.units import OrgUnit, UnitKind
 from service import comments, meetings, work_plans
@@ -39,8 +39,10 @@ from service.okr_ports import AuditFilter
 from service.organizations import update_organization
 from service.pagination import PageRequest
 from service.storage.postgres import tables
-from service.units import NewUnit, add_unit_member, create_unit
+from tests import factories as make
 from tests.service.harness import FixedClock, Tenant, count_rows, hire, principal_of
+
+YEAR_START, YEAR_END = date(2026, 1, 1), date(2026, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -69,61 +71,29 @@ class World:
 async def _world(deps: Deps, acme: Tenant) -> World:
     admin = acme.admin
     await update_organization(deps, admin, OrganizationChanges(time_zone="Asia/Shanghai"))
-    lin = await hire(deps, acme, "Lin", roles=frozenset({Role.MANAGER}))
-    sue = await hire(deps, acme, "Sue")
-    tom = await hire(deps, acme, "Tom")
-    bob = await hire(deps, acme, "Bob")
-    carol = await hire(deps, acme, "Carol", manager_id=lin.id)
-    dan = await hire(deps, acme, "Dan")
-    company = await create_unit(deps, admin, NewUnit(UnitKind.COMPANY, "Acme"))
-    sales = await create_unit(
-        deps, admin, NewUnit(UnitKind.DEPARTMENT, "Sales", company.id, lead_id=sue.id)
+    lin = await make.member(deps, acme, "Lin", roles=frozenset({Role.MANAGER}))
+    sue = await make.member(deps, acme, "Sue")
+    tom = await make.member(deps, acme, "Tom")
+    bob = await make.member(deps, acme, "Bob")
+    carol = await make.member(deps, acme, "Carol", manager=lin)
+    dan = await make.member(deps, acme, "Dan")
+    company = await make.unit(deps, acme, "Acme", UnitKind.COMPANY)
+    sales = await make.unit(deps, acme, "Sales", UnitKind.DEPARTMENT, parent=company, lead=sue)
+    sales_team = await make.unit(deps, acme, "Sales team", parent=sales, members=[bob])
+    support = await make.unit(deps, acme, "Support", parent=company, lead=tom, members=[dan])
+    year = await make.cycle(deps, acme, "2026", YEAR_START, YEAR_END, kind=CycleKind.YEAR)
+    q1 = await make.cycle(deps, acme, "2026 Q1", YEAR_START, date(2026, 3, 31), parent=year)
+    team_o = await make.objective(deps, admin, year, "把回款做实", unit=sales_team)
+    team_kr = await make.key_result(deps, admin, team_o, "回款达到200万元", owner=bob)
+    private_o = await make.objective(
+        deps, carol, year, "Grow my accounts", visibility=Visibility.PRIVATE
     )
-    sales_team = await create_unit(deps, admin, NewUnit(UnitKind.TEAM, "Sales team", sales.id))
-    support = await create_unit(
-        deps, admin, NewUnit(UnitKind.TEAM, "Support", company.id, lead_id=tom.id)
+    private_kr = await make.key_result(deps, carol, private_o, "Renew 5 accounts", owner=carol)
+    private_action = await make.action(
+        deps, carol, private_kr, "Call the five", owner=carol, due_date=date(2026, 2, 1)
     )
-    await add_unit_member(deps, admin, sales_team.id, bob.id)
-    await add_unit_member(deps, admin, support.id, dan.id)
-    year = await create_cycle(
-        deps, admin, NewCycle("2026", CycleKind.YEAR, date(2026, 1, 1), date(2026, 12, 31))
-    )
-    q1 = await create_cycle(
-        deps,
-        admin,
-        NewCycle("2026 Q1", CycleKind.QUARTER, date(2026, 1, 1), date(2026, 3, 31), year.id),
-    )
-    team_o = await create_objective(
-        deps,
-        admin,
-        NewObjective(year.id, "把回款做实", owner_kind=OwnerKind.UNIT, owner_id=sales_team.id),
-    )
-    team_kr = await create_key_result(
-        deps, admin, team_o.objective.id, NewKeyResult("回款达到200万元", owner_id=bob.id)
-    )
-    private_o = await create_objective(
-        deps,
-        principal_of(carol),
-        NewObjective(year.id, "Grow my accounts", visibility=Visibility.PRIVATE),
-    )
-    private_kr = await create_key_result(
-        deps,
-        principal_of(carol),
-        private_o.objective.id,
-        NewKeyResult("Renew 5 accounts", owner_id=carol.id),
-    )
-    private_action = await create_action(
-        deps,
-        principal_of(carol),
-        private_kr.key_result.id,
-        NewAction("Call the five", owner_id=carol.id, due_date=date(2026, 2, 1)),
-    )
-    dan_o = await create_objective(
-        deps, principal_of(dan), NewObjective(year.id, "Answer every ticket within a day")
-    )
-    dan_kr = await create_key_result(
-        deps, principal_of(dan), dan_o.objective.id, NewKeyResult("First reply < 24h", dan.id)
-    )
+    dan_o = await make.objective(deps, dan, year, "Answer every ticket within a day")
+    dan_kr = await make.key_result(deps, dan, dan_o, "First reply < 24h", owner=dan)
     return World(
         acme=acme,
         year=year,
@@ -137,13 +107,13 @@ async def _world(deps: Deps, acme: Tenant) -> World:
         sales=sales,
         sales_team=sales_team,
         support=support,
-        team_objective=team_o.objective.id,
-        team_kr=team_kr.key_result.id,
-        private_objective=private_o.objective.id,
-        private_kr=private_kr.key_result.id,
+        team_objective=team_o.id,
+        team_kr=team_kr.id,
+        private_objective=private_o.id,
+        private_kr=private_kr.id,
         private_action=private_action,
-        dan_objective=dan_o.objective.id,
-        dan_kr=dan_kr.key_result.id,
+        dan_objective=dan_o.id,
+        dan_kr=dan_kr.id,
     )
 
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.cycles import Cycle, CycleKind, CycleState
+from domain.cycles import Cycle, CycleState
 from domain.errors import Conflict, Forbidden, NotFound, RuleViolation, StaleVersion
 from domain.members import Member
 from domain.okrs import (
@@ -28,7 +28,6 @@ from domain.units import OrgUnit, UnitKind
 from service.actions import ActionChanges, NewAction, create_action, update_action
 from service.checkins import NewCheckIn, check_in
 from service.context import Deps
-from service.cycles import CycleChanges, NewCycle, create_cycle, update_cycle
 from service.key_results import (
     KeyResultChanges,
     MilestoneInput,
@@ -51,8 +50,9 @@ from service.objectives import (
 from service.okr_ports import ActionFilter, ObjectiveFilter
 from service.organizations import update_organization
 from service.pagination import PageRequest
-from service.units import NewUnit, create_unit, delete_unit
-from tests.service.harness import FixedClock, Tenant, hire, principal_of
+from service.units import delete_unit
+from tests import factories as make
+from tests.service.harness import FixedClock, Tenant, principal_of
 
 # Q2 2026 runs 90 days from April 1; on May 16 half of it has passed.
 MID_Q2 = datetime(2026, 5, 16, 9, 30, tzinfo=UTC)
@@ -73,28 +73,14 @@ class World:
 
 async def _world(deps: Deps, acme: Tenant, clock: FixedClock) -> World:
     clock.current = MID_Q2
-    vic = await hire(deps, acme, "Vic")
-    lena = await hire(deps, acme, "Lena", manager_id=vic.id)
-    ann = await hire(deps, acme, "Ann", manager_id=lena.id)
-    bob = await hire(deps, acme, "Bob", manager_id=lena.id)
-    company = await create_unit(deps, acme.admin, NewUnit(UnitKind.COMPANY, "Acme"))
-    sales = await create_unit(
-        deps, acme.admin, NewUnit(UnitKind.DEPARTMENT, "Sales", company.id, lead_id=vic.id)
-    )
-    deals = await create_unit(
-        deps, acme.admin, NewUnit(UnitKind.TEAM, "Deals", sales.id, lead_id=lena.id)
-    )
-    q2 = await _cycle(deps, acme, "Q2", date(2026, 4, 1), date(2026, 6, 30))
+    vic = await make.member(deps, acme, "Vic")
+    lena = await make.member(deps, acme, "Lena", manager=vic)
+    ann, bob = await make.reports(deps, acme, lena, "Ann", "Bob")
+    company = await make.unit(deps, acme, "Acme", UnitKind.COMPANY)
+    sales = await make.unit(deps, acme, "Sales", UnitKind.DEPARTMENT, parent=company, lead=vic)
+    deals = await make.unit(deps, acme, "Deals", parent=sales, lead=lena)
+    q2 = await make.cycle(deps, acme)
     return World(acme, q2, vic, lena, ann, bob, company, sales, deals)
-
-
-async def _cycle(deps: Deps, acme: Tenant, name: str, start: date, end: date) -> Cycle:
-    return await create_cycle(deps, acme.admin, NewCycle(name, CycleKind.QUARTER, start, end))
-
-
-async def _close(deps: Deps, acme: Tenant, cycle: Cycle) -> None:
-    active = await update_cycle(deps, acme.admin, cycle.id, CycleChanges(state=CycleState.ACTIVE))
-    await update_cycle(deps, acme.admin, active.id, CycleChanges(state=CycleState.CLOSED))
 
 
 async def _objective(
@@ -221,7 +207,7 @@ async def test_a_closed_cycle_refuses_every_write_to_its_objectives(
 ) -> None:
     w = await _world(deps, acme, clock)
     objective = await _objective(deps, w, "Grow")
-    await _close(deps, acme, w.q2)
+    await make.move_cycle(deps, acme, w.q2, CycleState.CLOSED)
     ann = principal_of(w.ann)
 
     attempts = [
@@ -550,7 +536,7 @@ async def test_copying_carries_krs_milestones_and_open_actions_into_a_draft(
     )
     await update_action(deps, ann, done.id, ActionChanges(status=ActionStatus.DONE))
     await check_in(deps, ann, number_kr, NewCheckIn(value=Decimal(7)))
-    q3 = await _cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
+    q3 = await make.cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
 
     view = (await copy_objective(deps, ann, source.id, CopyRequest(cycle_id=q3.id))).view
 
@@ -596,8 +582,9 @@ async def test_copying_into_a_closed_cycle_is_refused(
 ) -> None:
     w = await _world(deps, acme, clock)
     source = await _objective(deps, w, "Grow")
-    old = await _cycle(deps, acme, "Q1", date(2026, 1, 1), date(2026, 3, 31))
-    await _close(deps, acme, old)
+    old = await make.cycle(
+        deps, acme, "Q1", date(2026, 1, 1), date(2026, 3, 31), state=CycleState.CLOSED
+    )
     with pytest.raises(RuleViolation) as caught:
         await copy_objective(deps, principal_of(w.ann), source.id, CopyRequest(cycle_id=old.id))
     assert caught.value.code == "cycle_closed"
@@ -608,8 +595,8 @@ async def test_a_closed_cycles_objective_carries_over(
 ) -> None:
     w = await _world(deps, acme, clock)
     source = await _objective(deps, w, "Grow")
-    q3 = await _cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
-    await _close(deps, acme, w.q2)
+    q3 = await make.cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
+    await make.move_cycle(deps, acme, w.q2, CycleState.CLOSED)
     view = (await copy_objective(deps, principal_of(w.lena), source.id, CopyRequest(q3.id))).view
     assert (view.objective.cycle_id, view.objective.owner_id) == (q3.id, w.ann.id)
 
@@ -619,7 +606,7 @@ async def test_an_objective_carried_over_can_still_be_deleted_and_the_copy_forge
 ) -> None:
     w = await _world(deps, acme, clock)
     source = await _objective(deps, w, "Grow")
-    q3 = await _cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
+    q3 = await make.cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
     copy = (await copy_objective(deps, principal_of(w.ann), source.id, CopyRequest(q3.id))).view
 
     assert await delete_objective(deps, principal_of(w.ann), source.id) is None
@@ -652,7 +639,7 @@ async def test_close_unfinished_closes_drafts_and_active_ones_only(
             deps, ann, archived.id, ObjectiveChanges(status=ObjectiveStatus.ARCHIVED)
         )
     ).objective
-    other = await _cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
+    other = await make.cycle(deps, acme, "Q3", date(2026, 7, 1), date(2026, 9, 30))
     elsewhere = await create_objective(deps, ann, NewObjective(cycle_id=other.id, title="Later"))
 
     with pytest.raises(Forbidden):

@@ -5,13 +5,12 @@ owner's chain (a unit's lead and the lead's chain) and admins; services see publ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID
 
 import pytest
 
-from domain.cycles import CycleKind
 from domain.errors import Forbidden, NotFound
 from domain.members import Member
 from domain.okrs import Objective, OwnerKind, Visibility
@@ -20,7 +19,6 @@ from service.actions import NewAction, create_action, get_action, list_actions
 from service.auth import Principal
 from service.checkins import NewCheckIn, check_in, check_in_history
 from service.context import Deps
-from service.cycles import NewCycle, create_cycle
 from service.key_results import (
     KeyResultChanges,
     NewKeyResult,
@@ -40,8 +38,8 @@ from service.objectives import (
 )
 from service.okr_ports import ActionFilter, ObjectiveFilter
 from service.pagination import PageRequest
-from service.units import NewUnit, create_unit
-from tests.service.harness import FixedClock, Tenant, hire, principal_of
+from tests import factories as make
+from tests.service.harness import FixedClock, Tenant, principal_of
 
 MID_Q2 = datetime(2026, 5, 16, 9, 30, tzinfo=UTC)
 
@@ -64,24 +62,15 @@ class World:
 
 async def _world(deps: Deps, acme: Tenant, clock: FixedClock) -> World:
     clock.current = MID_Q2
-    cora = await hire(deps, acme, "Cora")
-    vic = await hire(deps, acme, "Vic", manager_id=cora.id)
-    lena = await hire(deps, acme, "Lena", manager_id=vic.id)
-    ann = await hire(deps, acme, "Ann", manager_id=lena.id)
-    bob = await hire(deps, acme, "Bob", manager_id=lena.id)
-    carl = await hire(deps, acme, "Carl", manager_id=cora.id)
-    company = await create_unit(
-        deps, acme.admin, NewUnit(UnitKind.COMPANY, "Acme", lead_id=cora.id)
-    )
-    sales = await create_unit(
-        deps, acme.admin, NewUnit(UnitKind.DEPARTMENT, "Sales", company.id, lead_id=vic.id)
-    )
-    deals = await create_unit(
-        deps, acme.admin, NewUnit(UnitKind.TEAM, "Deals", sales.id, lead_id=lena.id)
-    )
-    q2 = await create_cycle(
-        deps, acme.admin, NewCycle("Q2", CycleKind.QUARTER, date(2026, 4, 1), date(2026, 6, 30))
-    )
+    cora = await make.member(deps, acme, "Cora")
+    vic = await make.member(deps, acme, "Vic", manager=cora)
+    lena = await make.member(deps, acme, "Lena", manager=vic)
+    ann, bob = await make.reports(deps, acme, lena, "Ann", "Bob")
+    carl = await make.member(deps, acme, "Carl", manager=cora)
+    company = await make.unit(deps, acme, "Acme", UnitKind.COMPANY, lead=cora)
+    sales = await make.unit(deps, acme, "Sales", UnitKind.DEPARTMENT, parent=company, lead=vic)
+    deals = await make.unit(deps, acme, "Deals", parent=sales, lead=lena)
+    q2 = await make.cycle(deps, acme)
     return World(acme, q2.id, cora, vic, lena, ann, bob, carl, sales, deals)
 
 

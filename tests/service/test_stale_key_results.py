@@ -32,9 +32,9 @@ from service.key_results import (
 )
 from service.objectives import NewObjective, ObjectiveChanges, create_objective, update_objective
 from service.okr_ports import AuditFilter, KeyResultFilter
-from service.organizations import NewOrganization, create_organization
 from service.pagination import PageRequest
-from tests.service.harness import FixedClock, Tenant, hire, principal_of
+from tests import factories as make
+from tests.service.harness import FixedClock, Tenant, principal_of
 
 # Wednesday 2026-04-01 09:30 in Shanghai, the first day of Q2.
 START = datetime(2026, 4, 1, 1, 30, tzinfo=UTC)
@@ -57,33 +57,16 @@ class World:
 
 async def _world(deps: Deps, clock: FixedClock) -> World:
     clock.current = START
-    org, admin = await create_organization(
-        deps,
-        NewOrganization(name="Acme", admin_email="admin@acme.example", time_zone="Asia/Shanghai"),
-    )
-    acme = Tenant(org=org, admin_member=admin)
-    lena = await hire(deps, acme, "Lena", roles=frozenset({Role.MANAGER}))
-    ann = await hire(deps, acme, "Ann", manager_id=lena.id)
-    bob = await hire(deps, acme, "Bob", manager_id=lena.id)
-    q2 = await create_cycle(
-        deps, acme.admin, NewCycle("Q2", CycleKind.QUARTER, date(2026, 4, 1), date(2026, 6, 30))
-    )
-    q2 = await update_cycle(deps, acme.admin, q2.id, CycleChanges(state=CycleState.ACTIVE))
-    grow = await create_objective(
-        deps,
-        principal_of(ann),
-        NewObjective(q2.id, "Grow", status=ObjectiveStatus.ACTIVE),
-    )
+    acme = await make.tenant(deps, time_zone="Asia/Shanghai")
+    lena = await make.member(deps, acme, "Lena", roles=frozenset({Role.MANAGER}))
+    ann, bob = await make.reports(deps, acme, lena, "Ann", "Bob")
+    q2 = await make.cycle(deps, acme, state=CycleState.ACTIVE)
+    grow = await make.objective(deps, ann, q2, status=ObjectiveStatus.ACTIVE)
     ids: dict[Cadence, UUID] = {}
     for cadence in Cadence:
         owner = bob if cadence is Cadence.BIWEEKLY else ann
-        view = await create_key_result(
-            deps,
-            principal_of(ann),
-            grow.objective.id,
-            NewKeyResult(f"{cadence} KR", owner_id=owner.id, cadence=cadence),
-        )
-        ids[cadence] = view.key_result.id
+        kr = await make.key_result(deps, ann, grow, f"{cadence} KR", owner=owner, cadence=cadence)
+        ids[cadence] = kr.id
     return World(
         acme,
         q2,

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.builtin_templates import BUILTIN_TEMPLATES, SALES_MANAGER, SALES_SPECIALIST
-from domain.cycles import Cycle, CycleKind, CycleState
+from domain.cycles import Cycle, CycleState
 from domain.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, StaleVersion
 from domain.members import Member, Role
 from domain.okrs import (
@@ -31,7 +31,6 @@ from domain.templates import Template, TemplateAction, TemplateKeyResult, Templa
 from domain.units import OrgUnit, UnitKind
 from service.auth import Principal
 from service.context import Deps
-from service.cycles import CycleChanges, NewCycle, create_cycle, update_cycle
 from service.ids import new_id
 from service.key_results import NewKeyResult, create_key_result
 from service.objectives import NewObjective, create_objective
@@ -52,8 +51,8 @@ from service.templates import (
     list_templates,
     update_template,
 )
-from service.units import NewUnit, create_unit
-from tests.service.harness import FixedClock, Tenant, count_rows, hire, principal_of
+from tests import factories as make
+from tests.service.harness import FixedClock, Tenant, count_rows, principal_of
 
 Q2_END = date(2026, 6, 30)
 
@@ -122,22 +121,15 @@ class World:
 
 
 async def _world(deps: Deps, acme: Tenant) -> World:
-    vic = await hire(deps, acme, "Vic", roles=frozenset({Role.MANAGER}))
-    ann = await hire(deps, acme, "Ann", manager_id=vic.id)
-    bob = await hire(deps, acme, "Bob", manager_id=vic.id)
-    company = await create_unit(deps, acme.admin, NewUnit(UnitKind.COMPANY, "Acme"))
-    sales = await create_unit(
-        deps, acme.admin, NewUnit(UnitKind.DEPARTMENT, "Sales", company.id, lead_id=vic.id)
+    vic = await make.member(deps, acme, "Vic", roles=frozenset({Role.MANAGER}))
+    ann, bob = await make.reports(deps, acme, vic, "Ann", "Bob")
+    company = await make.unit(deps, acme, "Acme", UnitKind.COMPANY)
+    sales = await make.unit(deps, acme, "Sales", UnitKind.DEPARTMENT, parent=company, lead=vic)
+    support = await make.unit(deps, acme, "Support", parent=company)
+    q2 = await make.cycle(deps, acme, "Q2", date(2026, 4, 1), Q2_END)
+    closed = await make.cycle(
+        deps, acme, "Q1", date(2026, 1, 1), date(2026, 3, 31), state=CycleState.CLOSED
     )
-    support = await create_unit(deps, acme.admin, NewUnit(UnitKind.TEAM, "Support", company.id))
-    q2 = await create_cycle(
-        deps, acme.admin, NewCycle("Q2", CycleKind.QUARTER, date(2026, 4, 1), Q2_END)
-    )
-    q1 = await create_cycle(
-        deps, acme.admin, NewCycle("Q1", CycleKind.QUARTER, date(2026, 1, 1), date(2026, 3, 31))
-    )
-    await update_cycle(deps, acme.admin, q1.id, CycleChanges(state=CycleState.ACTIVE))
-    closed = await update_cycle(deps, acme.admin, q1.id, CycleChanges(state=CycleState.CLOSED))
     return World(acme, q2, closed, vic, ann, bob, sales, support)
 
 
