@@ -7,7 +7,12 @@ baselines. Prints numbers; asserts nothing (not part of `make test`).
   and peak RSS;
 - :mod:`tests.bench.load`: one endpoint driven at a concurrency, latency percentiles;
 - :mod:`tests.bench.baseline`: the alignment tree read straight from Postgres;
-- :mod:`tests.bench.bare_app`: a minimal Starlette + asyncpg app (the floor for one read);
-- :mod:`tests.bench.report`: the printed lines and the summary against the targets;
+- :mod:`tests.bench.bare_app`: a minimal Starlette + asyncpg app (the floor for one read
+  and for one check-in insert);
+- :mod:`tests.bench.pgbouncer`: PgBouncer in transaction mode in front of Postgres
+  (``--pgbouncer``, `make bench-pgbouncer`);
+- :mod:`tests.bench.smoke`: the short REST smoke run through PgBouncer before the bench;
+- :mod:`tests.bench.report`: the printed lines and the summary against the targets of
+  issue 16, ending with ``N of M targets met``;
 - :mod:`tests.bench.__main__`: the run, start to end.
 """

@@ -1,12 +1,17 @@
-"""The floor for one read: a minimal Starlette + asyncpg app serving one objective.
+"""The floor for one read and one write: a minimal Starlette + asyncpg app.
 
 ``GET /objectives/{id}`` reads the same objective row and its KRs, each with its latest
 check-in (two statements on one pooled connection), and returns them as JSON: no auth, no
 visibility check, no scores, no validation. `make bench` runs it with uvicorn on
 127.0.0.1:8766 (one worker) and drives it like ``GET /v1/objectives/{id}``.
 
-Configured by ``BENCH_BARE_DSN`` (a Postgres URL) and ``BENCH_BARE_ORG`` (the
-organization id).
+``POST /key-results/{id}/check-ins`` inserts one ``check_ins`` row with every column the
+API writes, in a transaction (BEGIN, INSERT, COMMIT), and answers 201 with its id: no
+auth, no rules, no KR read; the floor for ``POST /v1/key-results/{id}/check-ins``.
+
+Configured by ``BENCH_BARE_DSN`` (a Postgres URL), ``BENCH_BARE_ORG`` (the
+organization id) and ``BENCH_BARE_STATEMENT_CACHE_SIZE`` (asyncpg's, 0 behind PgBouncer
+in transaction mode, like the API's ``OKR_DB_STATEMENT_CACHE_SIZE``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from tests.bench.seed import asyncpg_dsn
+from tests.bench.seed import asyncpg_dsn, new_id
 
 OBJECTIVE = """
 SELECT id, cycle_id, title, description, owner_kind, owner_member_id, owner_unit_id, level,
@@ -50,12 +57,23 @@ WHERE k.organization_id = $1 AND k.objective_id = $2
 ORDER BY k.id
 """
 
+INSERT_CHECK_IN = """
+INSERT INTO check_ins (organization_id, id, key_result_id, author, value, milestones_done,
+                       confidence, note, blockers, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+"""
+
+AUTHOR = "bench-bare"
+
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     app.state.organization_id = UUID(os.environ["BENCH_BARE_ORG"])
     app.state.pool = await asyncpg.create_pool(
-        asyncpg_dsn(os.environ["BENCH_BARE_DSN"]), min_size=2, max_size=10
+        asyncpg_dsn(os.environ["BENCH_BARE_DSN"]),
+        min_size=2,
+        max_size=10,
+        statement_cache_size=int(os.environ.get("BENCH_BARE_STATEMENT_CACHE_SIZE", "100")),
     )
     try:
         yield
@@ -83,7 +101,39 @@ async def get_objective(request: Request) -> Response:
     return Response(json.dumps(body, default=str), media_type="application/json")
 
 
+async def post_check_in(request: Request) -> Response:
+    try:
+        key_result_id = UUID(request.path_params["key_result_id"])
+        payload = json.loads(await request.body())
+        value = Decimal(str(payload["value"]))
+        note = str(payload.get("note", ""))
+    except (ValueError, KeyError, TypeError, ArithmeticError):
+        return PlainTextResponse("bad check-in", status_code=422)
+    org: UUID = request.app.state.organization_id
+    check_in_id, now = new_id(), datetime.now(UTC)
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            INSERT_CHECK_IN,
+            org,
+            check_in_id,
+            key_result_id,
+            AUTHOR,
+            value,
+            None,
+            None,
+            note,
+            "",
+            now,
+        )
+    body = {"id": str(check_in_id), "key_result_id": str(key_result_id), "created_at": now}
+    return Response(json.dumps(body, default=str), status_code=201, media_type="application/json")
+
+
 app = Starlette(
-    routes=[Route("/ready", ready), Route("/objectives/{objective_id}", get_objective)],
+    routes=[
+        Route("/ready", ready),
+        Route("/objectives/{objective_id}", get_objective),
+        Route("/key-results/{key_result_id}/check-ins", post_check_in, methods=["POST"]),
+    ],
     lifespan=lifespan,
 )

@@ -120,19 +120,29 @@ async def _time_query(
     )
 
 
+JSON_AGG = "asyncpg tree + KRs + latest (json_agg)"
+
+
 async def tree_baselines(
-    database_url: str, organization_id: UUID, cycle_id: UUID, runs: int = 20
+    database_url: str,
+    organization_id: UUID,
+    cycle_id: UUID,
+    runs: int = 20,
+    statement_cache_size: int = 100,
 ) -> list[QueryTimes]:
-    """The tree with KRs and their latest values (one row per KR: the baseline), the same
-    aggregated with json_agg, then the bare tree (objectives only); one connection."""
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    """The tree with KRs and their latest values one row per KR, the same aggregated with
+    json_agg (:data:`JSON_AGG`, the baseline of the targets), then the bare tree (objectives
+    only); one connection."""
+    conn = await asyncpg.connect(
+        asyncpg_dsn(database_url), statement_cache_size=statement_cache_size
+    )
     args = (organization_id, cycle_id)
     try:
         return [
             await _time_query(conn, name, sql, args, n)
             for name, sql, n in (
                 ("asyncpg tree + KRs + latest (row per KR)", TREE_WITH_KEY_RESULTS, runs),
-                ("asyncpg tree + KRs + latest (json_agg)", TREE_WITH_KEY_RESULTS_JSON, runs // 2),
+                (JSON_AGG, TREE_WITH_KEY_RESULTS_JSON, runs // 2),
                 ("asyncpg tree only (bare recursive CTE)", TREE_ONLY, runs),
             )
         ]

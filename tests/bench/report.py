@@ -94,11 +94,14 @@ def ratio_line(label: str, numerator: float | None, denominator: float | None, t
 
 @dataclass(frozen=True)
 class Check:
+    """One row of the summary: a target of issue 16 (``passes`` set) or a reported figure."""
+
     label: str
     measured: float | None
     shown: Callable[[float], str]
     target: str
     passes: Callable[[float], bool] | None  # None: reported only
+    failed_requests: int = 0  # in the runs it is measured from: a failure, whatever the ratio
 
 
 def _times(x: float) -> str:
@@ -109,70 +112,169 @@ def _ms(x: float) -> str:
     return f"{x:.1f} ms"
 
 
-def checks(figures: Mapping[str, float | None]) -> list[Check]:
-    def ratio(a: str, b: str) -> float | None:
+def _megabytes(x: float) -> str:
+    return f"{x:.1f} MB"
+
+
+def _statements(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def targets(figures: Mapping[str, float | None]) -> list[Check]:
+    """The targets of issue 16, each a ratio measured side by side in this run."""
+
+    def ratio(label: str, a: str, b: str, target: str, passes: Callable[[float], bool]) -> Check:
+        """``a`` / ``b``, figure names ``<run>_p50`` or ``<run>_rps``."""
         x, y = figures.get(a), figures.get(b)
-        return x / y if x is not None and y else None
+        failed = sum(int(figures.get(f"{k.rsplit('_', 1)[0]}_errors") or 0) for k in (a, b))
+        measured = x / y if x is not None and y else None
+        return Check(label, measured, _times, target, passes, failed)
 
     return [
-        Check(
-            "REST tree 10k p50 / asyncpg baseline p50",
-            ratio("tree_rest_p50", "tree_asyncpg_p50"),
-            _times,
-            "<= 3x",
-            lambda x: x <= 3,
-        ),
-        Check(
-            "REST tree 10k p50", figures.get("tree_rest_p50"), _ms, "< 500 ms", lambda x: x < 500
-        ),
-        Check(
-            "GET /v1/objectives/{id} c=1 p50",
-            figures.get("objective_c1_p50"),
-            _ms,
-            "< 5 ms",
-            lambda x: x < 5,
-        ),
-        Check(
+        ratio(
             "GET objective c=32: API rps / bare rps",
-            ratio("objective_c32_rps", "bare_c32_rps"),
-            _times,
+            "objective_c32_rps",
+            "bare_c32_rps",
+            ">= 0.5x (aim 0.7x)",
+            lambda x: x >= 0.5,
+        ),
+        ratio(
+            "page of 50 c=32: page rps / bare one-row rps",
+            "list_c32_rps",
+            "bare_c32_rps",
+            ">= 0.15x",
+            lambda x: x >= 0.15,
+        ),
+        ratio(
+            "page of 50 c=1: page p50 / objective p50",
+            "list_c1_p50",
+            "objective_c1_p50",
+            "<= 4x",
+            lambda x: x <= 4,
+        ),
+        ratio(
+            "REST tree 10k p50 / json_agg baseline p50",
+            "tree_rest_p50",
+            "tree_json_agg_p50",
+            "<= 1.5x",
+            lambda x: x <= 1.5,
+        ),
+        ratio(
+            "unit scores 10k p50 / json_agg baseline p50",
+            "unit_scores_p50",
+            "tree_json_agg_p50",
+            "<= 1.5x",
+            lambda x: x <= 1.5,
+        ),
+        ratio(
+            "GraphQL tree 1,125 p50 / REST tree 1,125 p50",
+            "tree_1k_graphql_p50",
+            "tree_1k_rest_p50",
+            "<= 1.2x",
+            lambda x: x <= 1.2,
+        ),
+        ratio(
+            "POST check-in c=32: API rps / bare rps",
+            "check_in_c32_rps",
+            "bare_check_in_c32_rps",
             ">= 0.5x",
             lambda x: x >= 0.5,
         ),
         Check(
-            "POST check-in c=1 p50",
-            figures.get("check_in_c1_p50"),
-            _ms,
-            "< 15 ms",
-            lambda x: x < 15,
-        ),
-        Check(
-            "GraphQL 1k tree p50 / REST 1k tree p50",
-            ratio("tree_1k_graphql_p50", "tree_1k_rest_p50"),
-            _times,
-            "<= 1.5x",
-            lambda x: x <= 1.5,
-        ),
-        Check(
-            "GraphQL 10k tree p50 / REST 10k tree p50",
-            ratio("tree_graphql_p50", "tree_rest_p50"),
-            _times,
-            "(reported)",
-            None,
+            "API server peak RSS under the bench",
+            figures.get("api_peak_rss_mb"),
+            _megabytes,
+            "< 200 MB",
+            lambda x: x < 200,
         ),
     ]
 
 
-def summary(figures: Mapping[str, float | None]) -> None:
-    section("summary")
-    print(f"{'figure':<44} {'measured':>12}  {'target':<12} verdict")
-    for check in checks(figures):
-        if check.measured is None:
-            shown, verdict = "n/a", "SKIPPED"
-        else:
-            shown = check.shown(check.measured)
-            if check.passes is None:
-                verdict = "-"
-            else:
-                verdict = "PASS" if check.passes(check.measured) else "FAIL"
-        print(f"{check.label:<44} {shown:>12}  {check.target:<12} {verdict}")
+def reported(figures: Mapping[str, float | None]) -> list[Check]:
+    """Figures printed next to the targets, without a verdict."""
+
+    def ratio(a: str, b: str) -> float | None:
+        x, y = figures.get(a), figures.get(b)
+        return x / y if x is not None and y else None
+
+    def ms(label: str, key: str) -> Check:
+        return Check(label, figures.get(key), _ms, "", None)
+
+    def sql(label: str, key: str) -> Check:
+        return Check(label, figures.get(key), _statements, "", None)
+
+    return [
+        ms("GET objective c=1 p50", "objective_c1_p50"),
+        ms("bare GET objective c=1 p50", "bare_c1_p50"),
+        Check(
+            "GET objective c=1: API p50 / bare p50",
+            ratio("objective_c1_p50", "bare_c1_p50"),
+            _times,
+            "",
+            None,
+        ),
+        ms("GET objective c=1 server p50", "objective_c1_srv_p50"),
+        sql("GET objective sql/req", "objective_c1_sql"),
+        ms("page of 50 c=1 p50", "list_c1_p50"),
+        ms("page of 50 c=1 server p50", "list_c1_srv_p50"),
+        sql("page of 50 sql/req", "list_c1_sql"),
+        ms("REST tree 10k p50", "tree_rest_p50"),
+        ms("json_agg baseline p50", "tree_json_agg_p50"),
+        ms("unit scores 10k p50", "unit_scores_p50"),
+        Check(
+            "GraphQL tree 10k p50 / REST tree 10k p50",
+            ratio("tree_graphql_p50", "tree_rest_p50"),
+            _times,
+            "",
+            None,
+        ),
+        ms("POST check-in c=1 p50", "check_in_c1_p50"),
+        ms("POST check-in c=1 server p50", "check_in_c1_srv_p50"),
+        sql("POST check-in sql/req", "check_in_c1_sql"),
+        ms("bare POST check-in c=1 p50", "bare_check_in_c1_p50"),
+        Check("bare app peak RSS", figures.get("bare_peak_rss_mb"), _megabytes, "", None),
+    ]
+
+
+def _row(check: Check) -> tuple[str, bool | None]:
+    """The printed row, and whether the target is met (None: reported only)."""
+    met: bool | None = None
+    if check.passes is None:
+        shown = check.shown(check.measured) if check.measured is not None else "n/a"
+        verdict = "reported"
+    elif check.measured is None:
+        shown, verdict, met = "n/a", "FAIL (not measured)", False
+    else:
+        shown = check.shown(check.measured)
+        met = check.passes(check.measured) and not check.failed_requests
+        verdict = "PASS" if met else "FAIL"
+        if check.failed_requests:
+            verdict += f" ({check.failed_requests} failed requests)"
+    return f"{check.label:<46} {shown:>12}  {check.target:<19} {verdict}", met
+
+
+def _smoke_check(smoked: bool) -> Check:
+    return Check(
+        "REST smoke through PgBouncer (5 steps)",
+        1.0 if smoked else 0.0,
+        lambda x: "all 2xx" if x else "not 2xx",
+        "all 2xx",
+        lambda x: x == 1.0,
+    )
+
+
+def summary(figures: Mapping[str, float | None], path: str, smoked: bool | None = None) -> None:
+    """Every target with its verdict (and the PgBouncer smoke's, when it ran), the reported
+    figures, then ``N of M targets met`` as the last line."""
+    section(f"summary ({path})")
+    print(f"{'target (issue 16)':<46} {'measured':>12}  {'target':<19} verdict")
+    results = []
+    smoke = [] if smoked is None else [_smoke_check(smoked)]
+    for check in [*targets(figures), *smoke]:
+        line, met = _row(check)
+        results.append(bool(met))
+        print(line)
+    print(f"\n{'reported':<46} {'measured':>12}")
+    for check in reported(figures):
+        print(_row(check)[0])
+    print(f"\n{sum(results)} of {len(results)} targets met")

@@ -666,6 +666,22 @@ async def copy_plan(conn: Any, plan: Plan, rng: random.Random) -> None:
             [key_result for _, key_result in links],
         )
         await copy("check_ins", CHECK_IN_COLUMNS, check_in_records(plan, rng))
+        # COPY bypasses PostgresCheckIns.add: name each KR's latest check-in on its row as
+        # migration 0012's fill does (reads of "now" take the current value from there).
+        await conn.execute(LATEST_ON_ROWS, org)
+
+
+LATEST_ON_ROWS = """
+UPDATE key_results AS k
+SET latest_check_in_id = c.id, latest_check_in_at = c.created_at,
+    current_value = c.value, current_milestones_done = c.milestones_done
+FROM (
+    SELECT DISTINCT ON (key_result_id) key_result_id, id, created_at, value, milestones_done
+    FROM check_ins WHERE organization_id = $1
+    ORDER BY key_result_id, created_at DESC, id DESC
+) AS c
+WHERE k.organization_id = $1 AND k.id = c.key_result_id
+"""
 
 
 COUNTED_TABLES = (

@@ -200,11 +200,23 @@ def _running(
 
 @contextmanager
 def api_server(
-    database_url: str, jwt_secret: str, data_dir: Path, port: int, log_path: Path
+    database_url: str,
+    jwt_secret: str,
+    data_dir: Path,
+    port: int,
+    log_path: Path,
+    statement_cache_size: int | None = None,
 ) -> Iterator[Server]:
-    """``python -m service.runtime.cli serve`` on 127.0.0.1, access logs (JSON) on ``log_path``."""
+    """``python -m service.runtime.cli serve`` on 127.0.0.1, access logs (JSON) on ``log_path``;
+    ``statement_cache_size`` sets ``OKR_DB_STATEMENT_CACHE_SIZE`` (0 behind PgBouncer)."""
+    cache = (
+        {}
+        if statement_cache_size is None
+        else {"OKR_DB_STATEMENT_CACHE_SIZE": str(statement_cache_size)}
+    )
     env = {
         **os.environ,
+        **cache,
         "DATABASE_URL": database_url,
         "OKR_JWT_SECRET": jwt_secret,
         "OKR_DATA_DIR": str(data_dir),
@@ -220,11 +232,21 @@ def api_server(
 
 @contextmanager
 def bare_server(
-    database_url: str, organization_id: UUID, port: int, log_path: Path
+    database_url: str,
+    organization_id: UUID,
+    port: int,
+    log_path: Path,
+    statement_cache_size: int | None = None,
 ) -> Iterator[Server]:
     """:mod:`tests.bench.bare_app` under uvicorn: one worker, no access log."""
+    cache = (
+        {}
+        if statement_cache_size is None
+        else {"BENCH_BARE_STATEMENT_CACHE_SIZE": str(statement_cache_size)}
+    )
     env = {
         **os.environ,
+        **cache,
         "BENCH_BARE_DSN": database_url,
         "BENCH_BARE_ORG": str(organization_id),
     }
