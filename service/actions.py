@@ -124,7 +124,7 @@ async def _visible_action(uow: UnitOfWork, principal: Principal, action_id: UUID
 
 async def get_action(deps: Deps, principal: Principal, action_id: UUID) -> Action:
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await _visible_action(uow, principal, action_id)
 
 
@@ -133,7 +133,7 @@ async def list_actions(
 ) -> Page[Action]:
     """Actions of one KR, oldest first, filtered by owner, status and due dates."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         kr, _ = await visible_key_result(uow, principal, key_result_id)
         return await uow.actions.list(
             principal.organization_id, replace(filters, key_result_id=kr.id), page
@@ -254,7 +254,7 @@ async def actions_of_key_results(
     """The actions of many KRs (for GraphQL DataLoaders), each KR's oldest first, in a
     fixed number of statements; KRs the caller may not see (or unknown) are absent."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         visible = await visible_key_results(uow, principal, key_result_ids)
         found = await uow.actions.of_key_results(principal.organization_id, list(visible))
     return {kr_id: list(found.get(kr_id, ())) for kr_id in visible}

@@ -181,7 +181,7 @@ async def alignment_tree(
     A fixed number of statements whatever the size of the tree."""
     ensure_can_read_okrs(principal)
     _ensure_depth(depth)
-    async with deps.uow() as uow:
+    async with deps.read_models() as uow:
         org = await organization_of(uow, principal)
         now = deps.clock.now()
         at = resolve_as_of(as_of, org, now)
@@ -354,7 +354,7 @@ async def unit_scores(
     """Per unit: the weighted mean of its objectives' scores (each weighs 1), alone and with
     every unit below it, with the count behind each figure; and the company's figure."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read_models() as uow:
         org, at, instant, cycle, viewer, read = await _read_cycle(
             deps, uow, principal, cycle_id, as_of
         )
@@ -489,7 +489,7 @@ async def cycle_stats(
     and members with OKRs, and check-in activity per week; for the cycle or one unit (with
     the units below it)."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read_models() as uow:
         org, at, instant, cycle, viewer, read = await _read_cycle(
             deps, uow, principal, cycle_id, as_of
         )
@@ -508,7 +508,7 @@ async def cycle_stats(
         nodes = _counted(read)
         owned = _objectives_by_unit(nodes, memberships)
         progress = await node_progress(
-            uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=True
+            uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=True, key_results=True
         )
         figures = progress.figures
         counts = await uow.alignment.check_in_weeks(

@@ -99,6 +99,14 @@ class AlignmentReader(Protocol):
         """The KRs of these objectives that existed at ``as_of``, oldest first, each with
         its latest check-in at that instant (one statement)."""
 
+    async def objective_progress(
+        self, organization_id: UUID, objective_ids: Sequence[UUID], *, as_of: datetime
+    ) -> Mapping[UUID, Decimal]:
+        """Each objective's own progress from its KRs as they stood at ``as_of``, scored
+        as ``domain.scoring`` scores them, computed where they are stored (one figure per
+        objective read, not its KRs); an objective with nothing to measure (no KR of
+        positive weight) is absent. One statement."""
+
     async def units(self, organization_id: UUID) -> Sequence[OrgUnit]:
         """Every org unit (an organization has hundreds, not millions)."""
 

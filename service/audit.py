@@ -98,5 +98,5 @@ async def list_audit_events(
 ) -> Page[AuditEvent]:
     """Admins read the audit trail, oldest first."""
     ensure_admin(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await uow.audit.list(principal.organization_id, filters, page)

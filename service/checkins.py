@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from domain.cycles import ensure_writable
 from domain.errors import FieldError, RuleViolation
 from domain.key_results import (
     validate_check_in_texts,
@@ -18,8 +19,11 @@ from service import audit
 from service.auth import Principal, ensure_can_read_okrs
 from service.concurrency import ensure_version
 from service.context import Deps
-from service.objectives import writable_cycle
-from service.okr_access import ensure_may_edit_key_result, visible_key_result
+from service.okr_access import (
+    ensure_may_edit_key_result,
+    visible_key_result,
+    visible_key_result_context,
+)
 from service.pagination import Page, PageRequest
 
 
@@ -48,10 +52,11 @@ async def check_in(
     """
     async with deps.uow() as uow:
         org_id = principal.organization_id
-        kr, objective = await visible_key_result(uow, principal, key_result_id)
+        found = await visible_key_result_context(uow, principal, key_result_id)
+        kr, objective = found.key_result, found.objective
         await ensure_may_edit_key_result(uow, principal, kr, objective)
         ensure_version(kr.version, expected_version)
-        await writable_cycle(uow, org_id, objective.cycle_id, "cycle_id")
+        ensure_writable(found.cycle)
         value = validate_check_in_value(kr, data.value)
         note, blockers = validate_check_in_texts(data.note, data.blockers)
         done: tuple[UUID, ...] | None = None
@@ -75,10 +80,10 @@ async def check_in(
             blockers=blockers,
             created_at=deps.clock.now(),
         )
-        await uow.check_ins.add(entry)
         # The KR's current value and the objective's score changed: both move in a sync
-        # (``updated_at`` only; their versions guard their own fields).
-        await uow.key_results.touch(org_id, [kr.id], entry.created_at)
+        # (``updated_at`` only; their versions guard their own fields). Adding the check-in
+        # moves its KR.
+        await uow.check_ins.add(entry)
         await uow.objectives.touch(org_id, [objective.id], entry.created_at)
         await audit.record(
             uow.audit,
@@ -99,6 +104,6 @@ async def check_in_history(
 ) -> Page[CheckIn]:
     """Every check-in of a KR, newest first."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         kr, _ = await visible_key_result(uow, principal, key_result_id)
         return await uow.check_ins.history(principal.organization_id, kr.id, page)

@@ -113,7 +113,7 @@ async def _visible_comment(uow: UnitOfWork, principal: Principal, comment_id: UU
 
 async def get_comment(deps: Deps, principal: Principal, comment_id: UUID) -> Comment:
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await _visible_comment(uow, principal, comment_id)
 
 
@@ -122,7 +122,7 @@ async def list_comments(
 ) -> Page[Comment]:
     """The comments on one objective, key result or action, oldest first."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         await _ensure_visible_target(uow, principal, target, target_id)
         return await uow.comments.of_target(principal.organization_id, target, target_id, page)
 
@@ -132,7 +132,7 @@ async def mentions_of_me(deps: Deps, principal: Principal, page: PageRequest) ->
     ensure_can_read_okrs(principal)
     if principal.member_id is None:
         raise Forbidden("only a member is mentioned", code="forbidden")
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await uow.comments.mentioning(
             principal.organization_id, principal.member_id, viewer_of(principal), page
         )

@@ -105,7 +105,7 @@ async def create_cycle(deps: Deps, principal: Principal, data: NewCycle) -> Cycl
 
 async def get_cycle(deps: Deps, principal: Principal, cycle_id: UUID) -> Cycle:
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await _get(uow, principal.organization_id, cycle_id)
 
 
@@ -113,7 +113,7 @@ async def list_cycles(
     deps: Deps, principal: Principal, filters: CycleFilter, page: PageRequest
 ) -> Page[Cycle]:
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await uow.cycles.list(principal.organization_id, filters, page)
 
 
@@ -122,7 +122,7 @@ async def cycles_by_id(
 ) -> dict[UUID, Cycle]:
     """Many cycles at once (for GraphQL DataLoaders); unknown ids are simply absent."""
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return dict(await uow.cycles.get_many(principal.organization_id, cycle_ids))
 
 

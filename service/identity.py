@@ -90,7 +90,7 @@ async def confirm_member(deps: Deps, principal: Principal, identities: MemberIde
     org_id = principal.organization_id
     if identities.is_confirmed(org_id, member_id):
         return
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         member = await uow.members.get(org_id, member_id)
     if member is None:
         # The same answer for another organization's member and for nobody: nothing leaks.

@@ -191,7 +191,7 @@ async def get_key_result(
     """One KR with its score, as it stood at ``as_of`` when given (its latest check-in
     then; a final score set later does not count; a KR created later: not found)."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         at = resolve_as_of(as_of, org, deps.clock.now())
         kr, objective = await visible_key_result(uow, principal, key_result_id)
@@ -209,7 +209,7 @@ async def list_key_results(
     deps: Deps, principal: Principal, objective_id: UUID
 ) -> list[KeyResultView]:
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         objective = await visible_objective(uow, principal, objective_id)
         krs = (await uow.key_results.of_objectives(org.id, [objective.id])).get(objective.id, ())
@@ -488,7 +488,7 @@ async def key_results_by_id(
     """Many KRs with their current values and scores (for GraphQL DataLoaders), in a fixed
     number of statements; unknown, other organizations' and hidden ones are absent."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         found = await visible_key_results(uow, principal, key_result_ids)
         latest = await uow.check_ins.latest(org.id, list(found))
@@ -555,7 +555,7 @@ async def find_key_results(
     whose check-in is overdue now (or only the others): ``domain.cadence``, in the
     organization's time zone. A fixed number of statements whatever the page size."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         found = await uow.key_results.list(
             org.id,
@@ -579,7 +579,7 @@ async def updates_due(
     if principal.member_id is None:
         raise Forbidden("only a member's token has updates due", code="forbidden")
     now = deps.clock.now()
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         found = await uow.key_results.list(
             org.id,

@@ -247,7 +247,7 @@ async def _key_result_view(
 async def get_kpi(deps: Deps, principal: Principal, kpi_id: UUID) -> KpiView:
     """One KPI of the organization with its current reading."""
     ensure_can_read_kpis(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         kpi = await _kpi_of(uow, principal, kpi_id)
         latest = (await uow.kpis.latest_measurements(kpi.organization_id, [kpi.id])).get(kpi.id)
         return KpiView(kpi, latest)
@@ -259,7 +259,7 @@ async def list_kpis(
     """The organization's KPIs, oldest first, each with its current reading (two
     statements whatever the page size)."""
     ensure_can_read_kpis(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org_id = principal.organization_id
         found = await uow.kpis.list(org_id, filters, page)
         latest = await uow.kpis.latest_measurements(org_id, [k.id for k in found.items])
@@ -272,7 +272,7 @@ async def list_measurements(
     """A KPI's measurements, newest first (by the moment they describe; of readings for
     one moment, the last posted first)."""
     ensure_can_read_kpis(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         kpi = await _kpi_of(uow, principal, kpi_id)
         return await uow.kpis.measurements(kpi.organization_id, kpi.id, page)
 
@@ -285,7 +285,7 @@ async def linked_key_results(
     visible KR follows, unknown or another organization's, maps to nothing."""
     ensure_can_read_kpis(principal)
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         linked = await uow.kpis.linked_key_results(org.id, kpi_ids)
         all_ids = [kr.id for krs in linked.values() for kr in krs]

@@ -220,7 +220,7 @@ async def _meeting(uow: UnitOfWork, principal: Principal, meeting_id: UUID) -> M
 
 async def get_meeting(deps: Deps, principal: Principal, meeting_id: UUID) -> MeetingView:
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         meeting = await _meeting(uow, principal, meeting_id)
         return (await _views(uow, principal, [meeting]))[0]
 
@@ -230,7 +230,7 @@ async def list_meetings(
 ) -> Page[MeetingView]:
     """The organization's meetings in ``page.sort`` order, by cycle, unit and kind."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         found = await uow.meetings.list(principal.organization_id, filters, page)
         views = await _views(uow, principal, found.items)
     return found.with_items(views)

@@ -120,7 +120,7 @@ async def create_member(deps: Deps, principal: Principal, data: NewMember) -> Me
 
 async def get_member(deps: Deps, principal: Principal, member_id: UUID) -> Member:
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         member = await uow.members.get(principal.organization_id, member_id)
     if member is None:
         raise NotFound("member not found")
@@ -139,7 +139,7 @@ async def list_members(
     deps: Deps, principal: Principal, filters: MemberFilter, page: PageRequest
 ) -> Page[Member]:
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await uow.members.list(principal.organization_id, filters, page)
 
 
@@ -225,7 +225,7 @@ async def reports_of(
 ) -> dict[UUID, list[Member]]:
     """Direct reports of many managers at once (for GraphQL DataLoaders)."""
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         found = await uow.members.reports_of(principal.organization_id, manager_ids)
     return {m: list(found.get(m, ())) for m in manager_ids}
 
@@ -235,5 +235,5 @@ async def members_by_id(
 ) -> dict[UUID, Member]:
     """Many members at once (for GraphQL DataLoaders); unknown ids are simply absent."""
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return dict(await uow.members.get_many(principal.organization_id, member_ids))

@@ -48,15 +48,16 @@ from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.okr_access import (
     ensure_may_edit_objective,
+    may_see,
     viewer_of,
     visible_among,
     visible_objective,
 )
-from service.okr_ports import ObjectiveFilter
+from service.okr_ports import ObjectiveFilter, ObjectiveRecord
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import Graph, UnitOfWork
-from service.scores import ObjectiveView, view_objectives
+from service.scores import ObjectiveView, view_objectives, view_records
 
 
 @dataclass(frozen=True)
@@ -297,13 +298,29 @@ async def get_objective(
     """One objective with its KRs and scores, as they stood at ``as_of`` when given (an
     objective created after it did not exist then: not found)."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
-        org = await organization_of(uow, principal)
+    async with deps.read() as uow:
         now = deps.clock.now()
+        if as_of is None:
+            # The objective's statement confirms the organization this process keeps: the
+            # organization costs no statement of its own after it.
+            record = await _visible_record(uow, principal, objective_id)
+            org = await organization_of(uow, principal)
+            return (await view_records(uow, org, [record], now, viewer_of(principal)))[0]
+        org = await organization_of(uow, principal)
         at = resolve_as_of(as_of, org, now)
         objective = await visible_objective_at(uow, principal, objective_id, at)
         views = await view_objectives(uow, org, [objective], now, viewer_of(principal), as_of=at)
         return views[0]
+
+
+async def _visible_record(
+    uow: UnitOfWork, principal: Principal, objective_id: UUID
+) -> ObjectiveRecord:
+    """:func:`visible_objective` read with its record (one statement for a public one)."""
+    found = await uow.objective_records.records(principal.organization_id, [objective_id])
+    if not found or not await may_see(uow, principal, found[0].objective):
+        raise NotFound("objective not found")
+    return found[0]
 
 
 async def list_objectives(
@@ -312,10 +329,12 @@ async def list_objectives(
     """A page of the objectives the caller may see, with KRs and scores, in ``page.sort``
     order (``updated_since`` kept), in a fixed number of statements whatever the page size."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
-        org = await organization_of(uow, principal)
-        found = await uow.objectives.list(org.id, filters, page, viewer_of(principal))
-        views = await view_objectives(uow, org, found.items, deps.clock.now(), viewer_of(principal))
+    async with deps.read() as uow:
+        viewer = viewer_of(principal)
+        org_id = principal.organization_id
+        found = await uow.objective_records.list_records(org_id, filters, page, viewer)
+        org = await organization_of(uow, principal)  # confirmed by the page's statement
+        views = await view_records(uow, org, found.items, deps.clock.now(), viewer)
     return found.with_items(views)
 
 
@@ -720,7 +739,7 @@ async def objectives_by_id(
     number of statements. Unknown ids, other organizations' objectives and private ones the
     caller may not see are all simply absent: nothing tells them apart."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         found = await uow.objectives.get_many(org.id, objective_ids)
         visible = await visible_among(uow, principal, found.values())
@@ -735,7 +754,7 @@ async def children_of(
     with KRs and scores, in a fixed number of statements. Only those the caller may see:
     the same rule (``visible_to``) as the objectives list."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         viewer = viewer_of(principal)
         found = await uow.objectives.aligned_to(org.id, parent_ids, viewer)

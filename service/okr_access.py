@@ -15,7 +15,7 @@ from uuid import UUID
 from domain.errors import Forbidden, NotFound
 from domain.okrs import KeyResult, Objective, OwnerKind, Visibility
 from service.auth import Principal
-from service.okr_ports import Viewer
+from service.okr_ports import KeyResultContext, Viewer
 from service.ports import UnitOfWork
 
 
@@ -122,6 +122,17 @@ async def ensure_may_edit_key_result(
 ) -> None:
     if not await may_edit_key_result(uow, principal, key_result, objective):
         raise Forbidden("only the KR's owner, their managers, the objective's editors may")
+
+
+async def visible_key_result_context(
+    uow: UnitOfWork, principal: Principal, key_result_id: UUID
+) -> KeyResultContext:
+    """:func:`visible_key_result` with the objective's cycle, in one statement when the
+    objective is public."""
+    found = await uow.objective_records.key_result_context(principal.organization_id, key_result_id)
+    if found is None or not await may_see(uow, principal, found.objective):
+        raise NotFound("key result not found")
+    return found
 
 
 async def visible_key_result(

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from domain.cycles import Cycle
 from domain.okrs import (
     Action,
     ActionStatus,
@@ -33,6 +34,26 @@ class Viewer:
 # Who reads for the whole organization's figures (a review's OKR score, a unit's ownership
 # check): every objective, hidden ones included. Never handed to a caller's own reads.
 SEES_EVERYTHING = Viewer(member_id=None, sees_everything=True)
+
+
+@dataclass(frozen=True)
+class ObjectiveRecord:
+    """An objective with all its view reads today: its cycle, its KRs (oldest first) and
+    each KR's latest check-in (by KR id)."""
+
+    objective: Objective
+    cycle: Cycle
+    key_results: Sequence[KeyResult]
+    latest: Mapping[UUID, CheckIn]
+
+
+@dataclass(frozen=True)
+class KeyResultContext:
+    """A key result with its objective and that objective's cycle."""
+
+    key_result: KeyResult
+    objective: Objective
+    cycle: Cycle
 
 
 @dataclass(frozen=True)
@@ -88,6 +109,26 @@ class AuditFilter:
     resource_type: str | None = None
     resource_id: UUID | None = None
     actor: str | None = None
+
+
+class ObjectiveRecordReader(Protocol):
+    """Objectives read with their records, as they are now (``as_of`` reads history)."""
+
+    async def records(
+        self, organization_id: UUID, objective_ids: Sequence[UUID]
+    ) -> Sequence[ObjectiveRecord]:
+        """The objectives (those that exist) with their cycle, KRs and latest check-ins, in
+        one statement."""
+
+    async def list_records(
+        self, organization_id: UUID, filters: ObjectiveFilter, page: PageRequest, viewer: Viewer
+    ) -> Page[ObjectiveRecord]:
+        """:meth:`ObjectiveRepository.list` with each objective's record, in one statement."""
+
+    async def key_result_context(
+        self, organization_id: UUID, key_result_id: UUID
+    ) -> KeyResultContext | None:
+        """The key result with its objective and cycle, in one statement."""
 
 
 class ObjectiveRepository(Protocol):
@@ -191,7 +232,10 @@ class KeyResultRepository(Protocol):
 
 
 class CheckInRepository(Protocol):
-    async def add(self, check_in: CheckIn) -> None: ...
+    async def add(self, check_in: CheckIn) -> None:
+        """Store it; it becomes its KR's current value unless a later one is stored (by
+        time, then id), and its KR's ``updated_at`` moves up to its time."""
+
     async def history(
         self, organization_id: UUID, key_result_id: UUID, page: PageRequest
     ) -> Page[CheckIn]:

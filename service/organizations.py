@@ -71,7 +71,7 @@ async def create_organization(deps: Deps, data: NewOrganization) -> tuple[Organi
 
 async def get_organization(deps: Deps, principal: Principal) -> Organization:
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await uow.organizations.get(principal.organization_id)
     if org is None:
         raise NotFound("organization not found")

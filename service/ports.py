@@ -26,6 +26,7 @@ from service.okr_ports import (
     AuditLog,
     CheckInRepository,
     KeyResultRepository,
+    ObjectiveRecordReader,
     ObjectiveRepository,
 )
 from service.pagination import Page, PageRequest
@@ -209,6 +210,7 @@ class UnitOfWork(Protocol):
     units: UnitRepository
     cycles: CycleRepository
     objectives: ObjectiveRepository
+    objective_records: ObjectiveRecordReader
     key_results: KeyResultRepository
     check_ins: CheckInRepository
     actions: ActionRepository

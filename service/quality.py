@@ -77,7 +77,7 @@ async def _objectives_of_owner(
 async def objective_quality(deps: Deps, principal: Principal, objective_id: UUID) -> QualityReport:
     """The findings on a stored objective the caller may see (else ``404``)."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         objective = await visible_objective(uow, principal, objective_id)
         krs = (await uow.key_results.of_objectives(org.id, [objective.id])).get(objective.id, [])
@@ -102,7 +102,7 @@ async def check_draft(
     owner_id = context.owner_id
     if owner_id is None and context.owner_kind is OwnerKind.MEMBER:
         owner_id = principal.member_id
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         cycle_end = None
         count = None

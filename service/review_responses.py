@@ -45,7 +45,7 @@ async def my_reviews(deps: Deps, principal: Principal, review_cycle_id: UUID) ->
     Nothing in draft: assignments may still change until collecting starts."""
     reviewer = _reviewer(principal)
     org_id = principal.organization_id
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         review_cycle = await review_cycle_of(uow, org_id, review_cycle_id)
         if review_cycle.phase is ReviewPhase.DRAFT:
             return []
@@ -69,7 +69,7 @@ async def _own_assignment(
 
 
 async def get_my_review(deps: Deps, principal: Principal, assignment_id: UUID) -> MyReview:
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         assignment, _ = await _own_assignment(uow, principal, assignment_id)
         response = await uow.review_responses.get(principal.organization_id, assignment_id)
     return MyReview(assignment, response)

@@ -126,7 +126,7 @@ async def review_results(
     tokens with ``reviews:export``."""
     ensure_can_export_reviews(principal)
     org_id = principal.organization_id
-    async with deps.uow() as uow:
+    async with deps.read_models() as uow:
         org = await organization_of(uow, principal)
         review_cycle = await review_cycle_of(uow, org_id, review_cycle_id)
         _ensure_published(review_cycle)
@@ -150,7 +150,7 @@ async def review_result(
 ) -> RevieweeResult:
     """One reviewee's published result, for them, their manager chain, admins and HR."""
     org_id = principal.organization_id
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         org = await organization_of(uow, principal)
         review_cycle = await review_cycle_of(uow, org_id, review_cycle_id)
         if not await _may_read_result(uow, principal, reviewee_id):
@@ -170,7 +170,7 @@ async def review_completion(deps: Deps, principal: Principal, review_cycle_id: U
     if not may_manage_reviews(principal):
         ensure_can_export_reviews(principal)
     org_id = principal.organization_id
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         review_cycle = await review_cycle_of(uow, org_id, review_cycle_id)
         roles = await uow.review_assignments.completion(org_id, review_cycle_id)
     # Every reviewee has exactly one self assignment (domain.reviews.assignments_for).
@@ -185,7 +185,7 @@ async def results_of_member(
     list, exactly what a member never reviewed gets."""
     org_id = principal.organization_id
     results: list[RevieweeResult] = []
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         if not await _may_read_result(uow, principal, member_id):
             return []
         org = await organization_of(uow, principal)

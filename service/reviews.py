@@ -215,7 +215,7 @@ async def create_review_cycle(
 async def get_review_cycle(deps: Deps, principal: Principal, review_cycle_id: UUID) -> ReviewCycle:
     """Members read review cycles (their questions are what they answer)."""
     ensure_can_read_review_cycles(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await review_cycle_of(uow, principal.organization_id, review_cycle_id)
 
 
@@ -223,7 +223,7 @@ async def list_review_cycles(
     deps: Deps, principal: Principal, filters: ReviewCycleFilter, page: PageRequest
 ) -> Page[ReviewCycle]:
     ensure_can_read_review_cycles(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await uow.review_cycles.list(principal.organization_id, filters, page)
 
 
@@ -608,7 +608,7 @@ async def list_participants(
     their own review or of anyone below them in the manager chain."""
     ensure_can_manage_reviews(principal)
     org_id = principal.organization_id
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         await review_cycle_of(uow, org_id, review_cycle_id)
         assignments = await uow.review_assignments.of_cycle(org_id, review_cycle_id)
         own_line = (

@@ -31,7 +31,7 @@ from domain.scoring import (
     track_status,
 )
 from service.alignment_ports import KeyResultFigures, ObjectiveNode
-from service.okr_ports import Viewer
+from service.okr_ports import ObjectiveRecord, Viewer
 from service.ports import UnitOfWork
 
 
@@ -141,7 +141,7 @@ def view_objective(
 class NodeProgress(NamedTuple):
     values: dict[UUID, Decimal | None]
     from_aligned: frozenset[UUID]  # the roll-up objectives whose figure came from below
-    figures: Sequence[KeyResultFigures]  # the KRs of the visible nodes, as read
+    figures: Sequence[KeyResultFigures]  # the visible nodes' KRs as read (``key_results`` only)
 
 
 def figure_score(f: KeyResultFigures) -> Decimal:
@@ -166,6 +166,7 @@ async def node_progress(
     viewer: Viewer,
     as_of: datetime,
     subtrees_loaded: bool = False,
+    key_results: bool = False,
 ) -> NodeProgress:
     """The progress of every visible node, rolled up where an objective asks to.
 
@@ -175,10 +176,18 @@ async def node_progress(
     its score cannot be recovered by subtraction. Costs two statements, and three more when
     roll-up objectives reach beyond ``nodes`` (unless ``subtrees_loaded`` says they hold
     every objective below them).
+
+    Each objective's own progress is computed by the store (one figure per objective read,
+    where a tree has four KRs per objective); ``key_results`` reads the KRs' figures instead
+    (``figures``, for what counts KRs) and scores them here, with the same result.
     """
     own: dict[UUID, Decimal | None] = {n.id: None for n in nodes if n.visible}
-    figures = await uow.alignment.figures(org.id, list(own), as_of=as_of)
-    own.update((k, v) for k, v in measure(figures).items() if k in own)
+    figures: Sequence[KeyResultFigures] = ()
+    if key_results:
+        figures = await uow.alignment.figures(org.id, list(own), as_of=as_of)
+        own.update((k, v) for k, v in measure(figures).items() if k in own)
+    else:
+        own.update(await uow.alignment.objective_progress(org.id, list(own), as_of=as_of))
     every = {n.id: n for n in nodes}
     rollers = [n.id for n in nodes if n.visible and n.roll_up and own[n.id] is None]
     if rollers and not subtrees_loaded:
@@ -188,7 +197,9 @@ async def node_progress(
         extra = [n for n in below if n.id not in every and n.visible]
         every.update((n.id, n) for n in below if n.id not in every)
         if extra:
-            more = measure(await uow.alignment.figures(org.id, [n.id for n in extra], as_of=as_of))
+            more = await uow.alignment.objective_progress(
+                org.id, [n.id for n in extra], as_of=as_of
+            )
             own.update((n.id, more.get(n.id)) for n in extra)
     children: dict[UUID, list[UUID]] = {}
     for node in every.values():
@@ -219,6 +230,39 @@ async def view_objectives(
     kr_ids = [kr.id for group in krs.values() for kr in group]
     latest = await uow.check_ins.latest(org_id, kr_ids, as_of=as_of)
     cycles = await uow.cycles.get_many(org_id, list({o.cycle_id for o in objectives}))
+    return await _views(uow, org, objectives, krs, latest, cycles, now, viewer, as_of=as_of)
+
+
+async def view_records(
+    uow: UnitOfWork,
+    org: Organization,
+    records: Sequence[ObjectiveRecord],
+    now: datetime,
+    viewer: Viewer,
+) -> list[ObjectiveView]:
+    """:func:`view_objectives` of objectives read with their records (as they are now):
+    statements only for hidden links and roll-ups."""
+    if not records:
+        return []
+    objectives = await _without_hidden_links(uow, org.id, [r.objective for r in records], viewer)
+    krs = {r.objective.id: r.key_results for r in records}
+    latest = {kr_id: check_in for r in records for kr_id, check_in in r.latest.items()}
+    cycles = {r.cycle.id: r.cycle for r in records}
+    return await _views(uow, org, objectives, krs, latest, cycles, now, viewer, as_of=None)
+
+
+async def _views(
+    uow: UnitOfWork,
+    org: Organization,
+    objectives: Sequence[Objective],
+    krs: Mapping[UUID, Sequence[KeyResult]],
+    latest: Mapping[UUID, CheckIn],
+    cycles: Mapping[UUID, Cycle],
+    now: datetime,
+    viewer: Viewer,
+    *,
+    as_of: datetime | None,
+) -> list[ObjectiveView]:
     at = as_of or now
     today = local_today(org, at)
     rollers = [o.id for o in objectives if o.roll_up and not _measurable(krs.get(o.id, ()), as_of)]

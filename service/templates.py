@@ -171,7 +171,7 @@ async def _template_of(uow: UnitOfWork, principal: Principal, template_id: UUID)
 async def get_template(deps: Deps, principal: Principal, template_id: UUID) -> Template:
     """A built-in (the same for every organization) or one of the organization's own."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await _template_of(uow, principal, template_id)
 
 
@@ -202,7 +202,7 @@ async def list_templates(
         return Page(kept, kept[-1].id)
     own_after = None if among_builtins else after
     room = page.limit - len(builtins)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         own = await uow.templates.list(
             principal.organization_id, filters, PageRequest(limit=max(room, 1), after=own_after)
         )

@@ -103,7 +103,7 @@ async def create_unit(deps: Deps, principal: Principal, data: NewUnit) -> OrgUni
 
 async def get_unit(deps: Deps, principal: Principal, unit_id: UUID) -> OrgUnit:
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await _get(uow, principal.organization_id, unit_id)
 
 
@@ -111,7 +111,7 @@ async def list_units(
     deps: Deps, principal: Principal, filters: UnitFilter, page: PageRequest
 ) -> Page[OrgUnit]:
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return await uow.units.list(principal.organization_id, filters, page)
 
 
@@ -207,7 +207,7 @@ async def delete_unit(
 
 async def list_unit_members(deps: Deps, principal: Principal, unit_id: UUID) -> list[UUID]:
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         await _get(uow, principal.organization_id, unit_id)
         return list(await uow.units.member_ids(principal.organization_id, unit_id))
 
@@ -217,7 +217,7 @@ async def units_by_id(
 ) -> dict[UUID, OrgUnit]:
     """Many units at once (for GraphQL DataLoaders); unknown ids are simply absent."""
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         return dict(await uow.units.get_many(principal.organization_id, unit_ids))
 
 
@@ -229,7 +229,7 @@ async def unit_member_ids(
     Every requested unit is a key; a unit unknown to the organization has no members.
     """
     ensure_can_read_directory(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         found = await uow.units.member_ids_of(principal.organization_id, unit_ids)
     return {u: list(found.get(u, ())) for u in unit_ids}
 

@@ -108,7 +108,7 @@ async def member_work_plan(
 ) -> WorkPlanView:
     """A member's actions for a cycle by quarter and month (see the module)."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         if await uow.members.get(principal.organization_id, member_id) is None:
             raise NotFound("member not found")
         return await _plan(deps, principal, uow, cycle_id, member_id=member_id)
@@ -119,7 +119,7 @@ async def unit_work_plan(
 ) -> WorkPlanView:
     """A unit's actions for a cycle by quarter and month (see the module)."""
     ensure_can_read_okrs(principal)
-    async with deps.uow() as uow:
+    async with deps.read() as uow:
         if await uow.units.get(principal.organization_id, unit_id) is None:
             raise NotFound("unit not found")
         return await _plan(deps, principal, uow, cycle_id, unit_id=unit_id)

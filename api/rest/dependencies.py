@@ -14,7 +14,9 @@ from service.context import Deps
 from service.pagination import PageRequest
 
 
-def _deps(request: Request) -> Deps:
+# Dependencies are ``async def`` even when they await nothing: FastAPI runs a plain ``def``
+# one in the thread pool, a hop that cost more than the dependency on every request.
+async def _deps(request: Request) -> Deps:
     return app_state(request).services.deps
 
 

@@ -61,7 +61,7 @@ LimitParam = Annotated[
 CursorParam = Annotated[str | None, Query(description="The `next_cursor` of the previous page.")]
 
 
-def page_params(limit: LimitParam = None, cursor: CursorParam = None) -> PageRequest:
+async def page_params(limit: LimitParam = None, cursor: CursorParam = None) -> PageRequest:
     return page_request(limit, cursor)
 
 

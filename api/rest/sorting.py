@@ -33,7 +33,7 @@ UPDATED_SINCE_HELP = (
 )
 
 
-def sync_page_params(
+async def sync_page_params(
     limit: LimitParam = None,
     cursor: CursorParam = None,
     sort: Annotated[Sort, Query(description=SORT_HELP)] = Sort.CREATED_AT,

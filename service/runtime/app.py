@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +16,9 @@ from service.ports import Clock
 from service.runtime.logging import configure_logging
 from service.runtime.settings import Settings
 from service.storage.postgres.database import PostgresReadiness, create_engine
+from service.storage.postgres.organization_cache import OrganizationCache
 from service.storage.postgres.outage import discard_dead_connections, is_outage
+from service.storage.postgres.replica import ReplicaReadUnitOfWorkFactory, create_replica_engine
 from service.storage.postgres.repositories import PostgresIdempotencyStore
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
 
@@ -51,9 +54,22 @@ def api_config(settings: Settings) -> ApiConfig:
     )
 
 
-def build_services(engine: AsyncEngine, settings: Settings, clock: Clock | None = None) -> Services:
+def build_services(
+    engine: AsyncEngine,
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    replica: AsyncEngine | None = None,
+) -> Services:
+    read_models = ReplicaReadUnitOfWorkFactory(engine, replica) if replica else None
+    organizations = OrganizationCache()
     return Services(
-        deps=Deps(uow=PostgresUnitOfWorkFactory(engine), clock=clock or SystemClock()),
+        deps=Deps(
+            uow=PostgresUnitOfWorkFactory(engine, organizations=organizations),
+            reads=PostgresUnitOfWorkFactory(engine, read_only=True, organizations=organizations),
+            clock=clock or SystemClock(),
+            read_models_uow=read_models,
+        ),
         idempotency=PostgresIdempotencyStore(engine, settings.idempotency_retention_hours),
         readiness=PostgresReadiness(engine),
         is_outage=is_outage,
@@ -71,19 +87,43 @@ def build_app(settings: Settings, database_url: str, *, clock: Clock | None = No
     )
     # The first requests after Postgres comes back must not get the connections it dropped.
     discard_dead_connections(engine)
+    replica = _replica_engine(settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # What exists at start-up (routes, the GraphQL schema, models: ~230k objects) lives
+        # as long as the process: keep it out of the collector's full passes, which walked
+        # it again and again while a large answer was built (the 10k-objective tree's p50
+        # 588 -> 314 ms, measured in-process).
+        gc.collect()
+        gc.freeze()
         yield
         await engine.dispose()
+        if replica is not None:
+            await replica.dispose()
 
     app = create_app(
-        build_services(engine, settings, clock), api_config(settings), lifespan=lifespan
+        build_services(engine, settings, clock, replica=replica),
+        api_config(settings),
+        lifespan=lifespan,
     )
     # What the app was built from, for whoever holds the app and mints its tokens (tests,
     # `make bench`); the adapters read only their ApiConfig.
     app.state.settings = settings
     return app
+
+
+def _replica_engine(settings: Settings) -> AsyncEngine | None:
+    """The read replica's engine (``OKR_DATABASE_REPLICA_URL``), with the primary's options."""
+    if settings.database_replica_url is None:
+        return None
+    replica = create_replica_engine(
+        settings.database_replica_url,
+        pool_size=settings.db_pool_size,
+        statement_cache_size=settings.db_statement_cache_size,
+    )
+    discard_dead_connections(replica)
+    return replica
 
 
 def app_from_environment() -> FastAPI:

@@ -78,6 +78,15 @@ class DatabaseSettings(BaseSettings):
 class Settings(DatabaseSettings):
     """Everything ``okr serve`` and the token commands read."""
 
+    # -- read replica --------------------------------------------------------------------
+    database_replica_url: str | None = Field(
+        default=None,
+        description="A streaming replica of the primary for the heavy read models (trees, "
+        "unit scores, stats, exports), used only when it has replayed everything the primary "
+        "had committed; unset: the primary serves every read.",
+        repr=False,  # it holds the password
+    )
+
     # -- HTTP ----------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -35,7 +35,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def deps(engine: AsyncEngine, clock: FixedClock) -> Deps:
-    return Deps(uow=PostgresUnitOfWorkFactory(engine), clock=clock)
+    return Deps(
+        uow=PostgresUnitOfWorkFactory(engine),
+        reads=PostgresUnitOfWorkFactory(engine, read_only=True),
+        clock=clock,
+    )
 
 
 @pytest.fixture

@@ -149,8 +149,9 @@ async def test_the_batch_use_cases_need_the_directory_read_permission(
 async def test_each_batch_use_case_opens_one_unit_of_work(deps: Deps, acme: Tenant) -> None:
     company, sales, team = await _tree(deps, acme)
     year, q1 = await _year_and_quarter(deps, acme)
-    counting = CountingUnitOfWorks(deps.uow)
-    batch = replace(deps, uow=counting)
+    # They only read: they open a reading unit of work.
+    counting = CountingUnitOfWorks(deps.reads or deps.uow)
+    batch = replace(deps, reads=counting)
 
     await units_by_id(batch, acme.admin, [company.id, sales.id, team.id])
     assert counting.opened == 1

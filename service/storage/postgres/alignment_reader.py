@@ -2,8 +2,8 @@
 
 Each method is one statement whatever the size of the answer. Subtrees walk down with a
 recursive CTE over both kinds of link (aligned to an objective, contributing to a KR);
-latest check-ins at an instant come from a LATERAL index probe per KR on
-``(organization_id, key_result_id, created_at)``.
+a KR's current figures come from its own row (its latest check-in, kept there by the
+check-in's write), and only for a KR checked in after the instant read from its history.
 """
 
 from __future__ import annotations
@@ -16,16 +16,19 @@ from uuid import UUID
 
 from sqlalchemy import (
     Integer,
+    Numeric,
     Select,
     and_,
     any_,
     case,
+    cast,
+    column,
     func,
     literal,
     or_,
     select,
-    true,
 )
+from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.okrs import (
@@ -140,6 +143,223 @@ def _figures(row: Any, as_of: datetime) -> KeyResultFigures:
     )
 
 
+def _current_figures(organization_id: UUID, as_of: datetime) -> tuple[Any, Any]:
+    """A KR's value and milestones done at ``as_of`` (columns ``value``, ``milestones_done``).
+
+    The KR row names its latest check-in (written with it, see ``PostgresCheckIns.add``):
+    when that was made by ``as_of`` it is also the latest at ``as_of``, so a read of now
+    takes the row's figures; only a KR checked in since (a read of the past) probes its
+    history on ``(organization_id, key_result_id, created_at)``.
+    """
+    k, c = t.key_results, t.check_ins
+    on_row = or_(k.c.latest_check_in_at.is_(None), k.c.latest_check_in_at <= as_of)
+
+    def then(column: Any) -> Any:
+        return (
+            select(column)
+            .where(
+                c.c.organization_id == organization_id,
+                c.c.key_result_id == k.c.id,
+                c.c.created_at <= as_of,
+            )
+            .order_by(c.c.created_at.desc(), c.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    return (
+        case((on_row, k.c.current_value), else_=then(c.c.value)).label("value"),
+        case((on_row, k.c.current_milestones_done), else_=then(c.c.milestones_done)).label(
+            "milestones_done"
+        ),
+    )
+
+
+# -- scores in Postgres ---------------------------------------------------------------------
+# An objective's own progress computed where its KRs are (one figure per objective crosses
+# the wire, not four KR rows decoded into Decimals), by the rules of ``domain.scoring``:
+# every figure rounded half to even at four places. Postgres rounds a quotient to a scale of
+# its own (and half away from zero), so each rounding here divides exactly: the integer
+# quotient and remainder of ``p * 10000 / d`` decide it, as rounding the exact fraction does.
+# Each step is a subquery of its own (see ``_step``), so a value is computed once per row.
+
+_ZERO, _ONE = literal(0, Numeric), literal(1, Numeric)
+_SCALE = literal(10000, Numeric)
+_PLACE = literal("0.0001", Numeric)
+
+
+def _step(statement: Select[Any], name: str) -> Any:
+    """``statement`` as a subquery Postgres evaluates on its own: an OFFSET keeps the planner
+    from inlining it into the next step, which would compute each of its expressions as
+    often as that step mentions it (the rounding mentions its inputs a dozen times)."""
+    return statement.offset(0).subquery(name)
+
+
+def _divided(rows: Any, keep: Sequence[Any], numerator: Any, divisor: Any, name: str) -> Any:
+    """A step with ``keep``, the floor of ``numerator * 10000 / divisor`` (``units``,
+    ``divisor > 0``) and its remainder in ``[0, divisor)`` (``rest``), exactly: ``div`` and
+    ``mod`` of numerics truncate without rounding."""
+    inner = _step(
+        select(
+            *keep,
+            func.div(numerator * _SCALE, divisor).label("truncated"),
+            func.mod(numerator * _SCALE, divisor).label("signed_rest"),
+            divisor.label("divisor"),
+        ).select_from(rows),
+        f"{name}_division",
+    )
+    below = inner.c.signed_rest < 0  # the remainder takes the numerator's sign
+    return _step(
+        select(
+            *(inner.c[c.name] for c in keep),
+            case((below, inner.c.truncated - 1), else_=inner.c.truncated).label("units"),
+            case((below, inner.c.signed_rest + inner.c.divisor), else_=inner.c.signed_rest).label(
+                "rest"
+            ),
+            inner.c.divisor,
+        ),
+        name,
+    )
+
+
+def _half_even(divided: Any) -> Any:
+    """The quotient of a :func:`_divided` step rounded half to even, with four places."""
+    units, twice, divisor = divided.c.units, divided.c.rest * 2, divided.c.divisor
+    nearest = case(
+        (twice > divisor, units + 1),
+        (twice < divisor, units),
+        else_=units + func.abs(func.mod(units, 2)),
+    )
+    return nearest * _PLACE
+
+
+def _key_result_rows(organization_id: UUID, objective_ids: Sequence[UUID], as_of: datetime) -> Any:
+    """The KRs existing at ``as_of`` with what scores them then: the current value and
+    milestones done, the final score if set by then, a milestones KR's total weight and the
+    weight of its done milestones (ids that are not its milestones count for nothing)."""
+    k = t.key_results
+    value, done = _current_figures(organization_id, as_of)
+    rows = _step(
+        select(
+            k.c.objective_id,
+            k.c.weight,
+            k.c.metric_kind,
+            k.c.start_value,
+            k.c.target_value,
+            k.c.direction,
+            value,
+            done,
+            case(
+                (or_(k.c.final_scored_at.is_(None), k.c.final_scored_at <= as_of), k.c.final_score)
+            ).label("final"),
+            case((k.c.metric_kind == MetricKind.MILESTONES.value, k.c.milestones)).label(
+                "milestones"
+            ),
+        ).where(
+            k.c.organization_id == organization_id,
+            k.c.objective_id == any_(id_array(objective_ids)),
+            k.c.created_at <= as_of,
+        ),
+        "key_result_rows",
+    )
+    m = func.jsonb_array_elements(rows.c.milestones).table_valued(column("value")).alias("m")
+    weight = cast(m.c.value.op("->>")("weight"), Numeric)
+    milestone_id = cast(m.c.value.op("->>")("id"), PGUUID(as_uuid=True))
+    total = select(func.coalesce(func.sum(weight), _ZERO)).select_from(m).scalar_subquery()
+    reached = (
+        select(func.coalesce(func.sum(weight), _ZERO))
+        .select_from(m)
+        .where(milestone_id == any_(rows.c.milestones_done))
+        .scalar_subquery()
+    )
+    return _step(
+        select(
+            *(rows.c[name] for name in ("objective_id", "weight", "metric_kind", "final")),
+            func.coalesce(rows.c.value, rows.c.start_value).label("value"),
+            rows.c.start_value,
+            rows.c.target_value,
+            rows.c.direction,
+            rows.c.value.label("current"),
+            case((rows.c.milestones.is_not(None), total)).label("total"),
+            case((rows.c.milestones.is_not(None), reached)).label("reached"),
+        ),
+        "key_results_read",
+    )
+
+
+def _fraction(moved: Any, whole: Any) -> tuple[Any, Any]:
+    """``clamp(moved / whole, 0, 1)`` (``whole > 0``) as a fraction ``(p, d)``."""
+    return (
+        case((moved <= 0, _ZERO), (moved >= whole, _ONE), else_=moved),
+        case((moved <= 0, _ONE), (moved >= whole, _ONE), else_=whole),
+    )
+
+
+def _kr_fractions(organization_id: UUID, objective_ids: Sequence[UUID], as_of: datetime) -> Any:
+    """Per KR: its objective, weight and score (``domain.scoring``'s ``kr_score`` of
+    ``kr_progress``) as a fraction ``(p, d)``, ``d > 0``, to be rounded once."""
+    r = _key_result_rows(organization_id, objective_ids, as_of)
+    span = r.c.target_value - r.c.start_value
+    decrease = r.c.direction == Direction.DECREASE.value
+    met = case((decrease, r.c.value <= r.c.target_value), else_=r.c.value >= r.c.target_value)
+    # A decrease KR's start is above its target: flip both signs, the quotient is the same.
+    linear = _fraction(
+        case((span < 0, r.c.start_value - r.c.value), else_=r.c.value - r.c.start_value),
+        func.abs(span),
+    )
+    milestones = _fraction(r.c.reached, r.c.total)
+    is_milestones = r.c.metric_kind == MetricKind.MILESTONES.value
+
+    def pick(final: Any, milestone: Any, boolean: Any, all_or_nothing: Any, share: Any) -> Any:
+        return case(
+            (r.c.final.is_not(None), final),
+            (is_milestones, case((r.c.total <= 0, milestone[0]), else_=milestone[1])),
+            (r.c.metric_kind == MetricKind.BOOLEAN.value, boolean),
+            (span == 0, all_or_nothing),
+            else_=share,
+        )
+
+    return _step(
+        select(
+            r.c.objective_id,
+            r.c.weight,
+            pick(
+                r.c.final,
+                (_ZERO, milestones[0]),
+                case((r.c.current >= 1, _ONE), else_=_ZERO),
+                case((met, _ONE), else_=_ZERO),
+                linear[0],
+            ).label("p"),
+            pick(_ONE, (_ONE, milestones[1]), _ONE, _ONE, linear[1]).label("d"),
+        ),
+        "kr_fractions",
+    )
+
+
+def _objective_progress(
+    organization_id: UUID, objective_ids: Sequence[UUID], as_of: datetime
+) -> Select[Any]:
+    """Per objective with a KR of positive weight: the weighted mean of its KRs' scores
+    (``domain.scoring.objective_progress``), each score and the mean rounded half to even."""
+    f = _kr_fractions(organization_id, objective_ids, as_of)
+    keep = [f.c.objective_id, f.c.weight]
+    scored = _divided(f, keep, f.c.p, f.c.d, "kr_scores")
+    score = _half_even(scored)
+    counted = scored.c.weight > 0
+    sums = _step(
+        select(
+            scored.c.objective_id,
+            func.sum(score * scored.c.weight).filter(counted).label("weighted"),
+            func.sum(scored.c.weight).filter(counted).label("weights"),
+        )
+        .group_by(scored.c.objective_id)
+        .having(func.sum(scored.c.weight).filter(counted) > 0),
+        "sums",
+    )
+    mean = _divided(sums, [sums.c.objective_id], sums.c.weighted, sums.c.weights, "means")
+    return select(mean.c.objective_id, _half_even(mean).label("progress"))
+
+
 def nested_cycle_ids(organization_id: UUID, cycle_id: UUID) -> Select[tuple[UUID]]:
     """The cycle and every cycle nested in it (a year's quarters and their months)."""
     c = t.cycles
@@ -224,18 +444,7 @@ class PostgresAlignmentReader:
     ) -> Sequence[KeyResultFigures]:
         if not objective_ids:
             return []
-        k, c = t.key_results, t.check_ins
-        latest = (
-            select(c.c.value, c.c.milestones_done)
-            .where(
-                c.c.organization_id == organization_id,
-                c.c.key_result_id == k.c.id,
-                c.c.created_at <= as_of,
-            )
-            .order_by(c.c.created_at.desc(), c.c.id.desc())
-            .limit(1)
-            .lateral("latest")
-        )
+        k = t.key_results
         statement: Select[Any] = (
             select(
                 k.c.id,
@@ -252,10 +461,8 @@ class PostgresAlignmentReader:
                 ),
                 k.c.final_score,
                 k.c.final_scored_at,
-                latest.c.value,
-                latest.c.milestones_done,
+                *_current_figures(organization_id, as_of),
             )
-            .select_from(k.outerjoin(latest, true()))
             .where(
                 k.c.organization_id == organization_id,
                 k.c.objective_id == any_(id_array(objective_ids)),
@@ -264,6 +471,17 @@ class PostgresAlignmentReader:
             .order_by(k.c.created_at, k.c.id)
         )
         return [_figures(row, as_of) for row in await fetch_records(self._conn, statement)]
+
+    async def objective_progress(
+        self, organization_id: UUID, objective_ids: Sequence[UUID], *, as_of: datetime
+    ) -> Mapping[UUID, Decimal]:
+        if not objective_ids:
+            return {}
+        statement = _objective_progress(organization_id, objective_ids, as_of)
+        return {
+            row["objective_id"]: row["progress"]
+            for row in await fetch_records(self._conn, statement)
+        }
 
     async def units(self, organization_id: UUID) -> Sequence[OrgUnit]:
         u = t.org_units

@@ -664,9 +664,47 @@ class PostgresCheckIns:
         self._conn = conn
 
     async def add(self, check_in: CheckIn) -> None:
+        """Store the check-in and, in the same statement, make it its KR's latest when it is
+        newer by ``(created_at, id)`` than the one the KR row names (a KPI reading may be
+        dated before check-ins stored earlier), and move the KR's ``updated_at`` up to it.
+        The UPDATE waits for a concurrent check-in's row lock and then evaluates its
+        conditions on the row as that one left it, so no latest is ever lost."""
+        c, k = t.check_ins, t.key_results
+        added = (
+            insert(c)
+            .values(**_CHECK_INS.insert_values(check_in))
+            .returning(c.c.organization_id, c.c.key_result_id, c.c.id, c.c.created_at)
+            .cte("added")
+        )
+        newer = or_(
+            k.c.latest_check_in_at.is_(None),
+            tuple_(k.c.latest_check_in_at, k.c.latest_check_in_id)
+            < tuple_(added.c.created_at, added.c.id),
+        )
+        done = _milestones_done_column(check_in)["milestones_done"]
+
+        def if_newer(new: Any, kept: Any) -> Any:
+            return case((newer, new), else_=kept)
+
         await execute_write(
             self._conn,
-            insert(t.check_ins).values(**_CHECK_INS.insert_values(check_in)),
+            update(k)
+            .where(
+                k.c.organization_id == added.c.organization_id,
+                k.c.id == added.c.key_result_id,
+            )
+            .values(
+                latest_check_in_id=if_newer(added.c.id, k.c.latest_check_in_id),
+                latest_check_in_at=if_newer(added.c.created_at, k.c.latest_check_in_at),
+                current_value=if_newer(
+                    literal(check_in.value, k.c.current_value.type), k.c.current_value
+                ),
+                current_milestones_done=if_newer(
+                    literal(done, k.c.current_milestones_done.type), k.c.current_milestones_done
+                ),
+                # The KR's current value may have changed: it moves in a sync.
+                updated_at=func.greatest(k.c.updated_at, added.c.created_at),
+            ),
         )
 
     async def history(
@@ -704,16 +742,36 @@ class PostgresCheckIns:
         one statement."""
         if not key_result_ids:
             return {}
+        if as_of is None:
+            return await self._latest_now(organization_id, key_result_ids)
         c = t.check_ins
         statement = select(c).where(
             c.c.organization_id == organization_id,
             c.c.key_result_id == any_(id_array(key_result_ids)),
+            c.c.created_at <= as_of,
         )
-        if as_of is not None:
-            statement = statement.where(c.c.created_at <= as_of)
         rows = await self._conn.execute(
             statement.ext(distinct_on(c.c.key_result_id)).order_by(
                 c.c.key_result_id, c.c.created_at.desc(), c.c.id.desc()
+            )
+        )
+        return {row.key_result_id: _check_in(row) for row in rows}
+
+    async def _latest_now(
+        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+    ) -> Mapping[UUID, CheckIn]:
+        """The check-ins the KR rows name as their latest: a primary-key probe each, no walk
+        through the history."""
+        c, k = t.check_ins, t.key_results
+        rows = await self._conn.execute(
+            select(c)
+            .join(
+                k,
+                and_(k.c.organization_id == c.c.organization_id, k.c.latest_check_in_id == c.c.id),
+            )
+            .where(
+                k.c.organization_id == organization_id,
+                k.c.id == any_(id_array(key_result_ids)),
             )
         )
         return {row.key_result_id: _check_in(row) for row in rows}
@@ -852,3 +910,8 @@ class PostgresAuditLog:
             for r in rows
         ]
         return page_of(events, page, lambda x: x.id)
+
+
+# What the objective records (objective_records.py) read objectives, KRs and check-ins with.
+OBJECTIVE_ROWS, KEY_RESULT_ROWS, CHECK_IN_ROWS = _OBJECTIVES, _KEY_RESULTS, _CHECK_INS
+below_unit = _below_unit

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +41,7 @@ from service.ports import (
     UnitFilter,
 )
 from service.storage.postgres import tables as t
+from service.storage.postgres.organization_cache import OrganizationsSeen
 from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import escape_like, execute_write, paged, update_versioned
 
@@ -71,7 +73,7 @@ def _settings_from(data: Mapping[str, Any]) -> tuple[ScoringSettings, ReviewSett
     )
 
 
-def _organization(row: Row[Any]) -> Organization:
+def _organization(row: Row[Any] | SimpleNamespace) -> Organization:
     scoring, reviews = _settings_from(row.settings)
     return Organization(
         id=row.organization_id,
@@ -86,17 +88,31 @@ def _organization(row: Row[Any]) -> Organization:
     )
 
 
+def organization_from_record(record: Mapping[str, Any]) -> Organization:
+    """The organization from its row read as a composite value."""
+    return _organization(SimpleNamespace(**record))
+
+
 class PostgresOrganizations:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, seen: OrganizationsSeen) -> None:
         self._conn = conn
+        self._seen = seen
 
     async def get(self, organization_id: UUID) -> Organization | None:
+        # Confirmed current by a statement of this unit of work (organization_cache.py).
+        current = self._seen.current(organization_id)
+        if current is not None:
+            return current
         row = (
             await self._conn.execute(
                 select(t.organizations).where(t.organizations.c.organization_id == organization_id)
             )
         ).first()
-        return _organization(row) if row else None
+        if row is None:
+            return None
+        organization = _organization(row)
+        self._seen.read(organization)
+        return organization
 
     def _values(self, org: Organization) -> dict[str, Any]:
         return {
@@ -410,6 +426,7 @@ class PostgresUnits:
 
 _CYCLES = EntityRows(Cycle, t.cycles)
 _cycle = _CYCLES.entity
+cycle_from_record = _CYCLES.from_record
 
 
 class PostgresCycles:

@@ -279,6 +279,13 @@ key_results = Table(
     *_timestamps(),
     # The KPI it follows (OKR and KPI together): each new measurement is a check-in.
     Column("kpi_id", UUID(as_uuid=True)),
+    # Its latest check-in by (created_at, id) and the figures a score reads from it, written
+    # by the check-in's own statement (PostgresCheckIns.add): derived state, so a tree of
+    # 40,000 KRs reads them here instead of probing each KR's history. NULL: none yet.
+    Column("latest_check_in_id", UUID(as_uuid=True)),
+    Column("latest_check_in_at", DateTime(timezone=True)),
+    Column("current_value", Numeric),
+    Column("current_milestones_done", ARRAY(UUID(as_uuid=True))),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(
         ["organization_id", "objective_id"], ["objectives.organization_id", "objectives.id"]

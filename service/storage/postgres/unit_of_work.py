@@ -18,6 +18,7 @@ from service.okr_ports import (
     AuditLog,
     CheckInRepository,
     KeyResultRepository,
+    ObjectiveRecordReader,
     ObjectiveRepository,
 )
 from service.ports import (
@@ -36,6 +37,7 @@ from service.storage.postgres.alignment_reader import PostgresAlignmentReader
 from service.storage.postgres.comment_repositories import PostgresComments
 from service.storage.postgres.kpi_repositories import PostgresKpis
 from service.storage.postgres.meeting_repositories import PostgresMeetings
+from service.storage.postgres.objective_records import PostgresObjectiveRecords
 from service.storage.postgres.okr_repositories import (
     PostgresActions,
     PostgresAuditLog,
@@ -43,6 +45,7 @@ from service.storage.postgres.okr_repositories import (
     PostgresKeyResults,
     PostgresObjectives,
 )
+from service.storage.postgres.organization_cache import OrganizationCache, OrganizationsSeen
 from service.storage.postgres.repositories import (
     PostgresCycles,
     PostgresMembers,
@@ -60,11 +63,19 @@ from service.template_ports import TemplateRepository
 
 
 class PostgresUnitOfWork:
+    """One transaction; or, ``read_only``, none: each statement on its own (autocommit).
+
+    A read sends no BEGIN and ROLLBACK around its statements (two round trips of the three
+    a one-statement read cost). It loses nothing: at READ COMMITTED each statement of a
+    transaction takes its own snapshot anyway, and a reader holds no locks.
+    """
+
     organizations: OrganizationRepository
     members: MemberRepository
     units: UnitRepository
     cycles: CycleRepository
     objectives: ObjectiveRepository
+    objective_records: ObjectiveRecordReader
     key_results: KeyResultRepository
     check_ins: CheckInRepository
     actions: ActionRepository
@@ -79,19 +90,32 @@ class PostgresUnitOfWork:
     work_plans: WorkPlanReader
     kpis: KpiRepository
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        read_only: bool = False,
+        organizations: OrganizationCache | None = None,
+    ) -> None:
         self._engine = engine
+        self._read_only = read_only
+        self._seen = OrganizationsSeen(organizations or OrganizationCache())
         self._conn: AsyncConnection | None = None
         self._tx: AsyncTransaction | None = None
 
     async def __aenter__(self) -> Self:
         self._conn = await self._engine.connect()
-        self._tx = await self._conn.begin()
-        self.organizations = PostgresOrganizations(self._conn)
+        if self._read_only:
+            # Reset to the pool's default when the connection goes back to the pool.
+            await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            self._tx = await self._conn.begin()
+        self.organizations = PostgresOrganizations(self._conn, self._seen)
         self.members = PostgresMembers(self._conn)
         self.units = PostgresUnits(self._conn)
         self.cycles = PostgresCycles(self._conn)
         self.objectives = PostgresObjectives(self._conn)
+        self.objective_records = PostgresObjectiveRecords(self._conn, self._seen)
         self.key_results = PostgresKeyResults(self._conn)
         self.check_ins = PostgresCheckIns(self._conn)
         self.actions = PostgresActions(self._conn)
@@ -111,14 +135,15 @@ class PostgresUnitOfWork:
         # A transaction-scoped advisory lock: released by the commit or rollback, so it can
         # never outlive the unit of work (a dropped connection releases it too). Readers
         # take no lock; only writers of the same graph in the same organization wait.
-        assert self._conn is not None, "lock outside the unit of work"
+        assert self._conn is not None
+        assert self._tx is not None, "lock outside a writing unit of work"
         await self._conn.execute(
             text("SELECT pg_advisory_xact_lock(:key)"),
             {"key": graph_lock_key(organization_id, graph)},
         )
 
     async def commit(self) -> None:
-        assert self._tx is not None, "commit outside the unit of work"
+        assert self._tx is not None, "commit outside a writing unit of work"
         await self._tx.commit()
 
     async def __aexit__(
@@ -128,9 +153,8 @@ class PostgresUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self._conn is not None
-        assert self._tx is not None
         try:
-            if self._tx.is_active:
+            if self._tx is not None and self._tx.is_active:
                 await self._tx.rollback()
         finally:
             await self._conn.close()
@@ -143,8 +167,19 @@ def graph_lock_key(organization_id: UUID, graph: Graph) -> int:
 
 
 class PostgresUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        *,
+        read_only: bool = False,
+        organizations: OrganizationCache | None = None,
+    ) -> None:
         self._engine = engine
+        self._read_only = read_only
+        # One per process (shared by the factories the composition root builds).
+        self._organizations = organizations or OrganizationCache()
 
     def __call__(self) -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(self._engine)
+        return PostgresUnitOfWork(
+            self._engine, read_only=self._read_only, organizations=self._organizations
+        )

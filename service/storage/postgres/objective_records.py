@@ -1,0 +1,195 @@
+"""Objectives read with everything their views need, in one statement.
+
+A view of an objective needs its cycle, its KRs and each KR's latest check-in: read apart,
+those cost three more round trips per read. Here they come as composite columns (whole
+rows, decoded by the driver) of the objective's own row: one statement, one row per
+objective, for one objective or a page of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, Select, and_, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.okrs import Level
+from service.okr_ports import KeyResultContext, ObjectiveFilter, ObjectiveRecord, Viewer
+from service.pagination import Page, PageRequest, stamped_page_of
+from service.storage.postgres import tables as t
+from service.storage.postgres.okr_repositories import (
+    CHECK_IN_ROWS,
+    KEY_RESULT_ROWS,
+    OBJECTIVE_ROWS,
+    below_unit,
+    visible_to,
+)
+from service.storage.postgres.organization_cache import OrganizationsSeen, if_changed
+from service.storage.postgres.repositories import cycle_from_record, organization_from_record
+from service.storage.postgres.sql import UUID_ARRAY, escape_like, paged
+
+# The organization's row if it is not the version this process keeps (NULL if it is).
+_ORGANIZATION = if_changed().label("organization_row")
+
+
+class PostgresObjectiveRecords:
+    """Each statement also confirms the organization this process keeps, or brings its
+    row when it changed (organization_cache.py): the read that follows of the organization
+    costs no statement."""
+
+    def __init__(self, conn: AsyncConnection, organizations: OrganizationsSeen) -> None:
+        self._conn = conn
+        self._organizations = organizations
+
+    async def records(
+        self, organization_id: UUID, objective_ids: Sequence[UUID]
+    ) -> Sequence[ObjectiveRecord]:
+        if not objective_ids:
+            return []
+        ids = list(dict.fromkeys(objective_ids))
+        rows = await self._rows(_RECORDS, organization_id, ids=ids)
+        return [_record(r) for r in rows]
+
+    async def list_records(
+        self, organization_id: UUID, filters: ObjectiveFilter, page: PageRequest, viewer: Viewer
+    ) -> Page[ObjectiveRecord]:
+        listed = with_records(listed_objectives(organization_id, filters, page, viewer))
+        rows = await self._rows(listed.add_columns(_ORGANIZATION), organization_id)
+        records = [_record(r) for r in rows]
+        objectives = stamped_page_of([r.objective for r in records], page)
+        return objectives.with_items(records[: len(objectives.items)])
+
+    async def _rows(
+        self, statement: Select[Any], organization_id: UUID, **params: object
+    ) -> Sequence[Row[Any]]:
+        """Run a statement carrying the :data:`_ORGANIZATION` column; confirm or refresh
+        the organization kept from its first row."""
+        known = self._organizations.known_version(organization_id)
+        params = {"organization_id": organization_id, "known_version": known, **params}
+        rows: Sequence[Row[Any]] = (await self._conn.execute(statement, params)).all()
+        if rows:
+            changed = rows[0].organization_row
+            self._organizations.confirm(
+                organization_id, organization_from_record(changed) if changed else None
+            )
+        return rows
+
+    async def key_result_context(
+        self, organization_id: UUID, key_result_id: UUID
+    ) -> KeyResultContext | None:
+        found = await self._rows(_KEY_RESULT_CONTEXT, organization_id, key_result_id=key_result_id)
+        if not found:
+            return None
+        row = found[0]
+        return KeyResultContext(
+            key_result=KEY_RESULT_ROWS.entity(row),
+            objective=OBJECTIVE_ROWS.from_record(row.objective_row),
+            cycle=cycle_from_record(row.cycle_row),
+        )
+
+
+def listed_objectives(
+    organization_id: UUID, filters: ObjectiveFilter, page: PageRequest, viewer: Viewer
+) -> Select[Any]:
+    """The page of objectives ``viewer`` may see that match ``filters``."""
+    o = t.objectives
+    statement: Select[Any] = select(o).where(
+        o.c.organization_id == organization_id, visible_to(organization_id, viewer)
+    )
+    if filters.cycle_id is not None:
+        statement = statement.where(o.c.cycle_id == filters.cycle_id)
+    if filters.owner_id is not None:
+        statement = statement.where(o.c.owner_member_id == filters.owner_id)
+    if filters.unit_id is not None:
+        statement = statement.where(o.c.owner_unit_id == filters.unit_id)
+    if filters.level is not None:
+        statement = statement.where(o.c.level == filters.level.value)
+    if filters.status is not None:
+        statement = statement.where(o.c.status == filters.status.value)
+    if filters.q:
+        statement = statement.where(o.c.title.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
+    if filters.below_unit_id is not None:
+        statement = statement.where(below_unit(organization_id, filters.below_unit_id))
+    if filters.orphans:
+        statement = statement.where(
+            o.c.level != Level.COMPANY.value,
+            o.c.parent_objective_id.is_(None),
+            o.c.parent_key_result_id.is_(None),
+        )
+    return paged(statement, o, page)
+
+
+def with_records(statement: Select[Any]) -> Select[Any]:
+    """``statement`` on objectives, with each one's cycle, KRs (oldest first) and their
+    latest check-ins (named by the KR rows) as composite columns."""
+    o, k, c, cy = t.objectives, t.key_results, t.check_ins, t.cycles
+    own_krs = and_(k.c.organization_id == o.c.organization_id, k.c.objective_id == o.c.id)
+    cycle = select(cy.table_valued()).where(
+        cy.c.organization_id == o.c.organization_id, cy.c.id == o.c.cycle_id
+    )
+    key_results = select(func.array_agg(aggregate_order_by(k.table_valued(), k.c.id))).where(
+        own_krs
+    )
+    latest = (
+        select(func.array_agg(c.table_valued()))
+        .select_from(k)
+        .join(c, and_(c.c.organization_id == k.c.organization_id, c.c.id == k.c.latest_check_in_id))
+        .where(own_krs)
+    )
+    return statement.add_columns(
+        cycle.scalar_subquery().label("cycle_row"),
+        key_results.scalar_subquery().label("key_result_rows"),
+        latest.scalar_subquery().label("latest_rows"),
+    )
+
+
+# Built once: SQLAlchemy keeps a statement object's cache key, so a read this frequent
+# (every GET of an objective) neither builds nor keys its statement again.
+_RECORDS = (
+    with_records(
+        select(t.objectives).where(
+            t.objectives.c.organization_id == bindparam("organization_id"),
+            t.objectives.c.id == any_(bindparam("ids", type_=UUID_ARRAY)),
+        )
+    )
+    .add_columns(_ORGANIZATION)
+    .order_by(t.objectives.c.id)
+)
+
+
+def _key_result_context() -> Select[Any]:
+    k, o, cy = t.key_results, t.objectives, t.cycles
+    objective = select(o.table_valued()).where(
+        o.c.organization_id == k.c.organization_id, o.c.id == k.c.objective_id
+    )
+    cycle = (
+        select(cy.table_valued())
+        .select_from(o)
+        .join(cy, and_(cy.c.organization_id == o.c.organization_id, cy.c.id == o.c.cycle_id))
+        .where(o.c.organization_id == k.c.organization_id, o.c.id == k.c.objective_id)
+    )
+    return select(
+        k,
+        objective.scalar_subquery().label("objective_row"),
+        cycle.scalar_subquery().label("cycle_row"),
+        _ORGANIZATION,
+    ).where(
+        k.c.organization_id == bindparam("organization_id"),
+        k.c.id == bindparam("key_result_id"),
+    )
+
+
+_KEY_RESULT_CONTEXT = _key_result_context()
+
+
+def _record(row: Row[Any]) -> ObjectiveRecord:
+    latest = (CHECK_IN_ROWS.from_record(r) for r in row.latest_rows or ())
+    return ObjectiveRecord(
+        objective=OBJECTIVE_ROWS.entity(row),
+        cycle=cycle_from_record(row.cycle_row),
+        key_results=[KEY_RESULT_ROWS.from_record(r) for r in row.key_result_rows or ()],
+        latest={check_in.key_result_id: check_in for check_in in latest},
+    )

@@ -1,0 +1,129 @@
+"""Objective progress computed by Postgres equals ``domain.scoring``'s, digit for digit.
+
+``AlignmentReader.objective_progress`` scores the KRs where they are stored (trees and unit
+scores read one figure per objective); ``service.scores.measure`` scores the same KRs' figures
+in Python by ``domain.scoring``. Generated objectives cover every kind of KR, decrease KRs,
+targets equal to the start, zero and fractional weights, final scores (some set after the
+instant read), milestones (some ids not the KR's), values on exact rounding ties, KRs without
+check-ins and check-ins after the instant read.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from domain.okrs import CheckIn, Direction, KeyResult, MetricKind, Milestone, Objective
+from service.ids import new_id
+from service.scores import measure
+from tests.factories import key_result_row, objective_row
+from tests.integration.test_repositories import cycle, engine, member, organization, uow
+from tests.service.harness import NOW  # the factories' rows are made then
+
+__all__ = ["engine", "uow"]
+
+EARLY = NOW + timedelta(days=1)  # the instant read in the past
+LATE = NOW + timedelta(days=3)  # check-ins and final scores after EARLY
+NUMBERS = ("0", "1", "3", "2.5", "7", "10", "-4", "12.345678901234", "20000", "0.00015", "99")
+WEIGHTS = ("0", "1", "1", "2", "0.5", "0.333333333333", "3")
+
+
+def _number(rng: random.Random) -> Decimal:
+    return Decimal(rng.choice(NUMBERS))
+
+
+def _key_result(rng: random.Random, objective: Objective, owner: Any) -> KeyResult:
+    kind = rng.choice(list(MetricKind))
+    fields: dict[str, Any] = {
+        "metric_kind": kind,
+        "weight": Decimal(rng.choice(WEIGHTS)),
+        "direction": rng.choice(list(Direction)),
+        "created_at": NOW + timedelta(minutes=rng.randint(0, 10)),
+    }
+    if kind is MetricKind.MILESTONES:
+        fields["milestones"] = tuple(
+            Milestone(id=new_id(), title=f"m{i}", weight=Decimal(rng.choice(("1", "2", "0.7"))))
+            for i in range(rng.randint(1, 4))
+        )
+    elif kind is MetricKind.BOOLEAN:
+        fields["start"], fields["target"] = Decimal(0), Decimal(1)
+    else:
+        start = _number(rng)
+        fields["start"] = start
+        fields["target"] = start if rng.random() < 0.15 else _number(rng)
+    if rng.random() < 0.2:
+        fields["final_score"] = Decimal(rng.choice(("0", "0.7", "1", "0.33335", "0.12345")))
+        fields["final_scored_at"] = rng.choice((NOW, LATE))
+        fields["final_score_reason"] = "closed"
+    return key_result_row(objective, owner, NOW.date(), **fields)
+
+
+def _check_ins(rng: random.Random, kr: KeyResult) -> list[CheckIn]:
+    made = []
+    for _ in range(rng.randint(0, 3)):
+        at = rng.choice((NOW + timedelta(hours=rng.randint(1, 20)), LATE))
+        value: Decimal | None = None
+        done: tuple[UUID, ...] | None = None
+        if kr.metric_kind is MetricKind.MILESTONES:
+            ids = [m.id for m in kr.milestones] + [new_id()]  # an id of no milestone here
+            done = tuple(rng.sample(ids, rng.randint(0, len(ids))))
+        elif kr.metric_kind is MetricKind.BOOLEAN:
+            value = Decimal(rng.choice((0, 1)))
+        else:
+            # Now and then exactly half a unit of the fourth place: a tie, rounded to even.
+            span = kr.target - kr.start
+            tie = kr.start + span * Decimal(rng.choice(("0.00005", "0.00015", "0.12345")))
+            value = tie if rng.random() < 0.3 else _number(rng)
+        made.append(
+            CheckIn(
+                id=new_id(),
+                organization_id=kr.organization_id,
+                key_result_id=kr.id,
+                author="member:test",
+                value=value,
+                milestones_done=done,
+                confidence=None,
+                note="",
+                blockers="",
+                created_at=at,
+            )
+        )
+    return made
+
+
+async def test_postgres_scores_objectives_as_the_domain_does(uow: Any) -> None:
+    rng = random.Random(16)
+    org = organization()
+    owner = member(org.id, "Ann")
+    quarter = cycle(org.id)
+    objectives = [objective_row(quarter, f"O{i}", owner) for i in range(80)]
+    krs = [_key_result(rng, o, owner) for o in objectives for _ in range(rng.randint(0, 5))]
+    async with uow() as work:
+        await work.organizations.add(org)
+        await work.members.add(owner)
+        await work.cycles.add(quarter)
+        for objective in objectives:
+            await work.objectives.add(objective)
+        for kr in krs:
+            await work.key_results.add(kr)
+        for check_in in sorted(
+            (c for kr in krs for c in _check_ins(rng, kr)), key=lambda c: c.created_at
+        ):
+            await work.check_ins.add(check_in)
+        await work.commit()
+    ids = [o.id for o in objectives]
+    for instant in (EARLY, LATE + timedelta(days=1)):
+        async with uow() as work:
+            in_python = measure(await work.alignment.figures(org.id, ids, as_of=instant))
+            in_sql = await work.alignment.objective_progress(org.id, ids, as_of=instant)
+        expected = {k: str(v) for k, v in in_python.items() if v is not None}
+        assert {k: str(v) for k, v in in_sql.items()} == expected
+        assert len(expected) > 40  # most objectives have something to measure
+
+
+async def test_no_objectives_no_statement(uow: Any) -> None:
+    async with uow() as work:
+        assert await work.alignment.objective_progress(new_id(), [], as_of=NOW) == {}
