@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     and_,
     any_,
+    bindparam,
     case,
     delete,
     exists,
@@ -38,6 +39,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -67,6 +69,7 @@ from service.storage.postgres import tables as t
 from service.storage.postgres.repositories import reporting_line_cte
 from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import (
+    UUID_ARRAY,
     escape_like,
     execute_write,
     id_array,
@@ -128,6 +131,52 @@ def _below_unit(organization_id: UUID, unit_id: UUID) -> ColumnElement[bool]:
         um.c.organization_id == organization_id, um.c.unit_id.in_(select(units.c.id))
     )
     return or_(o.c.owner_unit_id.in_(select(units.c.id)), o.c.owner_member_id.in_(members))
+
+
+def _touch_objectives() -> Any:
+    """Move ``updated_at`` of the objectives and, up through roll-up parents (only their
+    progress follows their children's), of the objectives they hang under."""
+    o, k = t.objectives, t.key_results
+    # Not named after columns: an UPDATE reserves those names for its SET clause.
+    organization_id = bindparam("org", type_=PGUUID(as_uuid=True))
+    child = o.alias("child")
+    # The objective a child hangs under: the one it aligns to, or its KR's.
+    parent_id = func.coalesce(
+        child.c.parent_objective_id,
+        select(k.c.objective_id)
+        .where(k.c.organization_id == organization_id, k.c.id == child.c.parent_key_result_id)
+        .scalar_subquery(),
+    )
+    touched = (
+        select(o.c.id)
+        .where(
+            o.c.organization_id == organization_id,
+            o.c.id == any_(bindparam("ids", type_=UUID_ARRAY)),
+        )
+        .cte("touched", recursive=True)
+    )
+    # UNION (not ALL) stops at a loop, should the stored graph ever hold one.
+    touched = touched.union(
+        select(o.c.id)
+        .select_from(
+            child.join(
+                touched,
+                and_(child.c.organization_id == organization_id, child.c.id == touched.c.id),
+            )
+        )
+        .where(o.c.organization_id == organization_id, o.c.roll_up, o.c.id == parent_id)
+    )
+    stamp = bindparam("stamp", type_=DateTime(timezone=True))
+    return (
+        update(o)
+        .where(o.c.organization_id == organization_id, o.c.id.in_(select(touched.c.id)))
+        .values(updated_at=func.greatest(o.c.updated_at, stamp))
+    )
+
+
+# Built once: every check-in runs it, and building its alias and CTE anew cost more than a
+# fifth of a check-in's time (SQLAlchemy keeps a built statement's cache key).
+_TOUCH_OBJECTIVES = _touch_objectives()
 
 
 class PostgresObjectives:
@@ -337,42 +386,8 @@ class PostgresObjectives:
     ) -> None:
         if not objective_ids:
             return
-        o, k = t.objectives, t.key_results
-        child = o.alias("child")
-        # The objective a child hangs under: the one it aligns to, or its KR's.
-        parent_id = func.coalesce(
-            child.c.parent_objective_id,
-            select(k.c.objective_id)
-            .where(k.c.organization_id == organization_id, k.c.id == child.c.parent_key_result_id)
-            .scalar_subquery(),
-        )
-        touched = (
-            select(o.c.id)
-            .where(
-                o.c.organization_id == organization_id,
-                o.c.id == any_(id_array(list(objective_ids))),
-            )
-            .cte("touched", recursive=True)
-        )
-        # Up through roll-up parents only: only their progress follows their children's.
-        # UNION (not ALL) stops at a loop, should the stored graph ever hold one.
-        touched = touched.union(
-            select(o.c.id)
-            .select_from(
-                child.join(
-                    touched,
-                    and_(child.c.organization_id == organization_id, child.c.id == touched.c.id),
-                )
-            )
-            .where(o.c.organization_id == organization_id, o.c.roll_up, o.c.id == parent_id)
-        )
-        stamp = literal(now, DateTime(timezone=True))
-        await execute_write(
-            self._conn,
-            update(o)
-            .where(o.c.organization_id == organization_id, o.c.id.in_(select(touched.c.id)))
-            .values(updated_at=func.greatest(o.c.updated_at, stamp)),
-        )
+        params = {"org": organization_id, "ids": list(dict.fromkeys(objective_ids)), "stamp": now}
+        await execute_write(self._conn, _TOUCH_OBJECTIVES, params)
 
     async def contributor_ids(self, organization_id: UUID, key_result_id: UUID) -> Sequence[UUID]:
         o = t.objectives
@@ -659,6 +674,56 @@ _CHECK_INS = EntityRows(
 _check_in = _CHECK_INS.entity
 
 
+_NEW = "new_"
+
+
+def _add_check_in() -> Any:
+    """Insert a check-in (its columns bound by name) and, in the same statement, name it on
+    its KR's row when it is newer by ``(created_at, id)``, moving the KR's ``updated_at``."""
+    c, k = t.check_ins, t.key_results
+    added = (
+        insert(c)
+        # Every column of a check-in is a field of CheckIn (EntityRows checks it at import);
+        # the parameters are not named after columns, which statements reserve for SET.
+        .values(
+            {column: bindparam(f"{_NEW}{column.name}", type_=column.type) for column in c.columns}
+        )
+        .returning(
+            c.c.organization_id,
+            c.c.key_result_id,
+            c.c.id,
+            c.c.created_at,
+            c.c.value,
+            c.c.milestones_done,
+        )
+        .cte("added")
+    )
+    newer = or_(
+        k.c.latest_check_in_at.is_(None),
+        tuple_(k.c.latest_check_in_at, k.c.latest_check_in_id)
+        < tuple_(added.c.created_at, added.c.id),
+    )
+
+    def if_newer(new: Any, kept: Any) -> Any:
+        return case((newer, new), else_=kept)
+
+    return (
+        update(k)
+        .where(k.c.organization_id == added.c.organization_id, k.c.id == added.c.key_result_id)
+        .values(
+            latest_check_in_id=if_newer(added.c.id, k.c.latest_check_in_id),
+            latest_check_in_at=if_newer(added.c.created_at, k.c.latest_check_in_at),
+            current_value=if_newer(added.c.value, k.c.current_value),
+            current_milestones_done=if_newer(added.c.milestones_done, k.c.current_milestones_done),
+            # The KR's current value may have changed: it moves in a sync.
+            updated_at=func.greatest(k.c.updated_at, added.c.created_at),
+        )
+    )
+
+
+_ADD_CHECK_IN = _add_check_in()
+
+
 class PostgresCheckIns:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -669,43 +734,9 @@ class PostgresCheckIns:
         dated before check-ins stored earlier), and move the KR's ``updated_at`` up to it.
         The UPDATE waits for a concurrent check-in's row lock and then evaluates its
         conditions on the row as that one left it, so no latest is ever lost."""
-        c, k = t.check_ins, t.key_results
-        added = (
-            insert(c)
-            .values(**_CHECK_INS.insert_values(check_in))
-            .returning(c.c.organization_id, c.c.key_result_id, c.c.id, c.c.created_at)
-            .cte("added")
-        )
-        newer = or_(
-            k.c.latest_check_in_at.is_(None),
-            tuple_(k.c.latest_check_in_at, k.c.latest_check_in_id)
-            < tuple_(added.c.created_at, added.c.id),
-        )
-        done = _milestones_done_column(check_in)["milestones_done"]
-
-        def if_newer(new: Any, kept: Any) -> Any:
-            return case((newer, new), else_=kept)
-
-        await execute_write(
-            self._conn,
-            update(k)
-            .where(
-                k.c.organization_id == added.c.organization_id,
-                k.c.id == added.c.key_result_id,
-            )
-            .values(
-                latest_check_in_id=if_newer(added.c.id, k.c.latest_check_in_id),
-                latest_check_in_at=if_newer(added.c.created_at, k.c.latest_check_in_at),
-                current_value=if_newer(
-                    literal(check_in.value, k.c.current_value.type), k.c.current_value
-                ),
-                current_milestones_done=if_newer(
-                    literal(done, k.c.current_milestones_done.type), k.c.current_milestones_done
-                ),
-                # The KR's current value may have changed: it moves in a sync.
-                updated_at=func.greatest(k.c.updated_at, added.c.created_at),
-            ),
-        )
+        values = _CHECK_INS.insert_values(check_in)
+        params = {f"{_NEW}{name}": value for name, value in values.items()}
+        await execute_write(self._conn, _ADD_CHECK_IN, params)
 
     async def history(
         self, organization_id: UUID, key_result_id: UUID, page: PageRequest
@@ -863,25 +894,24 @@ class PostgresAuditLog:
     async def record_many(self, events: Sequence[AuditEvent]) -> None:
         if not events:
             return
-        await execute_write(
-            self._conn,
-            insert(t.audit_events).values(
-                [
-                    {
-                        "organization_id": e.organization_id,
-                        "id": e.id,
-                        "occurred_at": e.occurred_at,
-                        "actor": e.actor,
-                        "action": e.action,
-                        "resource_type": e.resource_type,
-                        "resource_id": e.resource_id,
-                        "before": e.before,
-                        "after": e.after,
-                    }
-                    for e in events
-                ]
-            ),
-        )
+        rows = [
+            {
+                "organization_id": e.organization_id,
+                "id": e.id,
+                "occurred_at": e.occurred_at,
+                "actor": e.actor,
+                "action": e.action,
+                "resource_type": e.resource_type,
+                "resource_id": e.resource_id,
+                "before": e.before,
+                "after": e.after,
+            }
+            for e in events
+        ]
+        # Parameters apart from the statement (one row: a plain execute; more: SQLAlchemy's
+        # batched insert): the statement compiles once, where .values([...]) compiled anew
+        # on every write.
+        await execute_write(self._conn, insert(t.audit_events), rows if len(rows) > 1 else rows[0])
 
     async def list(
         self, organization_id: UUID, filters: AuditFilter, page: PageRequest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -18,7 +18,11 @@ from service.pagination import PageRequest
 from service.storage.postgres.errors import translate, unstorable_text
 
 
-async def execute_write(conn: AsyncConnection, statement: Any) -> int:
+async def execute_write(
+    conn: AsyncConnection,
+    statement: Any,
+    params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+) -> int:
     """Run a write; a violated constraint becomes its domain error.
 
     No savepoint: a failed write ends the use case, and the unit of work rolls the whole
@@ -26,7 +30,7 @@ async def execute_write(conn: AsyncConnection, statement: Any) -> int:
     two more round trips on every write).
     """
     try:
-        result = await conn.execute(statement)
+        result = await conn.execute(statement, params)
     except IntegrityError as error:
         raise translate(error, deleting=isinstance(statement, Delete)) from None
     except StatementError as error:
@@ -102,7 +106,9 @@ def id_array(ids: Sequence[UUID]) -> Any:
     return bindparam(None, list(dict.fromkeys(ids)), type_=UUID_ARRAY)
 
 
-async def fetch_records(conn: AsyncConnection, statement: Any) -> list[Any]:
+async def fetch_records(
+    conn: AsyncConnection, statement: Any, params: Mapping[str, Any] | None = None
+) -> list[Any]:
     """Run a read on the asyncpg driver itself and return its records.
 
     For reads of tens of thousands of rows (alignment trees): SQLAlchemy's per-row result
@@ -118,8 +124,8 @@ async def fetch_records(conn: AsyncConnection, statement: Any) -> list[Any]:
     compiled, extracted, _, _ = statement._compile_w_cache(
         sync.dialect, compiled_cache=sync.engine._compiled_cache, column_keys=[]
     )
-    params = compiled.construct_params(extracted_parameters=extracted)
-    args = [params[name] for name in compiled.positiontup or ()]
+    bound = compiled.construct_params(params, extracted_parameters=extracted)
+    args = [bound[name] for name in compiled.positiontup or ()]
     sync.dispatch.before_cursor_execute(sync, None, compiled.string, args, None, False)
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection
