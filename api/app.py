@@ -16,6 +16,7 @@ from api.config import ApiConfig
 from api.cors import add_cors
 from api.cycles import rest as cycles
 from api.deps import AppState
+from api.events import rest as events
 from api.graphql.ide import mount_ide_assets
 from api.graphql.router import create_graphql_router
 from api.health import rest as health
@@ -24,6 +25,7 @@ from api.kpis import rest as kpis
 from api.limits import RequestLimitsMiddleware
 from api.meetings import rest as meetings
 from api.members import rest as members
+from api.metrics import HttpMetrics, install_metrics
 from api.middleware import RequestContextMiddleware
 from api.objectives import rest as objectives
 from api.organization import rest as organization
@@ -100,6 +102,7 @@ TAGS = [
         "quarter and month, with counts by status and overdue.",
     },
     {"name": "audit", "description": "Who changed what (admins)."},
+    {"name": "events", "description": "The change feed: what changed, for integrations."},
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 
@@ -107,8 +110,13 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def create_app(
-    services: Services, config: ApiConfig, *, lifespan: Lifespan | None = None
+    services: Services,
+    config: ApiConfig,
+    *,
+    lifespan: Lifespan | None = None,
+    metrics: HttpMetrics | None = None,
 ) -> FastAPI:
+    """The app; with ``metrics``, requests are counted and ``GET /metrics`` serves them."""
     app: FastAPI = FastAPIOffline(
         title="OKR service",
         version="1.0.0",
@@ -139,6 +147,7 @@ def create_app(
         key_results,
         actions,
         audit,
+        events,
         alignment,
         reviews,
         quality,
@@ -156,10 +165,12 @@ def create_app(
     app.state.graphql_schema = graphql.schema
     if config.graphql.introspection:
         mount_ide_assets(app)
+    if metrics is not None:
+        install_metrics(app, metrics)
     # Added first, so it runs inside the request-id middleware: its refusals carry the id.
     app.add_middleware(RequestLimitsMiddleware, max_body_bytes=config.max_body_bytes)
     # Outside every refusal (413, 401, 503 ...), so a browser may read those too; inside
     # the request-id middleware, so preflights are logged with an id.
     add_cors(app, config.cors_origins)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

@@ -21,8 +21,10 @@ class Scope:
     REVIEWS_EXPORT = "reviews:export"
     # Post KPI measurements (and read KPIs): a BI or CRM feed. See service/kpis.py.
     KPIS_WRITE = "kpis:write"
+    # Read the change feed (service/events.py): what else it shows follows the other scopes.
+    EVENTS_READ = "events:read"
 
-    ALL = frozenset({ORG_READ, MEMBERS_WRITE, REVIEWS_EXPORT, KPIS_WRITE})
+    ALL = frozenset({ORG_READ, MEMBERS_WRITE, REVIEWS_EXPORT, KPIS_WRITE, EVENTS_READ})
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,19 @@ class Principal:
 # -- reads: one gate per kind of content, so each scope reads what its README line says ------
 
 
-def ensure_can_read_directory(principal: Principal) -> None:
+def may_read_directory(principal: Principal) -> bool:
     """The directory: the organization, its members, units and cycles.
 
     Members read it; a service needs ``org:read``, or ``members:write`` (an HR sync reads
     the directory it keeps in step: members to match, their versions for ``If-Match``).
     """
-    if principal.is_service and not principal.scopes & {Scope.ORG_READ, Scope.MEMBERS_WRITE}:
+    return not principal.is_service or bool(
+        principal.scopes & {Scope.ORG_READ, Scope.MEMBERS_WRITE}
+    )
+
+
+def ensure_can_read_directory(principal: Principal) -> None:
+    if not may_read_directory(principal):
         raise Forbidden("this token lacks the org:read scope", code="forbidden")
 
 

@@ -1,30 +1,50 @@
-"""Use cases of check-ins (进度更新): the immutable history of a KR's progress."""
+"""Use cases of check-ins (进度更新): the immutable history of a KR's progress.
+
+A check-in records its source (``domain.okrs.CheckInSource``) and may carry the sender's
+``external_id``: the same external id twice on a KR is one check-in, the second call
+answering the first (``duplicate``), concurrent calls included (a unique index and the
+insert's ``ON CONFLICT DO NOTHING``). Bulk check-ins (a nightly sync) answer each item on
+its own: applied, duplicate, or refused with the error a single check-in would get.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
+from typing import Final
 from uuid import UUID
 
 from domain.cycles import ensure_writable
-from domain.errors import FieldError, RuleViolation
+from domain.errors import DomainError, FieldError, NotFound, RuleViolation
 from domain.key_results import (
     validate_check_in_texts,
     validate_check_in_value,
     validate_confidence,
     validate_milestones_done,
 )
-from domain.okrs import CheckIn, MetricKind
+from domain.okrs import (
+    CheckIn,
+    MetricKind,
+    check_in_source,
+    validate_check_in_origin,
+)
 from service import audit
 from service.auth import Principal, ensure_can_read_okrs
 from service.concurrency import ensure_version
 from service.context import Deps
 from service.okr_access import (
     ensure_may_edit_key_result,
+    key_result_refusals,
     visible_key_result,
     visible_key_result_context,
 )
+from service.okr_ports import AuditEvent, KeyResultContext
 from service.pagination import Page, PageRequest
+
+BULK_CHECK_INS_MAX: Final = 500
+"""Items in one bulk check-in call: a nightly sync of a team's KRs in a few calls."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +54,108 @@ class NewCheckIn:
     confidence: int | None = None
     note: str = ""
     blockers: str = ""
+    # The sender's id of this update: sent twice to a KR, it is one check-in.
+    external_id: str | None = None
+    # The integration writing it, by name: its source is then ``integration``.
+    integration: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    """A check-in call's answer: the check-in stored, or (``duplicate``) the one stored
+    earlier with the same external id, in which case nothing changed."""
+
+    check_in: CheckIn
+    duplicate: bool = False
+
+
+def _new_entry(
+    deps: Deps,
+    principal: Principal,
+    found: KeyResultContext,
+    data: NewCheckIn,
+    *,
+    on_behalf: bool,
+) -> CheckIn:
+    """The check-in ``data`` makes on the KR of ``found``, every rule checked (except who
+    may: the caller's part), as the single and the bulk check-in check them."""
+    kr = found.key_result
+    ensure_writable(found.cycle)
+    value = validate_check_in_value(kr, data.value)
+    note, blockers = validate_check_in_texts(data.note, data.blockers)
+    integration, external_id = validate_check_in_origin(data.integration, data.external_id)
+    done: tuple[UUID, ...] | None = None
+    if kr.metric_kind is not MetricKind.MILESTONES and data.milestones_done is not None:
+        raise RuleViolation(
+            "only a milestones KR reports milestones done",
+            code="validation_failed",
+            errors=[FieldError("milestones_done", "this KR takes a value", "not_allowed")],
+        )
+    if kr.metric_kind is MetricKind.MILESTONES:
+        done = tuple(sorted(validate_milestones_done(kr, data.milestones_done or ())))
+    return CheckIn(
+        id=deps.new_id(),
+        organization_id=principal.organization_id,
+        key_result_id=kr.id,
+        author=principal.subject,
+        value=value,
+        milestones_done=done,
+        confidence=validate_confidence(data.confidence),
+        note=note,
+        blockers=blockers,
+        created_at=deps.clock.now(),
+        source=check_in_source(
+            by_service=principal.is_service, on_behalf=on_behalf, integration=integration
+        ),
+        integration=integration,
+        external_id=external_id,
+    )
+
+
+def _created(deps: Deps, principal: Principal, entry: CheckIn) -> AuditEvent:
+    return audit.event(
+        deps,
+        principal,
+        action="check_in.created",
+        resource_type="check_in",
+        resource_id=entry.id,
+        before=None,
+        after=entry,
+    )
+
+
+async def record_check_in(
+    deps: Deps,
+    principal: Principal,
+    key_result_id: UUID,
+    data: NewCheckIn,
+    *,
+    expected_version: int | None = None,
+) -> CheckedIn:
+    """Record a new value (or milestones done) of a KR; it becomes the KR's current value.
+
+    History is never rewritten: a correction is another check-in. With
+    ``expected_version`` the KR must still be the one the caller read (its target, metric
+    and milestones judge the value): StaleVersion otherwise. With an ``external_id`` the
+    KR already has (checked once the call is valid), nothing changes and that check-in is
+    answered as a duplicate.
+    """
+    async with deps.uow() as uow:
+        found = await visible_key_result_context(uow, principal, key_result_id)
+        kr, objective = found.key_result, found.objective
+        await ensure_may_edit_key_result(uow, principal, kr, objective)
+        ensure_version(kr.version, expected_version)
+        entry = _new_entry(deps, principal, found, data, on_behalf=False)
+        # The KR's current value and the objective's score changed: both move in a sync
+        # (``updated_at`` only; their versions guard their own fields). Adding the check-in
+        # moves its KR.
+        stored = await uow.check_ins.add(entry)
+        if stored.id != entry.id:
+            return CheckedIn(stored, duplicate=True)
+        await uow.objectives.touch(principal.organization_id, [objective.id], entry.created_at)
+        await uow.audit.record(_created(deps, principal, entry))
+        await uow.commit()
+    return CheckedIn(entry)
 
 
 async def check_in(
@@ -44,59 +166,89 @@ async def check_in(
     *,
     expected_version: int | None = None,
 ) -> CheckIn:
-    """Record a new value (or milestones done) of a KR; it becomes the KR's current value.
+    """:func:`record_check_in`'s check-in (the earlier one for a duplicate external id)."""
+    recorded = await record_check_in(
+        deps, principal, key_result_id, data, expected_version=expected_version
+    )
+    return recorded.check_in
 
-    History is never rewritten: a correction is another check-in. With
-    ``expected_version`` the KR must still be the one the caller read (its target, metric
-    and milestones judge the value): StaleVersion otherwise.
+
+# -- bulk ------------------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"  # stored: the KR's new check-in
+    DUPLICATE = "duplicate"  # its external id was the KR's already: that check-in, unchanged
+    REFUSED = "refused"  # not stored: ``error`` says why, as a single check-in would
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    key_result_id: UUID
+    data: NewCheckIn
+
+
+@dataclass(frozen=True)
+class BulkAnswer:
+    outcome: Outcome
+    check_in: CheckIn | None = None
+    error: DomainError | None = None
+
+
+def ensure_bulk_size(count: int) -> None:
+    if not 1 <= count <= BULK_CHECK_INS_MAX:
+        raise RuleViolation(
+            f"a bulk check-in takes 1 to {BULK_CHECK_INS_MAX} items",
+            code="validation_failed",
+            errors=[FieldError("items", f"1 to {BULK_CHECK_INS_MAX} items", "out_of_range")],
+        )
+
+
+async def check_in_bulk(
+    deps: Deps, principal: Principal, items: Sequence[BulkItem]
+) -> list[BulkAnswer]:
+    """Check in on many KRs at once (a nightly sync), each item answered in its order.
+
+    Each item is judged as :func:`record_check_in` judges one (who may, the cycle, the
+    value, the texts); a refused item stores nothing and does not stop the others. The
+    applied ones are stored in one transaction: a failure of the call (the database gone)
+    stores none, so the whole call can be sent again; with external ids a resent item is a
+    duplicate either way. The source is ``api`` (a sync on the caller's behalf) unless an
+    item names its integration. A fixed number of statements whatever the number of items.
     """
+    ensure_bulk_size(len(items))
+    org_id = principal.organization_id
     async with deps.uow() as uow:
-        org_id = principal.organization_id
-        found = await visible_key_result_context(uow, principal, key_result_id)
-        kr, objective = found.key_result, found.objective
-        await ensure_may_edit_key_result(uow, principal, kr, objective)
-        ensure_version(kr.version, expected_version)
-        ensure_writable(found.cycle)
-        value = validate_check_in_value(kr, data.value)
-        note, blockers = validate_check_in_texts(data.note, data.blockers)
-        done: tuple[UUID, ...] | None = None
-        if kr.metric_kind is not MetricKind.MILESTONES and data.milestones_done is not None:
-            raise RuleViolation(
-                "only a milestones KR reports milestones done",
-                code="validation_failed",
-                errors=[FieldError("milestones_done", "this KR takes a value", "not_allowed")],
-            )
-        if kr.metric_kind is MetricKind.MILESTONES:
-            done = tuple(sorted(validate_milestones_done(kr, data.milestones_done or ())))
-        entry = CheckIn(
-            id=deps.new_id(),
-            organization_id=org_id,
-            key_result_id=kr.id,
-            author=principal.subject,
-            value=value,
-            milestones_done=done,
-            confidence=validate_confidence(data.confidence),
-            note=note,
-            blockers=blockers,
-            created_at=deps.clock.now(),
-        )
-        # The KR's current value and the objective's score changed: both move in a sync
-        # (``updated_at`` only; their versions guard their own fields). Adding the check-in
-        # moves its KR.
-        await uow.check_ins.add(entry)
-        await uow.objectives.touch(org_id, [objective.id], entry.created_at)
-        await audit.record(
-            uow.audit,
-            deps,
-            principal,
-            action="check_in.created",
-            resource_type="check_in",
-            resource_id=entry.id,
-            before=None,
-            after=entry,
-        )
+        ids = [item.key_result_id for item in items]
+        contexts = await uow.objective_records.key_result_contexts(org_id, ids)
+        refusals = await key_result_refusals(uow, principal, contexts.values())
+        judged: list[CheckIn | DomainError] = []
+        for item in items:
+            found = contexts.get(item.key_result_id)
+            if found is None or item.key_result_id in refusals:
+                judged.append(refusals.get(item.key_result_id) or NotFound("key result not found"))
+                continue
+            try:
+                judged.append(_new_entry(deps, principal, found, item.data, on_behalf=True))
+            except DomainError as error:
+                judged.append(error)
+        entries = [j for j in judged if isinstance(j, CheckIn)]
+        stored = iter(await uow.check_ins.add_many(entries))
+        answers: list[BulkAnswer] = []
+        for j in judged:
+            if isinstance(j, DomainError):
+                answers.append(BulkAnswer(Outcome.REFUSED, error=j))
+                continue
+            kept = next(stored)
+            outcome = Outcome.APPLIED if kept.id == j.id else Outcome.DUPLICATE
+            answers.append(BulkAnswer(outcome, check_in=kept))
+        applied = [a.check_in for a in answers if a.outcome is Outcome.APPLIED and a.check_in]
+        if applied:
+            objective_ids = {contexts[c.key_result_id].objective.id for c in applied}
+            await uow.objectives.touch(org_id, objective_ids, deps.clock.now())
+            await uow.audit.record_many([_created(deps, principal, c) for c in applied])
         await uow.commit()
-    return entry
+    return answers
 
 
 async def check_in_history(

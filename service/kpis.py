@@ -71,7 +71,7 @@ from domain.kpis import (
     validate_measurement,
 )
 from domain.members import Role
-from domain.okrs import CheckIn, Direction, KeyResult, Objective, ObjectiveStatus
+from domain.okrs import CheckIn, CheckInSource, Direction, KeyResult, Objective, ObjectiveStatus
 from service import audit
 from service.auth import (
     Principal,
@@ -494,6 +494,7 @@ async def record_measurement(
                     note=made.note,
                     blockers=made.blockers,
                     created_at=made.created_at,
+                    source=CheckInSource.KPI,
                 )
             )
         for entry in check_ins:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from domain.errors import Forbidden, NotFound
+from domain.errors import DomainError, Forbidden, NotFound
 from domain.okrs import KeyResult, Objective, OwnerKind, Visibility
 from service.auth import Principal
 from service.okr_ports import KeyResultContext, Viewer
@@ -121,7 +121,7 @@ async def ensure_may_edit_key_result(
     uow: UnitOfWork, principal: Principal, key_result: KeyResult, objective: Objective
 ) -> None:
     if not await may_edit_key_result(uow, principal, key_result, objective):
-        raise Forbidden("only the KR's owner, their managers, the objective's editors may")
+        raise _cannot_edit()
 
 
 async def visible_key_result_context(
@@ -133,6 +133,52 @@ async def visible_key_result_context(
     if found is None or not await may_see(uow, principal, found.objective):
         raise NotFound("key result not found")
     return found
+
+
+async def key_result_refusals(
+    uow: UnitOfWork, principal: Principal, found: Iterable[KeyResultContext]
+) -> dict[UUID, DomainError]:
+    """Why the caller may not check in on each KR it may not: NotFound when it may not see
+    the objective (:func:`may_see`), Forbidden when it may see but not edit the KR
+    (:func:`may_edit_key_result`). KRs absent from the answer may be checked in on.
+
+    The same policy for many KRs in at most two statements (the units owning objectives,
+    for their leads; the caller's reporting line), as :func:`visible_among` is for reads.
+    """
+    contexts = list(found)
+    if principal.is_admin:
+        return {}
+    refused: dict[UUID, DomainError] = {}
+    if principal.member_id is None:
+        for f in contexts:
+            public = f.objective.visibility is Visibility.PUBLIC
+            refused[f.key_result.id] = _cannot_edit() if public else _not_found()
+        return refused
+    org_id = principal.organization_id
+    unit_ids = [f.objective.owner_id for f in contexts if f.objective.owner_kind is OwnerKind.UNIT]
+    units = await uow.units.get_many(org_id, unit_ids) if unit_ids else {}
+    line = set(await uow.members.reporting_line(org_id, principal.member_id))
+    for f in contexts:
+        objective = f.objective
+        if objective.owner_kind is OwnerKind.MEMBER:
+            responsible: UUID | None = objective.owner_id
+        else:
+            unit = units.get(objective.owner_id)
+            responsible = unit.lead_id if unit else None
+        answerable = responsible is not None and responsible in line
+        if objective.visibility is not Visibility.PUBLIC and not answerable:
+            refused[f.key_result.id] = _not_found()
+        elif not answerable and f.key_result.owner_id not in line:
+            refused[f.key_result.id] = _cannot_edit()
+    return refused
+
+
+def _not_found() -> NotFound:
+    return NotFound("key result not found")
+
+
+def _cannot_edit() -> Forbidden:
+    return Forbidden("only the KR's owner, their managers, the objective's editors may")
 
 
 async def visible_key_result(

@@ -130,6 +130,12 @@ class ObjectiveRecordReader(Protocol):
     ) -> KeyResultContext | None:
         """The key result with its objective and cycle, in one statement."""
 
+    async def key_result_contexts(
+        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+    ) -> Mapping[UUID, KeyResultContext]:
+        """:meth:`key_result_context` of each of ``key_result_ids`` that exists, in one
+        statement."""
+
 
 class ObjectiveRepository(Protocol):
     async def get(self, organization_id: UUID, objective_id: UUID) -> Objective | None: ...
@@ -232,9 +238,15 @@ class KeyResultRepository(Protocol):
 
 
 class CheckInRepository(Protocol):
-    async def add(self, check_in: CheckIn) -> None:
+    async def add(self, check_in: CheckIn) -> CheckIn:
         """Store it; it becomes its KR's current value unless a later one is stored (by
-        time, then id), and its KR's ``updated_at`` moves up to its time."""
+        time, then id), and its KR's ``updated_at`` moves up to its time. When its KR has a
+        check-in with its ``external_id`` already, nothing is stored and that one is
+        answered (also when it is being stored concurrently); else ``check_in`` itself."""
+
+    async def add_many(self, check_ins: Sequence[CheckIn]) -> Sequence[CheckIn]:
+        """:meth:`add` for each, in the order given (an earlier one of them with the same
+        KR and external id is the one kept), in a fixed number of statements."""
 
     async def history(
         self, organization_id: UUID, key_result_id: UUID, page: PageRequest

@@ -19,6 +19,7 @@ from domain.members import Member
 from domain.organizations import Organization
 from domain.units import OrgUnit, UnitKind
 from service.alignment_ports import AlignmentReader
+from service.event_ports import EventFeed
 from service.kpi_ports import KpiRepository
 from service.management_ports import CommentRepository, MeetingRepository, WorkPlanReader
 from service.okr_ports import (
@@ -215,6 +216,7 @@ class UnitOfWork(Protocol):
     check_ins: CheckInRepository
     actions: ActionRepository
     audit: AuditLog
+    events: EventFeed
     alignment: AlignmentReader
     review_cycles: ReviewCycleRepository
     review_assignments: ReviewAssignmentRepository

@@ -44,6 +44,7 @@ from domain.reviews import (
 )
 from domain.scoring import ONE, counts_in_figures, weighted_mean
 from domain.units import UnitKind
+from service import audit
 from service.auth import (
     Principal,
     ensure_can_manage_reviews,
@@ -304,6 +305,19 @@ async def update_review_cycle(
             return current
         updated = replace(updated, version=current.version + 1, updated_at=now)
         await uow.review_cycles.update(updated, previous_version=current.version)
+        if updated.published_at != current.published_at:
+            # Recorded (and so heard by integrations: service/events.py) with its phase only:
+            # the cycle's scores are results, for those who may read results.
+            await audit.record(
+                uow.audit,
+                deps,
+                principal,
+                action="review_cycle.published",
+                resource_type="review_cycle",
+                resource_id=review_cycle_id,
+                before={"phase": current.phase},
+                after={"phase": updated.phase, "published_at": updated.published_at},
+            )
         await uow.commit()
     return updated
 

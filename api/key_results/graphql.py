@@ -12,6 +12,7 @@ request's DataLoaders is read as it stands now.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
@@ -36,6 +37,9 @@ from api.graphql.enums import ActionStatus
 from api.graphql.fields import field, mutation, present
 from api.graphql.mutations import NodeId, write
 from api.key_results.shapes import (
+    BulkItemError,
+    CheckInBulk,
+    CheckInBulkItem,
     CheckInCreate,
     CheckInOut,
     FinalScore,
@@ -46,6 +50,7 @@ from api.key_results.shapes import (
 )
 from api.members.graphql import Member
 from service import checkins, key_results
+from service.checkins import BULK_CHECK_INS_MAX, BulkAnswer, BulkItem, Outcome
 from service.key_results import UpdateDue as UpdateDueRecord
 from service.okr_ports import KeyResultFilter
 from service.pagination import DEFAULT_LIMIT, Sort
@@ -229,6 +234,25 @@ class CheckInInput(CheckInCreate, _KeyResultId):
     )
 
 
+@strawberry.pydantic.input(
+    description="One check-in of a bulk call: a KR and what `checkIn` takes (no expected version)."
+)
+class BulkCheckInItemInput(CheckInBulkItem):
+    pass
+
+
+@strawberry.pydantic.input(
+    description=f"1 to {BULK_CHECK_INS_MAX} check-ins (a nightly sync), each answered on its own."
+)
+class BulkCheckInInput(CheckInBulk):
+    # Each item is GraphQL's input type (a list of the subclass overrides a list of the base).
+    items: list[BulkCheckInItemInput] = Field(  # type: ignore[assignment]
+        min_length=1,
+        max_length=BULK_CHECK_INS_MAX,
+        description=f"1 to {BULK_CHECK_INS_MAX} check-ins, each answered on its own.",
+    )
+
+
 @strawberry.input(description="Narrows `keyResults`; every field given must match.")
 class KeyResultFilterInput:
     cycle_id: UUID | None = strawberry.field(default=None, description="The objective's cycle.")
@@ -342,11 +366,73 @@ class DeleteKeyResultPayload:
 @strawberry.type
 class CheckInPayload:
     check_in: CheckIn
+    duplicate: bool = strawberry.field(
+        default=False,
+        description="True when the KR had a check-in with this `externalId`: `checkIn` is "
+        "that one, and nothing changed.",
+    )
 
     @field(description="The key result with its new current value and score.")
     async def key_result(self, info: Info) -> KeyResult | None:
         found = await info.context.loaders.key_result.load(self.check_in.key_result_id)
         return KeyResult.of(found) if found else None
+
+
+@strawberry.pydantic.type(
+    name="BulkCheckInFieldError", description="A field of a refused item, and why."
+)
+class BulkItemFieldErrorType(BaseModel):
+    field: str
+    message: str
+    code: str
+
+
+@strawberry.pydantic.type(
+    name="BulkCheckInError",
+    description="Why an item was refused: the `code`, message and field errors a single "
+    "`checkIn` would have been answered with.",
+)
+class BulkItemErrorType(BulkItemError):
+    errors: list[BulkItemFieldErrorType]  # type: ignore[assignment]
+
+
+@strawberry.type(description="The answer to one item of `checkInBulk`, in the items' order.")
+class BulkCheckInResult:
+    index: int = strawberry.field(description="The item's position in `items`, from 0.")
+    key_result_id: UUID
+    outcome: Outcome
+    check_in: CheckIn | None = strawberry.field(
+        description="Applied: the new check-in; duplicate: the one stored with its external "
+        "id; refused: null."
+    )
+    error: BulkItemErrorType | None = strawberry.field(description="Refused: why.")
+
+
+@strawberry.type
+class BulkCheckInPayload:
+    items: list[BulkCheckInResult]
+    applied: int
+    duplicates: int
+    refused: int
+
+    @classmethod
+    def of(cls, items: list[BulkItem], answers: list[BulkAnswer]) -> BulkCheckInPayload:
+        counts = Counter(a.outcome for a in answers)
+        return cls(
+            items=[
+                BulkCheckInResult(
+                    index=index,
+                    key_result_id=item.key_result_id,
+                    outcome=answer.outcome,
+                    check_in=CheckIn.of(answer.check_in) if answer.check_in else None,
+                    error=BulkItemErrorType.of(answer.error) if answer.error else None,
+                )
+                for index, (item, answer) in enumerate(zip(items, answers, strict=True))
+            ],
+            applied=counts[Outcome.APPLIED],
+            duplicates=counts[Outcome.DUPLICATE],
+            refused=counts[Outcome.REFUSED],
+        )
 
 
 @strawberry.type
@@ -406,13 +492,27 @@ class KeyResultMutation:
         )
         return DeleteKeyResultPayload(deleted_key_result_id=input.id)
 
-    @mutation(description="Check in on a key result: its new current value.")
+    @mutation(
+        description="Check in on a key result: its new current value. With an `externalId` "
+        "the KR already has, nothing is stored: `duplicate` and that check-in."
+    )
     async def check_in(self, info: Info, input: CheckInInput) -> CheckInPayload:
-        entry = await write(
+        recorded = await write(
             info,
-            checkins.check_in,
+            checkins.record_check_in,
             input.key_result_id,
             input.to_new(),
             expected_version=input.expected_version,
         )
-        return CheckInPayload(check_in=CheckIn.of(entry))
+        return CheckInPayload(check_in=CheckIn.of(recorded.check_in), duplicate=recorded.duplicate)
+
+    @mutation(
+        description=f"Check in on many KRs at once (1 to {BULK_CHECK_INS_MAX}, a nightly "
+        "sync): each item answered on its own, APPLIED, DUPLICATE (its `externalId` was the "
+        "KR's already) or REFUSED with the error a single `checkIn` would get; a refused item "
+        "does not stop the others, and the applied ones are stored in one transaction."
+    )
+    async def check_in_bulk(self, info: Info, input: BulkCheckInInput) -> BulkCheckInPayload:
+        items = input.to_items()
+        answers = await write(info, checkins.check_in_bulk, items)
+        return BulkCheckInPayload.of(items, answers)

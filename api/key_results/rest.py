@@ -9,6 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from api.key_results.shapes import (
+    BulkCheckInsOut,
+    CheckInBulk,
     CheckInCreate,
     CheckInOut,
     FinalScore,
@@ -25,6 +27,7 @@ from api.rest.problems import error_responses
 from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from service import checkins, key_results
+from service.checkins import BULK_CHECK_INS_MAX
 from service.okr_ports import KeyResultFilter
 
 router = APIRouter(tags=["key results"])
@@ -260,9 +263,13 @@ async def set_final_score(
     "a confidence (0-10) and a note: what happened, what blocks. It becomes the KR's current "
     "value. History is never rewritten: a correction is a new check-in. Honours "
     "`Idempotency-Key`; with `If-Match` (the KR's ETag) it is refused with 412 when the KR "
-    "changed since you read it (its target, say).",
+    "changed since you read it (its target, say). With an `external_id` the KR already has "
+    "a check-in for, nothing is stored: the answer is 200 (not 201) with that check-in.",
     response_model=CheckInOut,
-    responses=error_responses(401, 403, 404, 412, 422),
+    responses={
+        **error_responses(401, 403, 404, 412, 422),
+        200: {"description": "A duplicate `external_id`: the check-in stored with it."},
+    },
 )
 async def create_check_in(
     key_result_id: UUID,
@@ -273,7 +280,7 @@ async def create_check_in(
     if_match: IfMatch = None,
 ) -> Response:
     async def produce() -> Response:
-        entry = await checkins.check_in(
+        recorded = await checkins.record_check_in(
             deps,
             principal,
             key_result_id,
@@ -281,10 +288,40 @@ async def create_check_in(
             expected_version=expected_version(if_match),
         )
         return Response(
-            CheckInOut.of(entry).model_dump_json(),
-            status_code=201,
+            CheckInOut.of(recorded.check_in).model_dump_json(),
+            status_code=200 if recorded.duplicate else 201,
             media_type="application/json",
             headers={"Location": f"/v1/key-results/{key_result_id}/check-ins"},
+        )
+
+    return await idempotency.run(produce)
+
+
+@router.post(
+    "/v1/check-ins/bulk",
+    summary="Check in on many key results at once",
+    description=f"For nightly syncs: 1 to {BULK_CHECK_INS_MAX} check-ins (each a "
+    "`key_result_id` with the body of a single check-in), each answered on its own and in "
+    "order: `applied`, `duplicate` (the KR has a check-in with its `external_id`: that one, "
+    "unchanged) or `refused` with the `code`, `detail` and field `errors` a single "
+    "check-in would get (404 `not_found`, 403 `forbidden`, `cycle_closed`, "
+    "`validation_failed` ...); a refused item does not stop the others. The applied ones "
+    "are stored in one transaction: a call that fails (5xx) stored nothing and can be sent "
+    "again. Their `source` is `api`, or `integration` for an item naming one. Honours "
+    "`Idempotency-Key` (the same key and body get the first answer again); with "
+    "`external_id`s even a resent call without one stores nothing twice.",
+    response_model=BulkCheckInsOut,
+    responses=error_responses(401, 422),
+)
+async def create_check_ins(
+    body: CheckInBulk, principal: CurrentPrincipal, deps: UseCaseDeps, idempotency: IdempotencyDep
+) -> Response:
+    async def produce() -> Response:
+        items = body.to_items()
+        answers = await checkins.check_in_bulk(deps, principal, items)
+        return Response(
+            BulkCheckInsOut.of_answers(items, answers).model_dump_json(),
+            media_type="application/json",
         )
 
     return await idempotency.run(produce)

@@ -5,8 +5,9 @@ types are these classes.
 ``CheckIn`` (``api.key_results.graphql`` adds their edges); ``KeyResultScore`` and
 ``MilestoneOut`` (GraphQL's ``Milestone``) are the same in both; ``MilestoneIn`` is also
 GraphQL's ``MilestoneInput``. ``KeyResultCreate``, ``KeyResultPatch``, ``KeyResultMove``,
-``FinalScore`` and ``CheckInCreate`` are the REST bodies and the bases of GraphQL's inputs.
-Each input converts itself to the use case's input once.
+``FinalScore``, ``CheckInCreate`` and ``CheckInBulk`` are the REST bodies and the bases of
+GraphQL's inputs. Each input converts itself to the use case's input once. The bulk answer
+(``BulkCheckInsOut``) is REST's; GraphQL's payload shows the same with its ``CheckIn``.
 
 Decimals (start, target, values, weights, progress, scores) are JSON strings, e.g. "0.6";
 inputs accept strings or numbers.
@@ -14,6 +15,7 @@ inputs accept strings or numbers.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Self
@@ -27,12 +29,15 @@ from strawberry import Maybe
 from api.graphql.enums import Cadence, Direction, Grade, MetricKind, TrackStatus
 from api.shapes import Input, Output, Patch, no_rest_default
 from domain.limits import (
+    CHECK_IN_ORIGIN_MAX_LENGTH,
     CHECK_IN_TEXT_MAX_LENGTH,
     FINAL_SCORE_REASON_MAX_LENGTH,
     KEY_RESULT_UNIT_MAX_LENGTH,
     OKR_TITLE_MAX_LENGTH,
 )
+from domain.okrs import CheckInSource
 from service import checkins, key_results
+from service.checkins import BULK_CHECK_INS_MAX, BulkAnswer, BulkItem, Outcome
 from service.key_results import UpdateDue
 from service.scores import KeyResultView
 
@@ -42,6 +47,22 @@ Title = Annotated[str, Field(max_length=OKR_TITLE_MAX_LENGTH)]
 Unit = Annotated[str, Field(max_length=KEY_RESULT_UNIT_MAX_LENGTH)]
 Confidence = Annotated[int, Field(ge=0, le=10)]
 CheckInText = Annotated[str, Field(max_length=CHECK_IN_TEXT_MAX_LENGTH)]
+CheckInOrigin = Annotated[str, Field(max_length=CHECK_IN_ORIGIN_MAX_LENGTH)]
+
+# Registered here, beside the only shapes that use them (api.graphql.enums has the domain's
+# others): values are their names in GraphQL, their values in REST.
+strawberry.enum(
+    CheckInSource,
+    description="How a check-in came: PERSON (a member checking in), API (a sync on a "
+    "member's behalf, as bulk check-ins are, or a service token), KPI (a reading of the KPI "
+    "the KR follows) or INTEGRATION (a named integration: see `integration`).",
+)
+strawberry.enum(
+    Outcome,
+    name="BulkCheckInOutcome",
+    description="APPLIED (stored), DUPLICATE (the KR has a check-in with this external id: "
+    "that one, unchanged) or REFUSED (not stored: see the item's error).",
+)
 
 
 # -- out -----------------------------------------------------------------------------------
@@ -201,6 +222,18 @@ class CheckInOut(Output):
     note: str = Field(examples=["2 deals closed"], description="What happened.")
     blockers: str = Field(description="What blocks.")
     created_at: datetime
+    source: CheckInSource = Field(
+        examples=["person"],
+        description="How it came: `person`, `api` (a sync or service token), `kpi` (a KPI "
+        "reading) or `integration` (named in `integration`).",
+    )
+    integration: str | None = Field(
+        examples=[None], description="The integration that wrote it, when `source` is one."
+    )
+    external_id: str | None = Field(
+        examples=[None],
+        description="The sender's id of this update: the KR has one check-in per external id.",
+    )
 
 
 # -- in ------------------------------------------------------------------------------------
@@ -346,6 +379,16 @@ class CheckInCreate(Input):
     confidence: Confidence | None = Field(default=None, description="0 to 10.")
     note: CheckInText = Field(default="", description="What happened.")
     blockers: CheckInText = Field(default="", description="What blocks.")
+    external_id: CheckInOrigin | None = Field(
+        default=None,
+        description="Your id of this update (a CRM event, a sheet row): sent again for the "
+        "same KR, it is the same check-in, answered as a duplicate and not stored twice.",
+    )
+    integration: CheckInOrigin | None = Field(
+        default=None,
+        description="The integration sending it, by name (`hubspot`): its `source` is then "
+        "`integration`.",
+    )
 
     def to_new(self) -> checkins.NewCheckIn:
         done = self.milestones_done
@@ -355,4 +398,123 @@ class CheckInCreate(Input):
             confidence=self.confidence,
             note=self.note,
             blockers=self.blockers,
+            external_id=self.external_id,
+            integration=self.integration,
         )
+
+
+_BULK_ITEM_EXAMPLE: dict[str, Any] = {
+    "key_result_id": _EXAMPLE_ID,
+    "value": "42",
+    "note": "nightly CRM sync",
+    "external_id": "deal-sync-2027-03-01",
+    "integration": "hubspot",
+}
+
+
+class CheckInBulkItem(CheckInCreate):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_BULK_ITEM_EXAMPLE]})
+    key_result_id: UUID = Field(description="The key result to check in on.")
+
+    def to_item(self) -> BulkItem:
+        return BulkItem(self.key_result_id, self.to_new())
+
+
+class CheckInBulk(Input):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"items": [_BULK_ITEM_EXAMPLE]}]}
+    )
+    items: list[CheckInBulkItem] = Field(
+        min_length=1,
+        max_length=BULK_CHECK_INS_MAX,
+        description=f"1 to {BULK_CHECK_INS_MAX} check-ins, each answered on its own.",
+    )
+
+    def to_items(self) -> list[BulkItem]:
+        return [item.to_item() for item in self.items]
+
+
+# -- the bulk answer (REST; GraphQL's payload is api.key_results.graphql's) ------------------
+
+
+class BulkItemFieldError(Output):
+    field: str = Field(examples=["value"])
+    message: str = Field(examples=["is required"])
+    code: str = Field(examples=["required"])
+
+
+class BulkItemError(Output):
+    """Why an item was refused: the ``code``, ``detail`` and field ``errors`` of the
+    problem a single check-in would have been answered with."""
+
+    code: str = Field(examples=["cycle_closed"])
+    detail: str = Field(examples=["the cycle is closed and read-only"])
+    errors: list[BulkItemFieldError] = Field(default_factory=list)
+
+
+class BulkCheckInResult(Output):
+    index: int = Field(examples=[0], description="The item's position in `items`, from 0.")
+    key_result_id: UUID
+    outcome: Outcome = Field(examples=["applied"])
+    check_in: CheckInOut | None = Field(
+        default=None,
+        description="Applied: the new check-in; duplicate: the one stored with its external "
+        "id; refused: null.",
+    )
+    error: BulkItemError | None = Field(default=None, description="Refused: why; null otherwise.")
+
+
+class BulkCheckInsOut(Output):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "index": 0,
+                            "key_result_id": _EXAMPLE_ID,
+                            "outcome": "refused",
+                            "check_in": None,
+                            "error": {
+                                "code": "cycle_closed",
+                                "detail": "the cycle is closed and read-only",
+                                "errors": [],
+                            },
+                        }
+                    ],
+                    "applied": 0,
+                    "duplicates": 0,
+                    "refused": 1,
+                }
+            ]
+        }
+    )
+    items: list[BulkCheckInResult] = Field(description="One answer per item, in their order.")
+    applied: int = Field(examples=[1])
+    duplicates: int = Field(examples=[0])
+    refused: int = Field(examples=[0])
+
+    @classmethod
+    def of_answers(cls, items: list[BulkItem], answers: list[BulkAnswer]) -> BulkCheckInsOut:
+        results = [
+            BulkCheckInResult(
+                index=index,
+                key_result_id=item.key_result_id,
+                outcome=answer.outcome,
+                check_in=CheckInOut.of(answer.check_in) if answer.check_in else None,
+                error=_item_error(answer),
+            )
+            for index, (item, answer) in enumerate(zip(items, answers, strict=True))
+        ]
+        counts = Counter(a.outcome for a in answers)
+        return cls(
+            items=results,
+            applied=counts[Outcome.APPLIED],
+            duplicates=counts[Outcome.DUPLICATE],
+            refused=counts[Outcome.REFUSED],
+        )
+
+
+def _item_error(answer: BulkAnswer) -> BulkItemError | None:
+    # A DomainError has the code, detail and field errors (field, message, code) by name.
+    return BulkItemError.of(answer.error) if answer.error is not None else None

@@ -5,12 +5,15 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
+from sqlalchemy import QueuePool
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.app import create_app
 from api.config import ApiConfig, GraphQLConfig, TokenConfig
+from api.metrics import HttpMetrics, PoolUsage
 from service.context import Deps, Services, SystemClock
 from service.ports import Clock
 from service.runtime.logging import configure_logging
@@ -102,15 +105,28 @@ def build_app(settings: Settings, database_url: str, *, clock: Clock | None = No
         if replica is not None:
             await replica.dispose()
 
+    metrics = None
+    if settings.metrics_enabled:
+        metrics = HttpMetrics(pools=partial(pool_usage, {"primary": engine, "replica": replica}))
     app = create_app(
         build_services(engine, settings, clock, replica=replica),
         api_config(settings),
         lifespan=lifespan,
+        metrics=metrics,
     )
     # What the app was built from, for whoever holds the app and mints its tokens (tests,
     # `make bench`); the adapters read only their ApiConfig.
     app.state.settings = settings
     return app
+
+
+def pool_usage(engines: dict[str, AsyncEngine | None]) -> list[PoolUsage]:
+    """What each engine's pool holds now, read by ``GET /metrics`` at scrape time."""
+    return [
+        PoolUsage(database=name, checked_out=engine.pool.checkedout(), size=engine.pool.size())
+        for name, engine in engines.items()
+        if engine is not None and isinstance(engine.pool, QueuePool)
+    ]
 
 
 def _replica_engine(settings: Settings) -> AsyncEngine | None:

@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import socket
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -186,16 +187,50 @@ def _serve(
     # through Python instead, as Ctrl-C does.
     if threading.current_thread() is threading.main_thread():  # handlers live there only
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    uvicorn.run(
-        "service.runtime.app:app_from_environment",
-        factory=True,
-        host=bind_host,
-        port=bind_port,
-        workers=workers or settings.workers,
-        log_config=None,
-        proxy_headers=True,
-        server_header=False,
-    )
+    processes = workers or settings.workers
+    with _shared_metrics(processes):
+        uvicorn.run(
+            "service.runtime.app:app_from_environment",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            workers=processes,
+            log_config=None,
+            proxy_headers=True,
+            server_header=False,
+        )
+
+
+# The files prometheus-client writes in PROMETHEUS_MULTIPROC_DIR (counter_<pid>.db, ...).
+_METRIC_FILES = ("counter_*.db", "gauge_*.db", "histogram_*.db", "summary_*.db")
+
+
+@contextmanager
+def _shared_metrics(workers: int) -> Iterator[None]:
+    """Where several workers' metrics meet, so any worker answers ``/metrics`` for all.
+
+    prometheus-client's multiprocess mode reads PROMETHEUS_MULTIPROC_DIR when a worker
+    imports it, so the folder is set before uvicorn starts them. One the operator set is
+    used, emptied of a previous run's values (they would be counted again); otherwise a
+    temporary one is made for two workers or more, and removed afterwards."""
+    chosen = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if chosen:
+        folder = Path(chosen)
+        folder.mkdir(parents=True, exist_ok=True)
+        for pattern in _METRIC_FILES:
+            for stale in folder.glob(pattern):
+                stale.unlink()
+        yield
+        return
+    if workers < 2:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="okr-metrics-") as made:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+        try:
+            yield
+        finally:
+            del os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 
 @cli.command()

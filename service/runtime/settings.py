@@ -121,6 +121,11 @@ class Settings(DatabaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Larger request bodies get 413, unread."
     )
+    metrics_enabled: bool = Field(
+        default=True,
+        description="Serve Prometheus metrics at GET /metrics (no token: keep the port "
+        "private or block the path at the proxy).",
+    )
 
     @field_validator("cors_origins")
     @classmethod

@@ -327,6 +327,9 @@ async def test_check_in_history_is_newest_first_and_a_correction_is_a_new_check_
         "note": "week 0",
         "blockers": "",
         "created_at": "2027-01-10T09:00:00Z",
+        "source": "person",
+        "integration": None,
+        "external_id": None,
     }
     assert made[3]["blockers"] == "legal review"
     # The current value is the latest check-in: 5/10 = 0.5.

@@ -26,6 +26,7 @@ from domain.members import Role
 from domain.okrs import (
     ActionStatus,
     Cadence,
+    CheckInSource,
     Direction,
     Level,
     MetricKind,
@@ -53,6 +54,7 @@ ENUM_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("key_results", "direction"): Direction,
     ("key_results", "cadence"): Cadence,
     ("actions", "status"): ActionStatus,
+    ("check_ins", "source"): CheckInSource,
     ("review_cycles", "phase"): ReviewPhase,
     ("review_assignments", "role"): ReviewRole,
     ("templates", "level"): Level,
@@ -69,6 +71,10 @@ TABLE_ONLY: dict[tuple[str, str], tuple[int, str]] = {
     ("idempotency_keys", "request_hash"): (64, "a SHA-256 digest in hex"),
     ("audit_events", "action"): (60, "written by the use cases, never by a client"),
     ("audit_events", "resource_type"): (40, "written by the use cases, never by a client"),
+    ("events", "type"): (60, "service.events' catalogue, never a client's text"),
+    ("events", "resource_type"): (40, "copied from the audit event, never a client's text"),
+    ("events", "audience"): (16, "one of service.events' audiences"),
+    ("events", "link"): (200, "a REST path built from a type and an id"),
 }
 
 

@@ -8,7 +8,7 @@ objective, for one objective or a page of them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +27,11 @@ from service.storage.postgres.okr_repositories import (
     below_unit,
     visible_to,
 )
-from service.storage.postgres.organization_cache import OrganizationsSeen, if_changed
+from service.storage.postgres.organization_cache import (
+    UNKNOWN_VERSION,
+    OrganizationsSeen,
+    if_changed,
+)
 from service.storage.postgres.repositories import cycle_from_record, organization_from_record
 from service.storage.postgres.sql import UUID_ARRAY, escape_like, paged
 
@@ -67,13 +71,16 @@ class PostgresObjectiveRecords:
     ) -> Sequence[Row[Any]]:
         """Run a statement carrying the :data:`_ORGANIZATION` column; confirm or refresh
         the organization kept from its first row."""
-        known = self._organizations.known_version(organization_id)
+        # The kept organization itself, not only its version: another request may keep
+        # another one while this statement runs, and "unchanged" confirms this one.
+        kept = self._organizations.kept(organization_id)
+        known = kept.version if kept is not None else UNKNOWN_VERSION
         params = {"organization_id": organization_id, "known_version": known, **params}
         rows: Sequence[Row[Any]] = (await self._conn.execute(statement, params)).all()
         if rows:
             changed = rows[0].organization_row
             self._organizations.confirm(
-                organization_id, organization_from_record(changed) if changed else None
+                organization_from_record(changed) if changed is not None else kept
             )
         return rows
 
@@ -81,14 +88,16 @@ class PostgresObjectiveRecords:
         self, organization_id: UUID, key_result_id: UUID
     ) -> KeyResultContext | None:
         found = await self._rows(_KEY_RESULT_CONTEXT, organization_id, key_result_id=key_result_id)
-        if not found:
-            return None
-        row = found[0]
-        return KeyResultContext(
-            key_result=KEY_RESULT_ROWS.entity(row),
-            objective=OBJECTIVE_ROWS.from_record(row.objective_row),
-            cycle=cycle_from_record(row.cycle_row),
-        )
+        return _key_result_context_of(found[0]) if found else None
+
+    async def key_result_contexts(
+        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+    ) -> Mapping[UUID, KeyResultContext]:
+        if not key_result_ids:
+            return {}
+        ids = list(dict.fromkeys(key_result_ids))
+        found = await self._rows(_KEY_RESULT_CONTEXTS, organization_id, ids=ids)
+        return {row.id: _key_result_context_of(row) for row in found}
 
 
 def listed_objectives(
@@ -160,7 +169,15 @@ _RECORDS = (
 )
 
 
-def _key_result_context() -> Select[Any]:
+def _key_result_context_of(row: Row[Any]) -> KeyResultContext:
+    return KeyResultContext(
+        key_result=KEY_RESULT_ROWS.entity(row),
+        objective=OBJECTIVE_ROWS.from_record(row.objective_row),
+        cycle=cycle_from_record(row.cycle_row),
+    )
+
+
+def _key_result_context(*, many: bool = False) -> Select[Any]:
     k, o, cy = t.key_results, t.objectives, t.cycles
     objective = select(o.table_valued()).where(
         o.c.organization_id == k.c.organization_id, o.c.id == k.c.objective_id
@@ -178,11 +195,15 @@ def _key_result_context() -> Select[Any]:
         _ORGANIZATION,
     ).where(
         k.c.organization_id == bindparam("organization_id"),
-        k.c.id == bindparam("key_result_id"),
+        k.c.id == any_(bindparam("ids", type_=UUID_ARRAY))
+        if many
+        else k.c.id == bindparam("key_result_id"),
     )
 
 
 _KEY_RESULT_CONTEXT = _key_result_context()
+# Many KRs' (a bulk check-in's): the same columns, any number of ids.
+_KEY_RESULT_CONTEXTS = _key_result_context(many=True)
 
 
 def _record(row: Row[Any]) -> ObjectiveRecord:

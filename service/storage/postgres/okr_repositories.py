@@ -7,6 +7,7 @@ reporting line comes from one recursive CTE), so they are absent from lists and 
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
@@ -41,10 +42,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.cadence import INTERVALS
 from domain.cycles import CycleState
+from domain.errors import Conflict
 from domain.okrs import (
     Action,
     CheckIn,
@@ -66,6 +70,8 @@ from service.okr_ports import (
 )
 from service.pagination import Page, PageRequest, page_of, stamped_page_of
 from service.storage.postgres import tables as t
+from service.storage.postgres.errors import translate, unstorable_text
+from service.storage.postgres.outbox import record_audit_events
 from service.storage.postgres.repositories import reporting_line_cte
 from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import (
@@ -676,28 +682,16 @@ _check_in = _CHECK_INS.entity
 
 _NEW = "new_"
 
+# A check-in's external id is unique per KR: a second insert with it inserts nothing.
+_ONE_PER_EXTERNAL_ID = ("organization_id", "key_result_id", "external_id")
 
-def _add_check_in() -> Any:
-    """Insert a check-in (its columns bound by name) and, in the same statement, name it on
-    its KR's row when it is newer by ``(created_at, id)``, moving the KR's ``updated_at``."""
-    c, k = t.check_ins, t.key_results
-    added = (
-        insert(c)
-        # Every column of a check-in is a field of CheckIn (EntityRows checks it at import);
-        # the parameters are not named after columns, which statements reserve for SET.
-        .values(
-            {column: bindparam(f"{_NEW}{column.name}", type_=column.type) for column in c.columns}
-        )
-        .returning(
-            c.c.organization_id,
-            c.c.key_result_id,
-            c.c.id,
-            c.c.created_at,
-            c.c.value,
-            c.c.milestones_done,
-        )
-        .cte("added")
-    )
+
+def _moves_its_key_result(added: Any) -> Any:
+    """The UPDATE naming the newest of ``added`` (one row per KR) on its KR's row when it is
+    newer by ``(created_at, id)``, moving the KR's ``updated_at``. It waits for a concurrent
+    check-in's row lock and then evaluates its conditions on the row as that one left it, so
+    no latest is ever lost."""
+    k = t.key_results
     newer = or_(
         k.c.latest_check_in_at.is_(None),
         tuple_(k.c.latest_check_in_at, k.c.latest_check_in_id)
@@ -718,25 +712,146 @@ def _add_check_in() -> Any:
             # The KR's current value may have changed: it moves in a sync.
             updated_at=func.greatest(k.c.updated_at, added.c.created_at),
         )
+        .returning(k.c.id)
+        .cte("moved")
     )
 
 
+if {column.name for column in t.check_ins.columns} != {
+    field.name for field in dataclasses.fields(CheckIn)
+}:
+    raise TypeError("check_ins columns and CheckIn fields differ: _add_check_in binds each")
+
+
+def _add_check_in() -> Any:
+    """Insert a check-in (its columns bound by name) unless its KR has one with its external
+    id, name it on its KR's row when newer, and answer the row stored: the new one, or the
+    one with its external id when that was committed before the statement began (no row
+    when it was committed while the statement waited for it: read it again then)."""
+    c = t.check_ins
+    added = (
+        pg_insert(c)
+        # Every column of a check-in is a field of CheckIn (checked below, at import): a
+        # column without one would leave its parameter unbound and fail every check-in.
+        # The parameters are not named after columns, which statements reserve for SET.
+        .values(
+            {column: bindparam(f"{_NEW}{column.name}", type_=column.type) for column in c.columns}
+        )
+        .on_conflict_do_nothing(index_elements=list(_ONE_PER_EXTERNAL_ID))
+        .returning(*c.columns)
+        .cte("added")
+    )
+    # Data-modifying CTEs run to completion whether the main query reads them or not; all
+    # parts share one snapshot, so the earlier row below is never the one just added.
+    earlier = select(c).where(
+        c.c.organization_id == bindparam(f"{_NEW}organization_id"),
+        c.c.key_result_id == bindparam(f"{_NEW}key_result_id"),
+        c.c.external_id == bindparam(f"{_NEW}external_id"),
+        ~exists(select(added.c.id)),
+    )
+    return select(*added.c).add_cte(_moves_its_key_result(added)).union_all(earlier)
+
+
 _ADD_CHECK_IN = _add_check_in()
+
+
+def _add_check_ins(rows: Sequence[Mapping[str, object]]) -> Any:
+    """:func:`_add_check_in` for many rows (in the order given: of two with one external id
+    the first is kept); the newest added of each KR goes on its row. Answers the rows added."""
+    c = t.check_ins
+    added = (
+        pg_insert(c)
+        .values(list(rows))
+        .on_conflict_do_nothing(index_elements=list(_ONE_PER_EXTERNAL_ID))
+        .returning(*c.columns)
+        .cte("added")
+    )
+    newest = (
+        select(added)
+        .ext(distinct_on(added.c.organization_id, added.c.key_result_id))
+        .order_by(
+            added.c.organization_id,
+            added.c.key_result_id,
+            added.c.created_at.desc(),
+            added.c.id.desc(),
+        )
+        .cte("newest")
+    )
+    return select(*added.c).add_cte(_moves_its_key_result(newest))
 
 
 class PostgresCheckIns:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def add(self, check_in: CheckIn) -> None:
+    async def add(self, check_in: CheckIn) -> CheckIn:
         """Store the check-in and, in the same statement, make it its KR's latest when it is
         newer by ``(created_at, id)`` than the one the KR row names (a KPI reading may be
         dated before check-ins stored earlier), and move the KR's ``updated_at`` up to it.
-        The UPDATE waits for a concurrent check-in's row lock and then evaluates its
-        conditions on the row as that one left it, so no latest is ever lost."""
+
+        With an external id its KR already has (committed), nothing is stored and that
+        check-in is answered; a concurrent insert of the same id waits for the other's
+        commit (the unique index), so one of them answers the other's row."""
         values = _CHECK_INS.insert_values(check_in)
         params = {f"{_NEW}{name}": value for name, value in values.items()}
-        await execute_write(self._conn, _ADD_CHECK_IN, params)
+        row = (await self._execute(_ADD_CHECK_IN, params)).first()
+        if row is None:
+            # The same external id was committed while the insert waited on it, after this
+            # statement's snapshot: a new statement sees it.
+            return await self._by_external_id(check_in)
+        return _check_in(row)
+
+    async def add_many(self, check_ins: Sequence[CheckIn]) -> Sequence[CheckIn]:
+        """:meth:`add` for many, in two statements at most: each answer (in the order given)
+        is the check-in stored, or the earlier one with its external id (an earlier one of
+        ``check_ins`` included). Rows are inserted ordered by KR and external id, so two
+        concurrent calls wait for each other in one order and never deadlock on them."""
+        if not check_ins:
+            return []
+        order = sorted(
+            range(len(check_ins)),
+            key=lambda i: (str(check_ins[i].key_result_id), check_ins[i].external_id or "", i),
+        )
+        rows = [_CHECK_INS.insert_values(check_ins[i]) for i in order]
+        added = {
+            row.id: _check_in(row) for row in (await self._execute(_add_check_ins(rows))).all()
+        }
+        missing = [c for c in check_ins if c.id not in added]
+        earlier = await self._earlier(missing) if missing else {}
+        return [added.get(c.id) or earlier[(c.key_result_id, c.external_id)] for c in check_ins]
+
+    async def _execute(self, statement: Any, params: Mapping[str, Any] | None = None) -> Any:
+        try:
+            return await self._conn.execute(statement, params)
+        except IntegrityError as error:
+            raise translate(error) from None
+        except StatementError as error:
+            refused = unstorable_text(error)
+            if refused is None:
+                raise
+            raise refused from None
+
+    async def _by_external_id(self, check_in: CheckIn) -> CheckIn:
+        found = await self._earlier([check_in])
+        if not found:  # the id was taken and then is not: no check-in is ever deleted
+            raise Conflict("the check-in's external id is in use", code="conflict")
+        return next(iter(found.values()))
+
+    async def _earlier(
+        self, check_ins: Sequence[CheckIn]
+    ) -> Mapping[tuple[UUID, str | None], CheckIn]:
+        """The stored check-ins with the KRs and external ids of ``check_ins`` (one
+        statement): those their insert skipped."""
+        c = t.check_ins
+        org_id = check_ins[0].organization_id
+        keys = list({(x.key_result_id, x.external_id) for x in check_ins})
+        rows = await self._conn.execute(
+            select(c).where(
+                c.c.organization_id == org_id,
+                tuple_(c.c.key_result_id, c.c.external_id).in_(keys),
+            )
+        )
+        return {(r.key_result_id, r.external_id): _check_in(r) for r in rows}
 
     async def history(
         self, organization_id: UUID, key_result_id: UUID, page: PageRequest
@@ -892,26 +1007,8 @@ class PostgresAuditLog:
         await self.record_many([event])
 
     async def record_many(self, events: Sequence[AuditEvent]) -> None:
-        if not events:
-            return
-        rows = [
-            {
-                "organization_id": e.organization_id,
-                "id": e.id,
-                "occurred_at": e.occurred_at,
-                "actor": e.actor,
-                "action": e.action,
-                "resource_type": e.resource_type,
-                "resource_id": e.resource_id,
-                "before": e.before,
-                "after": e.after,
-            }
-            for e in events
-        ]
-        # Parameters apart from the statement (one row: a plain execute; more: SQLAlchemy's
-        # batched insert): the statement compiles once, where .values([...]) compiled anew
-        # on every write.
-        await execute_write(self._conn, insert(t.audit_events), rows if len(rows) > 1 else rows[0])
+        # With each its integration event (the outbox), in the same single statement.
+        await record_audit_events(self._conn, events)
 
     async def list(
         self, organization_id: UUID, filters: AuditFilter, page: PageRequest

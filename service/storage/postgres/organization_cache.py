@@ -40,7 +40,10 @@ class OrganizationCache:
         return found
 
     def keep(self, organization: Organization) -> None:
-        self._kept[organization.id] = organization
+        kept = self._kept.get(organization.id)
+        # A read that began before a change may finish after it: never go back a version.
+        if kept is None or kept.version <= organization.version:
+            self._kept[organization.id] = organization
         self._kept.move_to_end(organization.id)
         while len(self._kept) > self._max_kept:
             self._kept.popitem(last=False)
@@ -49,8 +52,11 @@ class OrganizationCache:
 class OrganizationsSeen:
     """One unit of work's view: the organizations a statement of it confirmed current."""
 
-    def __init__(self, cache: OrganizationCache) -> None:
+    def __init__(self, cache: OrganizationCache, *, may_keep: bool) -> None:
         self._cache = cache
+        # Only a unit of work that writes nothing keeps what it reads for the process: a
+        # writing one may read its own uncommitted change, which a rollback would undo.
+        self._may_keep = may_keep
         self._current: dict[UUID, Organization] = {}
 
     def current(self, organization_id: UUID) -> Organization | None:
@@ -58,22 +64,23 @@ class OrganizationsSeen:
 
     def read(self, organization: Organization) -> None:
         """The organization as a statement just read it."""
-        self._cache.keep(organization)
+        if self._may_keep:
+            self._cache.keep(organization)
         self._current[organization.id] = organization
 
-    def known_version(self, organization_id: UUID) -> int:
-        kept = self._cache.get(organization_id)
-        return kept.version if kept is not None else UNKNOWN_VERSION
+    def wrote(self, organization: Organization) -> None:
+        """The organization as this unit of work just wrote it (not kept: uncommitted)."""
+        self._current[organization.id] = organization
 
-    def confirm(self, organization_id: UUID, changed: Organization | None) -> None:
-        """The answer of :func:`if_changed` for ``organization_id``: the organization when
-        the kept version was not current, None when it was."""
-        if changed is not None:
-            self.read(changed)
-            return
-        kept = self._cache.get(organization_id)
-        if kept is not None:
-            self._current[organization_id] = kept
+    def kept(self, organization_id: UUID) -> Organization | None:
+        """What this process keeps of the organization (unconfirmed)."""
+        return self._cache.get(organization_id)
+
+    def confirm(self, organization: Organization | None) -> None:
+        """A statement found ``organization`` current: the kept one it was asked about, or
+        the row it brought because that one was not (None: nothing was kept nor found)."""
+        if organization is not None:
+            self.read(organization)
 
 
 def if_changed() -> ScalarSelect[Any]:

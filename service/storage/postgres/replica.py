@@ -12,6 +12,7 @@ Hand-written: neither SQLAlchemy nor asyncpg routes reads by replication positio
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any, Self
@@ -33,8 +34,7 @@ log = structlog.get_logger("okr.storage")
 # page's first byte the insert position points past the page header (24 bytes, 40 at a
 # segment's start) where replay reports the boundary itself; without the correction an
 # idle primary would keep every read off a replica that has replayed everything.
-_PRIMARY_POSITION = text(
-    """
+PRIMARY_POSITION_SQL = """
     SELECT CASE
         WHEN (pg_walfile_name_offset(at)).file_offset = 40 THEN at - 40
         WHEN (at - '0/0') % current_setting('wal_block_size')::int = 24 THEN at - 24
@@ -42,7 +42,7 @@ _PRIMARY_POSITION = text(
     END::text
     FROM pg_current_wal_insert_lsn() AS at
     """
-)
+_PRIMARY_POSITION = text(PRIMARY_POSITION_SQL)
 # NULL when the server is not replaying (a primary, or a promoted replica): not caught up.
 # (asyncpg binds pg_lsn as an integer: the position travels as text.)
 _CAUGHT_UP = text(
@@ -130,9 +130,13 @@ class ReplicaReadUnitOfWork(PostgresUnitOfWork):
         check one and read another."""
         self._engine = self._router.replica
         try:
-            await super().__aenter__()
-            assert self._conn is not None
-            caught_up = bool(await self._conn.scalar(_CAUGHT_UP, {"position": position}))
+            # Bounded as a whole: a pooled connection to a replica that stopped answering
+            # would otherwise wait for TCP to give up (the connect timeout covers only new
+            # connections).
+            async with asyncio.timeout(REPLICA_CONNECT_TIMEOUT_SECONDS):
+                await super().__aenter__()
+                assert self._conn is not None
+                caught_up = bool(await self._conn.scalar(_CAUGHT_UP, {"position": position}))
         # Any failure: the replica only saves the primary work, and the primary can answer.
         except Exception as error:
             await self._abandon()

@@ -132,6 +132,7 @@ class PostgresOrganizations:
                 organization_id=organization.id, **self._values(organization)
             ),
         )
+        self._seen.wrote(organization)
 
     async def update(self, organization: Organization, *, previous_version: int) -> None:
         await update_versioned(
@@ -141,6 +142,8 @@ class PostgresOrganizations:
             self._values(organization),
             previous_version,
         )
+        # A later read in this unit of work gets what it wrote.
+        self._seen.wrote(organization)
 
 
 # -- members -------------------------------------------------------------------------------

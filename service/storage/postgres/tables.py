@@ -9,12 +9,14 @@ the repositories can turn a violated constraint into a domain error by name.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
     Date,
     DateTime,
     ForeignKeyConstraint,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -31,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from domain.limits import (
+    CHECK_IN_ORIGIN_MAX_LENGTH,
     CYCLE_NAME_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
     EXTERNAL_ID_MAX_LENGTH,
@@ -325,13 +328,21 @@ check_ins = Table(
     Column("note", Text, nullable=False),
     Column("blockers", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("source", String(16), nullable=False, server_default=text("'person'")),
+    Column("integration", String(CHECK_IN_ORIGIN_MAX_LENGTH)),
+    Column("external_id", String(CHECK_IN_ORIGIN_MAX_LENGTH)),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(
         ["organization_id", "key_result_id"], ["key_results.organization_id", "key_results.id"]
     ),
     CheckConstraint("confidence BETWEEN 0 AND 10", name="confidence"),
+    CheckConstraint("source IN ('person', 'api', 'kpi', 'integration')", name="source"),
+    CheckConstraint("(source = 'integration') = (integration IS NOT NULL)", name="integration"),
     # The latest check-in of a KR (its current value) is one index probe away.
     Index(None, "organization_id", "key_result_id", "created_at"),
+    # One check-in per external id and KR: a resent update is the same check-in. NULLs are
+    # distinct, so check-ins without one never collide; the insert names it ON CONFLICT.
+    UniqueConstraint("organization_id", "key_result_id", "external_id"),
 )
 
 actions = Table(
@@ -380,6 +391,34 @@ audit_events = Table(
     ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
     Index(None, "organization_id", "resource_type", "resource_id"),
     Index(None, "organization_id", "actor"),
+)
+
+# The outbox of integration events (service/events.py), written with their audit event.
+# ``transaction_id`` is the writing transaction's (pg_current_xact_id()) and ``seq`` the
+# insert order: the feed reads in (transaction_id, seq) order, and only transactions that
+# have ended, so an event never lands behind a reader's cursor.
+events = Table(
+    "events",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("transaction_id", BigInteger, nullable=False),
+    Column("seq", BigInteger, Identity(), nullable=False),
+    Column("type", String(60), nullable=False),
+    Column("version", SmallInteger, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("resource_type", String(40), nullable=False),
+    Column("resource_id", UUID(as_uuid=True), nullable=False),
+    Column("audience", String(16), nullable=False),
+    Column("objective_id", UUID(as_uuid=True)),
+    Column("key_result_id", UUID(as_uuid=True)),
+    Column("changes", JSONB, nullable=False),
+    Column("link", String(200), nullable=False),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+    Index(None, "organization_id", "transaction_id", "seq"),
+    # For the retention sweep, across organizations.
+    Index(None, "occurred_at"),
 )
 
 # -- 360 reviews ---------------------------------------------------------------------------

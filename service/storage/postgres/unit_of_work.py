@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from service.alignment_ports import AlignmentReader
+from service.event_ports import EventFeed
 from service.kpi_ports import KpiRepository
 from service.management_ports import CommentRepository, MeetingRepository, WorkPlanReader
 from service.okr_ports import (
@@ -35,6 +36,7 @@ from service.review_ports import (
 )
 from service.storage.postgres.alignment_reader import PostgresAlignmentReader
 from service.storage.postgres.comment_repositories import PostgresComments
+from service.storage.postgres.event_repositories import PostgresEventFeed
 from service.storage.postgres.kpi_repositories import PostgresKpis
 from service.storage.postgres.meeting_repositories import PostgresMeetings
 from service.storage.postgres.objective_records import PostgresObjectiveRecords
@@ -80,6 +82,7 @@ class PostgresUnitOfWork:
     check_ins: CheckInRepository
     actions: ActionRepository
     audit: AuditLog
+    events: EventFeed
     alignment: AlignmentReader
     review_cycles: ReviewCycleRepository
     review_assignments: ReviewAssignmentRepository
@@ -99,7 +102,7 @@ class PostgresUnitOfWork:
     ) -> None:
         self._engine = engine
         self._read_only = read_only
-        self._seen = OrganizationsSeen(organizations or OrganizationCache())
+        self._seen = OrganizationsSeen(organizations or OrganizationCache(), may_keep=read_only)
         self._conn: AsyncConnection | None = None
         self._tx: AsyncTransaction | None = None
 
@@ -120,6 +123,7 @@ class PostgresUnitOfWork:
         self.check_ins = PostgresCheckIns(self._conn)
         self.actions = PostgresActions(self._conn)
         self.audit = PostgresAuditLog(self._conn)
+        self.events = PostgresEventFeed(self._conn)
         self.alignment = PostgresAlignmentReader(self._conn)
         self.review_cycles = PostgresReviewCycles(self._conn)
         self.review_assignments = PostgresReviewAssignments(self._conn)

@@ -1,0 +1,162 @@
+"""The change feed (issue 17): events written with their change, read in commit order,
+filtered for the caller exactly as reads are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.api.harness import Tenant, create_member
+from tests.api.okr_harness import active_cycle, check_in, key_result, objective, patch
+
+
+async def feed(client: httpx.AsyncClient, after: str | None = None) -> list[dict[str, Any]]:
+    """Every event the caller may read after ``after``, page by page."""
+    seen: list[dict[str, Any]] = []
+    while True:
+        params = {"limit": "2", **({"after": after} if after else {})}
+        response = await client.get("/v1/events", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        seen += body["items"]
+        after = body["next_cursor"]
+        if not body["has_more"]:
+            return seen
+
+
+def types_of(events: list[dict[str, Any]]) -> list[str]:
+    return [e["type"] for e in events]
+
+
+async def _okrs(acme: Tenant, admin: httpx.AsyncClient, **objective_fields: Any) -> dict[str, Any]:
+    cycle = await active_cycle(admin, "2027", "year", "2027-01-01", "2027-12-31")
+    made = await objective(
+        admin,
+        cycle_id=cycle["id"],
+        title="Grow",
+        owner={"kind": "member", "id": str(acme.admin_id)},
+        **objective_fields,
+    )
+    kr = await key_result(
+        admin, made["id"], title="Deals", target="10", owner_id=str(acme.admin_id)
+    )
+    await check_in(admin, kr["id"], value="3")
+    await patch(admin, f"/v1/objectives/{made['id']}", {"title": "Grow more"})
+    return {"cycle": cycle, "objective": made, "key_result": kr}
+
+
+async def test_each_change_is_one_event_with_its_payload(acme: Tenant) -> None:
+    async with acme.admin() as admin:
+        made = await _okrs(acme, admin)
+        events = await feed(admin)
+    assert types_of(events) == [
+        "cycle.created",
+        "cycle.activated",
+        "objective.created",
+        "key_result.created",
+        "check_in.created",
+        "objective.updated",
+    ]
+    objective_id, kr_id = made["objective"]["id"], made["key_result"]["id"]
+    updated, checked_in = events[-1], events[-2]
+    assert updated["version"] == 1
+    assert updated["organization_id"] == str(acme.organization_id)
+    assert updated["resource"] == {
+        "type": "objective",
+        "id": objective_id,
+        "url": f"/v1/objectives/{objective_id}",
+    }
+    assert updated["changes"] == ["title"]
+    assert checked_in["objective_id"] == objective_id
+    assert checked_in["key_result_id"] == kr_id
+    assert checked_in["resource"]["url"] == f"/v1/key-results/{kr_id}/check-ins"
+    assert len({e["id"] for e in events}) == len(events)
+
+
+async def test_a_cursor_replays_and_resumes(acme: Tenant) -> None:
+    async with acme.admin() as admin:
+        await _okrs(acme, admin)
+        first = (await admin.get("/v1/events", params={"limit": "3"})).json()
+        again = (await admin.get("/v1/events", params={"limit": "3"})).json()
+        assert first == again
+        rest = await feed(admin, first["next_cursor"])
+        assert len(first["items"]) + len(rest) == 6
+        # Nothing new: the same cursor comes back, to poll with.
+        last = (await admin.get("/v1/events", params={"after": first["next_cursor"]})).json()
+        idle = (await admin.get("/v1/events", params={"after": last["next_cursor"]})).json()
+        assert idle == {"items": [], "next_cursor": last["next_cursor"], "has_more": False}
+
+
+async def test_another_organizations_events_never_appear(acme: Tenant, globex: Tenant) -> None:
+    async with acme.admin() as admin:
+        await _okrs(acme, admin)
+    async with globex.admin() as admin:
+        assert await feed(admin) == []
+
+
+async def test_a_private_objectives_events_reach_only_who_may_see_it(acme: Tenant) -> None:
+    async with acme.admin() as admin:
+        outsider = await create_member(admin, "Out Sider")
+        made = await _okrs(acme, admin, visibility="private")
+        everything = await feed(admin)
+    okr_events = [e for e in everything if e["objective_id"] == made["objective"]["id"]]
+    assert len(okr_events) == 4
+    async with acme.as_member(outsider["id"]) as member:
+        seen = await feed(member)
+        assert not [e for e in seen if e["objective_id"] is not None]
+        # Directory events are the directory's: every member reads them.
+        assert "cycle.activated" in types_of(seen)
+        # Made public, its events (the earlier ones too) are readable: visibility is now's.
+        async with acme.admin() as admin:
+            await patch(
+                admin, f"/v1/objectives/{made['objective']['id']}", {"visibility": "public"}
+            )
+        seen = await feed(member)
+    assert len([e for e in seen if e["objective_id"] == made["objective"]["id"]]) == 5
+
+
+async def test_service_tokens_need_events_read(acme: Tenant) -> None:
+    async with acme.admin() as admin:
+        await _okrs(acme, admin)
+    async with acme.client(acme.token(scopes=("org:read",))) as service:
+        response = await service.get("/v1/events")
+        assert response.status_code == 403
+        assert response.json()["code"] == "forbidden"
+    async with acme.client(acme.token(scopes=("events:read",))) as service:
+        seen = types_of(await feed(service))
+    # Public OKR events; no directory without org:read.
+    assert seen == [
+        "objective.created",
+        "key_result.created",
+        "check_in.created",
+        "objective.updated",
+    ]
+    async with acme.client(acme.token(scopes=("events:read", "org:read"))) as service:
+        assert len(await feed(service)) == 6
+
+
+async def test_a_bad_cursor_is_refused(acme: Tenant) -> None:
+    async with acme.admin() as admin:
+        response = await admin.get("/v1/events", params={"after": "not a cursor!"})
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "after"
+        response = await admin.get("/v1/events", params={"limit": "0"})
+        assert response.status_code == 422
+
+
+async def test_graphql_reads_the_same_feed(acme: Tenant) -> None:
+    async with acme.admin() as admin:
+        await _okrs(acme, admin)
+        query = """query($after: String) { events(first: 4, after: $after) {
+            edges { cursor node { type changes resource { type url } } }
+            pageInfo { hasNextPage endCursor } } }"""
+        first = (await admin.post("/graphql", json={"query": query})).json()["data"]["events"]
+        cursor = first["pageInfo"]["endCursor"]
+        rest = (
+            await admin.post("/graphql", json={"query": query, "variables": {"after": cursor}})
+        ).json()["data"]["events"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert [e["node"]["type"] for e in rest["edges"]] == ["check_in.created", "objective.updated"]
+    assert rest["edges"][-1]["node"]["changes"] == ["title"]
+    assert rest["pageInfo"]["hasNextPage"] is False
