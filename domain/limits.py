@@ -90,3 +90,7 @@ FINAL_SCORE_REASON_MAX_LENGTH: Final = 2000
 
 CHECK_IN_TEXT_MAX_LENGTH: Final = 10_000
 """A check-in's note (what happened) and its blockers (what blocks), in characters."""
+
+CHECK_IN_ORIGIN_MAX_LENGTH: Final = 200
+"""A check-in's ``external_id`` (the sender's own id of the update: a CRM event, a sheet row)
+and the name of the integration that wrote it, in characters once stripped."""

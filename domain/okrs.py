@@ -12,6 +12,10 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
+from domain.errors import FieldError, RuleViolation
+from domain.limits import CHECK_IN_ORIGIN_MAX_LENGTH
+from domain.organizations import too_long
+
 
 class Level(StrEnum):
     COMPANY = "company"
@@ -60,6 +64,15 @@ class Cadence(StrEnum):
     WEEKLY = "weekly"  # the default
     BIWEEKLY = "biweekly"
     MONTHLY = "monthly"
+
+
+class CheckInSource(StrEnum):
+    """How a check-in came: who typed it is its ``author``; this says through what."""
+
+    PERSON = "person"  # a member checking in (the app, a member's own script)
+    API = "api"  # a sync on a member's behalf (bulk check-ins) or a service token
+    KPI = "kpi"  # a KPI reading the KR follows (service/kpis.py)
+    INTEGRATION = "integration"  # a named integration (CheckIn.integration)
 
 
 class ActionStatus(StrEnum):
@@ -138,6 +151,10 @@ class CheckIn:
     note: str  # what happened
     blockers: str  # what blocks
     created_at: datetime
+    source: CheckInSource = CheckInSource.PERSON
+    integration: str | None = None  # the integration's name; set exactly when source is one
+    # The sender's id of this update: a second check-in on the KR with it is the same one.
+    external_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,3 +172,37 @@ class Action:
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+def check_in_source(*, by_service: bool, on_behalf: bool, integration: str | None) -> CheckInSource:
+    """The source of a check-in a caller sends: an integration when it names one; else
+    ``api`` for a service token or a sync acting for a member (``on_behalf``: bulk); else
+    ``person``. ``kpi`` is never sent: only a KPI reading writes it."""
+    if integration is not None:
+        return CheckInSource.INTEGRATION
+    if by_service or on_behalf:
+        return CheckInSource.API
+    return CheckInSource.PERSON
+
+
+def validate_check_in_origin(
+    integration: str | None, external_id: str | None
+) -> tuple[str | None, str | None]:
+    """The integration's name and the external id, stripped, each non-blank and at most
+    ``CHECK_IN_ORIGIN_MAX_LENGTH`` characters when given. Returns them stripped."""
+    errors: list[FieldError] = []
+    cleaned: list[str | None] = []
+    for name, value in (("integration", integration), ("external_id", external_id)):
+        text = None if value is None else value.strip()
+        if text == "":
+            errors.append(FieldError(name, "must not be blank", "empty"))
+        elif text is not None:
+            errors += too_long(text, max_length=CHECK_IN_ORIGIN_MAX_LENGTH, field_name=name)
+        cleaned.append(text)
+    if errors:
+        raise RuleViolation(
+            "a check-in's integration or external id is invalid",
+            code="validation_failed",
+            errors=errors,
+        )
+    return cleaned[0], cleaned[1]
