@@ -268,7 +268,10 @@ async def set_final_score(
     response_model=CheckInOut,
     responses={
         **error_responses(401, 403, 404, 412, 422),
-        200: {"description": "A duplicate `external_id`: the check-in stored with it."},
+        200: {
+            "model": CheckInOut,
+            "description": "A duplicate `external_id`: the check-in stored with it.",
+        },
     },
 )
 async def create_check_in(

@@ -61,6 +61,22 @@ def test_every_error_is_a_problem_under_problem_json(spec: dict[str, Any]) -> No
     assert "ValidationError" not in spec["components"]["schemas"]
 
 
+def test_every_success_with_a_body_says_its_schema(spec: dict[str, Any]) -> None:
+    """A generated client types ``data`` from the 2xx schemas: a 2xx with a body but no
+    content in the document reads as "no data" (the duplicate check-in's 200 did)."""
+    bodiless = {"204", "304"}
+    wrong = [
+        f"{method} {path} {status}"
+        for method, path, operation in operations(spec)
+        for status, response in operation["responses"].items()
+        if status.startswith("2")
+        and status not in bodiless
+        and not response.get("content")
+        and not path.startswith(("/healthz", "/readyz"))
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_fastapis_own_422_becomes_a_problem(spec: dict[str, Any]) -> None:
     # GET /v1/members/{id} declares no 422 itself: FastAPI adds one for the path parameter.
     unprocessable = spec["paths"]["/v1/members/{member_id}"]["get"]["responses"]["422"]
