@@ -16,7 +16,7 @@ from api.objectives.shapes import (
     ObjectivePatch,
 )
 from api.rest.dependencies import AsOfParam, CurrentPrincipal, UseCaseDeps
-from api.rest.http import IfMatch, expected_version, resource_response
+from api.rest.http import IfMatch, expected_version, json_response, resource_response
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.rest.schemas import Page
@@ -71,7 +71,7 @@ async def list_objectives(
     orphans: Annotated[
         bool, Query(description="Only non-company objectives aligned to nothing.")
     ] = False,
-) -> Page[ObjectiveOut]:
+) -> Response:
     found = await objectives.list_objectives(
         deps,
         principal,
@@ -87,7 +87,10 @@ async def list_objectives(
         ),
         page,
     )
-    return Page(items=[ObjectiveOut.of(v) for v in found.items], next_cursor=found.next_cursor)
+    page_out: Page[ObjectiveOut] = Page(
+        items=[ObjectiveOut.of(v) for v in found.items], next_cursor=found.next_cursor
+    )
+    return json_response(page_out)
 
 
 @router.post(

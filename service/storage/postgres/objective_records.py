@@ -16,7 +16,6 @@ from sqlalchemy import Row, Select, and_, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.okrs import Level
 from service.okr_ports import KeyResultContext, ObjectiveFilter, ObjectiveRecord, Viewer
 from service.pagination import Page, PageRequest, stamped_page_of
 from service.storage.postgres import tables as t
@@ -24,8 +23,7 @@ from service.storage.postgres.okr_repositories import (
     CHECK_IN_ROWS,
     KEY_RESULT_ROWS,
     OBJECTIVE_ROWS,
-    below_unit,
-    visible_to,
+    listed_objectives,
 )
 from service.storage.postgres.organization_cache import (
     UNKNOWN_VERSION,
@@ -33,7 +31,7 @@ from service.storage.postgres.organization_cache import (
     if_changed,
 )
 from service.storage.postgres.repositories import cycle_from_record, organization_from_record
-from service.storage.postgres.sql import UUID_ARRAY, escape_like, paged
+from service.storage.postgres.sql import UUID_ARRAY
 
 # The organization's row if it is not the version this process keeps (NULL if it is).
 _ORGANIZATION = if_changed().label("organization_row")
@@ -98,37 +96,6 @@ class PostgresObjectiveRecords:
         ids = list(dict.fromkeys(key_result_ids))
         found = await self._rows(_KEY_RESULT_CONTEXTS, organization_id, ids=ids)
         return {row.id: _key_result_context_of(row) for row in found}
-
-
-def listed_objectives(
-    organization_id: UUID, filters: ObjectiveFilter, page: PageRequest, viewer: Viewer
-) -> Select[Any]:
-    """The page of objectives ``viewer`` may see that match ``filters``."""
-    o = t.objectives
-    statement: Select[Any] = select(o).where(
-        o.c.organization_id == organization_id, visible_to(organization_id, viewer)
-    )
-    if filters.cycle_id is not None:
-        statement = statement.where(o.c.cycle_id == filters.cycle_id)
-    if filters.owner_id is not None:
-        statement = statement.where(o.c.owner_member_id == filters.owner_id)
-    if filters.unit_id is not None:
-        statement = statement.where(o.c.owner_unit_id == filters.unit_id)
-    if filters.level is not None:
-        statement = statement.where(o.c.level == filters.level.value)
-    if filters.status is not None:
-        statement = statement.where(o.c.status == filters.status.value)
-    if filters.q:
-        statement = statement.where(o.c.title.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
-    if filters.below_unit_id is not None:
-        statement = statement.where(below_unit(organization_id, filters.below_unit_id))
-    if filters.orphans:
-        statement = statement.where(
-            o.c.level != Level.COMPANY.value,
-            o.c.parent_objective_id.is_(None),
-            o.c.parent_key_result_id.is_(None),
-        )
-    return paged(statement, o, page)
 
 
 def with_records(statement: Select[Any]) -> Select[Any]:

@@ -185,6 +185,37 @@ def _touch_objectives() -> Any:
 _TOUCH_OBJECTIVES = _touch_objectives()
 
 
+def listed_objectives(
+    organization_id: UUID, filters: ObjectiveFilter, page: PageRequest, viewer: Viewer
+) -> Select[Any]:
+    """The page of objectives ``viewer`` may see that match ``filters`` (whole rows)."""
+    o = t.objectives
+    statement: Select[Any] = select(o).where(
+        o.c.organization_id == organization_id, visible_to(organization_id, viewer)
+    )
+    if filters.cycle_id is not None:
+        statement = statement.where(o.c.cycle_id == filters.cycle_id)
+    if filters.owner_id is not None:
+        statement = statement.where(o.c.owner_member_id == filters.owner_id)
+    if filters.unit_id is not None:
+        statement = statement.where(o.c.owner_unit_id == filters.unit_id)
+    if filters.level is not None:
+        statement = statement.where(o.c.level == filters.level.value)
+    if filters.status is not None:
+        statement = statement.where(o.c.status == filters.status.value)
+    if filters.q:
+        statement = statement.where(o.c.title.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
+    if filters.below_unit_id is not None:
+        statement = statement.where(_below_unit(organization_id, filters.below_unit_id))
+    if filters.orphans:
+        statement = statement.where(
+            o.c.level != Level.COMPANY.value,
+            o.c.parent_objective_id.is_(None),
+            o.c.parent_key_result_id.is_(None),
+        )
+    return paged(statement, o, page)
+
+
 class PostgresObjectives:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -216,31 +247,7 @@ class PostgresObjectives:
         page: PageRequest,
         viewer: Viewer,
     ) -> Page[Objective]:
-        o = t.objectives
-        statement: Select[Any] = select(o).where(
-            o.c.organization_id == organization_id, visible_to(organization_id, viewer)
-        )
-        if filters.cycle_id is not None:
-            statement = statement.where(o.c.cycle_id == filters.cycle_id)
-        if filters.owner_id is not None:
-            statement = statement.where(o.c.owner_member_id == filters.owner_id)
-        if filters.unit_id is not None:
-            statement = statement.where(o.c.owner_unit_id == filters.unit_id)
-        if filters.level is not None:
-            statement = statement.where(o.c.level == filters.level.value)
-        if filters.status is not None:
-            statement = statement.where(o.c.status == filters.status.value)
-        if filters.q:
-            statement = statement.where(o.c.title.ilike(f"%{escape_like(filters.q)}%", escape="\\"))
-        if filters.below_unit_id is not None:
-            statement = statement.where(_below_unit(organization_id, filters.below_unit_id))
-        if filters.orphans:
-            statement = statement.where(
-                o.c.level != Level.COMPANY.value,
-                o.c.parent_objective_id.is_(None),
-                o.c.parent_key_result_id.is_(None),
-            )
-        rows = (await self._conn.execute(paged(statement, o, page))).all()
+        rows = await self._conn.execute(listed_objectives(organization_id, filters, page, viewer))
         return stamped_page_of([_objective(r) for r in rows], page)
 
     async def is_visible(self, organization_id: UUID, objective_id: UUID, viewer: Viewer) -> bool:
@@ -1041,4 +1048,3 @@ class PostgresAuditLog:
 
 # What the objective records (objective_records.py) read objectives, KRs and check-ins with.
 OBJECTIVE_ROWS, KEY_RESULT_ROWS, CHECK_IN_ROWS = _OBJECTIVES, _KEY_RESULTS, _CHECK_INS
-below_unit = _below_unit
