@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/okr serve
+	$(BIN)/okr serve --with-worker
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

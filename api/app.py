@@ -29,6 +29,7 @@ from api.metrics import HttpMetrics, install_metrics
 from api.middleware import RequestContextMiddleware
 from api.objectives import rest as objectives
 from api.organization import rest as organization
+from api.push import rest as push_urls
 from api.quality import rest as quality
 from api.rest.openapi import install_openapi, operation_id
 from api.rest.problems import install_problem_handlers
@@ -37,6 +38,7 @@ from api.reviews import rest as reviews
 from api.security import TokenVerifier
 from api.templates import rest as templates
 from api.units import rest as units
+from api.webhooks import rest as webhook_endpoints
 from api.work_plans import rest as work_plans
 from service.context import Services
 
@@ -156,6 +158,8 @@ def create_app(
         meetings,
         comments,
         work_plans,
+        push_urls,
+        webhook_endpoints,
     ):
         app.include_router(module.router)
     app.include_router(objectives.cycles_router)

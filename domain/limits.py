@@ -94,3 +94,7 @@ CHECK_IN_TEXT_MAX_LENGTH: Final = 10_000
 CHECK_IN_ORIGIN_MAX_LENGTH: Final = 200
 """A check-in's ``external_id`` (the sender's own id of the update: a CRM event, a sheet row)
 and the name of the integration that wrote it, in characters once stripped."""
+
+# Webhook endpoints (issue 17): a URL as browsers and HTTP clients accept them, a free note.
+WEBHOOK_URL_MAX_LENGTH: Final = 2000
+WEBHOOK_DESCRIPTION_MAX_LENGTH: Final = 500

@@ -42,6 +42,7 @@ from service.okr_access import (
 )
 from service.okr_ports import AuditEvent, KeyResultContext
 from service.pagination import Page, PageRequest
+from service.ports import UnitOfWork
 
 BULK_CHECK_INS_MAX: Final = 500
 """Items in one bulk check-in call: a nightly sync of a team's KRs in a few calls."""
@@ -142,19 +143,30 @@ async def record_check_in(
     """
     async with deps.uow() as uow:
         found = await visible_key_result_context(uow, principal, key_result_id)
-        kr, objective = found.key_result, found.objective
-        await ensure_may_edit_key_result(uow, principal, kr, objective)
+        kr = found.key_result
+        await ensure_may_edit_key_result(uow, principal, kr, found.objective)
         ensure_version(kr.version, expected_version)
-        entry = _new_entry(deps, principal, found, data, on_behalf=False)
-        # The KR's current value and the objective's score changed: both move in a sync
-        # (``updated_at`` only; their versions guard their own fields). Adding the check-in
-        # moves its KR.
-        stored = await uow.check_ins.add(entry)
-        if stored.id != entry.id:
-            return CheckedIn(stored, duplicate=True)
-        await uow.objectives.touch(principal.organization_id, [objective.id], entry.created_at)
-        await uow.audit.record(_created(deps, principal, entry))
-        await uow.commit()
+        recorded = await add_check_in(uow, deps, principal, found, data)
+        if not recorded.duplicate:
+            await uow.commit()
+    return recorded
+
+
+async def add_check_in(
+    uow: UnitOfWork, deps: Deps, principal: Principal, found: KeyResultContext, data: NewCheckIn
+) -> CheckedIn:
+    """Add ``data`` as a check-in of the KR of ``found`` in the caller's open unit of work
+    (audited, its objective touched), every rule checked but who may: the caller decided
+    that. Not committed. A duplicate external id changes nothing and answers the earlier."""
+    entry = _new_entry(deps, principal, found, data, on_behalf=False)
+    # The KR's current value and the objective's score changed: both move in a sync
+    # (``updated_at`` only; their versions guard their own fields). Adding the check-in
+    # moves its KR.
+    stored = await uow.check_ins.add(entry)
+    if stored.id != entry.id:
+        return CheckedIn(stored, duplicate=True)
+    await uow.objectives.touch(principal.organization_id, [found.objective.id], entry.created_at)
+    await uow.audit.record(_created(deps, principal, entry))
     return CheckedIn(entry)
 
 

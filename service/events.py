@@ -11,7 +11,7 @@ for why an insert order is not enough), filtered for the caller as reads are: an
 an objective (its KRs, check-ins, actions) only to those who may see that objective now,
 directory events to those who may read the directory, review events to those who may read
 every review result. Events are kept :data:`RETENTION`; :func:`delete_expired_events` forgets
-older ones (the composition root schedules it).
+older ones (`okr worker` runs it hourly: service/runtime/worker.py).
 """
 
 from __future__ import annotations
@@ -187,6 +187,9 @@ def encode_cursor(position: FeedPosition) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+_BIGINT_END = 2**63
+
+
 def decode_cursor(cursor: str | None, *, field: str = "after") -> FeedPosition:
     if cursor is None:
         return START
@@ -195,7 +198,9 @@ def decode_cursor(cursor: str | None, *, field: str = "after") -> FeedPosition:
         transaction, sequence = (int(part) for part in raw.split("."))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise _invalid(field, "is not a cursor of the event feed", "invalid_cursor") from None
-    if transaction < 0 or sequence < 0:
+    # Both are Postgres bigints: a larger number is no cursor the feed gave (and would
+    # fail in the database instead of here).
+    if not (0 <= transaction < _BIGINT_END and 0 <= sequence < _BIGINT_END):
         raise _invalid(field, "is not a cursor of the event feed", "invalid_cursor")
     return FeedPosition(transaction, sequence)
 
@@ -249,7 +254,7 @@ async def read_events(
 
 async def delete_expired_events(deps: Deps) -> int:
     """Forget the events older than :data:`RETENTION`, every organization's: a job for the
-    scheduler (daily is plenty). Returns how many went."""
+    worker (hourly). Returns how many went."""
     async with deps.uow() as uow:
         deleted = await uow.events.delete_before(deps.clock.now() - RETENTION)
         await uow.commit()

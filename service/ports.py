@@ -31,12 +31,14 @@ from service.okr_ports import (
     ObjectiveRepository,
 )
 from service.pagination import Page, PageRequest
+from service.push_ports import PushUrlRepository
 from service.review_ports import (
     ReviewAssignmentRepository,
     ReviewCycleRepository,
     ReviewResponseRepository,
 )
 from service.template_ports import TemplateRepository
+from service.webhook_ports import WebhookRepository
 
 
 @dataclass(frozen=True)
@@ -226,6 +228,8 @@ class UnitOfWork(Protocol):
     comments: CommentRepository
     work_plans: WorkPlanReader
     kpis: KpiRepository
+    webhooks: WebhookRepository
+    push_urls: PushUrlRepository
 
     async def lock_graph(self, organization_id: UUID, graph: Graph) -> None:
         """Hold the organization's lock on ``graph`` until this unit of work ends.

@@ -31,7 +31,7 @@ class EventQuery:
         return Connection(
             edges=edges,
             nodes=[e.node for e in edges],
-            page_info=PageInfo(
-                has_next_page=page.has_more, end_cursor=edges[-1].cursor if edges else None
-            ),
+            # As REST's next_cursor: on an empty page, the cursor read from (null would read
+            # from the start again, the whole retention, on every idle poll).
+            page_info=PageInfo(has_next_page=page.has_more, end_cursor=page.next_cursor),
         )

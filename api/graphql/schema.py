@@ -43,6 +43,7 @@ from api.meetings.graphql import MeetingMutation, MeetingQuery
 from api.members.graphql import MemberMutation, MemberQuery
 from api.objectives.graphql import ObjectiveMutation, ObjectiveQuery
 from api.organization.graphql import OrganizationMutation, OrganizationQuery
+from api.push.graphql import PushUrlMutation
 from api.quality.graphql import QualityQuery
 from api.reviews.graphql import ReviewMutation, ReviewQuery
 from api.templates.graphql import TemplateMutation, TemplateQuery
@@ -82,6 +83,7 @@ class Mutation(
     ReviewMutation,
     TemplateMutation,
     KpiMutation,
+    PushUrlMutation,
     MeetingMutation,
     CommentMutation,
     OrganizationMutation,

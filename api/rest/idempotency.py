@@ -38,8 +38,16 @@ class Idempotency:
         self._principal = principal
         self._key = key
 
-    async def run(self, produce: Callable[[], Awaitable[Response]]) -> Response:
-        """Answer with ``produce()``, or with the stored answer of an earlier identical call."""
+    async def run(
+        self,
+        produce: Callable[[], Awaitable[Response]],
+        *,
+        kept_body: Callable[[bytes], bytes] | None = None,
+    ) -> Response:
+        """Answer with ``produce()``, or with the stored answer of an earlier identical call.
+
+        ``kept_body``: what of the answer's body is stored for a replay (a secret shown once
+        is left out of it), when not all of it."""
         if self._key is None:
             return await self._answer(produce)
         if not 0 < len(self._key) <= _MAX_KEY_LENGTH:
@@ -85,7 +93,7 @@ class Idempotency:
             raise
         stored_response = StoredResponse(
             status=response.status_code,
-            body=bytes(response.body),
+            body=kept_body(bytes(response.body)) if kept_body else bytes(response.body),
             headers={k: v for k, v in response.headers.items() if k in _KEPT_HEADERS},
         )
         try:

@@ -106,7 +106,7 @@ def build_app(settings: Settings, database_url: str, *, clock: Clock | None = No
             await replica.dispose()
 
     metrics = None
-    if settings.metrics_enabled:
+    if settings.serves_metrics:
         metrics = HttpMetrics(pools=partial(pool_usage, {"primary": engine, "replica": replica}))
     app = create_app(
         build_services(engine, settings, clock, replica=replica),

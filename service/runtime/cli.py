@@ -20,7 +20,13 @@ from uuid import UUID
 
 import typer
 
-from service.runtime.settings import DatabaseSettings, Settings, SettingsError, load_settings
+from service.runtime.settings import (
+    DatabaseSettings,
+    Settings,
+    SettingsError,
+    WorkerSettings,
+    load_settings,
+)
 
 if TYPE_CHECKING:
     from service.runtime.demo import DemoOrganization
@@ -115,6 +121,9 @@ def serve(
     migrate: Annotated[
         bool, typer.Option(help="Apply migrations first (default only for the embedded DB).")
     ] = False,
+    with_worker: Annotated[
+        bool, typer.Option(help="Run one `okr worker` beside the API (webhooks): `make run`.")
+    ] = False,
 ) -> None:
     """Serve the API. Without DATABASE_URL: start the embedded Postgres and migrate it."""
     settings = _settings(Settings)
@@ -131,6 +140,8 @@ def serve(
         if settings.embedded or migrate:
             _migrate(url)
         empty = asyncio.run(_no_organizations(url))
+        if with_worker:
+            stack.enter_context(_worker_process(url))
         _serve(settings, url, bind_host, bind_port, workers, empty=empty)
 
 
@@ -231,6 +242,56 @@ def _shared_metrics(workers: int) -> Iterator[None]:
             yield
         finally:
             del os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+
+@contextmanager
+def _worker_process(url: str) -> Iterator[None]:
+    """``okr worker`` in a process of its own beside the API, stopped with it."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.runtime.cli", "worker"],
+        env={**os.environ, "DATABASE_URL": url},
+    )
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@cli.command()
+def worker() -> None:
+    """Deliver webhooks: the dispatcher and the job queue's consumer, until stopped
+    (SIGTERM or Ctrl-C). Run as many as you like: they share the work, none sends a
+    delivery another is sending. Installs the queue's tables (pgqueuer) on first start."""
+    from service.runtime.migrate import require_head
+    from service.runtime.worker import Worker, WorkerConfig
+
+    settings = _settings(WorkerSettings)
+    config = WorkerConfig(
+        allow_private=settings.private_addresses_allowed,
+        timeout=settings.webhooks_timeout_seconds,
+        concurrency=settings.worker_concurrency,
+    )
+
+    async def work(url: str) -> None:
+        running = Worker(url, config)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, running.stop)
+        await running.run()
+
+    with _refusals(), _database(settings) as url:
+        if settings.embedded:
+            _migrate(url)
+        require_head(url)
+        typer.echo("okr worker: delivering webhooks (Ctrl-C to stop)")
+        asyncio.run(work(url))
 
 
 @cli.command()

@@ -75,6 +75,28 @@ class DatabaseSettings(BaseSettings):
         return self.pgdata or self.data_dir / "pgdata"
 
 
+class WorkerSettings(DatabaseSettings):
+    """What ``okr worker`` reads besides the database: how webhooks are sent."""
+
+    webhooks_allow_private: bool | None = Field(
+        default=None,
+        description="Send webhooks to private, loopback and link-local addresses (SSRF "
+        "guard off). Unset: true in development, false in production.",
+    )
+    webhooks_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=60, description="How long one delivery attempt may take."
+    )
+    worker_concurrency: int = Field(
+        default=20, ge=1, le=500, description="Deliveries one worker sends at once."
+    )
+
+    @property
+    def private_addresses_allowed(self) -> bool:
+        if self.webhooks_allow_private is not None:
+            return self.webhooks_allow_private
+        return self.environment == "development"
+
+
 class Settings(DatabaseSettings):
     """Everything ``okr serve`` and the token commands read."""
 
@@ -121,11 +143,18 @@ class Settings(DatabaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Larger request bodies get 413, unread."
     )
-    metrics_enabled: bool = Field(
-        default=True,
+    metrics_enabled: bool | None = Field(
+        default=None,
         description="Serve Prometheus metrics at GET /metrics (no token: keep the port "
-        "private or block the path at the proxy).",
+        "private or block the path at the proxy). Unset: on, except in production, where "
+        "the service listens on every interface (the image): turn it on there on purpose.",
     )
+
+    @property
+    def serves_metrics(self) -> bool:
+        if self.metrics_enabled is not None:
+            return self.metrics_enabled
+        return self.environment != "production"
 
     @field_validator("cors_origins")
     @classmethod

@@ -91,6 +91,14 @@ async def test_every_route_is_documented(app: FastAPI) -> None:
 async def test_protected_routes_declare_the_bearer_scheme(app: FastAPI) -> None:
     spec = app.openapi()
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    # A push URL carries its own credential: its secret, in the path or as a bearer token
+    # of a scheme of its own (never a member's JWT).
+    by_push_secret: dict[tuple[str, str], list[dict[str, list[str]]]] = {
+        ("post", "/v1/push/{token}"): [],
+        ("post", "/v1/push"): [{"pushToken": []}],
+    }
     for method, path, op in _operations(app):
-        if path.startswith("/v1"):
+        if (method, path) in by_push_secret:
+            assert op.get("security") == by_push_secret[(method, path)], f"{method} {path}"
+        elif path.startswith("/v1"):
             assert op.get("security") == [{"bearer": []}], f"{method} {path}"

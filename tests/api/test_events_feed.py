@@ -3,6 +3,7 @@ filtered for the caller exactly as reads are."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
@@ -160,3 +161,31 @@ async def test_graphql_reads_the_same_feed(acme: Tenant) -> None:
     assert [e["node"]["type"] for e in rest["edges"]] == ["check_in.created", "objective.updated"]
     assert rest["edges"][-1]["node"]["changes"] == ["title"]
     assert rest["pageInfo"]["hasNextPage"] is False
+
+
+async def test_a_cursor_beyond_the_feeds_numbers_is_refused_not_a_500(acme: Tenant) -> None:
+    # Postgres bigints: 2**63 fits no cursor the feed gave; it failed in the database (500).
+    huge = base64.urlsafe_b64encode(f"{2**63}.0".encode()).decode().rstrip("=")
+    query = "query($after: String) { events(first: 1, after: $after) { edges { cursor } } }"
+    async with acme.admin() as admin:
+        response = await admin.get("/v1/events", params={"after": huge})
+        answer = await admin.post("/graphql", json={"query": query, "variables": {"after": huge}})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "invalid_cursor"
+    assert answer.json()["errors"][0]["extensions"]["code"] == "validation_failed"
+
+
+async def test_an_idle_graphql_poll_keeps_its_cursor_as_rest_does(acme: Tenant) -> None:
+    # endCursor null on an empty page sent pollers back to the start of the retention.
+    query = """query($after: String) { events(first: 50, after: $after) {
+        edges { cursor } pageInfo { hasNextPage endCursor } } }"""
+    async with acme.admin() as admin:
+        await _okrs(acme, admin)
+        first = (await admin.post("/graphql", json={"query": query})).json()["data"]["events"]
+        cursor = first["pageInfo"]["endCursor"]
+        idle = (
+            await admin.post("/graphql", json={"query": query, "variables": {"after": cursor}})
+        ).json()["data"]["events"]
+        rest = (await admin.get("/v1/events", params={"after": cursor})).json()
+    assert idle["edges"] == []
+    assert idle["pageInfo"]["endCursor"] == cursor == rest["next_cursor"]

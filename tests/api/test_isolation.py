@@ -29,6 +29,11 @@ class Endpoint:
     params: tuple[str, ...]
 
 
+# A push URL's secret is its credential, not an id a tenant's token may name: whoever
+# holds it pushes, whatever token comes with it (tests/api/test_push_urls.py covers it).
+_CREDENTIAL_IN_PATH = frozenset({"/v1/push/{token}"})
+
+
 def endpoints_with_ids(app: FastAPI) -> list[Endpoint]:
     """Every (method, path) of the app that takes a path parameter.
 
@@ -41,7 +46,7 @@ def endpoints_with_ids(app: FastAPI) -> list[Endpoint]:
         if path is None or methods is None:
             continue  # mounts (static files) take no ids
         params = tuple(_PATH_PARAM.findall(path))
-        if not params:
+        if not params or path in _CREDENTIAL_IN_PATH:
             continue
         found.extend(
             Endpoint(method, path, params) for method in sorted(methods - _IGNORED_METHODS)
@@ -87,6 +92,8 @@ class OrgB:
     meeting: dict[str, Any]  # a retrospective of the cycle, by the team
     comment: dict[str, Any]  # on the KR, mentioning the member
     kpi: dict[str, Any]  # with one measurement; no KR follows it (the KR stays at version 1)
+    push_url: dict[str, Any]  # of the KR
+    webhook_endpoint: dict[str, Any]  # no delivery is made in the walk
 
     def id_for(self, param: str) -> str:
         ids = {
@@ -103,6 +110,10 @@ class OrgB:
             "meeting_id": self.meeting["id"],
             "comment_id": self.comment["id"],
             "kpi_id": self.kpi["id"],
+            "push_url_id": self.push_url["id"],
+            "endpoint_id": self.webhook_endpoint["id"],
+            # No delivery exists without a worker: another id of org B stands in.
+            "delivery_id": self.check_in["id"],
         }
         assert param in ids, (
             f"the isolation walk has no id of org B for the path parameter {param!r}: create "
@@ -226,6 +237,16 @@ async def seed_org_b(client: httpx.AsyncClient) -> OrgB:
         template=template,
         **await seed_management(client, team.json()["id"], member, objective, action),
         **await seed_kpi(client, member),
+        push_url=_created(
+            await client.post(
+                f"/v1/key-results/{key_result['id']}/push-urls", json={"name": "globex-crm"}
+            )
+        ),
+        webhook_endpoint=_created(
+            await client.post(
+                "/v1/webhook-endpoints", json={"url": "https://hooks.globex.example/okr"}
+            )
+        ),
     )
 
 

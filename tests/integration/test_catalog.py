@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from service.storage.postgres.database import async_url
 
 TENANT = "organization_id"
-IGNORED = ("alembic_version",)
+# Not a tenant's data: the migration state, and the webhook dispatcher's one position in
+# the outbox of every organization (a local table on a Citus coordinator).
+IGNORED = ("alembic_version", "webhook_dispatch_cursor")
 
 _TABLES_WITHOUT_TENANT = text(
     """

@@ -75,6 +75,13 @@ TABLE_ONLY: dict[tuple[str, str], tuple[int, str]] = {
     ("events", "resource_type"): (40, "copied from the audit event, never a client's text"),
     ("events", "audience"): (16, "one of service.events' audiences"),
     ("events", "link"): (200, "a REST path built from a type and an id"),
+    ("webhook_endpoints", "event_types"): (60, "types of service.events' catalogue, checked"),
+    ("webhook_endpoints", "disabled_reason"): (500, "written by the sender, never by a client"),
+    ("webhook_endpoints", "secret"): (200, "generated: whsec_ and base64 of random bytes"),
+    ("webhook_endpoints", "previous_secret"): (200, "generated, as secret"),
+    ("webhook_deliveries", "event_type"): (60, "a type of service.events' catalogue"),
+    ("webhook_deliveries", "status"): (16, "one of the delivery states"),
+    ("webhook_deliveries", "last_error"): (500, "the sender's summary, cut to fit"),
 }
 
 

@@ -147,3 +147,22 @@ def test_the_dev_secret_is_generated_once_and_kept_in_data_dir(tmp_path: Path) -
     assert Settings(data_dir=data_dir).hmac_secret == first
     # ... and another data_dir gets its own.
     assert Settings(data_dir=tmp_path / "elsewhere").hmac_secret != first
+
+
+def test_metrics_are_served_in_development_and_only_on_purpose_in_production(
+    tmp_path: Path,
+) -> None:
+    # The image listens on every interface in production: /metrics has no token.
+    def production(metrics: bool | None = None) -> Settings:
+        return Settings(
+            data_dir=tmp_path,
+            environment="production",
+            database_url="postgresql://db/okr",
+            jwt_secret="p" * 40,
+            metrics_enabled=metrics,
+        )
+
+    assert Settings(data_dir=tmp_path).serves_metrics
+    assert not production().serves_metrics
+    assert production(metrics=True).serves_metrics
+    assert not Settings(data_dir=tmp_path, metrics_enabled=False).serves_metrics

@@ -50,6 +50,8 @@ from domain.limits import (
     TEMPLATE_KEY_MAX_LENGTH,
     TEMPLATE_ROLE_NAME_MAX_LENGTH,
     UNIT_NAME_MAX_LENGTH,
+    WEBHOOK_DESCRIPTION_MAX_LENGTH,
+    WEBHOOK_URL_MAX_LENGTH,
 )
 
 NAMING_CONVENTION = {
@@ -419,6 +421,8 @@ events = Table(
     Index(None, "organization_id", "transaction_id", "seq"),
     # For the retention sweep, across organizations.
     Index(None, "occurred_at"),
+    # For the webhook dispatcher, which reads every organization's events in commit order.
+    Index(None, "transaction_id", "seq"),
 )
 
 # -- 360 reviews ---------------------------------------------------------------------------
@@ -735,4 +739,110 @@ kpi_measurements = Table(
     ),
     # A KPI's history newest first, and its latest reading, are one index scan away.
     Index("ix_kpi_measurements_kpi_measured_at", "organization_id", "kpi_id", "measured_at"),
+)
+
+# -- webhooks (service/webhooks.py) --------------------------------------------------------
+
+# An admin's endpoint. ``secret`` is the signing key itself (``whsec_...``): HMAC needs it,
+# so it is stored as is (a hash could not sign); reads never return it.
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("url", String(WEBHOOK_URL_MAX_LENGTH), nullable=False),
+    Column("description", String(WEBHOOK_DESCRIPTION_MAX_LENGTH), nullable=False),
+    Column("event_types", ARRAY(String(60))),  # NULL: every type of the catalogue
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", String(500)),
+    Column("secret", String(200), nullable=False),
+    # After a rotation the old secret signs too (a second signature) until it expires.
+    Column("previous_secret", String(200)),
+    Column("previous_secret_expires_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("last_success_at", DateTime(timezone=True)),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+# One event for one endpoint: its state, its last attempt, and whether a job is queued for
+# it (``queued``): the dispatcher queues a job for each pending delivery not queued yet.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("endpoint_id", UUID(as_uuid=True), nullable=False),
+    Column("event_id", UUID(as_uuid=True), nullable=False),
+    Column("event_type", String(60), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("queued", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("last_attempt_at", DateTime(timezone=True)),
+    Column("response_status", Integer),
+    Column("duration_ms", Integer),
+    Column("last_error", String(500)),
+    Column("delivered_at", DateTime(timezone=True)),
+    PrimaryKeyConstraint("organization_id", "id"),
+    UniqueConstraint("organization_id", "endpoint_id", "event_id"),
+    ForeignKeyConstraint(
+        ["organization_id", "endpoint_id"],
+        ["webhook_endpoints.organization_id", "webhook_endpoints.id"],
+        ondelete="CASCADE",
+        name="fk_webhook_deliveries_endpoint_id_webhook_endpoints",
+    ),
+    Index(None, "organization_id", "endpoint_id", "created_at"),
+    # The dispatcher's scan for pending deliveries without a job, across organizations.
+    Index(None, "status", "queued"),
+)
+
+# The dispatcher's place in the outbox: one row, for every organization (the outbox is read
+# in commit order across tenants, as one process sweeps it). Locked while it moves.
+webhook_dispatch_cursor = Table(
+    "webhook_dispatch_cursor",
+    metadata,
+    Column("id", SmallInteger, nullable=False),
+    Column("transaction_id", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    PrimaryKeyConstraint("id"),
+)
+
+# -- push URLs -----------------------------------------------------------------------------
+
+# A KR's push URLs (service/push_urls.py): a secret URL a tool that can only call a URL (a
+# CRM workflow, a spreadsheet script) checks in through. Only the SHA-256 of the secret is
+# kept. ``window_started_at`` / ``window_count`` are the fixed-window rate limit, moved by
+# the push's lookup itself (PostgresPushUrls.admit).
+push_urls = Table(
+    "push_urls",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("key_result_id", UUID(as_uuid=True), nullable=False),
+    Column("name", String(CHECK_IN_ORIGIN_MAX_LENGTH), nullable=False),
+    Column("token_hash", LargeBinary, nullable=False),
+    Column("created_by", String(PRINCIPAL_SUBJECT_MAX_LENGTH), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", String(PRINCIPAL_SUBJECT_MAX_LENGTH)),
+    Column("window_started_at", DateTime(timezone=True)),
+    Column("window_count", Integer, nullable=False, server_default=text("0")),
+    PrimaryKeyConstraint("organization_id", "id"),
+    # A deleted KR (only one never checked in on) takes its push URLs with it.
+    ForeignKeyConstraint(
+        ["organization_id", "key_result_id"],
+        ["key_results.organization_id", "key_results.id"],
+        ondelete="CASCADE",
+        name="fk_push_urls_key_result_id_key_results",
+    ),
+    CheckConstraint("octet_length(token_hash) = 32", name="token_hash"),
+    CheckConstraint("(revoked_at IS NULL) = (revoked_by IS NULL)", name="revoked"),
+    UniqueConstraint("organization_id", "token_hash"),
+    # A push knows only its secret: it is found by the hash alone, across organizations.
+    Index(None, "token_hash"),
+    Index(None, "organization_id", "key_result_id"),
 )

@@ -29,6 +29,7 @@ from service.ports import (
     OrganizationRepository,
     UnitRepository,
 )
+from service.push_ports import PushUrlRepository
 from service.review_ports import (
     ReviewAssignmentRepository,
     ReviewCycleRepository,
@@ -48,6 +49,7 @@ from service.storage.postgres.okr_repositories import (
     PostgresObjectives,
 )
 from service.storage.postgres.organization_cache import OrganizationCache, OrganizationsSeen
+from service.storage.postgres.push_url_repositories import PostgresPushUrls
 from service.storage.postgres.repositories import (
     PostgresCycles,
     PostgresMembers,
@@ -60,8 +62,10 @@ from service.storage.postgres.review_repositories import (
     PostgresReviewResponses,
 )
 from service.storage.postgres.template_repositories import PostgresTemplates
+from service.storage.postgres.webhook_repositories import PostgresWebhooks
 from service.storage.postgres.work_plan_reader import PostgresWorkPlanReader
 from service.template_ports import TemplateRepository
+from service.webhook_ports import WebhookRepository
 
 
 class PostgresUnitOfWork:
@@ -92,6 +96,8 @@ class PostgresUnitOfWork:
     comments: CommentRepository
     work_plans: WorkPlanReader
     kpis: KpiRepository
+    webhooks: WebhookRepository
+    push_urls: PushUrlRepository
 
     def __init__(
         self,
@@ -133,6 +139,8 @@ class PostgresUnitOfWork:
         self.comments = PostgresComments(self._conn)
         self.work_plans = PostgresWorkPlanReader(self._conn)
         self.kpis = PostgresKpis(self._conn)
+        self.webhooks = PostgresWebhooks(self._conn)
+        self.push_urls = PostgresPushUrls(self._conn)
         return self
 
     async def lock_graph(self, organization_id: UUID, graph: Graph) -> None:

@@ -1,0 +1,1 @@
+"""Webhook endpoints (Standard Webhooks) and their delivery logs: shapes and REST routes."""

@@ -1,0 +1,165 @@
+"""The shapes of webhook endpoints and deliveries. The secret appears only in
+``WebhookEndpointWithSecretOut`` (creation and rotation)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Literal, Self
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.shapes import Output
+from service import webhooks
+from service.webhook_ports import Delivery, WebhookEndpoint
+
+_ID = "01a209b4-22a0-764f-84e2-80f0bf395a35"
+_TYPES = Field(
+    default=None,
+    examples=[["check_in.created", "key_result.updated"]],
+    description="Event types of the catalogue to receive; null: every type.",
+)
+
+
+class WebhookEndpointCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://hooks.example.com/okr",
+                    "event_types": ["check_in.created"],
+                    "description": "CRM sync",
+                }
+            ]
+        },
+    )
+
+    url: str = Field(max_length=webhooks.URL_MAX_LENGTH, examples=["https://hooks.example.com/okr"])
+    event_types: list[str] | None = _TYPES
+    description: str = Field(
+        default="", max_length=webhooks.DESCRIPTION_MAX_LENGTH, examples=["CRM sync"]
+    )
+    enabled: bool = True
+
+    def to_new(self) -> webhooks.NewEndpoint:
+        return webhooks.NewEndpoint(
+            url=self.url,
+            event_types=self.event_types,
+            description=self.description,
+            enabled=self.enabled,
+        )
+
+
+class WebhookEndpointPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"enabled": True}]})
+
+    url: str | None = Field(default=None, max_length=webhooks.URL_MAX_LENGTH)
+    event_types: list[str] | None = _TYPES
+    description: str | None = Field(default=None, max_length=webhooks.DESCRIPTION_MAX_LENGTH)
+    enabled: bool | None = Field(
+        default=None, description="true re-enables an endpoint and clears `disabled_reason`."
+    )
+
+    def to_changes(self) -> webhooks.EndpointChanges:
+        sent = self.model_fields_set
+        kwargs: dict[str, object] = {}
+        for name in ("url", "description", "enabled"):
+            if name in sent and getattr(self, name) is not None:
+                kwargs[name] = getattr(self, name)
+        if "event_types" in sent:
+            kwargs["event_types"] = self.event_types
+        return webhooks.EndpointChanges(**kwargs)  # type: ignore[arg-type]
+
+
+class WebhookEndpointOut(Output):
+    id: UUID = Field(examples=[_ID])
+    url: str = Field(examples=["https://hooks.example.com/okr"])
+    event_types: list[str] | None = Field(
+        examples=[["check_in.created"]], description="null: every type of the catalogue."
+    )
+    description: str = Field(examples=["CRM sync"])
+    enabled: bool
+    disabled_reason: str | None = Field(
+        examples=[None],
+        description="Why the service disabled it (every attempt failed over the schedule).",
+    )
+    created_at: datetime
+    updated_at: datetime
+    last_success_at: datetime | None = Field(examples=["2026-02-14T09:30:00Z"])
+
+    @classmethod
+    def of_endpoint(cls, endpoint: WebhookEndpoint) -> Self:
+        return cls(
+            id=endpoint.id,
+            url=endpoint.url,
+            event_types=list(endpoint.event_types) if endpoint.event_types else None,
+            description=endpoint.description,
+            enabled=endpoint.enabled,
+            disabled_reason=endpoint.disabled_reason,
+            created_at=endpoint.created_at,
+            updated_at=endpoint.updated_at,
+            last_success_at=endpoint.last_success_at,
+        )
+
+
+class WebhookEndpointWithSecretOut(WebhookEndpointOut):
+    secret: str = Field(
+        examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+        description="The signing secret: shown now only. Verify `webhook-signature` with it.",
+    )
+
+    @classmethod
+    def of_created(cls, created: webhooks.EndpointWithSecret) -> Self:
+        base = WebhookEndpointOut.of_endpoint(created.endpoint)
+        return cls(**base.model_dump(), secret=created.secret)
+
+
+class WebhookEndpointListOut(BaseModel):
+    items: list[WebhookEndpointOut]
+
+
+class WebhookDeliveryOut(Output):
+    id: UUID
+    event_id: UUID = Field(description="Also the `webhook-id` header of every attempt.")
+    event_type: str
+    status: Literal["pending", "succeeded", "failed"]
+    attempts: int
+    created_at: datetime
+    last_attempt_at: datetime | None = Field(examples=["2026-02-14T09:30:05Z"])
+    response_status: int | None = Field(
+        examples=[503], description="The last attempt's HTTP status, if any."
+    )
+    duration_ms: int | None = Field(examples=[120], description="How long the last attempt took.")
+    last_error: str | None = Field(examples=["HTTP 503"])
+    next_attempt_at: datetime | None = Field(examples=["2026-02-14T09:35:05Z"])
+    delivered_at: datetime | None = Field(examples=[None])
+
+    @classmethod
+    def of_delivery(cls, delivery: Delivery) -> Self:
+        return cls(
+            id=delivery.id,
+            event_id=delivery.event_id,
+            event_type=delivery.event_type,
+            status=delivery.status.value,
+            attempts=delivery.attempts,
+            created_at=delivery.created_at,
+            last_attempt_at=delivery.last_attempt_at,
+            response_status=delivery.response_status,
+            duration_ms=delivery.duration_ms,
+            last_error=delivery.last_error,
+            next_attempt_at=delivery.next_attempt_at,
+            delivered_at=delivery.delivered_at,
+        )
+
+
+class WebhookDeliveryListOut(BaseModel):
+    items: list[WebhookDeliveryOut]
+
+
+def without_secret(body: bytes) -> bytes:
+    """What the idempotency store keeps of a creation's answer: not the secret."""
+    kept = json.loads(body)
+    kept.pop("secret", None)
+    return json.dumps(kept).encode()

@@ -1,0 +1,249 @@
+"""``okr worker``: the outbox's events to webhook endpoints, on a Postgres job queue.
+
+The queue is pgqueuer (asyncpg-native like the rest of the service, one library and no other
+driver; ``FOR UPDATE SKIP LOCKED`` dequeues so several workers share the jobs without two
+taking the same one, LISTEN/NOTIFY wake-ups so a job starts within milliseconds, delayed jobs
+for the retry schedule, and a heartbeat that hands a dead worker's job to another: at least
+once). Each worker also runs the dispatcher (service.webhooks.dispatch): one at a time takes
+the outbox's cursor, the others skip.
+
+A job sends one delivery: a POST of the event (the feed's JSON) signed per Standard Webhooks
+with the ``standardwebhooks`` package. Before connecting, the host is resolved and every
+address checked: private, loopback, link-local, multicast and reserved ones are refused
+unless ``OKR_WEBHOOKS_ALLOW_PRIVATE`` (the check and the connection resolve separately: a
+DNS answer that changes between them is not caught).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import socket
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import asyncpg
+import httpx
+from pgqueuer.db import AsyncpgDriver
+from pgqueuer.models import Job
+from pgqueuer.qm import QueueManager
+from pgqueuer.queries import Queries
+from sqlalchemy import make_url
+from standardwebhooks.webhooks import Webhook
+
+from api.events.shapes import EventOut
+from service import events, webhooks
+from service.context import Deps
+from service.storage.postgres.database import async_url, create_engine
+from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from service.storage.postgres.webhook_repositories import DELIVER
+from service.webhook_ports import AttemptOutcome, PlannedAttempt
+
+log = logging.getLogger("okr.worker")
+
+_INSTALL_LOCK = 0x6F6B7271756575  # "okrqueu": one worker installs the queue's tables
+
+
+class RefusedAddress(Exception):
+    """The endpoint's host resolves to an address the SSRF guard refuses."""
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    schedule: webhooks.RetrySchedule = webhooks.DEFAULT_SCHEDULE
+    allow_private: bool = False
+    timeout: float = 10.0
+    concurrency: int = 20
+    dispatch_interval: float = 0.1  # seconds between two looks at the outbox when idle
+
+
+def signature_header(plan: PlannedAttempt, msg_id: str, at: datetime, body: bytes) -> str:
+    """``v1,<sig>``; during a rotation's overlap, a second one by the previous secret."""
+    endpoint = plan.endpoint
+    signatures = [Webhook(endpoint.secret).sign(msg_id, at, body)]
+    expires = endpoint.previous_secret_expires_at
+    if endpoint.previous_secret and expires is not None and expires > at:
+        signatures.append(Webhook(endpoint.previous_secret).sign(msg_id, at, body))
+    return " ".join(signatures)
+
+
+def _refused(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", maxsplit=1)[0])
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+async def check_destination(url: str, *, allow_private: bool) -> None:
+    """Raise RefusedAddress when any address of the URL's host is one the guard refuses."""
+    if allow_private:
+        return
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = {str(info[4][0]) for info in infos}
+    bad = sorted(a for a in addresses if _refused(a))
+    if bad or not addresses:
+        raise RefusedAddress(f"refused: {host} resolves to a private or local address {bad}")
+
+
+def make_sender(
+    client: httpx.AsyncClient, config: WorkerConfig, now: Callable[[], datetime]
+) -> Callable[[PlannedAttempt], object]:
+    async def send(plan: PlannedAttempt) -> AttemptOutcome:
+        assert plan.event is not None
+        body = EventOut.of_event(plan.event).model_dump_json().encode()
+        msg_id = str(plan.event.id)  # the same on every retry: receivers deduplicate by it
+        at = now()
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "okr-service-webhooks/1",
+            "webhook-id": msg_id,
+            "webhook-timestamp": str(int(at.timestamp())),
+            "webhook-signature": signature_header(plan, msg_id, at, body),
+        }
+        started = time.perf_counter()
+        try:
+            await check_destination(plan.endpoint.url, allow_private=config.allow_private)
+            response = await client.post(plan.endpoint.url, content=body, headers=headers)
+        except RefusedAddress as error:
+            return AttemptOutcome(None, _ms(started), str(error))
+        except httpx.TimeoutException:
+            return AttemptOutcome(None, _ms(started), f"timed out after {config.timeout:g} s")
+        except (httpx.HTTPError, OSError) as error:
+            return AttemptOutcome(None, _ms(started), f"{type(error).__name__}: {error}"[:500])
+        duration = _ms(started)
+        if 200 <= response.status_code < 300:
+            return AttemptOutcome(response.status_code, duration, None)
+        return AttemptOutcome(response.status_code, duration, f"HTTP {response.status_code}")
+
+    return send
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
+
+
+def asyncpg_dsn(url: str) -> str:
+    return (
+        make_url(async_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+
+
+async def install_queue(connection: asyncpg.Connection) -> None:
+    """The queue's tables, once (``pgq install``), under a lock so two workers starting
+    together do not both try."""
+    queries = Queries(AsyncpgDriver(connection))
+    await connection.execute("SELECT pg_advisory_lock($1)", _INSTALL_LOCK)
+    try:
+        if not await queries.schema_is_installed():
+            await queries.install()
+    finally:
+        await connection.execute("SELECT pg_advisory_unlock($1)", _INSTALL_LOCK)
+
+
+class Worker:
+    """One worker: the dispatcher loop and the queue's consumer, until :meth:`stop`."""
+
+    def __init__(self, database_url: str, config: WorkerConfig, deps: Deps | None = None) -> None:
+        self._url = database_url
+        self._config = config
+        self._given_deps = deps
+        self._stopping = asyncio.Event()
+        self._qm: QueueManager | None = None
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._qm is not None:
+            self._qm.shutdown.set()
+
+    async def run(self) -> None:
+        engine = create_engine(
+            self._url, pool_size=self._config.concurrency + 2, statement_cache_size=0
+        )
+        deps = self._given_deps or Deps(uow=PostgresUnitOfWorkFactory(engine))
+        connection = await asyncpg.connect(asyncpg_dsn(self._url))
+        timeout = httpx.Timeout(self._config.timeout)
+        try:
+            await install_queue(connection)
+            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+                send = make_sender(client, self._config, deps.clock.now)
+                qm = QueueManager(Queries(AsyncpgDriver(connection)))
+                self._qm = qm
+
+                @qm.entrypoint(DELIVER, accepts_context=False)
+                async def deliver(job: Job) -> None:
+                    payload = json.loads(job.payload or b"{}")
+                    await webhooks.attempt_delivery(
+                        deps,
+                        UUID(payload["organization_id"]),
+                        UUID(payload["id"]),
+                        send,  # type: ignore[arg-type]
+                        self._config.schedule,
+                    )
+
+                dispatcher = asyncio.create_task(self._dispatch_loop(deps))
+                retention = asyncio.create_task(self._retention_loop(deps))
+                try:
+                    if not self._stopping.is_set():
+                        await qm.run(
+                            dequeue_timeout=timedelta(seconds=5),
+                            batch_size=self._config.concurrency,
+                            max_concurrent_tasks=self._config.concurrency * 2,
+                        )
+                finally:
+                    self._stopping.set()
+                    for task in (dispatcher, retention):
+                        task.cancel()
+                        with suppress(asyncio.CancelledError):
+                            await task
+        finally:
+            await connection.close()
+            await engine.dispose()
+
+    async def _dispatch_loop(self, deps: Deps) -> None:
+        while not self._stopping.is_set():
+            made = 0
+            try:
+                made = await webhooks.dispatch(deps)
+            except Exception:  # the database went away a moment: try again next round
+                log.exception("webhook dispatch failed")
+            if made < 500:
+                with suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self._stopping.wait(), timeout=self._config.dispatch_interval
+                    )
+
+    async def _retention_loop(self, deps: Deps) -> None:
+        """The change feed keeps 30 days (service.events.RETENTION): each worker forgets
+        older events at start and every hour after (each run deletes about an hour's worth,
+        so no long transaction holds the feed back; several workers doing it is harmless)."""
+        while not self._stopping.is_set():
+            try:
+                gone = await events.delete_expired_events(deps)
+                if gone:
+                    log.info("expired events deleted: %d", gone)
+            except Exception:  # the database went away a moment: try again next round
+                log.exception("deleting expired events failed")
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=RETENTION_INTERVAL_SECONDS)
+
+
+RETENTION_INTERVAL_SECONDS = 3600
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,126 @@
+"""The port of webhook endpoints and their deliveries (see service/webhooks.py), and what it
+speaks in. Implemented by service/storage/postgres/webhook_repositories.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+from uuid import UUID
+
+from service.event_ports import IntegrationEvent
+
+
+@dataclass(frozen=True)
+class WebhookEndpoint:
+    """An admin's endpoint. ``event_types`` None: every type of the catalogue. ``secret`` is
+    the signing key (``whsec_...``), kept as is: signing needs it."""
+
+    id: UUID
+    organization_id: UUID
+    url: str
+    description: str
+    event_types: tuple[str, ...] | None
+    enabled: bool
+    disabled_reason: str | None
+    secret: str
+    previous_secret: str | None
+    previous_secret_expires_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    last_success_at: datetime | None
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # waiting for its (next) attempt
+    SUCCEEDED = "succeeded"  # the receiver answered 2xx
+    FAILED = "failed"  # every attempt of the schedule failed
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event for one endpoint, with its last attempt."""
+
+    id: UUID
+    organization_id: UUID
+    endpoint_id: UUID
+    event_id: UUID
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    response_status: int | None
+    duration_ms: int | None
+    last_error: str | None
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class PlannedAttempt:
+    """What the sender needs for one attempt: the delivery, where, and what to sign."""
+
+    delivery: Delivery
+    endpoint: WebhookEndpoint
+    event: IntegrationEvent | None  # None: the event passed the outbox's retention
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    response_status: int | None  # None: no answer (refused, timed out, unreachable)
+    duration_ms: int
+    error: str | None  # None: delivered (2xx)
+
+    @property
+    def delivered(self) -> bool:
+        return self.error is None
+
+
+class WebhookRepository(Protocol):
+    async def add_endpoint(self, endpoint: WebhookEndpoint) -> None: ...
+    async def get_endpoint(
+        self, organization_id: UUID, endpoint_id: UUID
+    ) -> WebhookEndpoint | None:
+        """The endpoint, locked for update within a writing unit of work."""
+
+    async def list_endpoints(self, organization_id: UUID) -> Sequence[WebhookEndpoint]: ...
+    async def update_endpoint(self, endpoint: WebhookEndpoint) -> None: ...
+    async def delete_endpoint(self, organization_id: UUID, endpoint_id: UUID) -> None: ...
+    async def list_deliveries(
+        self, organization_id: UUID, endpoint_id: UUID, limit: int
+    ) -> Sequence[Delivery]:
+        """The endpoint's deliveries, newest first."""
+
+    async def get_delivery(self, organization_id: UUID, delivery_id: UUID) -> Delivery | None: ...
+    async def requeue_delivery(
+        self, organization_id: UUID, delivery_id: UUID, at: datetime
+    ) -> None:
+        """Make the delivery pending again, due ``at``, for the dispatcher to queue."""
+
+    # -- the worker's side ---------------------------------------------------------------
+    async def dispatch_events(self, limit: int, now: datetime) -> int | None:
+        """Turn up to ``limit`` outbox events past the cursor (commit order, ended
+        transactions only) into deliveries of the enabled endpoints that want them, and move
+        the cursor. ``None``: another dispatcher holds the cursor now."""
+
+    async def queue_due_deliveries(self, now: datetime, limit: int) -> int:
+        """Queue a job for each pending delivery of an enabled endpoint that has none, due
+        at its ``next_attempt_at``."""
+
+    async def plan_attempt(self, organization_id: UUID, delivery_id: UUID) -> PlannedAttempt | None:
+        """The delivery, its endpoint and its event; ``None``: gone or not pending."""
+
+    async def record_attempt(
+        self,
+        delivery: Delivery,
+        outcome: AttemptOutcome,
+        *,
+        at: datetime,
+        next_attempt_at: datetime | None,
+        disable_reason: str | None,
+    ) -> None:
+        """Save an attempt: delivered, pending again (``next_attempt_at``), or failed for
+        good; ``disable_reason`` disables the endpoint too."""
