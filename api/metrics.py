@@ -10,15 +10,21 @@ Several worker processes (``okr serve --workers N``) each count their own reques
 CLI then gives them a shared ``PROMETHEUS_MULTIPROC_DIR`` before they start, prometheus-client
 writes every value there, and whichever worker answers the scrape adds up all of them.
 
-Later: the outbox's lag, deliveries by outcome and the job queue's depth (issue 17) belong
-here too once the outbox exists.
+Webhooks (issue 17): the outbox's lag, the queue's delivery jobs and the deliveries by status
+are read from the database at scrape time, through the reader the composition root hands
+over (service.webhooks.backlog), not counted in memory: ``okr worker`` is another process
+that shares no metrics directory with the API, and the database already holds each figure.
+They are gauges: a count of the delivery log by status goes down when an endpoint is deleted
+or a delivery replayed, which a counter may not. Read once per scrape by whichever process
+answers, so in multiprocess mode they are added after the merge, never summed over workers.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +36,16 @@ from prometheus_client import (
     PlatformCollector,
     ProcessCollector,
 )
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
+
+from service.webhook_ports import WebhookBacklog
+
+log = logging.getLogger("okr.metrics")
 
 # What a method label may be: anything else a client sends is counted as "other".
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -57,6 +68,40 @@ class PoolUsage:
 
 
 PoolReader = Callable[[], Iterable[PoolUsage]]
+BacklogReader = Callable[[], Awaitable[WebhookBacklog]]
+
+
+class _BacklogCollector:
+    """The webhook figures of the last scrape, as prometheus-client collects them."""
+
+    def __init__(self) -> None:
+        self.latest: WebhookBacklog | None = None
+
+    def collect(self) -> Iterator[Metric]:
+        backlog = self.latest
+        if backlog is None:  # the database did not answer this scrape: no figure, not 0
+            return
+        yield GaugeMetricFamily(
+            "okr_outbox_lag_seconds",
+            "Age of the oldest event the webhook dispatcher has not made into deliveries yet.",
+            value=backlog.outbox_lag_seconds,
+        )
+        jobs = GaugeMetricFamily(
+            "okr_webhook_jobs",
+            "Webhook delivery jobs in the queue (pgqueuer), by status (queued, picked).",
+            labels=["status"],
+        )
+        for status in ("queued", "picked"):
+            jobs.add_metric([status], backlog.jobs.get(status, 0))
+        yield jobs
+        deliveries = GaugeMetricFamily(
+            "okr_webhook_deliveries",
+            "Webhook deliveries in the log, by status (pending, succeeded, failed).",
+            labels=["status"],
+        )
+        for status in ("pending", "succeeded", "failed"):
+            deliveries.add_metric([status], backlog.deliveries.get(status, 0))
+        yield deliveries
 
 
 def multiprocess_directory() -> Path | None:
@@ -72,14 +117,19 @@ class HttpMetrics:
     """The metrics of one app. Its own registry, so two apps in one process (tests) do not
     register the same names twice."""
 
-    def __init__(self, *, pools: PoolReader | None = None) -> None:
+    def __init__(
+        self, *, pools: PoolReader | None = None, backlog: BacklogReader | None = None
+    ) -> None:
         self._pools = pools
+        self._backlog_reader = backlog
+        self._backlog = _BacklogCollector()
         self._shared = multiprocess_directory()
         self.registry = CollectorRegistry()
         if self._shared is None:
             # Per-process figures (CPU, memory, open files) mean nothing summed over workers.
             ProcessCollector(registry=self.registry)
             PlatformCollector(registry=self.registry)
+            self.registry.register(self._backlog)  # in multiprocess mode: after the merge
         self._requests = Counter(
             "okr_http_requests",
             "HTTP requests answered, by method, route template and status.",
@@ -138,6 +188,16 @@ class HttpMetrics:
             # its figures current after every request instead.
             self._read_pools()
 
+    async def read_backlog(self) -> None:
+        """The webhook figures, fresh for this scrape; none if the database fails."""
+        if self._backlog_reader is None:
+            return
+        try:
+            self._backlog.latest = await self._backlog_reader()
+        except Exception:  # a scrape still answers while the database is away
+            log.exception("reading the webhook backlog for /metrics failed")
+            self._backlog.latest = None
+
     def exposition(self, accept: str) -> tuple[bytes, str]:
         """The metrics in the format the scraper asked for (Prometheus text or OpenMetrics)."""
         encode, content_type = choose_encoder(accept)
@@ -148,6 +208,7 @@ class HttpMetrics:
         merged = CollectorRegistry()
         # prometheus_client.multiprocess has no annotations.
         MultiProcessCollector(merged, path=str(self._shared))  # type: ignore[no-untyped-call]
+        merged.register(self._backlog)
         return encode(merged), content_type
 
     def _read_pools(self) -> None:
@@ -181,6 +242,7 @@ def install_metrics(app: Starlette, metrics: HttpMetrics) -> None:
     """``GET /metrics``: no token, outside the OpenAPI document (README: Observability)."""
 
     async def scrape(request: Request) -> Response:
+        await metrics.read_backlog()
         body, content_type = metrics.exposition(request.headers.get("accept", ""))
         return Response(body, headers={"Content-Type": content_type})
 

@@ -9,7 +9,7 @@ its own: applied, duplicate, or refused with the error a single check-in would g
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -196,8 +196,11 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class BulkItem:
-    key_result_id: UUID
+    key_result_id: UUID | None  # None: the adapter could not read it (``unreadable``)
     data: NewCheckIn
+    # Why the adapter could not read the item (its schema refused a field): refused as is,
+    # so one bad row of a sync does not refuse the others.
+    unreadable: DomainError | None = None
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,8 @@ async def check_in_bulk(
     """Check in on many KRs at once (a nightly sync), each item answered in its order.
 
     Each item is judged as :func:`record_check_in` judges one (who may, the cycle, the
-    value, the texts); a refused item stores nothing and does not stop the others. The
+    value, the texts), or is refused as the adapter could not read it (``unreadable``: a
+    field its schema refused); a refused item stores nothing and does not stop the others. The
     applied ones are stored in one transaction: a failure of the call (the database gone)
     stores none, so the whole call can be sent again; with external ids a resent item is a
     duplicate either way. The source is ``api`` (a sync on the caller's behalf) unless an
@@ -231,19 +235,10 @@ async def check_in_bulk(
     ensure_bulk_size(len(items))
     org_id = principal.organization_id
     async with deps.uow() as uow:
-        ids = [item.key_result_id for item in items]
+        ids = [i.key_result_id for i in items if i.key_result_id and i.unreadable is None]
         contexts = await uow.objective_records.key_result_contexts(org_id, ids)
         refusals = await key_result_refusals(uow, principal, contexts.values())
-        judged: list[CheckIn | DomainError] = []
-        for item in items:
-            found = contexts.get(item.key_result_id)
-            if found is None or item.key_result_id in refusals:
-                judged.append(refusals.get(item.key_result_id) or NotFound("key result not found"))
-                continue
-            try:
-                judged.append(_new_entry(deps, principal, found, item.data, on_behalf=True))
-            except DomainError as error:
-                judged.append(error)
+        judged = [_judged(deps, principal, item, contexts, refusals) for item in items]
         entries = [j for j in judged if isinstance(j, CheckIn)]
         stored = iter(await uow.check_ins.add_many(entries))
         answers: list[BulkAnswer] = []
@@ -261,6 +256,26 @@ async def check_in_bulk(
             await uow.audit.record_many([_created(deps, principal, c) for c in applied])
         await uow.commit()
     return answers
+
+
+def _judged(
+    deps: Deps,
+    principal: Principal,
+    item: BulkItem,
+    contexts: Mapping[UUID, KeyResultContext],
+    refusals: Mapping[UUID, DomainError],
+) -> CheckIn | DomainError:
+    """The check-in an item makes, or why it is refused (as a single check-in would be)."""
+    if item.unreadable is not None:
+        return item.unreadable
+    kr_id = item.key_result_id
+    found = contexts.get(kr_id) if kr_id is not None else None
+    if found is None or kr_id is None or kr_id in refusals:
+        return (refusals.get(kr_id) if kr_id else None) or NotFound("key result not found")
+    try:
+        return _new_entry(deps, principal, found, item.data, on_behalf=True)
+    except DomainError as error:
+        return error
 
 
 async def check_in_history(

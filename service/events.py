@@ -133,6 +133,30 @@ def from_audit(event: AuditEvent) -> IntegrationEvent | None:
     )
 
 
+@dataclass(frozen=True)
+class VisibilityBefore:
+    """Whether an OKR event's objective was public before the change, for the feed to show
+    a reader what takes something out of their view (a deletion, a move to a private
+    objective, a change to private): a tombstone only reveals what they could already see.
+    ``public`` when the snapshot says it (an objective's own); else ``objective_id``, the
+    objective the resource was in before (a KR's), which the storage adapter looks up in
+    the same statement; neither: the change took nothing out of anyone's view."""
+
+    public: bool | None = None
+    objective_id: UUID | None = None
+
+
+def visibility_before(event: AuditEvent) -> VisibilityBefore:
+    before = event.before
+    if before is None:
+        return VisibilityBefore()
+    if event.resource_type == "objective":
+        return VisibilityBefore(public=before.get("visibility") == "public")
+    if event.resource_type == "key_result":
+        return VisibilityBefore(objective_id=_uuid(before.get("objective_id")))
+    return VisibilityBefore()
+
+
 def changed_fields(
     before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
 ) -> tuple[str, ...]:

@@ -79,6 +79,16 @@ class AttemptOutcome:
         return self.error is None
 
 
+@dataclass(frozen=True)
+class WebhookBacklog:
+    """How far behind webhooks are, for ``GET /metrics`` (read from the database at scrape
+    time: the worker is another process)."""
+
+    outbox_lag_seconds: float  # the oldest event not yet made into deliveries; 0: none
+    jobs: dict[str, int]  # the queue's delivery jobs by pgqueuer status (queued, picked)
+    deliveries: dict[str, int]  # the delivery log by status (pending, succeeded, failed)
+
+
 class WebhookRepository(Protocol):
     async def add_endpoint(self, endpoint: WebhookEndpoint) -> None: ...
     async def get_endpoint(
@@ -100,6 +110,8 @@ class WebhookRepository(Protocol):
     ) -> None:
         """Make the delivery pending again, due ``at``, for the dispatcher to queue."""
 
+    async def backlog(self, now: datetime) -> WebhookBacklog: ...
+
     # -- the worker's side ---------------------------------------------------------------
     async def dispatch_events(self, limit: int, now: datetime) -> int | None:
         """Turn up to ``limit`` outbox events past the cursor (commit order, ended
@@ -109,6 +121,11 @@ class WebhookRepository(Protocol):
     async def queue_due_deliveries(self, now: datetime, limit: int) -> int:
         """Queue a job for each pending delivery of an enabled endpoint that has none, due
         at its ``next_attempt_at``."""
+
+    async def release_lost_deliveries(self, now: datetime, limit: int) -> int:
+        """Mark not ``queued`` (for the dispatcher to queue again) up to ``limit`` pending
+        deliveries due by ``now`` that are marked queued but whose job is gone (it raised, or
+        ended without recording an attempt); returns how many."""
 
     async def plan_attempt(self, organization_id: UUID, delivery_id: UUID) -> PlannedAttempt | None:
         """The delivery, its endpoint and its event; ``None``: gone or not pending."""

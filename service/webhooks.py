@@ -41,6 +41,7 @@ from service.webhook_ports import (
     Delivery,
     DeliveryStatus,
     PlannedAttempt,
+    WebhookBacklog,
     WebhookEndpoint,
 )
 
@@ -326,6 +327,23 @@ async def dispatch(deps: Deps, *, limit: int = 500) -> int:
     return made or 0
 
 
+async def backlog(deps: Deps) -> WebhookBacklog:
+    """Outbox lag, queued jobs and deliveries by status, across organizations: for the
+    operator's ``GET /metrics`` only (no principal: never shown through the API)."""
+    async with deps.read() as uow:
+        return await uow.webhooks.backlog(deps.clock.now())
+
+
+async def release_lost_deliveries(deps: Deps, *, limit: int = 500) -> int:
+    """The sweep: a job that raised (the database gone a moment) or ended without recording
+    an attempt leaves its delivery marked queued with no job; this hands such deliveries
+    back to :func:`dispatch`, which queues them again. Safe beside other workers' sweeps."""
+    async with deps.uow() as uow:
+        released = await uow.webhooks.release_lost_deliveries(deps.clock.now(), limit)
+        await uow.commit()
+    return released
+
+
 async def attempt_delivery(
     deps: Deps,
     organization_id: UUID,
@@ -379,5 +397,7 @@ __all__ = [
     "NewEndpoint",
     "RetrySchedule",
     "attempt_delivery",
+    "backlog",
     "dispatch",
+    "release_lost_deliveries",
 ]

@@ -417,12 +417,14 @@ class BulkCheckInPayload:
 
     @classmethod
     def of(cls, items: list[BulkItem], answers: list[BulkAnswer]) -> BulkCheckInPayload:
+        # GraphQL's ID scalar read every item's KR id: only a REST item may have none.
+        assert all(item.key_result_id is not None for item in items)
         counts = Counter(a.outcome for a in answers)
         return cls(
             items=[
                 BulkCheckInResult(
                     index=index,
-                    key_result_id=item.key_result_id,
+                    key_result_id=item.key_result_id,  # type: ignore[arg-type]
                     outcome=answer.outcome,
                     check_in=CheckIn.of(answer.check_in) if answer.check_in else None,
                     error=BulkItemErrorType.of(answer.error) if answer.error else None,

@@ -22,12 +22,21 @@ from typing import Annotated, Any, Self
 from uuid import UUID
 
 import strawberry
-from pydantic import ConfigDict, Field
+from pydantic import (
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
 from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
 from api.graphql.enums import Cadence, Direction, Grade, MetricKind, TrackStatus
+from api.rest.problems import validation_errors
 from api.shapes import Input, Output, Patch, no_rest_default
+from domain.errors import RuleViolation
 from domain.limits import (
     CHECK_IN_ORIGIN_MAX_LENGTH,
     CHECK_IN_TEXT_MAX_LENGTH,
@@ -37,7 +46,7 @@ from domain.limits import (
 )
 from domain.okrs import CheckInSource
 from service import checkins, key_results
-from service.checkins import BULK_CHECK_INS_MAX, BulkAnswer, BulkItem, Outcome
+from service.checkins import BULK_CHECK_INS_MAX, BulkAnswer, BulkItem, NewCheckIn, Outcome
 from service.key_results import UpdateDue
 from service.scores import KeyResultView
 
@@ -413,11 +422,54 @@ _BULK_ITEM_EXAMPLE: dict[str, Any] = {
 
 
 class CheckInBulkItem(CheckInCreate):
+    """One item of a bulk call. An item its schema refuses (a confidence out of 0-10, a
+    text too long, a NUL character, a wrong type, even a bad KR id) does not refuse the
+    whole body: it is read as an item refused with the field errors a single check-in's
+    422 has, and the others are judged on their own (the README's promise)."""
+
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_BULK_ITEM_EXAMPLE]})
     key_result_id: UUID = Field(description="The key result to check in on.")
+    # Why the item could not be read, when it could not: refused by the use case as is.
+    _unreadable: RuleViolation | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refused_alone(
+        cls, data: Any, handler: ModelWrapValidatorHandler[CheckInBulkItem]
+    ) -> CheckInBulkItem:
+        try:
+            return handler(data)
+        except ValidationError as error:
+            # Not validated (that failed): only the item's KR id, when readable, is kept;
+            # ``to_item`` reads nothing else of a refused item.
+            kept: dict[str, Any] = {"key_result_id": _uuid_or_none(data)}
+            item = cls.model_construct(**kept)
+            # The single check-in's errors (fields named from the item, as its body's are).
+            located = [{**e, "loc": ("body", *e["loc"])} for e in error.errors()]
+            item._unreadable = RuleViolation(
+                "the item is not valid: see errors",
+                code="validation_failed",
+                errors=validation_errors(located),
+            )
+            return item
 
     def to_item(self) -> BulkItem:
+        # GraphQL's input (strawberry's copy of this class) has no such attribute: GraphQL's
+        # own types refuse a wrong type, and the use case the rest, item by item.
+        unreadable: RuleViolation | None = getattr(self, "_unreadable", None)
+        if unreadable is not None:
+            return BulkItem(self.key_result_id, NewCheckIn(), unreadable=unreadable)
         return BulkItem(self.key_result_id, self.to_new())
+
+
+def _uuid_or_none(data: Any) -> UUID | None:
+    found = data.get("key_result_id") if isinstance(data, dict) else None
+    if isinstance(found, UUID):
+        return found
+    try:
+        return UUID(found) if isinstance(found, str) else None
+    except ValueError:
+        return None
 
 
 class CheckInBulk(Input):
@@ -454,7 +506,9 @@ class BulkItemError(Output):
 
 class BulkCheckInResult(Output):
     index: int = Field(examples=[0], description="The item's position in `items`, from 0.")
-    key_result_id: UUID
+    key_result_id: UUID | None = Field(
+        description="The item's KR; null when the item had no valid KR id (refused)."
+    )
     outcome: Outcome = Field(examples=["applied"])
     check_in: CheckInOut | None = Field(
         default=None,

@@ -18,7 +18,8 @@ from the same rules the code follows:
   (``ResourceResponse`` in http.py);
 * every operation refuses an unknown query parameter with 422 (query_parameters.py);
 * every JSON body, asked or answered, has an example derived from its schema (examples.py),
-  so documentation tools show values shaped like the API's instead of placeholders.
+  so documentation tools show values shaped like the API's instead of placeholders;
+* the ``webhooks`` section shows what receivers get, per event type (api/webhooks/openapi.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from fastapi.routing import APIRoute
 
 from api.rest.examples import example_of
 from api.rest.problems import PROBLEM_JSON, error_description
+from api.webhooks.openapi import webhooks_section
 
 _METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options", "trace"})
 _SCHEMAS = "#/components/schemas/"
@@ -116,6 +118,9 @@ def for_generators(spec: dict[str, Any]) -> dict[str, Any]:
     for name in _FASTAPI_VALIDATION:  # in this order: the first refers to the second
         if _SCHEMAS + name not in set(_refs(spec)):
             schemas.pop(name, None)
+    webhooks = webhooks_section(schemas)
+    if webhooks:
+        spec["webhooks"] = webhooks
     return spec
 
 

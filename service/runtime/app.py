@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.app import create_app
 from api.config import ApiConfig, GraphQLConfig, TokenConfig
 from api.metrics import HttpMetrics, PoolUsage
+from service import webhooks
 from service.context import Deps, Services, SystemClock
 from service.ports import Clock
 from service.runtime.logging import configure_logging
@@ -105,11 +106,15 @@ def build_app(settings: Settings, database_url: str, *, clock: Clock | None = No
         if replica is not None:
             await replica.dispose()
 
+    services = build_services(engine, settings, clock, replica=replica)
     metrics = None
     if settings.serves_metrics:
-        metrics = HttpMetrics(pools=partial(pool_usage, {"primary": engine, "replica": replica}))
+        metrics = HttpMetrics(
+            pools=partial(pool_usage, {"primary": engine, "replica": replica}),
+            backlog=partial(webhooks.backlog, services.deps),
+        )
     app = create_app(
-        build_services(engine, settings, clock, replica=replica),
+        services,
         api_config(settings),
         lifespan=lifespan,
         metrics=metrics,

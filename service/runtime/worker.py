@@ -62,6 +62,10 @@ class WorkerConfig:
     timeout: float = 10.0
     concurrency: int = 20
     dispatch_interval: float = 0.1  # seconds between two looks at the outbox when idle
+    # A job that raised leaves its delivery queued with no job: looked for this often.
+    sweep_interval: float = 60.0
+    # A picked job whose worker stopped beating this long (killed) is picked by another.
+    heartbeat_timeout: float = 30.0
 
 
 def signature_header(plan: PlannedAttempt, msg_id: str, at: datetime, body: bytes) -> str:
@@ -197,16 +201,18 @@ class Worker:
 
                 dispatcher = asyncio.create_task(self._dispatch_loop(deps))
                 retention = asyncio.create_task(self._retention_loop(deps))
+                sweep = asyncio.create_task(self._sweep_loop(deps))
                 try:
                     if not self._stopping.is_set():
                         await qm.run(
                             dequeue_timeout=timedelta(seconds=5),
                             batch_size=self._config.concurrency,
                             max_concurrent_tasks=self._config.concurrency * 2,
+                            heartbeat_timeout=timedelta(seconds=self._config.heartbeat_timeout),
                         )
                 finally:
                     self._stopping.set()
-                    for task in (dispatcher, retention):
+                    for task in (dispatcher, retention, sweep):
                         task.cancel()
                         with suppress(asyncio.CancelledError):
                             await task
@@ -226,6 +232,21 @@ class Worker:
                     await asyncio.wait_for(
                         self._stopping.wait(), timeout=self._config.dispatch_interval
                     )
+
+    async def _sweep_loop(self, deps: Deps) -> None:
+        """Deliveries whose job raised go back to the dispatcher (service.webhooks.
+        release_lost_deliveries): without it they would stay queued forever."""
+        while not self._stopping.is_set():
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=self._config.sweep_interval)
+            if self._stopping.is_set():
+                return
+            try:
+                released = await webhooks.release_lost_deliveries(deps)
+                if released:
+                    log.warning("deliveries whose job was lost, queued again: %d", released)
+            except Exception:  # the database went away a moment: try again next round
+                log.exception("the sweep of lost deliveries failed")
 
     async def _retention_loop(self, deps: Deps) -> None:
         """The change feed keeps 30 days (service.events.RETENTION): each worker forgets

@@ -206,6 +206,52 @@ async def test_bulk_refuses_as_a_single_check_in_does(acme: Tenant) -> None:
     assert answer["applied"] == 1
 
 
+async def test_bulk_refuses_an_invalid_item_alone(acme: Tenant) -> None:
+    """A value the body's schema refuses (a confidence out of 0-10, a NUL character, a
+    text too long, a wrong type, a bad KR id) refuses that item with the field errors a
+    single check-in's 422 has; the others are applied."""
+    w = await _world(acme, krs=2)
+    async with acme.as_member(w.ann["id"]) as as_ann:
+        single = await as_ann.post(
+            f"/v1/key-results/{w.krs[0]}/check-ins", json={"value": "1", "confidence": 11}
+        )
+        response = await as_ann.post(
+            "/v1/check-ins/bulk",
+            json={
+                "items": [
+                    _item(w.krs[0], value="10"),
+                    _item(w.krs[0], value="11", confidence=11),
+                    _item(w.krs[1], value="12", note="a\x00b"),
+                    _item(w.krs[1], value="13", blockers="x" * 10_001),
+                    _item(w.krs[1], value=[1]),
+                    _item("not-a-uuid", value="1"),
+                    "not an object",
+                    _item(w.krs[1], value="14"),
+                ]
+            },
+        )
+        assert response.status_code == 200, response.text
+        kr1 = await get(as_ann, f"/v1/key-results/{w.krs[1]}")
+    items = response.json()["items"]
+    assert [i["outcome"] for i in items] == ["applied"] + ["refused"] * 6 + ["applied"]
+    assert response.json()["refused"] == 6
+    assert {i["error"]["code"] for i in items[1:7]} == {"validation_failed"}
+    assert single.status_code == 422
+    assert items[1]["error"]["errors"] == single.json()["errors"]
+    assert [(e["field"], e["code"]) for e in items[1]["error"]["errors"]] == [
+        ("confidence", "less_than_equal")
+    ]
+    assert [e["field"] for e in items[2]["error"]["errors"]] == ["note"]
+    assert [(e["field"], e["code"]) for e in items[3]["error"]["errors"]] == [
+        ("blockers", "string_too_long")
+    ]
+    assert [e["field"] for e in items[4]["error"]["errors"]] == ["value"]
+    assert [e["field"] for e in items[5]["error"]["errors"]] == ["key_result_id"]
+    assert (items[5]["key_result_id"], items[6]["key_result_id"]) == (None, None)
+    assert items[0]["key_result_id"] == w.krs[0]
+    assert kr1["current"] == "14"
+
+
 async def test_bulk_costs_the_same_statements_for_5_items_or_100(acme: Tenant) -> None:
     w = await _world(acme, krs=5)
     counts = []

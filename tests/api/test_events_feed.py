@@ -117,6 +117,42 @@ async def test_a_private_objectives_events_reach_only_who_may_see_it(acme: Tenan
     assert len([e for e in seen if e["objective_id"] == made["objective"]["id"]]) == 5
 
 
+async def test_what_leaves_a_readers_view_still_reaches_who_could_read_it(acme: Tenant) -> None:
+    """A tombstone reveals only what the reader could already see: a public objective
+    deleted or made private, a KR moved from a public objective to a private one, reach
+    a member and an events:read token who read it before; a private one never does."""
+    async with acme.admin() as admin:
+        member = await create_member(admin, "Mem Ber")
+        made = await _okrs(acme, admin)
+        cycle_id = made["cycle"]["id"]
+        owner = {"kind": "member", "id": str(acme.admin_id)}
+        doomed = await objective(admin, cycle_id=cycle_id, title="Doomed", owner=owner)
+        hidden = await objective(
+            admin, cycle_id=cycle_id, title="Hidden", owner=owner, visibility="private"
+        )
+        secret = await objective(
+            admin, cycle_id=cycle_id, title="Secret", owner=owner, visibility="private"
+        )
+        moved = await admin.post(
+            f"/v1/key-results/{made['key_result']['id']}/move",
+            json={"objective_id": hidden["id"]},
+        )
+        assert moved.status_code == 200, moved.text
+        await patch(admin, f"/v1/objectives/{made['objective']['id']}", {"visibility": "private"})
+        for gone in (doomed, secret):
+            deleted = await admin.delete(f"/v1/objectives/{gone['id']}")
+            assert deleted.status_code == 204, deleted.text
+    token = acme.token(scopes=("events:read",))
+    for client in (acme.as_member(member["id"]), acme.client(token)):
+        async with client:
+            seen = [(e["type"], e["resource"]["id"]) for e in await feed(client)]
+        assert ("key_result.updated", made["key_result"]["id"]) in seen
+        assert ("objective.updated", made["objective"]["id"]) in seen
+        assert ("objective.deleted", doomed["id"]) in seen
+        # Never public: neither its creation nor its deletion.
+        assert not [s for s in seen if s[1] in (secret["id"], hidden["id"])]
+
+
 async def test_service_tokens_need_events_read(acme: Tenant) -> None:
     async with acme.admin() as admin:
         await _okrs(acme, admin)

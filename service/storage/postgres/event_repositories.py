@@ -50,7 +50,9 @@ def _ended_transactions() -> ColumnElement[bool]:
 
 def _readable(request: FeedRequest) -> ColumnElement[bool]:
     """The events of the audiences open to the reader; of OKR events, those whose
-    objective the reader may see now (an objective since deleted: admins only)."""
+    objective the reader may see now, or that was public before the change (a deletion,
+    a move to a private objective, a change to private: integrations remove what they
+    mirrored, and the event reveals only what the reader could already see)."""
     e, o = t.events, t.objectives
     org = request.organization_id
     allowed: list[ColumnElement[bool]] = []
@@ -60,7 +62,7 @@ def _readable(request: FeedRequest) -> ColumnElement[bool]:
             visible = select(o.c.id).where(
                 o.c.organization_id == org, visible_to(org, request.viewer)
             )
-            condition = and_(condition, e.c.objective_id.in_(visible))
+            condition = and_(condition, or_(e.c.public_before, e.c.objective_id.in_(visible)))
         allowed.append(condition)
     return or_(*allowed) if allowed else false()
 

@@ -12,12 +12,24 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Insert, String, Text, bindparam, cast, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Insert,
+    String,
+    Text,
+    bindparam,
+    cast,
+    false,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from service.events import from_audit
+from service.events import from_audit, visibility_before
 from service.okr_ports import AuditEvent
 from service.storage.postgres import tables as t
 from service.storage.postgres.sql import execute_write
@@ -39,6 +51,19 @@ def _statement() -> Insert:
         .where(k.c.organization_id == organization_id, k.c.id == key_result_id)
         .scalar_subquery(),
     )
+    # Public before the change: as the snapshot says, else as the objective the KR was in
+    # before is (a move leaves that one as it was), read in this statement.
+    o = t.objectives
+    public_before = func.coalesce(
+        bindparam("event_public_before", type_=Boolean),
+        select(o.c.visibility == "public")
+        .where(
+            o.c.organization_id == organization_id,
+            o.c.id == bindparam("event_objective_before", type_=_UUID),
+        )
+        .scalar_subquery(),
+        false(),
+    )
     event_type = bindparam("event_type", type_=String)
     values = select(
         organization_id,
@@ -55,6 +80,7 @@ def _statement() -> Insert:
         key_result_id,
         bindparam("event_changes", type_=JSONB),
         bindparam("event_link", type_=String),
+        public_before,
     ).where(event_type.is_not(None))
     columns = [
         "organization_id",
@@ -70,12 +96,14 @@ def _statement() -> Insert:
         "key_result_id",
         "changes",
         "link",
+        "public_before",
     ]
     return insert(e).from_select(columns, values).add_cte(audit_row)
 
 
 def _row(event: AuditEvent) -> dict[str, Any]:
     outgoing = from_audit(event)
+    before = visibility_before(event)
     return {
         "organization_id": event.organization_id,
         "id": event.id,
@@ -93,6 +121,8 @@ def _row(event: AuditEvent) -> dict[str, Any]:
         "event_key_result_id": outgoing and outgoing.key_result_id,
         "event_changes": list(outgoing.changes) if outgoing else [],
         "event_link": outgoing and outgoing.link,
+        "event_public_before": before.public,
+        "event_objective_before": before.objective_id,
     }
 
 

@@ -416,6 +416,9 @@ events = Table(
     Column("key_result_id", UUID(as_uuid=True)),
     Column("changes", JSONB, nullable=False),
     Column("link", String(200), nullable=False),
+    # Whether its objective was public before the change: the feed shows an OKR event to
+    # who may see the objective now or, when it was public, to who could read it before.
+    Column("public_before", Boolean, nullable=False, server_default=text("false")),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
     Index(None, "organization_id", "transaction_id", "seq"),

@@ -9,7 +9,10 @@ across workers; the others skip the step.
 
 A delivery gets a job only while it has none (``queued``): the job is inserted into the
 queue's table by the same transaction that marks the delivery queued, through the queue's
-own API on this transaction's connection, so neither exists without the other.
+own API on this transaction's connection, so neither exists without the other. A job that
+raised (the database gone a moment) leaves its delivery ``queued`` with no job:
+:meth:`PostgresWebhooks.release_lost_deliveries` finds those by reading the queue's own table
+and hands them back to the dispatcher.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from uuid import UUID
 
 from pgqueuer.db import AsyncpgDriver
 from pgqueuer.queries import Queries
-from sqlalchemy import and_, delete, insert, literal_column, select, text, update
+from sqlalchemy import and_, delete, func, insert, literal_column, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.event_ports import Audience, IntegrationEvent
@@ -32,6 +35,7 @@ from service.webhook_ports import (
     Delivery,
     DeliveryStatus,
     PlannedAttempt,
+    WebhookBacklog,
     WebhookEndpoint,
 )
 
@@ -203,6 +207,45 @@ class PostgresWebhooks:
             )
         )
 
+    async def backlog(self, now: datetime) -> WebhookBacklog:
+        # The first event past the dispatcher's cursor (the (transaction_id, seq) index).
+        cursor = t.webhook_dispatch_cursor
+        oldest = (
+            await self._conn.execute(
+                select(_e.c.occurred_at)
+                .select_from(_e.join(cursor, cursor.c.id == 1))
+                .where(
+                    tuple_(_e.c.transaction_id, _e.c.seq)
+                    > tuple_(cursor.c.transaction_id, cursor.c.seq)
+                )
+                .order_by(_e.c.transaction_id, _e.c.seq)
+                .limit(1)
+            )
+        ).scalar()
+        lag = max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
+        deliveries = {
+            row.status: int(row.n)
+            for row in await self._conn.execute(
+                select(_d.c.status, func.count().label("n")).group_by(_d.c.status)
+            )
+        }
+        return WebhookBacklog(lag, await self._jobs(), deliveries)
+
+    async def _jobs(self) -> dict[str, int]:
+        raw = await self._conn.get_raw_connection()
+        queue_table = Queries(AsyncpgDriver(raw.driver_connection)).qbe.settings.queue_table
+        exists = await self._conn.execute(text("SELECT to_regclass(:t)"), {"t": queue_table})
+        if exists.scalar() is None:  # no worker has installed the queue yet
+            return {}
+        rows = await self._conn.execute(
+            text(
+                f"SELECT status::text AS status, count(*) AS n FROM {queue_table}"  # noqa: S608 - pgqueuer's own table name
+                " WHERE entrypoint = :entrypoint GROUP BY status"
+            ),
+            {"entrypoint": DELIVER},
+        )
+        return {row.status: int(row.n) for row in rows}
+
     # -- the worker's side ---------------------------------------------------------------
 
     async def dispatch_events(self, limit: int, now: datetime) -> int | None:
@@ -271,6 +314,49 @@ class PostgresWebhooks:
                 .values(queued=True)
             )
         return len(due)
+
+    async def release_lost_deliveries(self, now: datetime, limit: int) -> int:
+        # Lock the candidates first, then look for their jobs in a later statement: under
+        # READ COMMITTED that statement's snapshot is taken after the locks, so a job enqueued
+        # (and committed) before them is seen, and none can be enqueued or finished for these
+        # deliveries until this transaction ends. SKIP LOCKED: several workers sweep at once.
+        candidates = (
+            await self._conn.execute(
+                select(_d.c.organization_id, _d.c.id)
+                .where(
+                    _d.c.status == DeliveryStatus.PENDING.value,
+                    _d.c.queued,
+                    _d.c.next_attempt_at <= now,
+                )
+                .order_by(_d.c.next_attempt_at)
+                .limit(limit)
+                .with_for_update(of=_d, skip_locked=True)
+            )
+        ).all()
+        if not candidates:
+            return 0
+        raw = await self._conn.get_raw_connection()
+        queue_table = Queries(AsyncpgDriver(raw.driver_connection)).qbe.settings.queue_table
+        # pgqueuer keeps a job in its table while queued or picked (a picked job whose worker
+        # died is picked again by another after the heartbeat timeout: still alive), and
+        # moves it to its log when it ends, whether it returned or raised.
+        live = text(
+            f"SELECT convert_from(payload, 'UTF8')::jsonb ->> 'id' AS id FROM {queue_table}"  # noqa: S608 - pgqueuer's own table name
+            " WHERE entrypoint = :entrypoint AND convert_from(payload, 'UTF8')::jsonb ->> 'id'"
+            " = ANY(:ids)"
+        )
+        ids = [str(row.id) for row in candidates]
+        alive = {
+            row.id for row in await self._conn.execute(live, {"entrypoint": DELIVER, "ids": ids})
+        }
+        lost = [row for row in candidates if str(row.id) not in alive]
+        for row in lost:
+            await self._conn.execute(
+                update(_d)
+                .where(_d.c.organization_id == row.organization_id, _d.c.id == row.id)
+                .values(queued=False)
+            )
+        return len(lost)
 
     async def plan_attempt(self, organization_id: UUID, delivery_id: UUID) -> PlannedAttempt | None:
         delivery = await self.get_delivery(organization_id, delivery_id)
