@@ -113,9 +113,14 @@ def _invalid(field: str, message: str, code: str = "invalid") -> RuleViolation:
 
 
 def _checked_url(url: str) -> str:
-    parts = urlsplit(url)
     if len(url) > URL_MAX_LENGTH:
         raise _invalid("url", f"is longer than {URL_MAX_LENGTH} characters", "too_long")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - read for its check: a port that is no number, or past 65535
+    except ValueError:
+        # "http://[::1", "http://host:99999/": refused here, not at every delivery attempt.
+        raise _invalid("url", "is not a valid URL", "invalid_url") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise _invalid("url", "must be an absolute http or https URL", "invalid_url")
     return url

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.shapes import Output
+from api.shapes import Input, Output
 from service import webhooks
 from service.webhook_ports import Delivery, WebhookEndpoint
 
@@ -22,7 +22,7 @@ _TYPES = Field(
 )
 
 
-class WebhookEndpointCreate(BaseModel):
+class WebhookEndpointCreate(Input):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -52,7 +52,7 @@ class WebhookEndpointCreate(BaseModel):
         )
 
 
-class WebhookEndpointPatch(BaseModel):
+class WebhookEndpointPatch(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"enabled": True}]})
 
     url: str | None = Field(default=None, max_length=webhooks.URL_MAX_LENGTH)

@@ -79,15 +79,15 @@ def signature_header(plan: PlannedAttempt, msg_id: str, at: datetime, body: byte
 
 
 def _refused(address: str) -> bool:
+    """Anything but a globally routable unicast address: private, loopback, link-local,
+    shared (100.64/10, where some clouds keep their metadata service), 6to4 and the like."""
     ip = ipaddress.ip_address(address.split("%", maxsplit=1)[0])
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address carried inside an IPv6 one (mapped, 6to4) is judged as itself.
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is not None and _refused(str(embedded)):
+            return True
+    return not ip.is_global or ip.is_multicast
 
 
 async def check_destination(url: str, *, allow_private: bool) -> None:
@@ -127,7 +127,9 @@ def make_sender(
             return AttemptOutcome(None, _ms(started), str(error))
         except httpx.TimeoutException:
             return AttemptOutcome(None, _ms(started), f"timed out after {config.timeout:g} s")
-        except (httpx.HTTPError, OSError) as error:
+        except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as error:
+            # ValueError: a URL stored before its checks (a bad port, an over-long label):
+            # an attempt that failed, logged, counted toward disabling; never a job that raises.
             return AttemptOutcome(None, _ms(started), f"{type(error).__name__}: {error}"[:500])
         duration = _ms(started)
         if 200 <= response.status_code < 300:

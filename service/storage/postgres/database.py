@@ -36,6 +36,9 @@ def create_engine(url: str, *, pool_size: int, statement_cache_size: int) -> Asy
         # fails, and connections are recycled every half hour.
         pool_pre_ping=False,
         pool_recycle=1800,
+        # An error's text never carries the statement's values: they may hold secrets
+        # (webhook signing secrets, push-URL hashes) and personal data, and errors are logged.
+        hide_parameters=True,
         connect_args={
             "statement_cache_size": statement_cache_size,
             "server_settings": {"application_name": "okr-service", "timezone": "UTC"},
