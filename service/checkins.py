@@ -34,6 +34,7 @@ from service import audit
 from service.auth import Principal, ensure_can_read_okrs
 from service.concurrency import ensure_version
 from service.context import Deps
+from service.key_result_tracks import report_check_ins
 from service.okr_access import (
     ensure_may_edit_key_result,
     key_result_refusals,
@@ -166,7 +167,10 @@ async def add_check_in(
     if stored.id != entry.id:
         return CheckedIn(stored, duplicate=True)
     await uow.objectives.touch(principal.organization_id, [found.objective.id], entry.created_at)
-    await uow.audit.record(_created(deps, principal, entry))
+    # Its KR's track status may have moved: reported in the same transaction and recorded
+    # with the check-in's own event (service.key_result_tracks).
+    tracks = await report_check_ins(uow, deps, principal, [(found, entry)])
+    await uow.audit.record_many([_created(deps, principal, entry), *tracks])
     return CheckedIn(entry)
 
 
@@ -253,7 +257,9 @@ async def check_in_bulk(
         if applied:
             objective_ids = {contexts[c.key_result_id].objective.id for c in applied}
             await uow.objectives.touch(org_id, objective_ids, deps.clock.now())
-            await uow.audit.record_many([_created(deps, principal, c) for c in applied])
+            checked = [(contexts[c.key_result_id], c) for c in applied]
+            tracks = await report_check_ins(uow, deps, principal, checked)
+            await uow.audit.record_many([*(_created(deps, principal, c) for c in applied), *tracks])
         await uow.commit()
     return answers
 

@@ -65,6 +65,17 @@ CATALOGUE: Mapping[str, EventType] = _catalogue(
     EventType("key_result.updated", _OKRS, "A KR changed (moved, KPI linked or unlinked)."),
     EventType("key_result.deleted", _OKRS, "A KR was deleted."),
     EventType("key_result.final_score_set", _OKRS, "A KR's final score was set."),
+    EventType(
+        "key_result.track_status_changed",
+        _OKRS,
+        "A KR's track status (on_track, at_risk, off_track) changed, at a check-in or as "
+        "the calendar moved (the hourly sweep).",
+    ),
+    EventType(
+        "key_result.stale",
+        _OKRS,
+        "A KR's update became overdue for its cadence: once per stale spell.",
+    ),
     EventType("check_in.created", _OKRS, "A KR was checked in on (by a member or a KPI)."),
     EventType("action.created", _OKRS, "An action was created (or copied)."),
     EventType("action.updated", _OKRS, "An action changed (accepted included)."),

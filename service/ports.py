@@ -38,6 +38,7 @@ from service.review_ports import (
     ReviewResponseRepository,
 )
 from service.template_ports import TemplateRepository
+from service.track_ports import KeyResultTracks
 from service.webhook_ports import WebhookRepository
 
 
@@ -230,6 +231,7 @@ class UnitOfWork(Protocol):
     kpis: KpiRepository
     webhooks: WebhookRepository
     push_urls: PushUrlRepository
+    tracks: KeyResultTracks
 
     async def lock_graph(self, organization_id: UUID, graph: Graph) -> None:
         """Hold the organization's lock on ``graph`` until this unit of work ends.

@@ -66,3 +66,13 @@ def test_creations_carry_no_changes() -> None:
 def test_changed_fields() -> None:
     assert changed_fields({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == ("b", "c")
     assert changed_fields(None, None) == ()
+
+
+def test_a_kr_track_event_is_about_the_kr_and_its_objective() -> None:
+    objective_id = str(uuid4())
+    for action in ("key_result.track_status_changed", "key_result.stale"):
+        event = from_audit(_audit(action, "key_result", after={"objective_id": objective_id}))
+        assert event is not None
+        assert (event.type, event.audience, event.changes) == (action, Audience.OKRS, ())
+        assert str(event.objective_id) == objective_id
+        assert event.key_result_id == event.resource_id

@@ -82,6 +82,12 @@ TABLE_ONLY: dict[tuple[str, str], tuple[int, str]] = {
     ("webhook_deliveries", "event_type"): (60, "a type of service.events' catalogue"),
     ("webhook_deliveries", "status"): (16, "one of the delivery states"),
     ("webhook_deliveries", "last_error"): (500, "the sender's summary, cut to fit"),
+    ("webhook_delivery_attempts", "error"): (500, "ATTEMPT_ERROR_MAX_LENGTH, cut to fit"),
+    ("webhook_delivery_attempts", "response_excerpt"): (
+        1024,
+        "RESPONSE_EXCERPT_MAX_LENGTH of a receiver's answer, cut to fit",
+    ),
+    ("key_results", "reported_track_status"): (16, "a track status the use cases write"),
 }
 
 

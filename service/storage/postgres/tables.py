@@ -291,6 +291,11 @@ key_results = Table(
     Column("latest_check_in_at", DateTime(timezone=True)),
     Column("current_value", Numeric),
     Column("current_milestones_done", ARRAY(UUID(as_uuid=True))),
+    # What the track events last reported (service/key_result_tracks.py): the track status
+    # and the due instant the stale spell began at. NULL status: not looked at yet (KRs from
+    # before migration 0018): the first look reports nothing, so a deploy floods no feed.
+    Column("reported_track_status", String(16), server_default=text("'on_track'")),
+    Column("reported_stale_since", DateTime(timezone=True)),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(
         ["organization_id", "objective_id"], ["objectives.organization_id", "objectives.id"]
@@ -312,6 +317,10 @@ key_results = Table(
     CheckConstraint("weight >= 0", name="weight"),
     CheckConstraint("confidence BETWEEN 0 AND 10", name="confidence"),
     CheckConstraint("cadence IN ('daily', 'weekly', 'biweekly', 'monthly')", name="cadence"),
+    CheckConstraint(
+        "reported_track_status IN ('on_track', 'at_risk', 'off_track', 'scored')",
+        name="reported_track_status",
+    ),
     Index(None, "organization_id", "objective_id"),
     Index(None, "organization_id", "owner_id"),
     Index("ix_key_results_kpi_id", "organization_id", "kpi_id"),
@@ -800,6 +809,32 @@ webhook_deliveries = Table(
     Index(None, "organization_id", "endpoint_id", "created_at"),
     # The dispatcher's scan for pending deliveries without a job, across organizations.
     Index(None, "status", "queued"),
+    # The retention's scan for the oldest deliveries, across organizations.
+    Index(None, "created_at"),
+)
+
+# Every attempt of a delivery (its log), numbered from 1 across replays. Only what came back
+# is kept (status, error, the start of the answer): never what was signed, nor the secret.
+webhook_delivery_attempts = Table(
+    "webhook_delivery_attempts",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("delivery_id", UUID(as_uuid=True), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("attempted_at", DateTime(timezone=True), nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("response_status", Integer),
+    Column("error", String(500)),
+    Column("response_excerpt", String(1024)),
+    PrimaryKeyConstraint("organization_id", "delivery_id", "number"),
+    ForeignKeyConstraint(
+        ["organization_id", "delivery_id"],
+        ["webhook_deliveries.organization_id", "webhook_deliveries.id"],
+        ondelete="CASCADE",
+        name="fk_webhook_delivery_attempts_delivery_id_webhook_deliveries",
+    ),
+    # The retention's scan for the oldest attempts, across organizations.
+    Index(None, "attempted_at"),
 )
 
 # The dispatcher's place in the outbox: one row, for every organization (the outbox is read

@@ -62,9 +62,11 @@ from service.storage.postgres.review_repositories import (
     PostgresReviewResponses,
 )
 from service.storage.postgres.template_repositories import PostgresTemplates
+from service.storage.postgres.track_repositories import PostgresKeyResultTracks
 from service.storage.postgres.webhook_repositories import PostgresWebhooks
 from service.storage.postgres.work_plan_reader import PostgresWorkPlanReader
 from service.template_ports import TemplateRepository
+from service.track_ports import KeyResultTracks
 from service.webhook_ports import WebhookRepository
 
 
@@ -98,6 +100,7 @@ class PostgresUnitOfWork:
     kpis: KpiRepository
     webhooks: WebhookRepository
     push_urls: PushUrlRepository
+    tracks: KeyResultTracks
 
     def __init__(
         self,
@@ -141,6 +144,7 @@ class PostgresUnitOfWork:
         self.kpis = PostgresKpis(self._conn)
         self.webhooks = PostgresWebhooks(self._conn)
         self.push_urls = PostgresPushUrls(self._conn)
+        self.tracks = PostgresKeyResultTracks(self._conn)
         return self
 
     async def lock_graph(self, organization_id: UUID, graph: Graph) -> None:

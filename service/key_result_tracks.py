@@ -1,0 +1,256 @@
+"""KR track events (进度状态提醒): ``key_result.track_status_changed`` and ``key_result.stale``.
+
+A KR's track status moves when it is checked in on, and without a check-in as the calendar
+moves (the expected progress rises every day); it goes stale when its update is overdue.
+Integrations hear of each change once (``domain.tracks``): the KR row keeps what was last
+reported (``key_results.reported_track_status`` / ``reported_stale_since``).
+
+- At a check-in (:func:`report_check_ins`, called by ``service.checkins`` in the check-in's
+  transaction): the status the new value gives, against the one last reported.
+- By the sweep (:func:`sweep_key_result_tracks`): every KR that takes updates, every
+  organization's, in batches: the status the calendar gives it now, and a stale spell not
+  reported yet. Run it every :data:`SWEEP_INTERVAL` (``okr worker``); running it twice in a
+  row records nothing new, and several workers at once record each change once (each report
+  is kept only if the KR is still as the sweep read it).
+
+Both events reach exactly who may read the KR's objective, like every KR event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+from uuid import UUID
+
+from domain.cadence import takes_updates, update_status
+from domain.cycles import Cycle
+from domain.okrs import CheckIn, KeyResult
+from domain.organizations import Organization
+from domain.scoring import TrackStatus
+from domain.tracks import TrackReading, read_track, track_news
+from service import audit
+from service.auth import Principal
+from service.context import Deps
+from service.okr_ports import AuditEvent, KeyResultContext
+from service.ports import UnitOfWork
+from service.scores import local_today
+from service.track_ports import CheckInTrack, NewReport, SweepPosition, TrackedKeyResult
+
+SWEEP_INTERVAL: Final = timedelta(hours=1)
+"""How often the worker runs the sweep: a KR's status moves at most once a day by the
+calendar (its organization's midnight) and a stale spell begins at any minute, so an hour
+is how late an integration hears of it at most."""
+
+SWEEP_BATCH: Final = 500
+"""KRs read per transaction of the sweep: short transactions, a bounded memory."""
+
+SWEEP_ACTOR: Final = "system:track-sweep"
+"""The audit actor of the events the sweep records (nobody did them: the calendar did)."""
+
+TRACK_STATUS_CHANGED: Final = "key_result.track_status_changed"
+STALE: Final = "key_result.stale"
+
+
+def _track_status_changed(
+    *,
+    event_id: UUID,
+    actor: str,
+    kr: KeyResult,
+    before: TrackStatus | None,
+    reading: TrackReading,
+    at: datetime,
+) -> AuditEvent:
+    return AuditEvent(
+        id=event_id,
+        organization_id=kr.organization_id,
+        occurred_at=at,
+        actor=actor,
+        action=TRACK_STATUS_CHANGED,
+        resource_type="key_result",
+        resource_id=kr.id,
+        before=None,
+        after=audit.snapshot(
+            {
+                "objective_id": kr.objective_id,
+                "from": before,
+                "to": reading.status,
+                "progress": reading.progress,
+                "expected_progress": reading.expected_progress,
+                "at": at,
+            }
+        ),
+    )
+
+
+def _stale(
+    *,
+    event_id: UUID,
+    kr: KeyResult,
+    stale_since: datetime,
+    last_check_in_at: datetime | None,
+    at: datetime,
+) -> AuditEvent:
+    return AuditEvent(
+        id=event_id,
+        organization_id=kr.organization_id,
+        occurred_at=at,
+        actor=SWEEP_ACTOR,
+        action=STALE,
+        resource_type="key_result",
+        resource_id=kr.id,
+        before=None,
+        after=audit.snapshot(
+            {
+                "objective_id": kr.objective_id,
+                "stale_since": stale_since,
+                "last_check_in_at": last_check_in_at,
+                "cadence": kr.cadence,
+                "at": at,
+            }
+        ),
+    )
+
+
+def _reading(
+    kr: KeyResult, check_in: CheckIn, cycle: Cycle, org: Organization, now: datetime
+) -> TrackReading:
+    return read_track(
+        kr,
+        current=check_in.value,
+        milestones_done=frozenset(check_in.milestones_done or ()),
+        cycle_start=cycle.start_date,
+        cycle_end=cycle.end_date,
+        today=local_today(org, now),
+        settings=org.scoring,
+    )
+
+
+async def report_check_ins(
+    uow: UnitOfWork,
+    deps: Deps,
+    principal: Principal,
+    checked: Sequence[tuple[KeyResultContext, CheckIn]],
+) -> list[AuditEvent]:
+    """The track events of check-ins just stored in the caller's unit of work (not yet
+    committed), to record with the check-ins' own events: a status change where a check-in
+    became its KR's latest and moved its status from the one last reported, which the KR
+    keeps from now on. One statement for any number of check-ins (the organization was
+    read with the KRs). KRs that take no updates (a draft objective, a final score) report
+    nothing; a stale spell needs no word here: a check-in ends it."""
+    org = await uow.organizations.get(principal.organization_id)
+    if org is None:
+        return []
+    now = deps.clock.now()
+    readings: dict[UUID, tuple[KeyResult, TrackReading]] = {}
+    for found, entry in checked:
+        kr = found.key_result
+        if takes_updates(found.objective.status, found.cycle.state, kr.final_score):
+            readings[entry.id] = (kr, _reading(kr, entry, found.cycle, org, now))
+    tracks = [CheckInTrack(k.id, check_in_id, r.status) for check_in_id, (k, r) in readings.items()]
+    before = await uow.tracks.report_check_ins(principal.organization_id, tracks)
+    events: list[AuditEvent] = []
+    for check_in_id, reported in before.items():
+        kr, reading = readings[check_in_id]
+        if track_news(reported, reading.status, None).status_changed:
+            events.append(
+                _track_status_changed(
+                    event_id=deps.new_id(),
+                    actor=principal.subject,
+                    kr=kr,
+                    before=reported.status,
+                    reading=reading,
+                    at=now,
+                )
+            )
+    return events
+
+
+# -- the sweep ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What the sweep makes of one KR now: the report to keep and the events it records."""
+
+    report: NewReport
+    events: tuple[AuditEvent, ...]
+
+
+def _look(deps: Deps, tracked: TrackedKeyResult, now: datetime) -> _Look | None:
+    kr, org, cycle = tracked.key_result, tracked.organization, tracked.cycle
+    reading = read_track(
+        kr,
+        current=tracked.current,
+        milestones_done=tracked.milestones_done,
+        cycle_start=cycle.start_date,
+        cycle_end=cycle.end_date,
+        today=local_today(org, now),
+        settings=org.scoring,
+    )
+    stale_since = update_status(
+        kr,
+        tracked.latest_check_in_at,
+        objective_status=tracked.objective_status,
+        cycle_state=cycle.state,
+        now=now,
+        time_zone=org.time_zone,
+    ).stale_since
+    news = track_news(tracked.reported, reading.status, stale_since)
+    if news.keep == tracked.reported:
+        return None
+    events: list[AuditEvent] = []
+    if news.status_changed:
+        events.append(
+            _track_status_changed(
+                event_id=deps.new_id(),
+                actor=SWEEP_ACTOR,
+                kr=kr,
+                before=tracked.reported.status,
+                reading=reading,
+                at=now,
+            )
+        )
+    if news.stale_since is not None:
+        events.append(
+            _stale(
+                event_id=deps.new_id(),
+                kr=kr,
+                stale_since=news.stale_since,
+                last_check_in_at=tracked.latest_check_in_at,
+                at=now,
+            )
+        )
+    report = NewReport(
+        organization_id=kr.organization_id,
+        key_result_id=kr.id,
+        seen=tracked.reported,
+        seen_latest_check_in_id=tracked.latest_check_in_id,
+        keep=news.keep,
+    )
+    return _Look(report, tuple(events))
+
+
+async def sweep_key_result_tracks(deps: Deps, *, limit: int = SWEEP_BATCH) -> int:
+    """Report what the calendar changed since the last look, every organization's KRs that
+    take updates: a track status that drifted (expected progress rose), a stale spell begun.
+    One transaction of three statements per ``limit`` KRs (the read, the reports kept, the
+    events); a KR a check-in or another sweep reported meanwhile is left to them. Returns
+    how many events were recorded: a second run right after records none."""
+    now = deps.clock.now()
+    after: SweepPosition | None = None
+    recorded = 0
+    while True:
+        async with deps.uow() as uow:
+            batch = await uow.tracks.taking_updates(after, limit)
+            looks = [look for t in batch if (look := _look(deps, t, now)) is not None]
+            kept = await uow.tracks.keep_reports([look.report for look in looks])
+            events = [e for look in looks if look.report.key_result_id in kept for e in look.events]
+            await uow.audit.record_many(events)
+            await uow.commit()
+        recorded += len(events)
+        if len(batch) < limit:
+            return recorded
+        last = batch[-1].key_result
+        after = SweepPosition(last.organization_id, last.id)
