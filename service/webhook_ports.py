@@ -73,10 +73,48 @@ class AttemptOutcome:
     response_status: int | None  # None: no answer (refused, timed out, unreachable)
     duration_ms: int
     error: str | None  # None: delivered (2xx)
+    # The start of the receiver's answer, when the sender read it (RESPONSE_EXCERPT_MAX_LENGTH).
+    response_excerpt: str | None = None
 
     @property
     def delivered(self) -> bool:
         return self.error is None
+
+
+RESPONSE_EXCERPT_MAX_LENGTH = 1024  # characters of a receiver's answer kept per attempt
+ATTEMPT_ERROR_MAX_LENGTH = 500  # characters of an attempt's error kept
+
+
+@dataclass(frozen=True)
+class DeliveryAttempt:
+    """One attempt of a delivery, as its log keeps it. ``number`` counts every attempt of the
+    delivery, replays' included (1, 2, ...). Never holds a secret: only what came back."""
+
+    delivery_id: UUID
+    number: int
+    attempted_at: datetime
+    duration_ms: int
+    response_status: int | None
+    error: str | None  # None: delivered
+    response_excerpt: str | None
+
+
+@dataclass(frozen=True)
+class ReplayWindow:
+    """Which deliveries of an endpoint a replay sends again: created in [since, until)."""
+
+    since: datetime
+    until: datetime | None
+    event_types: tuple[str, ...] | None  # None: every type
+
+
+@dataclass(frozen=True)
+class ReplayedDeliveries:
+    queued: int  # made pending again, for the dispatcher to queue
+    already_pending: int  # pending anyway: each is sent on its own schedule
+    # When more matched than one call replays: the ``created_at`` of the first left out
+    # (oldest first): replay again ``since`` it for the rest.
+    next_since: datetime | None
 
 
 @dataclass(frozen=True)
@@ -109,6 +147,29 @@ class WebhookRepository(Protocol):
         self, organization_id: UUID, delivery_id: UUID, at: datetime
     ) -> None:
         """Make the delivery pending again, due ``at``, for the dispatcher to queue."""
+
+    async def list_attempts(
+        self, organization_id: UUID, delivery_ids: Sequence[UUID]
+    ) -> Sequence[DeliveryAttempt]:
+        """The attempts of these deliveries, each delivery's in order (by ``number``)."""
+
+    async def replay_deliveries(
+        self,
+        organization_id: UUID,
+        endpoint_id: UUID,
+        window: ReplayWindow,
+        *,
+        limit: int,
+        at: datetime,
+    ) -> ReplayedDeliveries:
+        """Make up to ``limit`` of the endpoint's deliveries in ``window`` (oldest first)
+        pending again, due ``at``, keeping their event (so their ``webhook-id``); those
+        pending already are left on their schedule (a second job could send one twice)."""
+
+    async def delete_deliveries_before(self, cutoff: datetime, limit: int) -> int:
+        """Forget up to ``limit`` deliveries created before ``cutoff`` that are not pending
+        (their attempts with them), and up to ``limit`` attempts made before it; every
+        organization's. Returns how many rows went."""
 
     async def backlog(self, now: datetime) -> WebhookBacklog: ...
 

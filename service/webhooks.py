@@ -11,6 +11,13 @@ endpoint that wants the event's type; a job of the queue then sends it
 :class:`RetrySchedule` (with jitter); when every attempt has failed the delivery is
 ``failed``, and its endpoint, unless it succeeded since, is disabled with a reason.
 
+Every attempt is kept in the delivery's log (:func:`get_delivery`), recorded by the
+transaction that records the attempt's outcome. A replay sends deliveries again with their
+first ``webhook-id`` (the event's id): one (:func:`replay_delivery`) or every one created in a
+window (:func:`replay_since`). The log is kept :data:`DELIVERY_RETENTION`, as long as the
+events it sends (older ones could not be sent again); :func:`delete_expired_deliveries`
+forgets older deliveries and attempts (``okr worker``'s hourly retention runs it).
+
 The signing secret (``whsec_`` + base64 of 24 random bytes) is shown once, at creation and
 at rotation. It is stored as is: HMAC signs with it, so a hash could not. A rotation keeps the
 previous secret signing too (a second signature) for :data:`ROTATION_OVERLAP`.
@@ -23,7 +30,7 @@ import random
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -33,14 +40,17 @@ from domain.limits import WEBHOOK_DESCRIPTION_MAX_LENGTH, WEBHOOK_URL_MAX_LENGTH
 from service import audit
 from service.auth import Principal, ensure_admin
 from service.context import Deps
-from service.events import CATALOGUE
+from service.events import CATALOGUE, RETENTION
 from service.patch import UNSET, Maybe
 from service.ports import UnitOfWork
 from service.webhook_ports import (
     AttemptOutcome,
     Delivery,
+    DeliveryAttempt,
     DeliveryStatus,
     PlannedAttempt,
+    ReplayedDeliveries,
+    ReplayWindow,
     WebhookBacklog,
     WebhookEndpoint,
 )
@@ -50,6 +60,10 @@ URL_MAX_LENGTH: Final = WEBHOOK_URL_MAX_LENGTH
 DESCRIPTION_MAX_LENGTH: Final = WEBHOOK_DESCRIPTION_MAX_LENGTH
 MAX_ENDPOINTS: Final = 50  # per organization
 DELIVERY_LOG_LIMIT: Final = 100
+# The delivery log is kept as long as the events it sends: a replay needs the event.
+DELIVERY_RETENTION: Final = RETENTION
+REPLAY_LIMIT: Final = 10_000  # deliveries one replay call sends again
+RETENTION_BATCH: Final = 1_000  # rows one retention transaction deletes
 
 
 @dataclass(frozen=True)
@@ -316,6 +330,120 @@ async def replay_delivery(
     return replayed
 
 
+@dataclass(frozen=True)
+class DeliveryLog:
+    """A delivery and every attempt of it, oldest first."""
+
+    delivery: Delivery
+    attempts: Sequence[DeliveryAttempt]
+
+
+async def get_delivery(
+    deps: Deps, principal: Principal, endpoint_id: UUID, delivery_id: UUID
+) -> DeliveryLog:
+    """One delivery of the endpoint with its attempts; another endpoint's is ``not_found``."""
+    ensure_admin(principal)
+    async with deps.read() as uow:
+        delivery = await uow.webhooks.get_delivery(principal.organization_id, delivery_id)
+        if delivery is None or delivery.endpoint_id != endpoint_id:
+            raise NotFound("no such delivery", code="not_found")
+        attempts = await uow.webhooks.list_attempts(principal.organization_id, [delivery_id])
+    return DeliveryLog(delivery, attempts)
+
+
+async def delivery_log(
+    deps: Deps, principal: Principal, endpoint_id: UUID, *, limit: int = DELIVERY_LOG_LIMIT
+) -> Sequence[DeliveryLog]:
+    """The endpoint's deliveries, newest first, each with its attempts (three statements
+    whatever the number of deliveries)."""
+    ensure_admin(principal)
+    if not 1 <= limit <= DELIVERY_LOG_LIMIT:
+        raise _invalid("limit", f"must be between 1 and {DELIVERY_LOG_LIMIT}", "out_of_range")
+    org = principal.organization_id
+    async with deps.read() as uow:
+        _found(await uow.webhooks.get_endpoint(org, endpoint_id))
+        deliveries = await uow.webhooks.list_deliveries(org, endpoint_id, limit)
+        attempts = await uow.webhooks.list_attempts(org, [d.id for d in deliveries])
+    by_delivery: dict[UUID, list[DeliveryAttempt]] = {d.id: [] for d in deliveries}
+    for attempt in attempts:
+        by_delivery[attempt.delivery_id].append(attempt)
+    return [DeliveryLog(d, by_delivery[d.id]) for d in deliveries]
+
+
+async def replay_since(
+    deps: Deps, principal: Principal, endpoint_id: UUID, window: ReplayWindow
+) -> ReplayedDeliveries:
+    """Send again every delivery of the endpoint created in ``[since, until)`` (of the
+    ``event_types`` given), succeeded and failed alike, each with its first ``webhook-id``
+    and a fresh retry schedule: for a receiver that lost what it had. At most
+    :data:`REPLAY_LIMIT` per call, oldest first (``next_since`` says where to go on);
+    ``since`` no older than :data:`DELIVERY_RETENTION`. Audited. A disabled endpoint's
+    deliveries go out once it is enabled again."""
+    ensure_admin(principal)
+    now = deps.clock.now()
+    async with deps.read() as uow:
+        # Another organization's endpoint is not_found whatever the window asks.
+        listed = await uow.webhooks.list_endpoints(principal.organization_id)
+    _found(next((e for e in listed if e.id == endpoint_id), None))
+    checked = _checked_window(window, now)
+    async with deps.uow() as uow:
+        # The deliveries' rows first, the endpoint's after: the order a worker recording an
+        # attempt takes them in (the other order deadlocks with it). An endpoint deleted
+        # meanwhile has no delivery here, and is not_found below: nothing is committed.
+        replayed = await uow.webhooks.replay_deliveries(
+            principal.organization_id, endpoint_id, checked, limit=REPLAY_LIMIT, at=now
+        )
+        endpoint = _found(await uow.webhooks.get_endpoint(principal.organization_id, endpoint_id))
+        await audit.record(
+            uow.audit,
+            deps,
+            principal,
+            action="webhook_endpoint.replayed",
+            resource_type="webhook_endpoint",
+            resource_id=endpoint.id,
+            before=None,
+            after={
+                "since": checked.since.isoformat(),
+                "until": checked.until.isoformat() if checked.until else None,
+                "event_types": list(checked.event_types) if checked.event_types else None,
+                "queued": replayed.queued,
+                "already_pending": replayed.already_pending,
+            },
+        )
+        await uow.commit()
+    return replayed
+
+
+def _checked_window(window: ReplayWindow, now: datetime) -> ReplayWindow:
+    for name, moment in (("since", window.since), ("until", window.until)):
+        if moment is not None and moment.utcoffset() is None:
+            raise _invalid(name, "must carry a time zone (RFC 3339)", "invalid")
+    if window.since < now - DELIVERY_RETENTION:
+        days = DELIVERY_RETENTION.days
+        raise _invalid(
+            "since", f"is older than the delivery log's retention ({days} days)", "too_old"
+        )
+    if window.until is not None and window.until <= window.since:
+        raise _invalid("until", "must be after since", "out_of_range")
+    return replace(window, event_types=_checked_types(window.event_types))
+
+
+async def delete_expired_deliveries(deps: Deps, *, batch: int = RETENTION_BATCH) -> int:
+    """Forget deliveries created, and attempts made, before :data:`DELIVERY_RETENTION`,
+    every organization's, ``batch`` rows per transaction (no long transaction holds the log
+    back; several workers doing it at once skip each other's rows). A pending delivery stays
+    until it ends. A job for the worker (hourly). Returns how many rows went."""
+    cutoff = deps.clock.now() - DELIVERY_RETENTION
+    total = 0
+    while True:
+        async with deps.uow() as uow:
+            gone = await uow.webhooks.delete_deliveries_before(cutoff, batch)
+            await uow.commit()
+        total += gone
+        if gone == 0:
+            return total
+
+
 # -- the worker's side --------------------------------------------------------------------
 
 
@@ -403,6 +531,7 @@ __all__ = [
     "RetrySchedule",
     "attempt_delivery",
     "backlog",
+    "delete_expired_deliveries",
     "dispatch",
     "release_lost_deliveries",
 ]

@@ -49,6 +49,7 @@ from api.reviews.graphql import ReviewMutation, ReviewQuery
 from api.templates.graphql import TemplateMutation, TemplateQuery
 from api.times import utc_text
 from api.units.graphql import UnitMutation, UnitQuery
+from api.webhooks.graphql import WebhookQuery
 from api.work_plans.graphql import WorkPlanQuery
 
 
@@ -59,6 +60,7 @@ class Query(
     ActionQuery,
     AuditQuery,
     EventQuery,
+    WebhookQuery,
     AlignmentQuery,
     ReviewQuery,
     QualityQuery,

@@ -1,4 +1,5 @@
-"""/v1/webhook-endpoints: admins' webhook endpoints, their delivery logs, replay."""
+"""/v1/webhook-endpoints: admins' webhook endpoints, their delivery logs (each delivery's
+attempts), replay of one delivery or of every one since a time."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from api.rest.dependencies import CurrentPrincipal, UseCaseDeps
 from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.webhooks.shapes import (
+    WebhookDeliveryDetailOut,
     WebhookDeliveryListOut,
     WebhookDeliveryOut,
     WebhookEndpointCreate,
@@ -19,6 +21,8 @@ from api.webhooks.shapes import (
     WebhookEndpointOut,
     WebhookEndpointPatch,
     WebhookEndpointWithSecretOut,
+    WebhookReplay,
+    WebhookReplayOut,
     without_secret,
 )
 from service import webhooks
@@ -147,6 +151,43 @@ async def list_webhook_deliveries(
 ) -> WebhookDeliveryListOut:
     found = await webhooks.list_deliveries(deps, principal, endpoint_id, limit=limit)
     return WebhookDeliveryListOut(items=[WebhookDeliveryOut.of_delivery(d) for d in found])
+
+
+@router.get(
+    "/{endpoint_id}/deliveries/{delivery_id}",
+    summary="Get a delivery with its attempts",
+    description="One delivery of the endpoint and every attempt of it, oldest first: when, "
+    "how long, the response code or why there was none, the start of the answer. Replays "
+    "go on numbering the attempts. Kept 30 days.",
+    response_model=WebhookDeliveryDetailOut,
+    responses=error_responses(401, 403, 404),
+)
+async def get_webhook_delivery(
+    endpoint_id: UUID, delivery_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps
+) -> WebhookDeliveryDetailOut:
+    log = await webhooks.get_delivery(deps, principal, endpoint_id, delivery_id)
+    return WebhookDeliveryDetailOut.of_log(log)
+
+
+@router.post(
+    "/{endpoint_id}/replay",
+    status_code=202,
+    summary="Replay deliveries since a time",
+    description="Send again every delivery of the endpoint made at or after `since` (and "
+    "before `until`, of the `event_types` given), succeeded and failed alike, each with its "
+    "first `webhook-id` (receivers deduplicate) and a fresh retry schedule. At most 10,000 "
+    "per call, oldest first: `truncated` and `next_since` say where to go on. `since` may "
+    "be at most 30 days ago (the log's and the events' retention): older is 422 `too_old`. "
+    "Deliveries still pending are not queued twice (`already_pending`). A disabled "
+    "endpoint's deliveries go out once it is enabled. Audited.",
+    response_model=WebhookReplayOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def replay_webhook_deliveries(
+    endpoint_id: UUID, body: WebhookReplay, principal: CurrentPrincipal, deps: UseCaseDeps
+) -> WebhookReplayOut:
+    replayed = await webhooks.replay_since(deps, principal, endpoint_id, body.to_window())
+    return WebhookReplayOut.of_replayed(replayed)
 
 
 @router.post(

@@ -1,18 +1,35 @@
-"""The shapes of webhook endpoints and deliveries. The secret appears only in
-``WebhookEndpointWithSecretOut`` (creation and rotation)."""
+"""The shapes of webhook endpoints, deliveries and their attempts, and of a replay. The
+secret appears only in ``WebhookEndpointWithSecretOut`` (creation and rotation). GraphQL
+serves the same classes (api/webhooks/graphql.py)."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Literal, Self
+from typing import Self
 from uuid import UUID
 
+import strawberry
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.shapes import Input, Output
 from service import webhooks
-from service.webhook_ports import Delivery, WebhookEndpoint
+from service.webhook_ports import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    ReplayedDeliveries,
+    ReplayWindow,
+    WebhookEndpoint,
+)
+
+# Registered here, beside the only shapes that use it (GraphQL: PENDING, SUCCEEDED, FAILED).
+strawberry.enum(
+    DeliveryStatus,
+    name="WebhookDeliveryStatus",
+    description="pending (waiting for its next attempt), succeeded (2xx), failed (every "
+    "attempt of the schedule failed).",
+)
 
 _ID = "01a209b4-22a0-764f-84e2-80f0bf395a35"
 _TYPES = Field(
@@ -124,8 +141,8 @@ class WebhookDeliveryOut(Output):
     id: UUID
     event_id: UUID = Field(description="Also the `webhook-id` header of every attempt.")
     event_type: str
-    status: Literal["pending", "succeeded", "failed"]
-    attempts: int
+    status: DeliveryStatus = Field(examples=["succeeded"])
+    attempts: int = Field(examples=[3], description="Attempts since it was made or last replayed.")
     created_at: datetime
     last_attempt_at: datetime | None = Field(examples=["2026-02-14T09:30:05Z"])
     response_status: int | None = Field(
@@ -142,7 +159,7 @@ class WebhookDeliveryOut(Output):
             id=delivery.id,
             event_id=delivery.event_id,
             event_type=delivery.event_type,
-            status=delivery.status.value,
+            status=delivery.status,
             attempts=delivery.attempts,
             created_at=delivery.created_at,
             last_attempt_at=delivery.last_attempt_at,
@@ -156,6 +173,105 @@ class WebhookDeliveryOut(Output):
 
 class WebhookDeliveryListOut(BaseModel):
     items: list[WebhookDeliveryOut]
+
+
+@strawberry.pydantic.type(
+    name="WebhookDeliveryAttempt",
+    description="One attempt of a delivery: what came back, never what was signed.",
+)
+class WebhookAttemptOut(Output):
+    number: int = Field(
+        examples=[1], description="1 for the first attempt; replays go on counting."
+    )
+    attempted_at: datetime = Field(examples=["2026-02-14T09:30:05Z"])
+    duration_ms: int = Field(examples=[120])
+    response_status: int | None = Field(
+        examples=[503], description="The receiver's HTTP status; null: no answer."
+    )
+    error: str | None = Field(
+        examples=["HTTP 503"],
+        description="Why it failed (`HTTP 503`, `timed out after 10 s`, a refused address); "
+        "null: delivered.",
+    )
+    response_excerpt: str | None = Field(
+        examples=["upstream busy"],
+        description="The start of the receiver's answer (at most 1,024 characters), when kept.",
+    )
+
+    @classmethod
+    def of_attempt(cls, attempt: DeliveryAttempt) -> Self:
+        return cls.of(attempt)
+
+
+class WebhookDeliveryDetailOut(WebhookDeliveryOut):
+    attempt_log: list[WebhookAttemptOut] = Field(
+        description="Every attempt, oldest first (kept 30 days)."
+    )
+
+    @classmethod
+    def of_log(cls, log: webhooks.DeliveryLog) -> Self:
+        base = WebhookDeliveryOut.of_delivery(log.delivery)
+        return cls(
+            **dict(base),
+            attempt_log=[WebhookAttemptOut.of_attempt(a) for a in log.attempts],
+        )
+
+
+class WebhookReplay(Input):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"since": "2026-02-14T00:00:00Z", "event_types": ["check_in.created"]}]
+        },
+    )
+
+    since: datetime = Field(
+        examples=["2026-02-14T00:00:00Z"],
+        description="Deliveries made at or after this instant (RFC 3339, not older than the "
+        "30 days the log is kept).",
+    )
+    until: datetime | None = Field(
+        default=None, examples=[None], description="...and before this one; null: until now."
+    )
+    event_types: list[str] | None = Field(
+        default=None,
+        examples=[["check_in.created"]],
+        description="Only deliveries of these event types; null: every type.",
+    )
+
+    def to_window(self) -> ReplayWindow:
+        return ReplayWindow(
+            since=self.since,
+            until=self.until,
+            event_types=tuple(self.event_types) if self.event_types is not None else None,
+        )
+
+
+class WebhookReplayOut(BaseModel):
+    queued: int = Field(
+        examples=[42], description="Deliveries made pending again: each is sent once more."
+    )
+    already_pending: int = Field(
+        examples=[1],
+        description="Deliveries in the window still pending: sent on their own "
+        "schedule, not twice.",
+    )
+    truncated: bool = Field(
+        description="More than 10,000 deliveries matched: only the oldest 10,000 were "
+        "replayed; call again with `since` = `next_since` for the rest."
+    )
+    next_since: datetime | None = Field(
+        examples=[None], description="Where a next call starts when `truncated`; else null."
+    )
+
+    @classmethod
+    def of_replayed(cls, replayed: ReplayedDeliveries) -> Self:
+        return cls(
+            queued=replayed.queued,
+            already_pending=replayed.already_pending,
+            truncated=replayed.next_since is not None,
+            next_since=replayed.next_since,
+        )
 
 
 def without_secret(body: bytes) -> bytes:

@@ -10,8 +10,10 @@ the outbox's cursor, the others skip.
 A job sends one delivery: a POST of the event (the feed's JSON) signed per Standard Webhooks
 with the ``standardwebhooks`` package. Before connecting, the host is resolved and every
 address checked: private, loopback, link-local, multicast and reserved ones are refused
-unless ``OKR_WEBHOOKS_ALLOW_PRIVATE`` (the check and the connection resolve separately: a
-DNS answer that changes between them is not caught).
+unless ``OKR_WEBHOOKS_ALLOW_PRIVATE``. The connection then goes to the address that was
+checked (the host name still in ``Host`` and in TLS's SNI and certificate check), so a DNS
+answer that changes between the check and the connection (DNS rebinding) cannot reach a
+private address.
 """
 
 from __future__ import annotations
@@ -39,12 +41,12 @@ from sqlalchemy import make_url
 from standardwebhooks.webhooks import Webhook
 
 from api.events.shapes import EventOut
-from service import events, webhooks
+from service import events, key_result_tracks, webhooks
 from service.context import Deps
 from service.storage.postgres.database import async_url, create_engine
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from service.storage.postgres.webhook_repositories import DELIVER
-from service.webhook_ports import AttemptOutcome, PlannedAttempt
+from service.webhook_ports import RESPONSE_EXCERPT_MAX_LENGTH, AttemptOutcome, PlannedAttempt
 
 log = logging.getLogger("okr.worker")
 
@@ -90,18 +92,48 @@ def _refused(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
-async def check_destination(url: str, *, allow_private: bool) -> None:
-    """Raise RefusedAddress when any address of the URL's host is one the guard refuses."""
+@dataclass(frozen=True)
+class Destination:
+    """Where a delivery connects: ``url`` (the checked address in place of the host name
+    when pinned), the ``Host`` header and the TLS server name that go with it."""
+
+    url: str
+    host_header: str | None = None
+    sni_hostname: str | None = None
+
+    def request_headers(self) -> dict[str, str]:
+        return {"host": self.host_header} if self.host_header else {}
+
+    def extensions(self) -> dict[str, str]:
+        return {"sni_hostname": self.sni_hostname} if self.sni_hostname else {}
+
+
+async def check_destination(url: str, *, allow_private: bool) -> Destination:
+    """The destination of ``url`` pinned to an address the guard accepts; RefusedAddress
+    when any address of the URL's host is one the guard refuses."""
     if allow_private:
-        return
+        return Destination(url)
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    addresses = {str(info[4][0]) for info in infos}
-    bad = sorted(a for a in addresses if _refused(a))
+    addresses = [str(info[4][0]) for info in infos]
+    bad = sorted({a for a in addresses if _refused(a)})
     if bad or not addresses:
         raise RefusedAddress(f"refused: {host} resolves to a private or local address {bad}")
+    return pinned(url, addresses[0])
+
+
+def pinned(url: str, address: str) -> Destination:
+    """``url`` with its host replaced by ``address`` (bracketed when IPv6), the original
+    host kept for ``Host`` (with its port when not the scheme's default) and for SNI."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    named = host if parts.port is None else f"{host}:{parts.port}"
+    sni = host if parts.scheme == "https" else None
+    return Destination(parts._replace(netloc=netloc).geturl(), named, sni)
 
 
 def make_sender(
@@ -121,8 +153,13 @@ def make_sender(
         }
         started = time.perf_counter()
         try:
-            await check_destination(plan.endpoint.url, allow_private=config.allow_private)
-            response = await client.post(plan.endpoint.url, content=body, headers=headers)
+            to = await check_destination(plan.endpoint.url, allow_private=config.allow_private)
+            response = await client.post(
+                to.url,
+                content=body,
+                headers={**headers, **to.request_headers()},
+                extensions=to.extensions(),
+            )
         except RefusedAddress as error:
             return AttemptOutcome(None, _ms(started), str(error))
         except httpx.TimeoutException:
@@ -132,9 +169,13 @@ def make_sender(
             # an attempt that failed, logged, counted toward disabling; never a job that raises.
             return AttemptOutcome(None, _ms(started), f"{type(error).__name__}: {error}"[:500])
         duration = _ms(started)
+        # The start of the answer helps whoever reads the delivery log (storage trims it).
+        excerpt = response.text[:RESPONSE_EXCERPT_MAX_LENGTH] or None
         if 200 <= response.status_code < 300:
-            return AttemptOutcome(response.status_code, duration, None)
-        return AttemptOutcome(response.status_code, duration, f"HTTP {response.status_code}")
+            return AttemptOutcome(response.status_code, duration, None, excerpt)
+        return AttemptOutcome(
+            response.status_code, duration, f"HTTP {response.status_code}", excerpt
+        )
 
     return send
 
@@ -204,6 +245,7 @@ class Worker:
                 dispatcher = asyncio.create_task(self._dispatch_loop(deps))
                 retention = asyncio.create_task(self._retention_loop(deps))
                 sweep = asyncio.create_task(self._sweep_loop(deps))
+                tracks = asyncio.create_task(self._track_loop(deps))
                 try:
                     if not self._stopping.is_set():
                         await qm.run(
@@ -214,7 +256,7 @@ class Worker:
                         )
                 finally:
                     self._stopping.set()
-                    for task in (dispatcher, retention, sweep):
+                    for task in (dispatcher, retention, sweep, tracks):
                         task.cancel()
                         with suppress(asyncio.CancelledError):
                             await task
@@ -251,18 +293,37 @@ class Worker:
                 log.exception("the sweep of lost deliveries failed")
 
     async def _retention_loop(self, deps: Deps) -> None:
-        """The change feed keeps 30 days (service.events.RETENTION): each worker forgets
-        older events at start and every hour after (each run deletes about an hour's worth,
-        so no long transaction holds the feed back; several workers doing it is harmless)."""
+        """The change feed and the webhook delivery log keep 30 days (service.events.
+        RETENTION, service.webhooks): each worker forgets older events, deliveries and
+        attempts at start and every hour after (in batches, so no long transaction holds the
+        feed back; several workers doing it is harmless)."""
         while not self._stopping.is_set():
             try:
                 gone = await events.delete_expired_events(deps)
                 if gone:
                     log.info("expired events deleted: %d", gone)
+                gone = await webhooks.delete_expired_deliveries(deps)
+                if gone:
+                    log.info("expired webhook deliveries and attempts deleted: %d", gone)
             except Exception:  # the database went away a moment: try again next round
                 log.exception("deleting expired events failed")
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=RETENTION_INTERVAL_SECONDS)
+
+    async def _track_loop(self, deps: Deps) -> None:
+        """KRs whose track status moved with the calendar, or that went stale, since last
+        reported (service.key_result_tracks): at start and every hour after; several
+        workers doing it report each change once."""
+        interval = key_result_tracks.SWEEP_INTERVAL.total_seconds()
+        while not self._stopping.is_set():
+            try:
+                reported = await key_result_tracks.sweep_key_result_tracks(deps)
+                if reported:
+                    log.info("KR track and stale events recorded: %d", reported)
+            except Exception:  # the database went away a moment: try again next round
+                log.exception("the sweep of KR track statuses failed")
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=interval)
 
 
 RETENTION_INTERVAL_SECONDS = 3600

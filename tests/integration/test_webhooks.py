@@ -47,8 +47,13 @@ def receiver(fail_first: int = 0) -> Iterator[Receiver]:
             body = self.rfile.read(int(self.headers["content-length"]))
             state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
             failing = len(state.received) <= state.fail_first
+            # A failing receiver says why, as real ones do: the delivery log keeps it.
+            answer = b"busy, try later" if failing else b""
             self.send_response(503 if failing else 204)
+            if failing:
+                self.send_header("content-length", str(len(answer)))
             self.end_headers()
+            self.wfile.write(answer)
 
         def log_message(self, *_: Any) -> None:
             pass

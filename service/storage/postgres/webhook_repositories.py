@@ -31,10 +31,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from service.event_ports import Audience, IntegrationEvent
 from service.storage.postgres import tables as t
 from service.webhook_ports import (
+    ATTEMPT_ERROR_MAX_LENGTH,
+    RESPONSE_EXCERPT_MAX_LENGTH,
     AttemptOutcome,
     Delivery,
+    DeliveryAttempt,
     DeliveryStatus,
     PlannedAttempt,
+    ReplayedDeliveries,
+    ReplayWindow,
     WebhookBacklog,
     WebhookEndpoint,
 )
@@ -43,6 +48,7 @@ from service.webhook_ports import (
 DELIVER: Final = "webhooks.deliver"
 
 _w, _d, _e = t.webhook_endpoints, t.webhook_deliveries, t.events
+_a = t.webhook_delivery_attempts
 
 _DISPATCH = text(
     """
@@ -206,6 +212,116 @@ class PostgresWebhooks:
                 delivered_at=None,
             )
         )
+
+    async def list_attempts(
+        self, organization_id: UUID, delivery_ids: Sequence[UUID]
+    ) -> Sequence[DeliveryAttempt]:
+        if not delivery_ids:
+            return []
+        query = (
+            select(_a)
+            .where(_a.c.organization_id == organization_id, _a.c.delivery_id.in_(delivery_ids))
+            .order_by(_a.c.delivery_id, _a.c.number)
+        )
+        return [
+            DeliveryAttempt(
+                delivery_id=row.delivery_id,
+                number=row.number,
+                attempted_at=row.attempted_at,
+                duration_ms=row.duration_ms,
+                response_status=row.response_status,
+                error=row.error,
+                response_excerpt=row.response_excerpt,
+            )
+            for row in await self._conn.execute(query)
+        ]
+
+    async def replay_deliveries(
+        self,
+        organization_id: UUID,
+        endpoint_id: UUID,
+        window: ReplayWindow,
+        *,
+        limit: int,
+        at: datetime,
+    ) -> ReplayedDeliveries:
+        conditions = [
+            _d.c.organization_id == organization_id,
+            _d.c.endpoint_id == endpoint_id,
+            _d.c.created_at >= window.since,
+        ]
+        if window.until is not None:
+            conditions.append(_d.c.created_at < window.until)
+        if window.event_types is not None:
+            conditions.append(_d.c.event_type.in_(window.event_types))
+        # One more than the limit tells whether the window holds more than one call replays.
+        # Locked: a worker's attempt recording on one of them waits, so none is sent twice.
+        picked = (
+            await self._conn.execute(
+                select(_d.c.id, _d.c.status, _d.c.created_at)
+                .where(*conditions)
+                .order_by(_d.c.created_at, _d.c.id)
+                .limit(limit + 1)
+                .with_for_update()
+            )
+        ).all()
+        kept, rest = picked[:limit], picked[limit:]
+        again = [r.id for r in kept if r.status != DeliveryStatus.PENDING.value]
+        if again:
+            await self._conn.execute(
+                update(_d)
+                .where(_d.c.organization_id == organization_id, _d.c.id.in_(again))
+                .values(
+                    status=DeliveryStatus.PENDING.value,
+                    attempts=0,
+                    queued=False,
+                    next_attempt_at=at,
+                    delivered_at=None,
+                )
+            )
+        return ReplayedDeliveries(
+            queued=len(again),
+            already_pending=len(kept) - len(again),
+            next_since=rest[0].created_at if rest else None,
+        )
+
+    async def delete_deliveries_before(self, cutoff: datetime, limit: int) -> int:
+        # A pending delivery stays (its job may be about to send it); its old attempts go.
+        old_deliveries = (
+            select(_d.c.organization_id, _d.c.id)
+            .where(_d.c.created_at < cutoff, _d.c.status != DeliveryStatus.PENDING.value)
+            .order_by(_d.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("old_deliveries")
+        )
+        deliveries = await self._conn.execute(
+            delete(_d).where(
+                tuple_(_d.c.organization_id, _d.c.id).in_(
+                    select(old_deliveries.c.organization_id, old_deliveries.c.id)
+                )
+            )
+        )
+        old_attempts = (
+            select(_a.c.organization_id, _a.c.delivery_id, _a.c.number)
+            .where(_a.c.attempted_at < cutoff)
+            .order_by(_a.c.attempted_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("old_attempts")
+        )
+        attempts = await self._conn.execute(
+            delete(_a).where(
+                tuple_(_a.c.organization_id, _a.c.delivery_id, _a.c.number).in_(
+                    select(
+                        old_attempts.c.organization_id,
+                        old_attempts.c.delivery_id,
+                        old_attempts.c.number,
+                    )
+                )
+            )
+        )
+        return int(deliveries.rowcount) + int(attempts.rowcount)
 
     async def backlog(self, now: datetime) -> WebhookBacklog:
         # The first event past the dispatcher's cursor (the (transaction_id, seq) index).
@@ -400,7 +516,7 @@ class PostgresWebhooks:
         else:
             status = DeliveryStatus.PENDING
         org = delivery.organization_id
-        await self._conn.execute(
+        saved = await self._conn.execute(
             update(_d)
             .where(_d.c.organization_id == org, _d.c.id == delivery.id)
             .values(
@@ -411,8 +527,30 @@ class PostgresWebhooks:
                 next_attempt_at=next_attempt_at,
                 response_status=outcome.response_status,
                 duration_ms=outcome.duration_ms,
-                last_error=outcome.error[:500] if outcome.error else None,
+                last_error=outcome.error[:ATTEMPT_ERROR_MAX_LENGTH] if outcome.error else None,
                 delivered_at=at if outcome.delivered else None,
+            )
+            .returning(_d.c.id)
+        )
+        if saved.first() is None:  # deleted meanwhile (its endpoint, or the retention)
+            return
+        # After the update, which holds the delivery's row: numbers are taken one at a time.
+        last = (
+            select(func.coalesce(func.max(_a.c.number), 0))
+            .where(_a.c.organization_id == org, _a.c.delivery_id == delivery.id)
+            .scalar_subquery()
+        )
+        excerpt = outcome.response_excerpt
+        await self._conn.execute(
+            insert(_a).values(
+                organization_id=org,
+                delivery_id=delivery.id,
+                number=last + 1,
+                attempted_at=at,
+                duration_ms=outcome.duration_ms,
+                response_status=outcome.response_status,
+                error=outcome.error[:ATTEMPT_ERROR_MAX_LENGTH] if outcome.error else None,
+                response_excerpt=excerpt[:RESPONSE_EXCERPT_MAX_LENGTH] if excerpt else None,
             )
         )
         endpoint = _w.c.organization_id == org, _w.c.id == delivery.endpoint_id
