@@ -10,12 +10,12 @@ but what is new, which their cursor already gives.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
 
 from api.rest.http import CursorParam, LimitParam
+from api.times import UtcInstant
 from service.pagination import PageRequest, Sort, page_request
 
 SORT_HELP = (
@@ -38,7 +38,7 @@ async def sync_page_params(
     cursor: CursorParam = None,
     sort: Annotated[Sort, Query(description=SORT_HELP)] = Sort.CREATED_AT,
     updated_since: Annotated[
-        datetime | None,
+        UtcInstant | None,
         Query(description=UPDATED_SINCE_HELP, examples=["2026-02-14T09:30:00Z"]),
     ] = None,
 ) -> PageRequest:

@@ -13,6 +13,7 @@ import strawberry
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.shapes import Input, Output
+from api.times import UtcInstant
 from service import webhooks
 from service.webhook_ports import (
     Delivery,
@@ -225,12 +226,12 @@ class WebhookReplay(Input):
         },
     )
 
-    since: datetime = Field(
+    since: UtcInstant = Field(
         examples=["2026-02-14T00:00:00Z"],
         description="Deliveries made at or after this instant (RFC 3339, not older than the "
         "30 days the log is kept).",
     )
-    until: datetime | None = Field(
+    until: UtcInstant | None = Field(
         default=None, examples=[None], description="...and before this one; null: until now."
     )
     event_types: list[str] | None = Field(

@@ -8,27 +8,20 @@ once). Each worker also runs the dispatcher (service.webhooks.dispatch): one at 
 the outbox's cursor, the others skip.
 
 A job sends one delivery: a POST of the event (the feed's JSON) signed per Standard Webhooks
-with the ``standardwebhooks`` package. Before connecting, the host is resolved and every
-address checked: private, loopback, link-local, multicast and reserved ones are refused
-unless ``OKR_WEBHOOKS_ALLOW_PRIVATE``. The connection then goes to the address that was
-checked (the host name still in ``Host`` and in TLS's SNI and certificate check), so a DNS
-answer that changes between the check and the connection (DNS rebinding) cannot reach a
-private address.
+with the ``standardwebhooks`` package, through the SSRF guard of
+service/runtime/webhook_transport.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
-import socket
 import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 from uuid import UUID
 
 import asyncpg
@@ -43,6 +36,7 @@ from standardwebhooks.webhooks import Webhook
 from api.events.shapes import EventOut
 from service import events, key_result_tracks, webhooks
 from service.context import Deps
+from service.runtime.webhook_transport import GuardedBackend, guarded_transport
 from service.storage.postgres.database import async_url, create_engine
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from service.storage.postgres.webhook_repositories import DELIVER
@@ -51,10 +45,6 @@ from service.webhook_ports import RESPONSE_EXCERPT_MAX_LENGTH, AttemptOutcome, P
 log = logging.getLogger("okr.worker")
 
 _INSTALL_LOCK = 0x6F6B7271756575  # "okrqueu": one worker installs the queue's tables
-
-
-class RefusedAddress(Exception):
-    """The endpoint's host resolves to an address the SSRF guard refuses."""
 
 
 @dataclass(frozen=True)
@@ -80,62 +70,6 @@ def signature_header(plan: PlannedAttempt, msg_id: str, at: datetime, body: byte
     return " ".join(signatures)
 
 
-def _refused(address: str) -> bool:
-    """Anything but a globally routable unicast address: private, loopback, link-local,
-    shared (100.64/10, where some clouds keep their metadata service), 6to4 and the like."""
-    ip = ipaddress.ip_address(address.split("%", maxsplit=1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        # An IPv4 address carried inside an IPv6 one (mapped, 6to4) is judged as itself.
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is not None and _refused(str(embedded)):
-            return True
-    return not ip.is_global or ip.is_multicast
-
-
-@dataclass(frozen=True)
-class Destination:
-    """Where a delivery connects: ``url`` (the checked address in place of the host name
-    when pinned), the ``Host`` header and the TLS server name that go with it."""
-
-    url: str
-    host_header: str | None = None
-    sni_hostname: str | None = None
-
-    def request_headers(self) -> dict[str, str]:
-        return {"host": self.host_header} if self.host_header else {}
-
-    def extensions(self) -> dict[str, str]:
-        return {"sni_hostname": self.sni_hostname} if self.sni_hostname else {}
-
-
-async def check_destination(url: str, *, allow_private: bool) -> Destination:
-    """The destination of ``url`` pinned to an address the guard accepts; RefusedAddress
-    when any address of the URL's host is one the guard refuses."""
-    if allow_private:
-        return Destination(url)
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    addresses = [str(info[4][0]) for info in infos]
-    bad = sorted({a for a in addresses if _refused(a)})
-    if bad or not addresses:
-        raise RefusedAddress(f"refused: {host} resolves to a private or local address {bad}")
-    return pinned(url, addresses[0])
-
-
-def pinned(url: str, address: str) -> Destination:
-    """``url`` with its host replaced by ``address`` (bracketed when IPv6), the original
-    host kept for ``Host`` (with its port when not the scheme's default) and for SNI."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    literal = f"[{address}]" if ":" in address else address
-    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
-    named = host if parts.port is None else f"{host}:{parts.port}"
-    sni = host if parts.scheme == "https" else None
-    return Destination(parts._replace(netloc=netloc).geturl(), named, sni)
-
-
 def make_sender(
     client: httpx.AsyncClient, config: WorkerConfig, now: Callable[[], datetime]
 ) -> Callable[[PlannedAttempt], object]:
@@ -153,15 +87,12 @@ def make_sender(
         }
         started = time.perf_counter()
         try:
-            to = await check_destination(plan.endpoint.url, allow_private=config.allow_private)
-            response = await client.post(
-                to.url,
-                content=body,
-                headers={**headers, **to.request_headers()},
-                extensions=to.extensions(),
-            )
-        except RefusedAddress as error:
-            return AttemptOutcome(None, _ms(started), str(error))
+            async with client.stream(
+                "POST", plan.endpoint.url, content=body, headers=headers
+            ) as response:
+                answer = await _start_of(response)
+        except httpx.ConnectError as error:
+            return AttemptOutcome(None, _ms(started), str(error)[:500] or "ConnectError")
         except httpx.TimeoutException:
             return AttemptOutcome(None, _ms(started), f"timed out after {config.timeout:g} s")
         except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as error:
@@ -169,8 +100,7 @@ def make_sender(
             # an attempt that failed, logged, counted toward disabling; never a job that raises.
             return AttemptOutcome(None, _ms(started), f"{type(error).__name__}: {error}"[:500])
         duration = _ms(started)
-        # The start of the answer helps whoever reads the delivery log (storage trims it).
-        excerpt = response.text[:RESPONSE_EXCERPT_MAX_LENGTH] or None
+        excerpt = answer or None
         if 200 <= response.status_code < 300:
             return AttemptOutcome(response.status_code, duration, None, excerpt)
         return AttemptOutcome(
@@ -178,6 +108,18 @@ def make_sender(
         )
 
     return send
+
+
+async def _start_of(response: httpx.Response) -> str:
+    """The start of a receiver's answer for the delivery log: at most a few KB are read
+    (a huge answer is not), decoded leniently, without NULs (Postgres text refuses them)."""
+    read = bytearray()
+    async for chunk in response.aiter_bytes():
+        read += chunk
+        if len(read) >= 4 * RESPONSE_EXCERPT_MAX_LENGTH:
+            break
+    text = read.decode(response.encoding or "utf-8", errors="replace").replace("\x00", "")
+    return text[:RESPONSE_EXCERPT_MAX_LENGTH]
 
 
 def _ms(started: float) -> int:
@@ -226,7 +168,10 @@ class Worker:
         timeout = httpx.Timeout(self._config.timeout)
         try:
             await install_queue(connection)
-            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+            backend = GuardedBackend(allow_private=self._config.allow_private)
+            async with httpx.AsyncClient(
+                transport=guarded_transport(backend), timeout=timeout, follow_redirects=False
+            ) as client:
                 send = make_sender(client, self._config, deps.clock.now)
                 qm = QueueManager(Queries(AsyncpgDriver(connection)))
                 self._qm = qm

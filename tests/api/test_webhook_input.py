@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.runtime.worker import _refused
+from service.runtime.webhook_transport import refused as _refused
 from tests.api.harness import Tenant
 
 

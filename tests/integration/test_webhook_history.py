@@ -46,10 +46,12 @@ async def _objectives(tenant: Tenant, count: int) -> None:
             await objective(admin, title=f"Grow {n}", cycle_id=cycle["id"])
 
 
-async def _delivered(database_url: str, tenant: Tenant, fail_first: int, count: int) -> Any:
+async def _delivered(
+    database_url: str, tenant: Tenant, fail_first: int, count: int, answer: bytes | None = None
+) -> Any:
     """An endpoint that got ``count`` objective.created deliveries, its first ``fail_first``
-    requests answered 503."""
-    with receiver(fail_first=fail_first) as hook:
+    requests answered 503 (with ``answer`` as the body when given)."""
+    with receiver(fail_first=fail_first, failing_answer=answer) as hook:
         async with tenant.admin() as admin:
             endpoint = await post(
                 admin,
@@ -86,6 +88,19 @@ async def test_two_failed_attempts_then_a_success_are_three_attempts_in_order(
     (node,) = graph.json()["data"]["webhookEndpoint"]["deliveries"]
     assert node["status"] == "SUCCEEDED"
     assert [a["responseStatus"] for a in node["attemptLog"]] == [503, 503, 204]
+
+
+async def test_an_answer_with_nul_bytes_is_kept_without_them(
+    database_url: str, acme: Tenant
+) -> None:
+    # Postgres text refuses NUL: an excerpt kept as it came failed the attempt's insert,
+    # and the delivery went again every minute with no attempt recorded.
+    endpoint = await _delivered(database_url, acme, fail_first=1, count=1, answer=b"bad\x00news")
+    path = f"/v1/webhook-endpoints/{endpoint['id']}"
+    async with acme.admin() as admin:
+        (delivery,) = (await get(admin, f"{path}/deliveries"))["items"]
+        shown = await get(admin, f"{path}/deliveries/{delivery['id']}")
+    assert [a["response_excerpt"] for a in shown["attempt_log"]] == ["badnews", None]
 
 
 async def test_the_retention_forgets_only_deliveries_and_attempts_older_than_30_days(

@@ -31,6 +31,7 @@ FAST = RetrySchedule((timedelta(milliseconds=50),) * 3, jitter=0)
 class Receiver:
     url: str = ""
     fail_first: int = 0
+    failing_answer: bytes = b"busy, try later"
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
 
     def bodies(self, secret: str) -> list[dict[str, Any]]:
@@ -39,8 +40,10 @@ class Receiver:
 
 
 @contextmanager
-def receiver(fail_first: int = 0) -> Iterator[Receiver]:
+def receiver(fail_first: int = 0, failing_answer: bytes | None = None) -> Iterator[Receiver]:
     state = Receiver(fail_first=fail_first)
+    if failing_answer is not None:
+        state.failing_answer = failing_answer
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -48,7 +51,7 @@ def receiver(fail_first: int = 0) -> Iterator[Receiver]:
             state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
             failing = len(state.received) <= state.fail_first
             # A failing receiver says why, as real ones do: the delivery log keeps it.
-            answer = b"busy, try later" if failing else b""
+            answer = state.failing_answer if failing else b""
             self.send_response(503 if failing else 204)
             if failing:
                 self.send_header("content-length", str(len(answer)))
