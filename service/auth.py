@@ -23,8 +23,15 @@ class Scope:
     KPIS_WRITE = "kpis:write"
     # Read the change feed (service/events.py): what else it shows follows the other scopes.
     EVENTS_READ = "events:read"
+    # Check in on KRs of public objectives (single and bulk), as the integration the token
+    # names: service/checkins.py. Writes only: reading OKRs stays for members.
+    CHECK_INS_WRITE = "check_ins:write"
+    # SCIM 2.0 directory sync (service/scim.py, /scim/v2): Users and Groups, nothing else.
+    SCIM = "scim"
 
-    ALL = frozenset({ORG_READ, MEMBERS_WRITE, REVIEWS_EXPORT, KPIS_WRITE, EVENTS_READ})
+    ALL = frozenset(
+        {ORG_READ, MEMBERS_WRITE, REVIEWS_EXPORT, KPIS_WRITE, EVENTS_READ, CHECK_INS_WRITE, SCIM}
+    )
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,10 @@ class Principal:
     member_id: UUID | None = None
     roles: frozenset[Role] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
+    # An API client's token (service/api_clients.py): the client, and the root of the unit
+    # subtree it is limited to (None: the whole organization).
+    client_id: UUID | None = None
+    unit_scope: UUID | None = None
 
     @property
     def is_service(self) -> bool:

@@ -9,7 +9,7 @@ its own: applied, duplicate, or refused with the error a single check-in would g
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -17,7 +17,7 @@ from typing import Final
 from uuid import UUID
 
 from domain.cycles import ensure_writable
-from domain.errors import DomainError, FieldError, NotFound, RuleViolation
+from domain.errors import DomainError, FieldError, Forbidden, NotFound, RuleViolation
 from domain.key_results import (
     validate_check_in_texts,
     validate_check_in_value,
@@ -27,11 +27,12 @@ from domain.key_results import (
 from domain.okrs import (
     CheckIn,
     MetricKind,
+    Visibility,
     check_in_source,
     validate_check_in_origin,
 )
 from service import audit
-from service.auth import Principal, ensure_can_read_okrs
+from service.auth import Principal, Scope, ensure_can_read_okrs
 from service.concurrency import ensure_version
 from service.context import Deps
 from service.key_result_tracks import report_check_ins
@@ -85,7 +86,9 @@ def _new_entry(
     ensure_writable(found.cycle)
     value = validate_check_in_value(kr, data.value)
     note, blockers = validate_check_in_texts(data.note, data.blockers)
-    integration, external_id = validate_check_in_origin(data.integration, data.external_id)
+    integration, external_id = validate_check_in_origin(
+        data.integration or _token_integration(principal), data.external_id
+    )
     done: tuple[UUID, ...] | None = None
     if kr.metric_kind is not MetricKind.MILESTONES and data.milestones_done is not None:
         raise RuleViolation(
@@ -112,6 +115,43 @@ def _new_entry(
         integration=integration,
         external_id=external_id,
     )
+
+
+# -- service tokens ---------------------------------------------------------------------------
+# A service token with ``check_ins:write`` (a CRM or BI sync) checks in on the KRs of public
+# objectives, as a reader who is no member sees them: a private objective's KR is "not
+# found" to it, as to any service. Its check-ins name it: source ``integration``, the
+# token's subject as ``integration`` (unless the item names another integration it syncs
+# for), ``service:<subject>`` as author and audit actor. Push URLs act without a member too
+# (``push:<id>``), but through ``add_check_in`` with their own integration name: they
+# never reach these gates.
+
+_SERVICE_PREFIX: Final = "service:"
+
+
+def _token_integration(principal: Principal) -> str | None:
+    """A service token's subject, the integration its check-ins name by default."""
+    if principal.is_service and principal.subject.startswith(_SERVICE_PREFIX):
+        return principal.subject.removeprefix(_SERVICE_PREFIX)
+    return None
+
+
+def _lacks_scope() -> Forbidden:
+    return Forbidden("this token lacks the check_ins:write scope", code="forbidden")
+
+
+def _service_refusals(
+    principal: Principal, found: Iterable[KeyResultContext]
+) -> dict[UUID, DomainError]:
+    """Why a service may not check in on each KR (as :func:`key_result_refusals` says it
+    for members): not found when its objective is not public; forbidden without the scope."""
+    refused: dict[UUID, DomainError] = {}
+    for f in found:
+        if f.objective.visibility is not Visibility.PUBLIC:
+            refused[f.key_result.id] = NotFound("key result not found")
+        elif Scope.CHECK_INS_WRITE not in principal.scopes:
+            refused[f.key_result.id] = _lacks_scope()
+    return refused
 
 
 def _created(deps: Deps, principal: Principal, entry: CheckIn) -> AuditEvent:
@@ -143,9 +183,13 @@ async def record_check_in(
     answered as a duplicate.
     """
     async with deps.uow() as uow:
+        # A service sees public objectives only: a private one's KR is not found to it.
         found = await visible_key_result_context(uow, principal, key_result_id)
         kr = found.key_result
-        await ensure_may_edit_key_result(uow, principal, kr, found.objective)
+        if not principal.is_service:
+            await ensure_may_edit_key_result(uow, principal, kr, found.objective)
+        elif Scope.CHECK_INS_WRITE not in principal.scopes:
+            raise _lacks_scope()
         ensure_version(kr.version, expected_version)
         recorded = await add_check_in(uow, deps, principal, found, data)
         if not recorded.duplicate:
@@ -234,14 +278,18 @@ async def check_in_bulk(
     applied ones are stored in one transaction: a failure of the call (the database gone)
     stores none, so the whole call can be sent again; with external ids a resent item is a
     duplicate either way. The source is ``api`` (a sync on the caller's behalf) unless an
-    item names its integration. A fixed number of statements whatever the number of items.
+    item names its integration or the caller is a service token (then it names the token:
+    see above). A fixed number of statements whatever the number of items.
     """
     ensure_bulk_size(len(items))
     org_id = principal.organization_id
     async with deps.uow() as uow:
         ids = [i.key_result_id for i in items if i.key_result_id and i.unreadable is None]
         contexts = await uow.objective_records.key_result_contexts(org_id, ids)
-        refusals = await key_result_refusals(uow, principal, contexts.values())
+        if principal.is_service:
+            refusals = _service_refusals(principal, contexts.values())
+        else:
+            refusals = await key_result_refusals(uow, principal, contexts.values())
         judged = [_judged(deps, principal, item, contexts, refusals) for item in items]
         entries = [j for j in judged if isinstance(j, CheckIn)]
         stored = iter(await uow.check_ins.add_many(entries))

@@ -3,11 +3,11 @@ Implemented by service/storage/postgres."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from service.okr_ports import Viewer
@@ -28,7 +28,9 @@ class IntegrationEvent:
     ``objective_id`` and ``key_result_id`` place an OKR event (the feed shows it to those who
     may see that objective); for a check-in or an action only the KR is known here, and the
     storage adapter finds its objective in the same statement. ``changes`` names the fields
-    an update changed (empty otherwise); ``link`` is the resource's REST path.
+    an update changed (empty otherwise); ``link`` is the resource's REST path. ``data`` is
+    the values its type allow-lists (``service.events.DATA_FIELDS``; empty for the other
+    types), JSON-ready; ``None`` for an event kept from before the outbox recorded them.
     """
 
     id: UUID
@@ -43,6 +45,7 @@ class IntegrationEvent:
     key_result_id: UUID | None
     changes: tuple[str, ...]
     link: str
+    data: Mapping[str, Any] | None = field(default_factory=dict)
 
 
 @dataclass(frozen=True, order=True)

@@ -10,8 +10,10 @@ The feed (:func:`read_events`) returns the events in commit order (see the stora
 for why an insert order is not enough), filtered for the caller as reads are: an event about
 an objective (its KRs, check-ins, actions) only to those who may see that objective now,
 directory events to those who may read the directory, review events to those who may read
-every review result. Events are kept :data:`RETENTION`; :func:`delete_expired_events` forgets
-older ones (`okr worker` runs it hourly: service/runtime/worker.py).
+every review result. An event carries the values its type allow-lists (:data:`DATA_FIELDS`),
+read from the audit snapshot it is derived from. Events are kept :data:`RETENTION`;
+:func:`delete_expired_events` forgets older ones (`okr worker` runs it hourly:
+service/runtime/worker.py).
 """
 
 from __future__ import annotations
@@ -114,6 +116,36 @@ _RENAMED: Mapping[str, str] = {
 # Bookkeeping that changes with every write: not "what changed".
 _NOT_CHANGES = frozenset({"version", "updated_at"})
 
+# What an event's ``data`` carries, per type: an allow-list, so a field added to an entity
+# (or to its audit snapshot) never reaches an integration unless it is listed here. Each
+# entry: the name in ``data`` -> the field of the audit event's snapshot it is read from
+# (``id``: the resource's id). A type not listed carries ``{}``.
+# - No free text: a check-in's note and blockers, a final score's reason stay out. The
+#   check-in history needs OKR read rights (members only), while an ``events:read``
+#   token hears of public objectives' check-ins: the note would reach who cannot read it.
+# - Nothing of a 360 review but its id: no respondent, no score.
+DATA_FIELDS: Mapping[str, Mapping[str, str]] = {
+    "key_result.track_status_changed": {
+        n: n for n in ("from", "to", "progress", "expected_progress", "at")
+    },
+    "key_result.stale": {n: n for n in ("stale_since", "last_check_in_at", "cadence")},
+    "check_in.created": {
+        n: n
+        for n in (
+            "key_result_id",
+            "value",
+            "milestones_done",
+            "source",
+            "integration",
+            "external_id",
+        )
+    },
+    "key_result.final_score_set": {"score": "final_score"},
+    "cycle.activated": {"start_date": "start_date", "end_date": "end_date"},
+    "cycle.closed": {"start_date": "start_date", "end_date": "end_date"},
+    "review_cycle.published": {"review_cycle_id": "id"},
+}
+
 
 def event_type_of(action: str) -> EventType | None:
     """The catalogue's type of an audit action; ``None``: no integration hears of it."""
@@ -141,7 +173,16 @@ def from_audit(event: AuditEvent) -> IntegrationEvent | None:
         key_result_id=key_result_id,
         changes=changed_fields(event.before, event.after) if kind.name.endswith("updated") else (),
         link=_link(event.resource_type, event.resource_id, key_result_id),
+        data=event_data(kind.name, event.resource_id, state),
     )
+
+
+def event_data(type_name: str, resource_id: UUID, state: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``data`` of an event of ``type_name``: its allow-listed fields of the audit
+    snapshot ``state`` (JSON-ready already), each present (null when the snapshot has
+    none, as a check-in without an external id)."""
+    source = {**state, "id": str(resource_id)}
+    return {name: source.get(field) for name, field in DATA_FIELDS.get(type_name, {}).items()}
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ LimitParam = Annotated[
     "event about an objective appears only while you may see that objective; directory "
     "events need the directory (services: `org:read`); review events are for admins, HR and "
     "`reviews:export`. Service tokens need the `events:read` scope.\n\n"
+    "Each event names what changed (`changes`, for updates) and carries in `data` the values "
+    "an integration needs for its type (a check-in's value and source, a track status's "
+    "from and to, a stale KR's since, a final score, a cycle's dates): see `Event.data`.\n\n"
     "Poll with the `next_cursor` of each answer: the feed never shows an event behind a "
     "cursor it already gave, so you miss none; read again at once while `has_more`. The same "
     "cursor answers the same events (replay) for as long as they are kept: 30 days.",

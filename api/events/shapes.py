@@ -4,17 +4,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 import strawberry
 from pydantic import BaseModel, Field
+from strawberry.scalars import JSON
 
 from api.shapes import Output
 from service.event_ports import IntegrationEvent
 from service.events import EventPage
 
 _EXAMPLE_ID = "01a209b4-22a0-764f-84e2-80f0bf395a35"
+
+DATA_DESCRIPTION = (
+    "The values an integration needs, per type (every key always present, null when "
+    "unset): `key_result.track_status_changed`: `from` (null when none was reported yet), "
+    "`to` (on_track, at_risk, off_track), `progress`, `expected_progress` (0-1, decimal "
+    "strings), `at`; `key_result.stale`: `stale_since`, `last_check_in_at`, `cadence`; "
+    "`check_in.created`: `key_result_id`, `value` (decimal string; null for a milestones "
+    "KR), `milestones_done`, `source`, `integration`, `external_id` (never the note or "
+    "blockers); `key_result.final_score_set`: `score`; `cycle.activated` and "
+    "`cycle.closed`: `start_date`, `end_date`; `review_cycle.published`: `review_cycle_id` "
+    "(nothing of a respondent or a score). `{}` for every other type; null for an event "
+    "recorded before events carried data."
+)
 
 
 @strawberry.pydantic.type(name="EventResource", description="What an event is about.")
@@ -56,6 +70,21 @@ class EventOut(Output):
         examples=[["title", "visibility"]],
         description="The names of the fields an `*.updated` event changed; empty otherwise.",
     )
+    data: Annotated[
+        dict[str, Any] | None,
+        strawberry.field(graphql_type=JSON | None, description=DATA_DESCRIPTION),
+    ] = Field(
+        examples=[
+            {
+                "from": "on_track",
+                "to": "at_risk",
+                "progress": "0.3",
+                "expected_progress": "0.5",
+                "at": "2027-05-04T09:00:00Z",
+            }
+        ],
+        description=DATA_DESCRIPTION,
+    )
 
     @classmethod
     def of_event(cls, event: IntegrationEvent) -> Self:
@@ -69,6 +98,7 @@ class EventOut(Output):
             objective_id=event.objective_id,
             key_result_id=event.key_result_id,
             changes=list(event.changes),
+            data=None if event.data is None else dict(event.data),
         )
 
 

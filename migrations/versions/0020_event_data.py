@@ -1,4 +1,5 @@
-"""event_data: a small per-type payload on events (placeholder: filled by the event-data work)
+"""event_data: a small per-type payload on events (the values an integration needs, from an
+allow-list per type: service/events.py)
 
 Revision ID: 0020
 Revises: 0019
@@ -9,6 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
 revision: str = "0020"
 down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
@@ -16,8 +21,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # Nullable, no default: the events written before keep no data (null), and adding the
+    # column rewrites nothing.
+    op.add_column("events", sa.Column("data", postgresql.JSONB(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column("events", "data")

@@ -29,6 +29,7 @@ async def test_publishing_is_heard_by_hr_only_and_names_no_respondent(acme: Tena
             "objective_id": None,
             "key_result_id": None,
             "changes": [],
+            "data": {"review_cycle_id": published["id"]},
         }
     ]
     # Answers, nominations and the other phase moves make no event at all.

@@ -82,6 +82,7 @@ def _event(row: Any) -> FeedEvent:
             key_result_id=row.key_result_id,
             changes=tuple(row.changes),
             link=row.link,
+            data=row.data,
         ),
         position=FeedPosition(row.transaction_id, row.seq),
     )

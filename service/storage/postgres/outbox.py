@@ -81,6 +81,7 @@ def _statement() -> Insert:
         bindparam("event_changes", type_=JSONB),
         bindparam("event_link", type_=String),
         public_before,
+        bindparam("event_data", type_=JSONB),
     ).where(event_type.is_not(None))
     columns = [
         "organization_id",
@@ -97,6 +98,7 @@ def _statement() -> Insert:
         "changes",
         "link",
         "public_before",
+        "data",
     ]
     return insert(e).from_select(columns, values).add_cte(audit_row)
 
@@ -121,6 +123,8 @@ def _row(event: AuditEvent) -> dict[str, Any]:
         "event_key_result_id": outgoing and outgoing.key_result_id,
         "event_changes": list(outgoing.changes) if outgoing else [],
         "event_link": outgoing and outgoing.link,
+        # Its type's allow-listed values (service.events.DATA_FIELDS), with the event.
+        "event_data": dict(outgoing.data or {}) if outgoing else {},
         "event_public_before": before.public,
         "event_objective_before": before.objective_id,
     }

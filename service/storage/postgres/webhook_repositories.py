@@ -578,4 +578,5 @@ def _event(row: Any) -> IntegrationEvent:
         key_result_id=row.key_result_id,
         changes=tuple(row.changes),
         link=row.link,
+        data=row.data,
     )
