@@ -11,15 +11,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from domain.errors import FieldError, RuleViolation
+from domain.okrs import Ambition
+from domain.organizations import ScoringSettings
 from domain.scoring import Grade
 
-
-class Ambition(StrEnum):
-    COMMITTED = "committed"
-    ASPIRATIONAL = "aspirational"  # the default
+# Ambition lives in domain.okrs beside the Objective that carries it (domain.scoring imports
+# domain.okrs, so it could not import this module); it is re-exported here.
+__all__ = [
+    "DEFAULT_AMBITION",
+    "Ambition",
+    "AmbitionSettings",
+    "CommitmentStats",
+    "GradeThresholds",
+    "ambition_of",
+    "ambition_settings",
+    "commitment_met",
+    "commitment_stats",
+    "grade_for",
+    "grade_of",
+    "validate_ambition_settings",
+]
 
 
 DEFAULT_AMBITION = Ambition.ASPIRATIONAL
@@ -46,6 +59,26 @@ class AmbitionSettings:
 
     def thresholds(self, ambition: Ambition) -> GradeThresholds:
         return self.committed if ambition is Ambition.COMMITTED else self.aspirational
+
+
+def ambition_settings(scoring: ScoringSettings) -> AmbitionSettings:
+    """The thresholds of each ambition from an organization's scoring settings: the
+    aspirational ones ARE ``red_below`` / ``yellow_below`` (one source: an aspirational
+    objective grades exactly as every objective did before ambitions), the committed ones
+    are ``committed_red_below`` / ``committed_yellow_below``."""
+    return AmbitionSettings(
+        aspirational=GradeThresholds(
+            red_below=scoring.red_below, yellow_below=scoring.yellow_below
+        ),
+        committed=GradeThresholds(
+            red_below=scoring.committed_red_below, yellow_below=scoring.committed_yellow_below
+        ),
+    )
+
+
+def grade_of(score: Decimal, ambition: Ambition, scoring: ScoringSettings) -> Grade:
+    """The grade of a score of an objective (or its KR) of ``ambition`` in an organization."""
+    return grade_for(score, ambition, ambition_settings(scoring))
 
 
 def ambition_of(own: Ambition | None) -> Ambition:

@@ -98,3 +98,9 @@ and the name of the integration that wrote it, in characters once stripped."""
 # Webhook endpoints (issue 17): a URL as browsers and HTTP clients accept them, a free note.
 WEBHOOK_URL_MAX_LENGTH: Final = 2000
 WEBHOOK_DESCRIPTION_MAX_LENGTH: Final = 500
+
+FORECAST_NOTE_MAX_LENGTH: Final = 2000
+"""An external forecast's note (a CRM's comment on the commit), in characters."""
+
+API_CLIENT_NAME_MAX_LENGTH: Final = 200
+"""An API client's name (an integration's label for admins), in characters."""

@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.errors import FieldError, RuleViolation
 from domain.limits import CHECK_IN_ORIGIN_MAX_LENGTH
 from domain.organizations import too_long
+from domain.pacing_setting import PacingSetting
 
 
 class Level(StrEnum):
@@ -75,6 +76,13 @@ class CheckInSource(StrEnum):
     INTEGRATION = "integration"  # a named integration (CheckIn.integration)
 
 
+class Ambition(StrEnum):
+    """How an objective is graded (domain/ambition.py); its KRs inherit it."""
+
+    COMMITTED = "committed"  # met or missed: graded with the stricter committed thresholds
+    ASPIRATIONAL = "aspirational"  # the default: 0.7 is a good result
+
+
 class ActionStatus(StrEnum):
     TODO = "todo"
     DOING = "doing"
@@ -101,6 +109,7 @@ class Objective:
     version: int
     created_at: datetime
     updated_at: datetime
+    ambition: Ambition = Ambition.ASPIRATIONAL  # graded by its thresholds; KRs inherit it
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,7 @@ class KeyResult:
     final_scored_at: datetime | None = None  # when the final score was set (for as_of reads)
     cadence: Cadence = Cadence.WEEKLY  # how often its owner checks in (stale past it)
     kpi_id: UUID | None = None  # follows this KPI: each new measurement is a check-in
+    pacing: PacingSetting | None = None  # its own curve; None: the unit's or organization's
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from zoneinfo import available_timezones
 
 from domain.errors import FieldError, RuleViolation
 from domain.limits import ORGANIZATION_NAME_MAX_LENGTH
+from domain.pacing_setting import PacingSetting
 
 
 class Locale(StrEnum):
@@ -32,6 +33,10 @@ class ScoringSettings:
     on_track_margin: Decimal = Decimal("0.1")
     at_risk_margin: Decimal = Decimal("0.25")
     alignment_upward_only: bool = True
+    # Committed objectives (domain/ambition.py) are graded by these; aspirational ones by
+    # red_below / yellow_below above, the one source of those thresholds.
+    committed_red_below: Decimal = Decimal("0.7")
+    committed_yellow_below: Decimal = Decimal("1.0")
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class Organization:
     version: int
     created_at: datetime
     updated_at: datetime
+    # The default pacing curve of its KRs (domain.pacing); None: linear.
+    pacing: PacingSetting | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,8 @@ class ScoringChanges:
     on_track_margin: Decimal | None = None
     at_risk_margin: Decimal | None = None
     alignment_upward_only: bool | None = None
+    committed_red_below: Decimal | None = None
+    committed_yellow_below: Decimal | None = None
     # Fields sent as null: every setting has a default, so null puts that default back.
     reset: frozenset[str] = frozenset()
 
@@ -100,6 +109,9 @@ class OrganizationChanges:
     locale: Locale | None = None
     scoring: ScoringChanges | ScoringSettings | None = None
     reviews: ReviewChanges | ReviewSettings | None = None
+    # The default pacing curve, validated by the use case (domain.pacing.validate_setting).
+    pacing: PacingSetting | None = None
+    reset_pacing: bool = False  # sent as null: back to linear
 
 
 _Settings = TypeVar("_Settings", ScoringSettings, ReviewSettings)
@@ -196,6 +208,14 @@ def validate_scoring(scoring: ScoringSettings) -> ScoringSettings:
                 "invalid_threshold",
             )
         )
+    if not Decimal(0) < scoring.committed_red_below < scoring.committed_yellow_below <= Decimal(1):
+        errors.append(
+            FieldError(
+                "scoring.committed_red_below",
+                "need 0 < committed_red_below < committed_yellow_below <= 1",
+                "invalid_threshold",
+            )
+        )
     if not Decimal(0) <= scoring.on_track_margin <= scoring.at_risk_margin <= Decimal(1):
         errors.append(
             FieldError(
@@ -258,6 +278,8 @@ def apply_changes(org: Organization, changes: OrganizationChanges, now: datetime
         updated = replace(updated, reviews=validate_reviews(reviews))
     elif changes.reviews is not None:
         updated = replace(updated, reviews=validate_reviews(changes.reviews))
+    if changes.pacing is not None or changes.reset_pacing:
+        updated = replace(updated, pacing=changes.pacing)
     if updated == org:
         return org  # nothing changed: keep the version, so other clients' ETags hold
     return replace(updated, version=org.version + 1, updated_at=now)

@@ -28,6 +28,10 @@ from typing import Final
 from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
+
+# CurveKind lives with the stored setting (a leaf module); re-exported as this module's.
+from domain.pacing_setting import CurveKind as CurveKind  # noqa: PLC0414
+from domain.pacing_setting import PacingSetting
 from domain.quotas import UnitOfMeasure
 from domain.scoring import ONE, ZERO, quantize
 from domain.scoring import expected_progress as straight_line
@@ -37,15 +41,6 @@ from domain.scoring import expected_progress as straight_line
 _EXACT: Final = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
 CURVE_POINTS_MAX: Final = 100  # a weekly schedule of a year is 54 points
-
-
-class CurveKind(StrEnum):
-    LINEAR = "linear"
-    BACK_LOADED = "back_loaded"
-    FRONT_LOADED = "front_loaded"
-    CUSTOM = "custom"
-    SCHEDULE = "schedule"  # a target schedule of absolute values at dates
-    LEARNED = "learned"  # from the organization's closed cycles
 
 
 @dataclass(frozen=True)
@@ -366,3 +361,147 @@ def learning_cycles(
     caller filters by state and ``as_of``, and by kind: quarters teach quarters)."""
     ordered = sorted(closed, key=lambda pair: (pair[1], str(pair[0])), reverse=True)
     return [cycle_id for cycle_id, _ in ordered[:count]]
+
+
+# --- which curve a KR is judged by -------------------------------------------------------
+
+
+class PacingSource(StrEnum):
+    """Where a KR's curve comes from: its own setting, its objective's owner unit's default,
+    the organization's default, or none of them (linear)."""
+
+    KEY_RESULT = "key_result"
+    UNIT = "unit"
+    ORGANIZATION = "organization"
+    DEFAULT = "default"
+
+
+# Kinds a unit or an organization may set as the default: a schedule holds one KR's
+# absolute values, so it is no default.
+DEFAULT_KINDS: Final = frozenset(CurveKind) - {CurveKind.SCHEDULE}
+
+
+def validate_setting(
+    setting: PacingSetting, *, field: str = "pacing", default: bool = False
+) -> PacingSetting:
+    """Refuse a setting that cannot become a curve, whatever KR it is read for: custom
+    points that are no curve (errors at ``field.points[i].t``), points or a schedule given
+    to a kind that takes none, an empty schedule, and a ``schedule`` as a ``default``. A
+    schedule's values are checked against the KR with :func:`setting_curve`."""
+    errors: list[FieldError] = []
+    if default and setting.kind not in DEFAULT_KINDS:
+        errors.append(FieldError(f"{field}.curve", "a schedule is no default", "not_a_default"))
+    if setting.points and setting.kind is not CurveKind.CUSTOM:
+        errors.append(FieldError(f"{field}.points", "only a custom curve has points", "unexpected"))
+    if setting.schedule and setting.kind is not CurveKind.SCHEDULE:
+        errors.append(
+            FieldError(f"{field}.schedule", "only a schedule curve has one", "unexpected")
+        )
+    if setting.kind is CurveKind.CUSTOM:
+        errors += _point_errors([CurvePoint(t, p) for t, p in setting.points], f"{field}.points")
+    if setting.kind is CurveKind.SCHEDULE and not setting.schedule:
+        errors.append(
+            FieldError(f"{field}.schedule", "needs at least one scheduled value", "empty")
+        )
+    if errors:
+        raise RuleViolation("invalid pacing curve", code="validation_failed", errors=errors)
+    return setting
+
+
+def setting_curve(
+    setting: PacingSetting,
+    *,
+    start: Decimal,
+    target: Decimal,
+    start_date: date,
+    end_date: date,
+    field: str = "pacing",
+) -> PacingCurve:
+    """The curve of a preset, custom or schedule setting for a KR from ``start`` to
+    ``target`` in a cycle from ``start_date`` to ``end_date`` (``RuleViolation`` when it is
+    none); ``learned`` is not a setting's own curve (``ValueError``: see :func:`learn_curve`)."""
+    if setting.kind in PRESETS:
+        return PRESETS[setting.kind]
+    if setting.kind is CurveKind.CUSTOM:
+        return custom_curve(setting.points, field=f"{field}.points")
+    if setting.kind is CurveKind.SCHEDULE:
+        return schedule_curve(
+            (ScheduledValue(on, value) for on, value in setting.schedule),
+            start=start,
+            target=target,
+            start_date=start_date,
+            end_date=end_date,
+            field=f"{field}.schedule",
+        )
+    raise ValueError("a learned curve comes from history (learn_curve)")
+
+
+def chosen_setting(
+    own: PacingSetting | None, unit: PacingSetting | None, organization: PacingSetting | None
+) -> tuple[PacingSetting | None, PacingSource]:
+    """The setting a KR is judged by: its own, else its unit's default, else the
+    organization's; ``(None, DEFAULT)`` when none is set (the linear curve)."""
+    for setting, source in (
+        (own, PacingSource.KEY_RESULT),
+        (unit, PacingSource.UNIT),
+        (organization, PacingSource.ORGANIZATION),
+    ):
+        if setting is not None:
+            return setting, source
+    return None, PacingSource.DEFAULT
+
+
+def default_curve(unit: PacingSetting | None, organization: PacingSetting | None) -> PacingCurve:
+    """The curve a ``learned`` KR falls back to with too little history: the unit's or the
+    organization's default when that is a curve of its own (a preset or custom points),
+    else linear."""
+    for setting in (unit, organization):
+        if setting is not None and setting.kind in PRESETS:
+            return PRESETS[setting.kind]
+        if setting is not None and setting.kind is CurveKind.CUSTOM:
+            return custom_curve(setting.points)
+    return LINEAR
+
+
+@dataclass(frozen=True, kw_only=True)
+class JudgedPacing:
+    """The curve a KR is judged by, where its setting came from, and for ``learned``: from
+    how many comparable KRs, and the default's kind used when they were too few."""
+
+    curve: PacingCurve
+    source: PacingSource
+    learned_from: int | None = None
+    fallback: CurveKind | None = None
+
+
+def judge_pacing(
+    own: PacingSetting | None,
+    unit: PacingSetting | None,
+    organization: PacingSetting | None,
+    *,
+    start: Decimal,
+    target: Decimal,
+    start_date: date,
+    end_date: date,
+    learned: PacingChoice | None = None,
+) -> JudgedPacing:
+    """The curve of the setting :func:`chosen_setting` picks. A ``learned`` setting takes
+    ``learned`` (:func:`learn_curve` of the KR's comparable history; none given: no history,
+    the default curve). A stored schedule that a later change of the KR's start, target or
+    cycle made impossible is judged by the default curve rather than failing every read."""
+    setting, source = chosen_setting(own, unit, organization)
+    if setting is None:
+        return JudgedPacing(curve=LINEAR, source=source)
+    if setting.kind is CurveKind.LEARNED:
+        choice = learned or PacingChoice(curve=default_curve(unit, organization), from_krs=0)
+        fallback = None if choice.used is CurveKind.LEARNED else choice.used
+        return JudgedPacing(
+            curve=choice.curve, source=source, learned_from=choice.from_krs, fallback=fallback
+        )
+    try:
+        curve = setting_curve(
+            setting, start=start, target=target, start_date=start_date, end_date=end_date
+        )
+    except RuleViolation:
+        curve = default_curve(unit, organization)
+    return JudgedPacing(curve=curve, source=source)

@@ -19,10 +19,11 @@ from uuid import UUID
 
 from domain.okrs import MetricKind
 from domain.organizations import ScoringSettings
+from domain.pacing import LINEAR, PacingCurve, elapsed_fraction
+from domain.pacing import expected_progress as curve_progress
 from domain.scoring import (
     Measurable,
     TrackStatus,
-    expected_progress,
     kr_progress,
     kr_track_status,
 )
@@ -46,14 +47,16 @@ def read_track(
     cycle_end: date,
     today: date,
     settings: ScoringSettings,
+    curve: PacingCurve = LINEAR,
 ) -> TrackReading:
     """The KR's track status on ``today`` (its organization's local day), from its current
     value (or done milestones). The one place the reported status is computed: the expected
-    progress is the straight line over the cycle (a pacing curve would replace it here)."""
+    progress is ``curve`` (the KR's pacing curve, ``domain.pacing``) at the elapsed fraction
+    of the cycle; on the linear curve, the straight line's figure exactly."""
     if kr.metric_kind is MetricKind.MILESTONES:
         current = None
     progress = kr_progress(kr, current=current, milestones_done=milestones_done)
-    expected = expected_progress(cycle_start, cycle_end, today)
+    expected = curve_progress(curve, elapsed_fraction(cycle_start, cycle_end, today))
     return TrackReading(progress, expected, kr_track_status(kr, progress, expected, settings))
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain.errors import FieldError, RuleViolation
+from domain.pacing_setting import PacingSetting
 
 
 class UnitKind(StrEnum):
@@ -32,6 +33,8 @@ class OrgUnit:
     version: int
     created_at: datetime
     updated_at: datetime
+    # The curve KRs of objectives this unit owns are judged by unless they set their own.
+    pacing: PacingSetting | None = None
 
 
 def ensure_parent_fits(kind: UnitKind, parent_kind: UnitKind | None) -> None:

@@ -20,9 +20,10 @@ from uuid import UUID
 
 from domain.alignment import Branch, alignment_forest, aligns_upward, walk
 from domain.alignment import alignment_path as walk_up
+from domain.ambition import CommitmentStats, ambition_settings, commitment_stats, grade_of
 from domain.cycles import Cycle
 from domain.errors import FieldError, NotFound, RuleViolation
-from domain.okrs import Level, OwnerKind
+from domain.okrs import Ambition, Level, OwnerKind
 from domain.organizations import Organization
 from domain.scoring import (
     ONE,
@@ -30,7 +31,6 @@ from domain.scoring import (
     TrackStatus,
     counts_in_figures,
     expected_progress,
-    grade,
     share,
     track_status,
     weighted_mean,
@@ -162,6 +162,9 @@ class CycleStats:
     members: int
     members_share: Decimal | None
     weeks: list[WeekActivity]
+    # Committed objectives met / missed by their progress at the read's instant (a final
+    # score once set): a live view while the cycle runs, the result once it closed.
+    committed: CommitmentStats
 
 
 # -- the tree ------------------------------------------------------------------------------
@@ -255,14 +258,20 @@ class _Scorer:
             for cycle_id, c in cycles.items()
         }
 
-    def score(self, cycle_id: UUID, progress: Decimal | None) -> Score:
+    def score(
+        self,
+        cycle_id: UUID,
+        progress: Decimal | None,
+        ambition: Ambition = Ambition.ASPIRATIONAL,
+    ) -> Score:
+        """The figure graded by the thresholds of its objective's ``ambition``."""
         expected = self._expected[cycle_id]
         if progress is None:
             return Score(None, None, None, expected)
         settings = self._org.scoring
         return Score(
             progress,
-            grade(progress, settings),
+            grade_of(progress, ambition, settings),
             track_status(progress, expected, settings),
             expected,
         )
@@ -285,7 +294,7 @@ def _tree_node(
         objective=node,
         depth=branch.depth,
         link=link,
-        score=scorer.score(node.cycle_id, value),
+        score=scorer.score(node.cycle_id, value, node.ambition),
         rolled_up=node.id in progress.from_aligned,
         children=[_tree_node(c, nodes, progress, scorer, is_root=False) for c in branch.children],
     )
@@ -522,13 +531,18 @@ async def cycle_stats(
         cycles = await uow.cycles.get_many(org.id, list({n.cycle_id for n in nodes} | {cycle.id}))
     today = local_today(org, instant)
     scorer = _Scorer(org, cycles, today)
-    objective_scores = [scorer.score(n.cycle_id, progress.values.get(n.id)) for n in nodes]
+    objective_scores = [
+        scorer.score(n.cycle_id, progress.values.get(n.id), n.ambition) for n in nodes
+    ]
     cycle_of = {n.id: n.cycle_id for n in nodes}
+    ambition_of = {n.id: n.ambition for n in nodes}
     kr_scores = [
         # A graded KR reads "scored", as on the KR itself (domain.scoring.kr_track_status).
         s._replace(status=TrackStatus.SCORED) if f.final_score is not None else s
         for f in figures
-        for s in [scorer.score(cycle_of[f.objective_id], figure_score(f))]
+        for s in [
+            scorer.score(cycle_of[f.objective_id], figure_score(f), ambition_of[f.objective_id])
+        ]
     ]
     owners = {n.owner_id for n in nodes if n.owner_kind is OwnerKind.MEMBER}
     units_with = sum(
@@ -553,7 +567,23 @@ async def cycle_stats(
         members=len(members),
         members_share=share(members_with, len(members)),
         weeks=_weeks(counts, cycle, today),
+        committed=committed_counts(nodes, progress.values, org),
     )
+
+
+def committed_counts(
+    nodes: Iterable[ObjectiveNode], progress: Mapping[UUID, Decimal | None], org: Organization
+) -> CommitmentStats:
+    """Committed objectives met and missed, each judged by its progress as read (a KR's
+    final score counts in it once set). An open objective counts too: "met" means it has
+    reached the committed green threshold, "missed" that it has not (yet); one with nothing
+    to measure has met nothing."""
+    zero = Decimal(0)
+    scored = [
+        (n.ambition, p if (p := progress.get(n.id)) is not None else zero)
+        for n in {n.id: n for n in nodes}.values()
+    ]
+    return commitment_stats(scored, ambition_settings(org.scoring))
 
 
 def _scope_units(units: Sequence[OrgUnit], unit_id: UUID | None) -> list[UUID]:

@@ -14,6 +14,7 @@ from typing import NamedTuple, Protocol
 from uuid import UUID
 
 from domain.okrs import (
+    Ambition,
     Direction,
     Level,
     MetricKind,
@@ -42,6 +43,7 @@ class ObjectiveNode(NamedTuple):
     parent_key_result_id: UUID | None
     parent_id: UUID | None  # the objective it serves: its parent, or the KR's objective
     visible: bool  # to the viewer the read was made for
+    ambition: Ambition = Ambition.ASPIRATIONAL  # grades it (domain.ambition)
 
 
 class KeyResultFigures(NamedTuple):

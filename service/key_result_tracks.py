@@ -35,7 +35,7 @@ from service.auth import Principal
 from service.context import Deps
 from service.okr_ports import AuditEvent, KeyResultContext
 from service.ports import UnitOfWork
-from service.scores import local_today
+from service.scores import local_today, pacing_curve
 from service.track_ports import CheckInTrack, NewReport, SweepPosition, TrackedKeyResult
 
 SWEEP_INTERVAL: Final = timedelta(hours=1)
@@ -124,6 +124,7 @@ def _reading(
         cycle_end=cycle.end_date,
         today=local_today(org, now),
         settings=org.scoring,
+        curve=pacing_curve(kr, cycle, org),
     )
 
 
@@ -188,6 +189,7 @@ def _look(deps: Deps, tracked: TrackedKeyResult, now: datetime) -> _Look | None:
         cycle_end=cycle.end_date,
         today=local_today(org, now),
         settings=org.scoring,
+        curve=pacing_curve(kr, cycle, org),
     )
     stale_since = update_status(
         kr,

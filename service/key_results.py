@@ -25,6 +25,7 @@ from domain.key_results import (
 from domain.limits import KEY_RESULT_UNIT_MAX_LENGTH, OKR_TITLE_MAX_LENGTH
 from domain.okrs import Cadence, CheckIn, Direction, KeyResult, MetricKind, Objective
 from domain.organizations import Organization, ensure_fits, validate_name
+from domain.pacing_setting import PacingSetting
 from service import audit
 from service.as_of import AsOf, resolve_as_of
 from service.auth import Principal, ensure_can_read_okrs
@@ -44,6 +45,7 @@ from service.okr_access import (
     visible_objective,
 )
 from service.okr_ports import KeyResultFilter
+from service.pacing import ensure_pacing, pacing_inputs
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import Graph, UnitOfWork
@@ -75,6 +77,7 @@ class NewKeyResult:
     confidence: int | None = None
     milestones: tuple[MilestoneInput, ...] = ()
     cadence: Cadence = Cadence.WEEKLY
+    pacing: PacingSetting | None = None  # None: inherit (unit, organization)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class KeyResultChanges:
     confidence: Maybe[int | None] = UNSET
     milestones: Maybe[tuple[MilestoneInput, ...]] = UNSET
     cadence: Maybe[Cadence] = UNSET
+    pacing: Maybe[PacingSetting | None] = UNSET
 
 
 def _validated(kr: KeyResult) -> KeyResult:
@@ -128,7 +132,19 @@ async def _view(
     cycle = await uow.cycles.get(org.id, objective.cycle_id)
     assert cycle is not None
     latest = (await uow.check_ins.latest(org.id, [kr.id])).get(kr.id)
-    return view_key_result(kr, latest, cycle, org, local_today(org, deps.clock.now()))
+    now = deps.clock.now()
+    today = local_today(org, now)
+    pacing = await pacing_inputs(uow, org, [(kr, objective, cycle)], now)
+    return view_key_result(
+        kr,
+        latest,
+        cycle,
+        org,
+        today,
+        ambition=objective.ambition,
+        unit_pacing=pacing.unit_of(kr.id),
+        learned=pacing.learned_of(kr.id),
+    )
 
 
 async def create_key_result(
@@ -166,8 +182,10 @@ async def create_key_result(
                 version=1,
                 created_at=now,
                 updated_at=now,
+                pacing=data.pacing,
             )
         )
+        ensure_pacing(kr, cycle)
         await uow.key_results.add(kr)
         # The objective embeds its KRs: its updated_at moves too (not its version).
         await uow.objectives.touch(org_id, [objective.id], now)
@@ -202,7 +220,19 @@ async def get_key_result(
         cycle = await uow.cycles.get(org.id, objective.cycle_id)
         assert cycle is not None
         latest = (await uow.check_ins.latest(org.id, [kr.id], as_of=at)).get(kr.id)
-        return view_key_result(kr, latest, cycle, org, local_today(org, at), as_of=at)
+        today = local_today(org, at)
+        pacing = await pacing_inputs(uow, org, [(kr, objective, cycle)], at)
+        return view_key_result(
+            kr,
+            latest,
+            cycle,
+            org,
+            today,
+            as_of=at,
+            ambition=objective.ambition,
+            unit_pacing=pacing.unit_of(kr.id),
+            learned=pacing.learned_of(kr.id),
+        )
 
 
 async def list_key_results(
@@ -216,8 +246,22 @@ async def list_key_results(
         latest = await uow.check_ins.latest(org.id, [kr.id for kr in krs])
         cycle = await uow.cycles.get(org.id, objective.cycle_id)
         assert cycle is not None
-        today = local_today(org, deps.clock.now())
-        return [view_key_result(kr, latest.get(kr.id), cycle, org, today) for kr in krs]
+        now = deps.clock.now()
+        today = local_today(org, now)
+        pacing = await pacing_inputs(uow, org, [(kr, objective, cycle) for kr in krs], now)
+        return [
+            view_key_result(
+                kr,
+                latest.get(kr.id),
+                cycle,
+                org,
+                today,
+                ambition=objective.ambition,
+                unit_pacing=pacing.unit_of(kr.id),
+                learned=pacing.learned_of(kr.id),
+            )
+            for kr in krs
+        ]
 
 
 async def _ensure_still_follows(uow: UnitOfWork, kr: KeyResult) -> None:
@@ -261,6 +305,7 @@ async def update_key_result(
             "due_date",
             "confidence",
             "cadence",
+            "pacing",
         ):
             value = getattr(changes, name)
             if value is not UNSET:
@@ -272,6 +317,12 @@ async def update_key_result(
             milestones = revise_milestones(kr.milestones, changes.milestones, deps.new_id)
             updated = replace(updated, milestones=milestones)
         updated = _validated(updated)
+        # A schedule is checked against the KR's start and target: again when they change.
+        if updated.pacing != kr.pacing or (
+            updated.pacing is not None
+            and (updated.start != kr.start or updated.target != kr.target)
+        ):
+            ensure_pacing(updated, cycle)
         if updated == kr:
             return await _view(deps, uow, principal, kr, objective)
         if updated.kpi_id is not None and updated.direction is not kr.direction:
@@ -493,9 +544,22 @@ async def key_results_by_id(
         found = await visible_key_results(uow, principal, key_result_ids)
         latest = await uow.check_ins.latest(org.id, list(found))
         cycles = await uow.cycles.get_many(org.id, list({o.cycle_id for _, o in found.values()}))
-        today = local_today(org, deps.clock.now())
+        now = deps.clock.now()
+        today = local_today(org, now)
+        pacing = await pacing_inputs(
+            uow, org, [(kr, o, cycles[o.cycle_id]) for kr, o in found.values()], now
+        )
         return {
-            kr.id: view_key_result(kr, latest.get(kr.id), cycles[o.cycle_id], org, today)
+            kr.id: view_key_result(
+                kr,
+                latest.get(kr.id),
+                cycles[o.cycle_id],
+                org,
+                today,
+                ambition=o.ambition,
+                unit_pacing=pacing.unit_of(kr.id),
+                learned=pacing.learned_of(kr.id),
+            )
             for kr, o in found.values()
         }
 
@@ -537,10 +601,20 @@ async def _load_views(
     latest = await uow.check_ins.latest(org.id, [kr.id for kr in krs])
     objectives = await uow.objectives.get_many(org.id, list({kr.objective_id for kr in krs}))
     cycles = await uow.cycles.get_many(org.id, list({o.cycle_id for o in objectives.values()}))
-    today = local_today(org, deps.clock.now())
+    now = deps.clock.now()
+    today = local_today(org, now)
+    paced = [(kr, o := objectives[kr.objective_id], cycles[o.cycle_id]) for kr in krs]
+    pacing = await pacing_inputs(uow, org, paced, now)
     views = [
         view_key_result(
-            kr, latest.get(kr.id), cycles[objectives[kr.objective_id].cycle_id], org, today
+            kr,
+            latest.get(kr.id),
+            cycles[objectives[kr.objective_id].cycle_id],
+            org,
+            today,
+            ambition=objectives[kr.objective_id].ambition,
+            unit_pacing=pacing.unit_of(kr.id),
+            learned=pacing.learned_of(kr.id),
         )
         for kr in krs
     ]

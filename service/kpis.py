@@ -81,6 +81,7 @@ from service.auth import (
 )
 from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
+from service.key_result_tracks import report_check_ins
 from service.key_results import visible_key_results
 from service.kpi_ports import KpiFilter, kpi_has_linked_key_results
 from service.objectives import organization_of, writable_cycle
@@ -238,7 +239,8 @@ async def _key_result_view(
     cycle = await uow.cycles.get(org.id, objective.cycle_id)
     assert cycle is not None
     latest = (await uow.check_ins.latest(org.id, [kr.id])).get(kr.id)
-    return view_key_result(kr, latest, cycle, org, local_today(org, deps.clock.now()))
+    today = local_today(org, deps.clock.now())
+    return view_key_result(kr, latest, cycle, org, today, ambition=objective.ambition)
 
 
 # -- reads -----------------------------------------------------------------------------------
@@ -296,7 +298,9 @@ async def linked_key_results(
         found: dict[UUID, list[KeyResultView]] = {}
         for kpi_id, krs in linked.items():
             views = [
-                view_key_result(kr, latest.get(kr.id), cycles[o.cycle_id], org, today)
+                view_key_result(
+                    kr, latest.get(kr.id), cycles[o.cycle_id], org, today, ambition=o.ambition
+                )
                 for kr, o in (visible[k.id] for k in krs if k.id in visible)
             ]
             if views:
@@ -506,6 +510,19 @@ async def record_measurement(
             objective_ids = {kr.objective_id for kr in followers if kr.id in checked}
             await uow.key_results.touch(org_id, checked, now)
             await uow.objectives.touch(org_id, objective_ids, now)
+        tracks: list[AuditEvent] = []
+        if check_ins:
+            # A reading moves its KRs' track status as any check-in does: reported now, in
+            # this transaction (service.key_result_tracks), not an hour later by the sweep.
+            contexts = await uow.objective_records.key_result_contexts(
+                org_id, [e.key_result_id for e in check_ins]
+            )
+            tracks = await report_check_ins(
+                uow,
+                deps,
+                principal,
+                [(contexts[e.key_result_id], e) for e in check_ins if e.key_result_id in contexts],
+            )
         events: list[AuditEvent] = [
             audit.event(
                 deps,
@@ -528,6 +545,7 @@ async def record_measurement(
                 )
                 for entry in check_ins
             ),
+            *tracks,
         ]
         await uow.audit.record_many(events)
         await uow.commit()

@@ -16,6 +16,7 @@ from domain.alignment import (
     ensure_no_alignment_loop,
     ensure_single_link,
 )
+from domain.ambition import DEFAULT_AMBITION
 from domain.cycles import Cycle, ensure_writable
 from domain.errors import Conflict, FieldError, NotFound, RuleViolation
 from domain.limits import OKR_DESCRIPTION_MAX_LENGTH, OKR_TITLE_MAX_LENGTH
@@ -29,6 +30,7 @@ from domain.objectives import (
 )
 from domain.okrs import (
     ActionStatus,
+    Ambition,
     Direction,
     KeyResult,
     Level,
@@ -73,6 +75,7 @@ class NewObjective:
     roll_up: bool = False
     parent_objective_id: UUID | None = None
     parent_key_result_id: UUID | None = None
+    ambition: Ambition = DEFAULT_AMBITION  # its KRs are graded by its thresholds
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class ObjectiveChanges:
     status: Maybe[ObjectiveStatus] = UNSET
     visibility: Maybe[Visibility] = UNSET
     roll_up: Maybe[bool] = UNSET
+    ambition: Maybe[Ambition] = UNSET
     parent_objective_id: Maybe[UUID | None] = UNSET
     parent_key_result_id: Maybe[UUID | None] = UNSET
     # Reassigning (when someone leaves, say): the rules of creating it for the new owner.
@@ -260,6 +264,7 @@ async def create_objective(deps: Deps, principal: Principal, data: NewObjective)
             version=1,
             created_at=now,
             updated_at=now,
+            ambition=data.ambition,
         )
         await ensure_may_edit_objective(uow, principal, objective)
         if objective.parent_objective_id or objective.parent_key_result_id:
@@ -363,6 +368,8 @@ def _with_changes(objective: Objective, changes: ObjectiveChanges) -> Objective:
         updated = replace(updated, visibility=changes.visibility)
     if changes.roll_up is not UNSET:
         updated = replace(updated, roll_up=changes.roll_up)
+    if changes.ambition is not UNSET:
+        updated = replace(updated, ambition=changes.ambition)
     if changes.parent_objective_id is not UNSET:
         updated = replace(updated, parent_objective_id=changes.parent_objective_id)
     if changes.parent_key_result_id is not UNSET:

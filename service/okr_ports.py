@@ -13,6 +13,7 @@ from domain.cycles import Cycle
 from domain.okrs import (
     Action,
     ActionStatus,
+    Ambition,
     CheckIn,
     KeyResult,
     Level,
@@ -67,6 +68,7 @@ class ObjectiveFilter:
     # Everything below a unit: owned by it or a unit under it, or by their members.
     below_unit_id: UUID | None = None
     orphans: bool = False  # only non-company objectives aligned to nothing
+    ambition: Ambition | None = None  # only committed (or only aspirational) objectives
 
 
 @dataclass(frozen=True)

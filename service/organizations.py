@@ -21,6 +21,7 @@ from service import audit
 from service.auth import Principal, ensure_admin, ensure_can_read_directory
 from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
+from service.pacing import ensure_default_pacing
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ async def update_organization(
         if org is None:
             raise NotFound("organization not found")
         ensure_version(org.version, expected_version)
+        ensure_default_pacing(changes.pacing)
         updated = apply_changes(org, changes, deps.clock.now())
         if updated is not org:
             await uow.organizations.update(updated, previous_version=org.version)

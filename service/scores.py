@@ -10,19 +10,31 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Final, NamedTuple
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from domain.ambition import GradeThresholds, grade_of
 from domain.cycles import Cycle
-from domain.okrs import CheckIn, KeyResult, MetricKind, Objective
+from domain.forecast import Forecast, forecast
+from domain.okrs import Ambition, CheckIn, KeyResult, MetricKind, Objective
 from domain.organizations import Organization
+from domain.pacing import (
+    LINEAR,
+    JudgedPacing,
+    PacingChoice,
+    PacingCurve,
+    PacingSource,
+    elapsed_fraction,
+    judge_pacing,
+)
+from domain.pacing import expected_progress as curve_progress
+from domain.pacing_setting import PacingSetting
 from domain.scoring import (
     Grade,
     TrackStatus,
     counts_in_figures,
     expected_progress,
-    grade,
     kr_progress,
     kr_score,
     kr_track_status,
@@ -32,7 +44,11 @@ from domain.scoring import (
 )
 from service.alignment_ports import KeyResultFigures, ObjectiveNode
 from service.okr_ports import ObjectiveRecord, Viewer
+from service.pacing import NO_INPUTS, PacingInputs, pacing_inputs
 from service.ports import UnitOfWork
+
+_LINEAR_PACING: Final = JudgedPacing(curve=LINEAR, source=PacingSource.DEFAULT)
+_NO_FORECAST: Final = Forecast(projected=None, status=None)
 
 
 @dataclass(frozen=True)
@@ -44,8 +60,11 @@ class KeyResultView:
     progress: Decimal
     score: Decimal
     grade: Grade
-    expected_progress: Decimal
+    expected_progress: Decimal  # p(t) of the curve it is judged by (``pacing``)
     status: TrackStatus
+    pacing: JudgedPacing = _LINEAR_PACING
+    forecast: Forecast = _NO_FORECAST
+    ambition: Ambition = Ambition.ASPIRATIONAL  # its objective's, which graded it
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,28 @@ def as_it_stood(kr: KeyResult, as_of: datetime | None) -> KeyResult:
     return kr
 
 
+def pacing_curve(
+    kr: KeyResult,
+    cycle: Cycle,
+    org: Organization,
+    *,
+    unit_pacing: PacingSetting | None = None,
+    learned: PacingChoice | None = None,
+) -> PacingCurve:
+    """The curve ``kr`` is judged by (``domain.pacing.judge_pacing``); without
+    ``unit_pacing``, its own setting else the organization's default."""
+    return judge_pacing(
+        kr.pacing,
+        unit_pacing,
+        org.pacing,
+        start=kr.start,
+        target=kr.target,
+        start_date=cycle.start_date,
+        end_date=cycle.end_date,
+        learned=learned,
+    ).curve
+
+
 def view_key_result(
     kr: KeyResult,
     latest: CheckIn | None,
@@ -81,7 +122,11 @@ def view_key_result(
     today: date,
     *,
     as_of: datetime | None = None,
+    ambition: Ambition = Ambition.ASPIRATIONAL,
+    unit_pacing: PacingSetting | None = None,
+    learned: PacingChoice | None = None,
 ) -> KeyResultView:
+    """The KR's view, graded by the thresholds of ``ambition``: its objective's."""
     kr = as_it_stood(kr, as_of)
     current = latest.value if latest is not None else None
     done = frozenset(latest.milestones_done or ()) if latest is not None else frozenset[UUID]()
@@ -89,7 +134,25 @@ def view_key_result(
         current = None
     progress = kr_progress(kr, current=current, milestones_done=done)
     score = kr_score(kr, progress)
-    expected = expected_progress(cycle.start_date, cycle.end_date, today)
+    # Its pacing curve (DOMAIN.md "Sales pacing"): its own, its unit's or the organization's;
+    # ``unit_pacing`` is the default of its objective's owner unit, ``learned`` its learned
+    # curve, both read by the caller (service.pacing).
+    pacing = judge_pacing(
+        kr.pacing,
+        unit_pacing,
+        org.pacing,
+        start=kr.start,
+        target=kr.target,
+        start_date=cycle.start_date,
+        end_date=cycle.end_date,
+        learned=learned,
+    )
+    elapsed = elapsed_fraction(cycle.start_date, cycle.end_date, today)
+    expected = curve_progress(pacing.curve, elapsed)
+    # The aspirational thresholds (red/yellow of the scoring settings) for now.
+    thresholds = GradeThresholds(
+        red_below=org.scoring.red_below, yellow_below=org.scoring.yellow_below
+    )
     return KeyResultView(
         key_result=kr,
         latest=latest,
@@ -97,9 +160,12 @@ def view_key_result(
         milestones_done=done,
         progress=progress,
         score=score,
-        grade=grade(score, org.scoring),
+        grade=grade_of(score, ambition, org.scoring),
         expected_progress=expected,
         status=kr_track_status(kr, progress, expected, org.scoring),
+        pacing=pacing,
+        forecast=forecast(progress, curve=pacing.curve, elapsed=elapsed, thresholds=thresholds),
+        ambition=ambition,
     )
 
 
@@ -113,11 +179,23 @@ def view_objective(
     *,
     as_of: datetime | None = None,
     rolled_up: Mapping[UUID, Decimal | None] | None = None,
+    pacing: PacingInputs = NO_INPUTS,
 ) -> ObjectiveView:
     """The objective's view; ``rolled_up`` gives the progress of roll-up objectives that
-    have nothing of their own to measure."""
+    have nothing of their own to measure; ``pacing`` what its KRs' curves need (units'
+    defaults, learned curves: ``service.pacing``)."""
     krs = [
-        view_key_result(kr, latest.get(kr.id), cycle, org, today, as_of=as_of)
+        view_key_result(
+            kr,
+            latest.get(kr.id),
+            cycle,
+            org,
+            today,
+            as_of=as_of,
+            ambition=objective.ambition,
+            unit_pacing=pacing.unit_of(kr.id),
+            learned=pacing.learned_of(kr.id),
+        )
         for kr in key_results
         if as_of is None or kr.created_at <= as_of
     ]
@@ -131,7 +209,7 @@ def view_objective(
         objective=objective,
         key_results=krs,
         progress=progress,
-        grade=grade(progress, org.scoring) if progress is not None else None,
+        grade=grade_of(progress, objective.ambition, org.scoring) if progress is not None else None,
         expected_progress=expected,
         status=track_status(progress, expected, org.scoring) if progress is not None else None,
         rolled_up=from_aligned,
@@ -267,6 +345,8 @@ async def _views(
     today = local_today(org, at)
     rollers = [o.id for o in objectives if o.roll_up and not _measurable(krs.get(o.id, ()), as_of)]
     rolled = await _rolled_up(uow, org, rollers, viewer, at) if rollers else None
+    paced = [(kr, o, cycles[o.cycle_id]) for o in objectives for kr in krs.get(o.id, ())]
+    pacing = await pacing_inputs(uow, org, paced, at)
     return [
         view_objective(
             o,
@@ -277,6 +357,7 @@ async def _views(
             today,
             as_of=as_of,
             rolled_up=rolled,
+            pacing=pacing,
         )
         for o in objectives
     ]

@@ -8,6 +8,7 @@ from uuid import UUID
 from domain.errors import Conflict, FieldError, NotFound, RuleViolation
 from domain.limits import UNIT_NAME_MAX_LENGTH
 from domain.organizations import validate_name
+from domain.pacing_setting import PacingSetting
 from domain.units import OrgUnit, UnitKind, ensure_not_under_itself, ensure_parent_fits
 from service import audit
 from service.auth import Principal, ensure_admin, ensure_can_read_directory
@@ -15,6 +16,7 @@ from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.management_ports import MeetingFilter
 from service.okr_ports import SEES_EVERYTHING, ObjectiveFilter
+from service.pacing import ensure_default_pacing
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import Graph, UnitFilter, UnitOfWork
@@ -26,6 +28,7 @@ class NewUnit:
     name: str
     parent_id: UUID | None = None
     lead_id: UUID | None = None
+    pacing: PacingSetting | None = None  # the default curve of its KRs; None: the org's
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class UnitChanges:
     name: Maybe[str] = UNSET
     parent_id: Maybe[UUID | None] = UNSET
     lead_id: Maybe[UUID | None] = UNSET
+    pacing: Maybe[PacingSetting | None] = UNSET
 
 
 async def _parent_kind(uow: UnitOfWork, org_id: UUID, parent_id: UUID | None) -> UnitKind | None:
@@ -78,7 +82,9 @@ async def create_unit(deps: Deps, principal: Principal, data: NewUnit) -> OrgUni
         version=1,
         created_at=now,
         updated_at=now,
+        pacing=data.pacing,
     )
+    ensure_default_pacing(data.pacing)
     async with deps.uow() as uow:
         if data.parent_id is not None:
             # A new unit closes no loop, but its parent must not be deleted meanwhile.
@@ -138,6 +144,9 @@ async def update_unit(
             if changes.lead_id is not None:
                 await _ensure_member(uow, org_id, changes.lead_id, "lead_id")
             updated = replace(updated, lead_id=changes.lead_id)
+        if changes.pacing is not UNSET:
+            ensure_default_pacing(changes.pacing)
+            updated = replace(updated, pacing=changes.pacing)
         if changes.parent_id is not UNSET:
             # Before the ancestors are read: two units put under each other apart would both
             # pass the check.

@@ -33,6 +33,7 @@ from api.alignment.shapes import (
     CYCLE_READ,
     EVERY_UNIT,
     SHARE,
+    CommittedCountsOut,
     CoverageOut,
     UnitCoverageOut,
     UnitScoreOut,
@@ -318,6 +319,9 @@ class CycleStats:
     weeks: list[WeekOut] = strawberry.field(
         description="Every week of the cycle up to today (or its end), quiet weeks included."
     )
+    committed: CommittedCountsOut = strawberry.field(
+        description="Committed objectives met and missed (aspirational ones do not count)."
+    )
 
     @classmethod
     def of(cls, s: alignment.CycleStats) -> CycleStats:
@@ -343,6 +347,7 @@ class CycleStats:
             members=s.members,
             members_share=s.members_share,
             weeks=[WeekOut.model_validate(w) for w in s.weeks],
+            committed=CommittedCountsOut.of(s.committed),
         )
 
 

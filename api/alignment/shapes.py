@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from api.objectives.shapes import ObjectiveOut, Owner
 from api.shapes import Output
+from domain.ambition import CommitmentStats
 from domain.okrs import Level, ObjectiveStatus, Visibility
 from domain.scoring import Grade, TrackStatus
 from service import alignment
@@ -251,6 +252,24 @@ class WeekOut(Output):
         return week._asdict() if isinstance(week, alignment.WeekActivity) else week
 
 
+@strawberry.pydantic.type(
+    name="CommittedCounts",
+    description="Committed objectives in scope, met or missed by their progress at the "
+    "instant read (a KR's final score once set): met once it reaches the organization's "
+    "`scoring` committed_yellow_below (default 1.0). An open objective counts too, so while "
+    "the cycle runs `missed` means not met yet; one with nothing to measure is missed. "
+    "Aspirational objectives are not counted.",
+)
+class CommittedCountsOut(Output):
+    total: int = Field(examples=[4], description="Committed objectives: met + missed.")
+    met: int = Field(examples=[3])
+    missed: int = Field(examples=[1])
+
+    @classmethod
+    def of(cls, stats: CommitmentStats) -> Self:  # type: ignore[override]
+        return cls(total=stats.committed, met=stats.met, missed=stats.missed)
+
+
 class CycleStatsOut(Output):
     cycle_id: UUID
     unit_id: UUID | None
@@ -273,6 +292,7 @@ class CycleStatsOut(Output):
     members: int
     members_share: Decimal | None
     weeks: list[WeekOut] = Field(description="Check-in activity per week, quiet weeks included.")
+    committed: CommittedCountsOut
 
     @classmethod
     def of(cls, stats: CycleStats) -> CycleStatsOut:  # type: ignore[override]
@@ -280,6 +300,7 @@ class CycleStatsOut(Output):
         return cls.model_validate(
             {
                 **vars(stats),
+                "committed": CommittedCountsOut.of(stats.committed),
                 "cycle_id": stats.cycle.id,
                 "objectives_by_track_status": stats.objectives_by_status,
                 "key_results_by_track_status": stats.key_results_by_status,

@@ -13,6 +13,7 @@ from domain.kpis import KpiStatus
 from domain.members import Role
 from domain.okrs import (
     ActionStatus,
+    Ambition,
     Cadence,
     Direction,
     Level,
@@ -44,6 +45,12 @@ strawberry.enum(
     "(for a unit's: its lead and the lead's managers) and admins.",
 )
 strawberry.enum(OwnerKind, description="Who owns an objective: a member or an org unit.")
+strawberry.enum(
+    Ambition,
+    description="How an objective and its key results are graded: COMMITTED (met or missed, "
+    "by the organization's `scoring` committedRedBelow and committedYellowBelow) or "
+    "ASPIRATIONAL (the default, by redBelow and yellowBelow).",
+)
 strawberry.enum(
     MetricKind,
     description="How a key result is measured: a number, a percent, an amount of money, "
@@ -98,6 +105,7 @@ strawberry.enum(
 
 __all__ = [
     "ActionStatus",
+    "Ambition",
     "Cadence",
     "CommentTarget",
     "CycleKind",

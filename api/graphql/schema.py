@@ -34,6 +34,7 @@ from api.config import GraphQLConfig
 from api.cycles.graphql import CycleMutation, CycleQuery
 from api.decimals import plain, plain_text
 from api.events.graphql import EventQuery
+from api.forecasts.graphql import ForecastMutation, ForecastQuery
 from api.graphql.errors import ErrorCodes, log_unexpected
 from api.graphql.limits import DocumentSizeLimiter, IntrospectionDepthLimiter, UnstorableStrings
 from api.graphql.operation_log import OperationNameInLogs
@@ -57,6 +58,7 @@ from api.work_plans.graphql import WorkPlanQuery
 class Query(
     ObjectiveQuery,
     KeyResultQuery,
+    ForecastQuery,
     ActionQuery,
     AuditQuery,
     EventQuery,
@@ -86,6 +88,7 @@ class Mutation(
     TemplateMutation,
     KpiMutation,
     PushUrlMutation,
+    ForecastMutation,
     MeetingMutation,
     CommentMutation,
     OrganizationMutation,

@@ -33,7 +33,8 @@ from pydantic import (
 from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
-from api.graphql.enums import Cadence, Direction, Grade, MetricKind, TrackStatus
+from api.graphql.enums import Ambition, Cadence, Direction, Grade, MetricKind, TrackStatus
+from api.pacing import ForecastOut, PacingIn, PacingOut, forecast_dict, pacing_dict
 from api.rest.problems import validation_errors
 from api.shapes import Input, Output, Patch, no_rest_default
 from domain.errors import RuleViolation
@@ -147,6 +148,17 @@ class KeyResultOut(Output):
         description="The KPI it follows: each new measurement of the KPI is a check-in of the KR "
         "(`PUT /v1/key-results/{id}/kpi`, `linkKeyResultToKpi`); null when it follows none.",
     )
+    pacing: PacingOut = Field(
+        description="The pacing curve it is judged by (expected progress, track status, "
+        "forecast): its own, else its objective's owner unit's default, else the "
+        "organization's, else linear."
+    )
+    forecast: ForecastOut = Field(description="Where it will end at its current pace.")
+    ambition: Ambition = Field(
+        examples=["committed"],
+        description="Its objective's ambition, which grades it (read-only: set it on the "
+        "objective).",
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -172,6 +184,9 @@ class KeyResultOut(Output):
                 "current": view.current,
                 "last_check_in_at": latest.created_at if latest is not None else None,
                 "score": _score(view),
+                "ambition": view.ambition,
+                "pacing": pacing_dict(view.pacing),
+                "forecast": forecast_dict(view.forecast),
                 "view": view,
                 "objective_view": objective,
             }
@@ -312,13 +327,22 @@ class KeyResultCreate(Input):
         default=Cadence.WEEKLY,
         description="How often its owner checks in: daily, weekly (default), biweekly, monthly.",
     )
+    pacing: PacingIn | None = Field(
+        default=None,
+        description="Its own pacing curve; null (default): its objective's owner unit's "
+        "default, else the organization's, else linear.",
+    )
 
     def to_new(self) -> key_results.NewKeyResult:
         fields = {name: value for name, value in self if name in _NEW_FIELDS}
-        return key_results.NewKeyResult(**fields, milestones=_milestones(self.milestones))
+        return key_results.NewKeyResult(
+            **fields,
+            milestones=_milestones(self.milestones),
+            pacing=self.pacing.to_setting() if self.pacing is not None else None,
+        )
 
 
-_NEW_FIELDS = frozenset(KeyResultCreate.model_fields) - {"milestones"}
+_NEW_FIELDS = frozenset(KeyResultCreate.model_fields) - {"milestones", "pacing"}
 
 
 class KeyResultPatch(Patch):
@@ -348,11 +372,18 @@ class KeyResultPatch(Patch):
         default=None,
         description="daily, weekly, biweekly or monthly (null is refused).",
     )
+    pacing: Maybe[PacingIn | None] = Field(
+        default=None,
+        description="Its own pacing curve; null: inherit (its unit's, the organization's).",
+    )
 
     def to_changes(self) -> key_results.KeyResultChanges:
-        sent = self.sent(nullable=frozenset({"unit", "currency", "confidence"}))
+        sent = self.sent(nullable=frozenset({"unit", "currency", "confidence", "pacing"}))
         if "milestones" in sent:
             sent["milestones"] = _milestones(sent["milestones"])
+        if "pacing" in sent:
+            pacing = sent["pacing"]
+            sent["pacing"] = pacing.to_setting() if pacing is not None else None
         return key_results.KeyResultChanges(**sent)
 
 

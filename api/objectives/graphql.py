@@ -30,7 +30,7 @@ from api.graphql.connections import (
     sorted_connection,
 )
 from api.graphql.context import Info
-from api.graphql.enums import Level, ObjectiveStatus, OwnerKind
+from api.graphql.enums import Ambition, Level, ObjectiveStatus, OwnerKind
 from api.graphql.fields import field, mutation, present
 from api.graphql.mutations import NodeId, write
 from api.key_results.shapes import KeyResultOut
@@ -242,6 +242,9 @@ class ObjectiveFilterInput:
     unit_id: UUID | None = strawberry.field(default=None, description="A unit owning it.")
     level: Level | None = None
     status: ObjectiveStatus | None = None
+    ambition: Ambition | None = strawberry.field(
+        default=None, description="Only COMMITTED (or only ASPIRATIONAL) objectives."
+    )
     q: str | None = strawberry.field(default=None, description="Part of the title, any case.")
     below_unit_id: UUID | None = strawberry.field(
         default=None,
@@ -270,6 +273,7 @@ class ObjectiveFilterInput:
             unit_id=self.unit_id,
             level=self.level,
             status=self.status,
+            ambition=self.ambition,
             q=self.q,
             below_unit_id=self.below_unit_id,
             orphans=self.orphans,

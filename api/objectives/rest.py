@@ -22,7 +22,7 @@ from api.rest.problems import error_responses
 from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
 from domain.limits import OBJECTIVE_SEARCH_MAX_LENGTH
-from domain.okrs import Level, ObjectiveStatus
+from domain.okrs import Ambition, Level, ObjectiveStatus
 from service import objectives
 from service.okr_ports import ObjectiveFilter
 from service.scores import ObjectiveView
@@ -47,7 +47,7 @@ def _created(view: ObjectiveView) -> Response:
     "objectives of others are absent. Filter by `cycle_id`, `owner_id` (a member), `unit_id` "
     "(a unit owning it), `level`, `status`, `q` (part of the title), `below_unit_id` "
     "(everything below a unit, its members' objectives included), `orphans=true` "
-    "(non-company objectives aligned to nothing).",
+    "(non-company objectives aligned to nothing), `ambition` (`committed` or `aspirational`).",
     response_model=Page[ObjectiveOut],
     responses=error_responses(401, 403, 422),
 )
@@ -60,6 +60,7 @@ async def list_objectives(
     unit_id: UUID | None = None,
     level: Level | None = None,
     status: ObjectiveStatus | None = None,
+    ambition: Ambition | None = None,
     q: Annotated[str | None, Query(max_length=OBJECTIVE_SEARCH_MAX_LENGTH)] = None,
     below_unit_id: Annotated[
         UUID | None,
@@ -81,6 +82,7 @@ async def list_objectives(
             unit_id=unit_id,
             level=level,
             status=status,
+            ambition=ambition,
             q=q,
             below_unit_id=below_unit_id,
             orphans=orphans,

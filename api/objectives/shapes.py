@@ -21,7 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from strawberry import Maybe
 
 # The enums as registered for GraphQL (named values, descriptions); REST reads them as is.
-from api.graphql.enums import Grade, Level, ObjectiveStatus, OwnerKind, TrackStatus, Visibility
+from api.graphql.enums import (
+    Ambition,
+    Grade,
+    Level,
+    ObjectiveStatus,
+    OwnerKind,
+    TrackStatus,
+    Visibility,
+)
 from api.key_results.shapes import KeyResultOut
 from api.shapes import Input, Output, Patch
 from domain.limits import OKR_DESCRIPTION_MAX_LENGTH, OKR_TITLE_MAX_LENGTH
@@ -83,6 +91,11 @@ class ObjectiveOut(Output):
     status: ObjectiveStatus
     visibility: Visibility
     roll_up: bool
+    ambition: Ambition = Field(
+        examples=["committed"],
+        description="`committed` (met or missed: graded by the organization's committed "
+        "thresholds) or `aspirational`; its KRs are graded by it too.",
+    )
     parent_objective_id: UUID | None
     parent_key_result_id: UUID | None
     source_objective_id: UUID | None
@@ -148,6 +161,10 @@ class ObjectiveCreate(Input):
     status: ObjectiveStatus = ObjectiveStatus.DRAFT
     visibility: Visibility = Visibility.PUBLIC
     roll_up: bool = False
+    ambition: Ambition = Field(
+        default=Ambition.ASPIRATIONAL,
+        description="`committed` or `aspirational` (the default); its KRs inherit it.",
+    )
     parent_objective_id: UUID | None = None
     parent_key_result_id: UUID | None = None
 
@@ -168,6 +185,7 @@ class ObjectivePatch(Patch):
     status: Maybe[ObjectiveStatus | None] = None
     visibility: Maybe[Visibility | None] = None
     roll_up: Maybe[bool | None] = None
+    ambition: Maybe[Ambition | None] = None
     parent_objective_id: Maybe[UUID | None] = None
     parent_key_result_id: Maybe[UUID | None] = None
     owner: Maybe[Owner | None] = Field(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 import strawberry
@@ -22,6 +22,7 @@ from strawberry import Maybe
 
 # The enum as registered for GraphQL (named values, description); REST reads it as is.
 from api.graphql.enums import Locale
+from api.pacing import PacingIn, PacingSettingOut
 from api.shapes import Input, Output, Patch
 from domain.limits import ORGANIZATION_NAME_MAX_LENGTH
 from domain.organizations import OrganizationChanges, ReviewChanges, ScoringChanges
@@ -40,6 +41,15 @@ class ScoringSettingsBody(Input):
     on_track_margin: Decimal = Decimal("0.1")
     at_risk_margin: Decimal = Decimal("0.25")
     alignment_upward_only: bool = True
+    committed_red_below: Decimal = Field(
+        default=Decimal("0.7"),
+        description="A committed objective (and its KRs) grades red below this; aspirational "
+        "ones by red_below.",
+    )
+    committed_yellow_below: Decimal = Field(
+        default=Decimal("1.0"),
+        description="A committed objective grades yellow below this, green (met) from it.",
+    )
 
 
 @strawberry.pydantic.type(
@@ -72,7 +82,7 @@ def _default(text: str) -> Any:
     name="ScoringSettingsInput",
     description="Merge patch of the scoring group: left-out fields stay, null restores the "
     "default (redBelow 0.4, yellowBelow 0.7, onTrackMargin 0.1, atRiskMargin 0.25, "
-    "alignmentUpwardOnly true).",
+    "alignmentUpwardOnly true, committedRedBelow 0.7, committedYellowBelow 1.0).",
 )
 class ScoringSettingsPatch(Patch):
     """Merge patch of `scoring`: left-out fields stay, `null` restores the default."""
@@ -82,6 +92,12 @@ class ScoringSettingsPatch(Patch):
     on_track_margin: Maybe[Decimal | None] = _default("Default 0.1.")
     at_risk_margin: Maybe[Decimal | None] = _default("Default 0.25.")
     alignment_upward_only: Maybe[bool | None] = _default("Default true.")
+    committed_red_below: Maybe[Decimal | None] = _default(
+        "Committed objectives grade red below it. Default 0.7."
+    )
+    committed_yellow_below: Maybe[Decimal | None] = _default(
+        "Committed objectives grade green (met) from it. Default 1.0."
+    )
 
     def to_changes(self) -> ScoringChanges:
         values, reset = _merge_patch(self)
@@ -116,9 +132,20 @@ class OrganizationOut(Output):
     locale: Locale
     scoring: ScoringSettingsBody
     reviews: ReviewSettingsBody
+    pacing: PacingSettingOut | None = Field(
+        description="The default pacing curve of KRs whose objective's owner unit sets none "
+        "(null: linear)."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, entity: object) -> Self:
+        # The stored setting's shape is not the API's: mapped here, the rest by name.
+        values = {name: getattr(entity, name) for name in cls.model_fields if name != "pacing"}
+        values["pacing"] = PacingSettingOut.of_setting(getattr(entity, "pacing", None))
+        return cls.model_validate(values, from_attributes=True)
 
 
 class OrganizationPatch(Patch):
@@ -142,11 +169,19 @@ class OrganizationPatch(Patch):
     locale: Maybe[Locale | None] = None
     scoring: Maybe[ScoringSettingsPatch | None] = None
     reviews: Maybe[ReviewSettingsPatch | None] = None
+    pacing: Maybe[PacingIn | None] = Field(
+        default=None,
+        description="The default pacing curve (not `schedule`); null: back to linear.",
+    )
 
     def to_changes(self) -> OrganizationChanges:
         # A group cannot be null (nothing to clear): ``sent`` refuses it like a null name.
-        sent = self.sent()
+        sent = self.sent(nullable=frozenset({"pacing"}))
         scoring, reviews = sent.pop("scoring", None), sent.pop("reviews", None)
+        if "pacing" in sent:
+            pacing = sent.pop("pacing")
+            sent["pacing"] = pacing.to_setting() if pacing is not None else None
+            sent["reset_pacing"] = pacing is None
         return OrganizationChanges(
             **sent,
             scoring=scoring.to_changes() if scoring is not None else None,

@@ -11,7 +11,7 @@ input once, for both adapters.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Self
 from uuid import UUID
 
 import strawberry
@@ -20,6 +20,7 @@ from strawberry import Maybe
 
 # The enum as registered for GraphQL (named values, description); REST reads it as is.
 from api.graphql.enums import UnitKind
+from api.pacing import PacingIn, PacingSettingOut
 from api.shapes import Input, Output, Patch
 from domain.limits import UNIT_NAME_MAX_LENGTH
 from service import units
@@ -33,9 +34,20 @@ class UnitOut(Output):
     name: str = Field(examples=["Sales"])
     parent_id: UUID | None
     lead_id: UUID | None
+    pacing: PacingSettingOut | None = Field(
+        description="The default pacing curve of the KRs of objectives this unit owns "
+        "(unless a KR sets its own); null: the organization's."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def of(cls, entity: object) -> Self:
+        # The stored setting's shape is not the API's: mapped here, the rest by name.
+        values = {name: getattr(entity, name) for name in cls.model_fields if name != "pacing"}
+        values["pacing"] = PacingSettingOut.of_setting(getattr(entity, "pacing", None))
+        return cls.model_validate(values, from_attributes=True)
 
 
 @strawberry.pydantic.input(
@@ -49,9 +61,14 @@ class UnitCreate(Input):
     name: Name
     parent_id: UUID | None = None
     lead_id: UUID | None = None
+    pacing: PacingIn | None = Field(
+        default=None, description="The default pacing curve of its KRs (not `schedule`)."
+    )
 
     def to_new(self) -> units.NewUnit:
-        return units.NewUnit(**dict(self))
+        values = dict(self)
+        pacing = values.pop("pacing")
+        return units.NewUnit(**values, pacing=pacing.to_setting() if pacing is not None else None)
 
 
 class UnitPatch(Patch):
@@ -59,9 +76,18 @@ class UnitPatch(Patch):
     name: Maybe[Name | None] = None
     parent_id: Maybe[UUID | None] = None
     lead_id: Maybe[UUID | None] = None
+    pacing: Maybe[PacingIn | None] = Field(
+        default=None,
+        description="The default pacing curve of its KRs (not `schedule`); null: the "
+        "organization's.",
+    )
 
     def to_changes(self) -> units.UnitChanges:
-        return units.UnitChanges(**self.sent(nullable=frozenset({"lead_id", "parent_id"})))
+        sent = self.sent(nullable=frozenset({"lead_id", "parent_id", "pacing"}))
+        if "pacing" in sent:
+            pacing = sent["pacing"]
+            sent["pacing"] = pacing.to_setting() if pacing is not None else None
+        return units.UnitChanges(**sent)
 
 
 class UnitMembersOut(Output):

@@ -16,6 +16,8 @@ DEFAULT_SCORING = {
     "on_track_margin": "0.1",
     "at_risk_margin": "0.25",
     "alignment_upward_only": True,
+    "committed_red_below": "0.7",
+    "committed_yellow_below": "1.0",
 }
 DEFAULT_REVIEWS = {
     "weight_self": "0.10",

@@ -103,6 +103,16 @@ async def test_a_key_result_with_defaults(acme: Tenant, clock: SettableClock) ->
         },
         "cadence": "weekly",  # checked in on every week unless told otherwise
         "kpi_id": None,  # follows no KPI
+        # No curve set anywhere: the straight line; 0 / 0.3371 projects 0: will miss.
+        "pacing": {
+            "curve": "linear",
+            "source": "default",
+            "points": [{"t": "0", "p": "0"}, {"t": "1", "p": "1"}],
+            "learned_from": None,
+            "fallback": None,
+        },
+        "forecast": {"projected_progress": "0.0000", "status": "will_miss"},
+        "ambition": "aspirational",  # its objective's
         "version": 1,
     }
     assert read.status_code == 200

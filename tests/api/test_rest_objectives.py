@@ -88,6 +88,7 @@ async def test_create_with_defaults_then_read_it_back(acme: Tenant, clock: Setta
         "status": "draft",
         "visibility": "public",  # transparency by default
         "roll_up": False,
+        "ambition": "aspirational",  # graded as every objective was before ambitions
         "parent_objective_id": None,
         "parent_key_result_id": None,
         "source_objective_id": None,

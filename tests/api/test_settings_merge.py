@@ -20,6 +20,8 @@ CUSTOM_SCORING = {
     "on_track_margin": "0.05",
     "at_risk_margin": "0.2",
     "alignment_upward_only": False,
+    "committed_red_below": "0.75",
+    "committed_yellow_below": "0.95",
 }
 CUSTOM_REVIEWS = {
     "weight_self": "0.2",

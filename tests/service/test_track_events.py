@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.cycles import Cycle, CycleState
 from domain.members import Member
 from domain.okrs import Cadence, KeyResult, ObjectiveStatus
+from service import kpis
 from service.audit import list_audit_events
 from service.checkins import BulkItem, NewCheckIn, check_in, check_in_bulk
 from service.context import Deps
@@ -122,6 +123,21 @@ async def test_a_bulk_check_in_reports_its_krs_status(deps: Deps, clock: FixedCl
         ("key_result.track_status_changed", "on_track", "at_risk")
     ]
     assert await _tracked(deps, w, ahead) == []
+
+
+async def test_a_kpi_reading_reports_its_krs_status_at_once(deps: Deps, clock: FixedClock) -> None:
+    # A KR following a KPI is checked in by each reading: its status moves then, in the
+    # reading's transaction, not an hour later by the sweep.
+    w = await _world(deps, clock)
+    kr = await _kr(deps, w)
+    admin = w.acme.admin
+    pipeline = await kpis.create_kpi(deps, admin, kpis.NewKpi(name="Pipeline", target=Decimal(100)))
+    await kpis.link_key_result(deps, admin, kr.id, pipeline.kpi.id)
+    clock.current = MAY_16
+    await kpis.record_measurement(deps, admin, pipeline.kpi.id, kpis.NewMeasurement(Decimal(10)))
+    assert [(a, e["from"], e["to"]) for a, e in await _tracked(deps, w, kr)] == [
+        ("key_result.track_status_changed", "on_track", "off_track")
+    ]
 
 
 async def test_the_sweep_reports_a_calendar_drift_once(deps: Deps, clock: FixedClock) -> None:

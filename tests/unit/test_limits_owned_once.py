@@ -25,6 +25,7 @@ from domain.meetings import MeetingKind
 from domain.members import Role
 from domain.okrs import (
     ActionStatus,
+    Ambition,
     Cadence,
     CheckInSource,
     Direction,
@@ -55,6 +56,8 @@ ENUM_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("key_results", "cadence"): Cadence,
     ("actions", "status"): ActionStatus,
     ("check_ins", "source"): CheckInSource,
+    ("key_result_forecasts", "source"): CheckInSource,
+    ("objectives", "ambition"): Ambition,
     ("review_cycles", "phase"): ReviewPhase,
     ("review_assignments", "role"): ReviewRole,
     ("templates", "level"): Level,
@@ -87,6 +90,10 @@ TABLE_ONLY: dict[tuple[str, str], tuple[int, str]] = {
         1024,
         "RESPONSE_EXCERPT_MAX_LENGTH of a receiver's answer, cut to fit",
     ),
+    ("api_clients", "scopes"): (60, "scopes of service.auth's Scope.ALL, checked"),
+    ("api_clients", "secret_hash"): (200, "an argon2 hash of a generated secret"),
+    ("api_clients", "previous_secret_hash"): (200, "as secret_hash"),
+    ("api_clients", "secret_hint"): (20, "the first characters of a generated secret"),
     ("key_results", "reported_track_status"): (16, "a track status the use cases write"),
 }
 

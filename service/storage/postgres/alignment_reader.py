@@ -34,6 +34,7 @@ from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.okrs import (
+    Ambition,
     Direction,
     Level,
     MetricKind,
@@ -81,6 +82,7 @@ def _node_columns(organization_id: UUID, viewer: Viewer) -> list[Any]:
         o.c.roll_up,
         o.c.parent_objective_id,
         o.c.parent_key_result_id,
+        o.c.ambition,
         _parent_id().label("parent_id"),
         visible_to(organization_id, viewer).label("visible"),
     ]
@@ -91,6 +93,7 @@ _LEVELS = {m.value: m for m in Level}
 _STATUSES = {m.value: m for m in ObjectiveStatus}
 _VISIBILITIES = {m.value: m for m in Visibility}
 _OWNER_KINDS = {m.value: m for m in OwnerKind}
+_AMBITIONS = {m.value: m for m in Ambition}
 _KINDS = {m.value: m for m in MetricKind}
 _DIRECTIONS = {m.value: m for m in Direction}
 
@@ -111,6 +114,7 @@ def _node(row: Any) -> ObjectiveNode:
         parent_key_result_id=row["parent_key_result_id"],
         parent_id=row["parent_id"],
         visible=bool(row["visible"]),
+        ambition=_AMBITIONS[row["ambition"]],
     )
 
 

@@ -72,6 +72,7 @@ from service.pagination import Page, PageRequest, page_of, stamped_page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.errors import translate, unstorable_text
 from service.storage.postgres.outbox import record_audit_events
+from service.storage.postgres.pacing_json import pacing_from_json, pacing_json
 from service.storage.postgres.repositories import reporting_line_cte
 from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import (
@@ -201,6 +202,8 @@ def listed_objectives(
         statement = statement.where(o.c.owner_unit_id == filters.unit_id)
     if filters.level is not None:
         statement = statement.where(o.c.level == filters.level.value)
+    if filters.ambition is not None:
+        statement = statement.where(o.c.ambition == filters.ambition.value)
     if filters.status is not None:
         statement = statement.where(o.c.status == filters.status.value)
     if filters.q:
@@ -500,9 +503,13 @@ _KEY_RESULTS = EntityRows(
             lambda row: plain(row.target_value), lambda kr: {"target_value": kr.target}
         ),
         "milestones": Stored(_milestones, _milestones_json),
+        "pacing": Stored(
+            lambda row: pacing_from_json(row.pacing), lambda kr: {"pacing": pacing_json(kr.pacing)}
+        ),
     },
 )
 _key_result = _KEY_RESULTS.entity
+key_result_from_row = _KEY_RESULTS.entity  # for service/storage/postgres/pacing_history.py
 
 
 def _update_due_at(organization_id: UUID, time_zone: str) -> ColumnElement[datetime]:

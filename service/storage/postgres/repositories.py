@@ -42,6 +42,7 @@ from service.ports import (
 )
 from service.storage.postgres import tables as t
 from service.storage.postgres.organization_cache import OrganizationsSeen
+from service.storage.postgres.pacing_json import pacing_from_json, pacing_json
 from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import escape_like, execute_write, paged, update_versioned
 
@@ -55,6 +56,7 @@ def _settings_json(org: Organization) -> dict[str, Any]:
     return {
         "scoring": {k: plain(v) for k, v in asdict(org.scoring).items()},
         "reviews": {k: plain(v) for k, v in asdict(org.reviews).items()},
+        "pacing": pacing_json(org.pacing),
     }
 
 
@@ -82,6 +84,7 @@ def _organization(row: Row[Any] | SimpleNamespace) -> Organization:
         locale=Locale(row.locale),
         scoring=scoring,
         reviews=reviews,
+        pacing=pacing_from_json(row.settings.get("pacing")),
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
@@ -184,6 +187,10 @@ class PostgresMembers:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
+    async def in_unit_subtree(self, organization_id: UUID, root: UUID, member_id: UUID) -> bool:
+        found = await self._conn.scalar(select(in_unit_subtree(organization_id, root, member_id)))
+        return bool(found)
+
     async def get(self, organization_id: UUID, member_id: UUID) -> Member | None:
         m = t.members
         row = (
@@ -231,6 +238,9 @@ class PostgresMembers:
             statement = statement.where(
                 or_(m.c.name.ilike(pattern, escape="\\"), m.c.email.ilike(pattern, escape="\\"))
             )
+        if filters.within_unit is not None:
+            scope = in_unit_subtree(organization_id, filters.within_unit, m.c.id)
+            statement = statement.where(scope)
         rows = (await self._conn.execute(paged(statement, m, page))).all()
         return stamped_page_of([_member(r) for r in rows], page)
 
@@ -292,7 +302,15 @@ class PostgresMembers:
 # -- org units -----------------------------------------------------------------------------
 
 
-_UNITS = EntityRows(OrgUnit, t.org_units)
+_UNITS = EntityRows(
+    OrgUnit,
+    t.org_units,
+    {
+        "pacing": Stored(
+            lambda row: pacing_from_json(row.pacing), lambda u: {"pacing": pacing_json(u.pacing)}
+        )
+    },
+)
 unit_from_row = _UNITS.entity
 
 
@@ -429,6 +447,7 @@ class PostgresUnits:
 
 _CYCLES = EntityRows(Cycle, t.cycles)
 _cycle = _CYCLES.entity
+cycle_from_row = _CYCLES.entity  # for service/storage/postgres/pacing_history.py
 cycle_from_record = _CYCLES.from_record
 
 
@@ -616,3 +635,22 @@ class PostgresIdempotencyStore:
             k.c.created_at == claimed_at,
             k.c.response_status.is_(None),
         )
+
+
+def in_unit_subtree(organization_id: UUID, root: UUID, member_id: Any) -> Any:
+    """Whether ``member_id`` belongs to ``root`` or a unit under it: the filter of a
+    unit-scoped API client's directory reads (one recursive walk down from the root)."""
+    u, um = t.org_units, t.unit_members
+    tree = (
+        select(u.c.id)
+        .where(u.c.organization_id == organization_id, u.c.id == root)
+        .cte("client_scope_units", recursive=True)
+    )
+    tree = tree.union_all(
+        select(u.c.id).where(u.c.organization_id == organization_id, u.c.parent_id == tree.c.id)
+    )
+    return exists().where(
+        um.c.organization_id == organization_id,
+        um.c.unit_id.in_(select(tree.c.id)),
+        um.c.member_id == member_id,
+    )
