@@ -11,12 +11,14 @@ from fastapi_offline import FastAPIOffline
 from api.actions import rest as actions
 from api.alignment import rest as alignment
 from api.audit import rest as audit
+from api.clients import rest as api_client_routes
 from api.comments import rest as comments
 from api.config import ApiConfig
 from api.cors import add_cors
 from api.cycles import rest as cycles
 from api.deps import AppState
 from api.events import rest as events
+from api.forecasts import rest as forecasts
 from api.graphql.ide import mount_ide_assets
 from api.graphql.router import create_graphql_router
 from api.health import rest as health
@@ -27,6 +29,7 @@ from api.meetings import rest as meetings
 from api.members import rest as members
 from api.metrics import HttpMetrics, install_metrics
 from api.middleware import RequestContextMiddleware
+from api.oauth import rest as oauth
 from api.objectives import rest as objectives
 from api.organization import rest as organization
 from api.push import rest as push_urls
@@ -35,6 +38,7 @@ from api.rest.openapi import install_openapi, operation_id
 from api.rest.problems import install_problem_handlers
 from api.rest.query_parameters import refuse_unknown_query_parameters
 from api.reviews import rest as reviews
+from api.scim import rest as scim
 from api.security import TokenVerifier
 from api.templates import rest as templates
 from api.units import rest as units
@@ -159,11 +163,15 @@ def create_app(
         comments,
         work_plans,
         push_urls,
+        forecasts,
         webhook_endpoints,
+        api_client_routes,
+        oauth,
     ):
         app.include_router(module.router)
     app.include_router(objectives.cycles_router)
     app.include_router(members.me_router)
+    app.include_router(scim.router)
     graphql = create_graphql_router(config.graphql)
     app.include_router(graphql)
     app.state.graphql_schema = graphql.schema

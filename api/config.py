@@ -27,6 +27,22 @@ class TokenConfig:
     hmac_secret: str | None = field(default=None, repr=False)
     public_key_file: Path | None = None
     jwks_url: str | None = None
+    # The service's own client tokens (OAuth2 client credentials); None: not issued.
+    service: ServiceTokenConfig | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceTokenConfig:
+    """The tokens the service issues to API clients (api/oauth): ES256 JWTs with their own
+    issuer, signed with ``signing_key_pem`` (a PEM EC P-256 private key). The public parts of
+    ``previous_key_pems`` stay published and trusted, so tokens signed before a key rotation
+    verify until they expire."""
+
+    issuer: str
+    audience: str
+    ttl_seconds: int
+    signing_key_pem: bytes = field(repr=False)
+    previous_key_pems: tuple[bytes, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from starlette.requests import HTTPConnection
 
 from api.config import ApiConfig
 from api.security import TokenVerifier, Unauthenticated, bearer_token
+from service.api_clients import ClientStatusCache
 from service.auth import Principal
 from service.context import Services
 from service.identity import MemberIdentities, NotAnActiveMember, confirm_member
@@ -28,6 +29,9 @@ class AppState:
     verifier: TokenVerifier
     # Members recently confirmed active: kept for the app's lifetime, shared by all requests.
     identities: MemberIdentities = field(default_factory=MemberIdentities)
+    # API clients recently found usable (not revoked nor expired): revocation reaches their
+    # issued tokens within service.api_clients.STATUS_CACHE_SECONDS.
+    clients: ClientStatusCache = field(default_factory=ClientStatusCache)
 
 
 def app_state(conn: HTTPConnection) -> AppState:
@@ -48,6 +52,10 @@ async def authenticate(conn: HTTPConnection) -> Principal:
         await confirm_member(state.services.deps, principal, state.identities)
     except NotAnActiveMember as error:
         raise Unauthenticated(error.detail, code=error.code) from None
+    if principal.client_id is not None and not await state.clients.usable(
+        state.services.deps, principal.organization_id, principal.client_id
+    ):
+        raise Unauthenticated("the API client of this token is revoked or expired")
     structlog.contextvars.bind_contextvars(org_id=str(principal.organization_id))
     return principal
 

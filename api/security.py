@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from jwt import PyJWKClient
 
 from api.config import TokenConfig
+from api.oauth.keys import ALGORITHM as SERVICE_ALGORITHM
+from api.oauth.keys import ServiceKeys
 from domain.limits import PRINCIPAL_SUBJECT_MAX_LENGTH
 from domain.members import Role
 from service.auth import Principal
@@ -75,6 +77,7 @@ class TokenVerifier:
                 )
             self._algorithms = fitting
         self._required = ["exp", "iss", "aud", "sub", config.org_claim]
+        self.service_keys = ServiceKeys(config.service) if config.service else None
 
     async def _key_for(self, token: str) -> Any:
         if self._jwks is None:
@@ -96,6 +99,10 @@ class TokenVerifier:
         return signing_key.key
 
     async def verify(self, token: str) -> Principal:
+        """The caller of a member token (the identity provider's) or of a client token (the
+        service's own, told apart by its issuer): each verifier takes only its own kind."""
+        if self.service_keys is not None and _issuer(token) == self.service_keys.config.issuer:
+            return self._verify_client_token(token, self.service_keys)
         c = self._config
         try:
             key = await self._key_for(token)
@@ -112,7 +119,69 @@ class TokenVerifier:
             raise Unauthenticated("the token has expired", code="token_expired") from None
         except jwt.InvalidTokenError as error:
             raise Unauthenticated(f"the token is not valid: {error}") from None
+        if claims.get(TOKEN_USE_CLAIM) == CLIENT_TOKEN_USE:
+            # A member token's issuer saying "client" is no client token: refused, never
+            # read as a service token with its scopes.
+            raise Unauthenticated("a client token must come from this service's token endpoint")
         return principal_from_claims(claims, c)
+
+    def _verify_client_token(self, token: str, keys: ServiceKeys) -> Principal:
+        """An API client's token: signed by one of the service's keys (by ``kid``), marked
+        ``token_use: client``. Roles in it are ignored: a client is a service Principal."""
+        service = keys.config
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = keys.public_key(kid) if isinstance(kid, str) else None
+            if key is None:
+                raise Unauthenticated("no signing key of this service has the token's kid")
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[SERVICE_ALGORITHM],
+                audience=service.audience,
+                issuer=service.issuer,
+                leeway=self._config.leeway_seconds,
+                options={"require": ["exp", "iat", "iss", "aud", "sub", "org", "jti"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("the token has expired", code="token_expired") from None
+        except jwt.InvalidTokenError as error:
+            raise Unauthenticated(f"the token is not valid: {error}") from None
+        if claims.get(TOKEN_USE_CLAIM) != CLIENT_TOKEN_USE:
+            raise Unauthenticated("a token of this service's issuer must be a client token")
+        subject = str(claims["sub"])
+        if not subject.startswith(CLIENT_SUBJECT_PREFIX):
+            raise Unauthenticated("a client token's subject must be client:<client_id>")
+        client_id = _uuid(subject.removeprefix(CLIENT_SUBJECT_PREFIX), "sub")
+        unit = claims.get("unit")
+        return Principal(
+            organization_id=_uuid_claim(claims, "org"),
+            subject=subject,
+            scopes=frozenset(_string_list(claims.get("scope"))),
+            client_id=client_id,
+            unit_scope=_uuid(str(unit), "unit") if unit is not None else None,
+        )
+
+
+# Client tokens (api/oauth) say what they are in ``token_use``; their subject names the client.
+TOKEN_USE_CLAIM = "token_use"  # noqa: S105 - a claim name
+CLIENT_TOKEN_USE = "client"  # noqa: S105 - a claim value
+CLIENT_SUBJECT_PREFIX = "client:"
+
+
+def _issuer(token: str) -> object:
+    """The token's ``iss``, unverified: only to pick the verifier that then checks it."""
+    try:
+        return jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.InvalidTokenError as error:
+        raise Unauthenticated(f"the token is not valid: {error}") from None
+
+
+def _uuid(value: str, name: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise Unauthenticated(f"the {name!r} claim is not a UUID") from None
 
 
 def _load_public_key(path: Path) -> PublicKeyTypes:

@@ -122,6 +122,16 @@ async def get_member(deps: Deps, principal: Principal, member_id: UUID) -> Membe
     ensure_can_read_directory(principal)
     async with deps.read() as uow:
         member = await uow.members.get(principal.organization_id, member_id)
+        # A unit-scoped API client: a member outside its subtree does not exist (404, no
+        # existence leak). One statement more, for such clients only.
+        if (
+            member is not None
+            and principal.unit_scope is not None
+            and not await uow.members.in_unit_subtree(
+                principal.organization_id, principal.unit_scope, member_id
+            )
+        ):
+            member = None
     if member is None:
         raise NotFound("member not found")
     return member
@@ -139,6 +149,8 @@ async def list_members(
     deps: Deps, principal: Principal, filters: MemberFilter, page: PageRequest
 ) -> Page[Member]:
     ensure_can_read_directory(principal)
+    if principal.unit_scope is not None:
+        filters = replace(filters, within_unit=principal.unit_scope)
     async with deps.read() as uow:
         return await uow.members.list(principal.organization_id, filters, page)
 

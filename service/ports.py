@@ -19,7 +19,9 @@ from domain.members import Member
 from domain.organizations import Organization
 from domain.units import OrgUnit, UnitKind
 from service.alignment_ports import AlignmentReader
+from service.api_client_ports import ApiClientRepository
 from service.event_ports import EventFeed
+from service.forecast_ports import ForecastRepository
 from service.kpi_ports import KpiRepository
 from service.management_ports import CommentRepository, MeetingRepository, WorkPlanReader
 from service.okr_ports import (
@@ -30,6 +32,7 @@ from service.okr_ports import (
     ObjectiveRecordReader,
     ObjectiveRepository,
 )
+from service.pacing_ports import PacingHistory
 from service.pagination import Page, PageRequest
 from service.push_ports import PushUrlRepository
 from service.review_ports import (
@@ -37,6 +40,7 @@ from service.review_ports import (
     ReviewCycleRepository,
     ReviewResponseRepository,
 )
+from service.scim_ports import ScimStore
 from service.template_ports import TemplateRepository
 from service.track_ports import KeyResultTracks
 from service.webhook_ports import WebhookRepository
@@ -50,6 +54,8 @@ class MemberFilter:
     email: str | None = None
     external_id: str | None = None
     q: str | None = None
+    # Only members of this unit or a unit under it (a unit-scoped API client's reads).
+    within_unit: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,9 @@ class OrganizationRepository(Protocol):
 
 class MemberRepository(Protocol):
     async def get(self, organization_id: UUID, member_id: UUID) -> Member | None: ...
+    async def in_unit_subtree(self, organization_id: UUID, root: UUID, member_id: UUID) -> bool:
+        """Whether the member belongs to ``root`` or a unit under it."""
+
     async def get_many(
         self, organization_id: UUID, member_ids: Sequence[UUID]
     ) -> Mapping[UUID, Member]: ...
@@ -232,6 +241,10 @@ class UnitOfWork(Protocol):
     webhooks: WebhookRepository
     push_urls: PushUrlRepository
     tracks: KeyResultTracks
+    forecasts: ForecastRepository
+    pacing_history: PacingHistory
+    api_clients: ApiClientRepository
+    scim: ScimStore
 
     async def lock_graph(self, organization_id: UUID, graph: Graph) -> None:
         """Hold the organization's lock on ``graph`` until this unit of work ends.

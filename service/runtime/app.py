@@ -19,6 +19,7 @@ from service.context import Deps, Services, SystemClock
 from service.ports import Clock
 from service.runtime.logging import configure_logging
 from service.runtime.settings import Settings
+from service.runtime.signing_keys import service_token_config
 from service.storage.postgres.database import PostgresReadiness, create_engine
 from service.storage.postgres.organization_cache import OrganizationCache
 from service.storage.postgres.outage import discard_dead_connections, is_outage
@@ -40,6 +41,7 @@ def token_config(settings: Settings) -> TokenConfig:
         hmac_secret=settings.hmac_secret if settings.uses_hmac else None,
         public_key_file=settings.jwt_public_key_file,
         jwks_url=settings.jwt_jwks_url,
+        service=service_token_config(settings),
     )
 
 

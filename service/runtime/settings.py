@@ -132,6 +132,25 @@ class Settings(DatabaseSettings):
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
     jwt_default_ttl_seconds: int = Field(default=3600, ge=60)
 
+    # -- the service's own tokens (API clients, OAuth2 client credentials) -----------------
+    service_signing_key_file: Path | None = Field(
+        default=None,
+        description="PEM EC P-256 private key signing API clients' tokens (ES256). Unset: "
+        "in development a key generated once in `data_dir`; in production no client tokens.",
+    )
+    service_previous_signing_key_file: Path | None = Field(
+        default=None,
+        description="The key used before a rotation (PEM, private or public): its public "
+        "part stays in /.well-known/jwks.json so tokens it signed verify until they expire.",
+    )
+    service_token_issuer: str = Field(
+        default="okr-service",
+        description="`iss` of API clients' tokens: never the identity provider's issuer.",
+    )
+    service_token_ttl_seconds: int = Field(
+        default=900, ge=60, le=3600, description="Lifetime of an API client's token."
+    )
+
     # -- GraphQL -------------------------------------------------------------------------
     graphql_max_depth: int = Field(default=10, ge=1)
     graphql_max_aliases: int = Field(default=15, ge=1)
@@ -179,6 +198,8 @@ class Settings(DatabaseSettings):
             raise ValueError("a public key or JWKS URL needs asymmetric OKR_JWT_ALGORITHMS")
         if not self.uses_hmac and not (self.jwt_public_key_file or self.jwt_jwks_url):
             raise ValueError("asymmetric algorithms need OKR_JWT_PUBLIC_KEY_FILE or _JWKS_URL")
+        if self.service_token_issuer == self.jwt_issuer:
+            raise ValueError("OKR_SERVICE_TOKEN_ISSUER must differ from OKR_JWT_ISSUER")
         if self.jwt_secret is not None and len(self.jwt_secret.get_secret_value()) < 32:
             raise ValueError("OKR_JWT_SECRET must be at least 32 characters")
         if self.environment == "production" and self.uses_hmac and self.jwt_secret is None:

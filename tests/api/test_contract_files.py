@@ -53,7 +53,10 @@ def _has_example(op: dict[str, Any], components: dict[str, Any]) -> bool:
     if body and schema_has_example(body.get("schema", {})):
         return True
     ok = op["responses"].get("200") or op["responses"].get("201") or {}
-    schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+    media = ok.get("content", {}).get("application/json", {})
+    if "example" in media or "examples" in media:  # on the media type (hand-written schemas)
+        return True
+    schema = media.get("schema", {})
     if schema.get("$ref") and schema_has_example(schema):
         return True
     listed = components.get(schema.get("$ref", "").rsplit("/", 1)[-1], {})

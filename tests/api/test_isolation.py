@@ -32,6 +32,9 @@ class Endpoint:
 # A push URL's secret is its credential, not an id a tenant's token may name: whoever
 # holds it pushes, whatever token comes with it (tests/api/test_push_urls.py covers it).
 _CREDENTIAL_IN_PATH = frozenset({"/v1/push/{token}"})
+# SCIM is its own protocol (a `scim` token, SCIM bodies, no OpenAPI examples): walked by
+# tests/api/test_scim_isolation.py.
+_SCIM = "/scim/v2/"
 
 
 def endpoints_with_ids(app: FastAPI) -> list[Endpoint]:
@@ -46,7 +49,7 @@ def endpoints_with_ids(app: FastAPI) -> list[Endpoint]:
         if path is None or methods is None:
             continue  # mounts (static files) take no ids
         params = tuple(_PATH_PARAM.findall(path))
-        if not params or path in _CREDENTIAL_IN_PATH:
+        if not params or path in _CREDENTIAL_IN_PATH or path.startswith(_SCIM):
             continue
         found.extend(
             Endpoint(method, path, params) for method in sorted(methods - _IGNORED_METHODS)
@@ -94,6 +97,7 @@ class OrgB:
     kpi: dict[str, Any]  # with one measurement; no KR follows it (the KR stays at version 1)
     push_url: dict[str, Any]  # of the KR
     webhook_endpoint: dict[str, Any]  # no delivery is made in the walk
+    api_client: dict[str, Any]
 
     def id_for(self, param: str) -> str:
         ids = {
@@ -112,6 +116,7 @@ class OrgB:
             "kpi_id": self.kpi["id"],
             "push_url_id": self.push_url["id"],
             "endpoint_id": self.webhook_endpoint["id"],
+            "client_id": self.api_client["id"],
             # No delivery exists without a worker: another id of org B stands in.
             "delivery_id": self.check_in["id"],
         }
@@ -246,6 +251,9 @@ async def seed_org_b(client: httpx.AsyncClient) -> OrgB:
             await client.post(
                 "/v1/webhook-endpoints", json={"url": "https://hooks.globex.example/okr"}
             )
+        ),
+        api_client=_created(
+            await client.post("/v1/api-clients", json={"name": "HR", "scopes": ["org:read"]})
         ),
     )
 

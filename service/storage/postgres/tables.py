@@ -33,10 +33,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from domain.limits import (
+    API_CLIENT_NAME_MAX_LENGTH,
     CHECK_IN_ORIGIN_MAX_LENGTH,
     CYCLE_NAME_MAX_LENGTH,
     EMAIL_MAX_LENGTH,
     EXTERNAL_ID_MAX_LENGTH,
+    FORECAST_NOTE_MAX_LENGTH,
     KEY_RESULT_UNIT_MAX_LENGTH,
     KPI_NAME_MAX_LENGTH,
     KPI_RECORDED_BY_MAX_LENGTH,
@@ -119,6 +121,8 @@ org_units = Table(
     Column("lead_id", UUID(as_uuid=True)),
     Column("version", Integer, nullable=False),
     *_timestamps(),
+    # Its default pacing curve (domain.pacing_setting), NULL: the organization's.
+    Column("pacing", JSONB),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
     ForeignKeyConstraint(
@@ -213,6 +217,7 @@ objectives = Table(
     Column("parent_objective_id", UUID(as_uuid=True)),
     Column("parent_key_result_id", UUID(as_uuid=True)),
     Column("source_objective_id", UUID(as_uuid=True)),
+    Column("ambition", String(16), nullable=False, server_default=text("'aspirational'")),
     Column("version", Integer, nullable=False),
     *_timestamps(),
     PrimaryKeyConstraint("organization_id", "id"),
@@ -250,6 +255,7 @@ objectives = Table(
     CheckConstraint("level IN ('company', 'department', 'team', 'individual')", name="level"),
     CheckConstraint("status IN ('draft', 'active', 'closed', 'archived')", name="status"),
     CheckConstraint("visibility IN ('public', 'private')", name="visibility"),
+    CheckConstraint("ambition IN ('committed', 'aspirational')", name="ambition"),
     Index(None, "organization_id", "cycle_id"),
     Index(None, "organization_id", "owner_member_id"),
     Index(None, "organization_id", "owner_unit_id"),
@@ -296,6 +302,8 @@ key_results = Table(
     # before migration 0018): the first look reports nothing, so a deploy floods no feed.
     Column("reported_track_status", String(16), server_default=text("'on_track'")),
     Column("reported_stale_since", DateTime(timezone=True)),
+    # Its own pacing curve (domain.pacing_setting), NULL: inherited (unit, organization).
+    Column("pacing", JSONB),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(
         ["organization_id", "objective_id"], ["objectives.organization_id", "objectives.id"]
@@ -428,6 +436,9 @@ events = Table(
     # Whether its objective was public before the change: the feed shows an OKR event to
     # who may see the objective now or, when it was public, to who could read it before.
     Column("public_before", Boolean, nullable=False, server_default=text("false")),
+    # The type's allow-listed values (service/events.py ``DATA_FIELDS``); null on events
+    # written before revision 0020.
+    Column("data", JSONB),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
     Index(None, "organization_id", "transaction_id", "seq"),
@@ -883,4 +894,110 @@ push_urls = Table(
     # A push knows only its secret: it is found by the hash alone, across organizations.
     Index(None, "token_hash"),
     Index(None, "organization_id", "key_result_id"),
+)
+
+# -- external forecasts --------------------------------------------------------------------
+
+# A KR's external forecast series (service/forecasts.py): a CRM's commit and best case, never
+# edited. Source, integration and external id follow check_ins' rules.
+key_result_forecasts = Table(
+    "key_result_forecasts",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("key_result_id", UUID(as_uuid=True), nullable=False),
+    Column("commit", Numeric, nullable=False),
+    Column("best_case", Numeric),
+    Column("as_of_date", Date, nullable=False),
+    Column("note", String(FORECAST_NOTE_MAX_LENGTH), nullable=False),
+    Column("author", String(PRINCIPAL_SUBJECT_MAX_LENGTH), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("integration", String(CHECK_IN_ORIGIN_MAX_LENGTH)),
+    Column("external_id", String(CHECK_IN_ORIGIN_MAX_LENGTH)),
+    PrimaryKeyConstraint("organization_id", "id"),
+    # A deleted KR (only one never checked in on) takes its forecasts with it.
+    ForeignKeyConstraint(
+        ["organization_id", "key_result_id"],
+        ["key_results.organization_id", "key_results.id"],
+        ondelete="CASCADE",
+        name="fk_key_result_forecasts_key_result_id_key_results",
+    ),
+    CheckConstraint("source IN ('person', 'api', 'integration')", name="source"),
+    CheckConstraint("(source = 'integration') = (integration IS NOT NULL)", name="integration"),
+    # The latest forecast of many KRs (at an instant) is one index probe each.
+    Index(None, "organization_id", "key_result_id", "created_at"),
+    # One forecast per external id and KR: a resent forecast is the same entry (NULLs distinct).
+    UniqueConstraint("organization_id", "key_result_id", "external_id"),
+)
+
+# -- API clients (service/api_clients.py) --------------------------------------------------
+
+# A machine identity (OAuth2 client credentials). Secrets are argon2 hashes, never the secret;
+# ``secret_hint`` is its first characters. After a rotation the previous hash keeps working
+# until ``previous_secret_expires_at``.
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("id", UUID(as_uuid=True), nullable=False),
+    Column("name", String(API_CLIENT_NAME_MAX_LENGTH), nullable=False),
+    Column("scopes", ARRAY(String(60)), nullable=False),
+    Column("unit_id", UUID(as_uuid=True)),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("secret_hash", String(200), nullable=False),
+    Column("secret_hint", String(20), nullable=False),
+    Column("previous_secret_hash", String(200)),
+    Column("previous_secret_expires_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    PrimaryKeyConstraint("organization_id", "id"),
+    ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+    # No foreign key on ``unit_id``: a deleted unit leaves the client an empty subtree (it
+    # then sees nothing: fail closed) instead of blocking the unit's deletion.
+    # The token endpoint finds a client by its id alone (the OAuth client_id): an index, not
+    # a unique key (keys include organization_id; ids are generated UUIDv7s), as push URLs
+    # are found by their hash alone.
+    Index(None, "id"),
+)
+
+# -- SCIM directory sync (service/scim.py) -------------------------------------------------
+
+# What SCIM carries about a member beyond the member itself: the login (``userName``, unique
+# per organization), the parts of the name, and the enterprise extension's department and
+# employee number. One row per member created or written through SCIM.
+scim_users = Table(
+    "scim_users",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("member_id", UUID(as_uuid=True), nullable=False),
+    Column("user_name", String(EMAIL_MAX_LENGTH), nullable=False),
+    Column("given_name", String(MEMBER_NAME_MAX_LENGTH)),
+    Column("family_name", String(MEMBER_NAME_MAX_LENGTH)),
+    Column("department", String(UNIT_NAME_MAX_LENGTH)),
+    Column("employee_number", String(EXTERNAL_ID_MAX_LENGTH)),
+    PrimaryKeyConstraint("organization_id", "member_id"),
+    ForeignKeyConstraint(
+        ["organization_id", "member_id"], ["members.organization_id", "members.id"]
+    ),
+    UniqueConstraint("organization_id", "user_name"),
+)
+
+# A manager that a SCIM client named before that manager existed: ``manager_ref`` is the
+# manager's SCIM id or externalId. Resolved (and deleted) when that User is created; no
+# foreign key on it, since nothing to point at exists yet.
+scim_pending_managers = Table(
+    "scim_pending_managers",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("member_id", UUID(as_uuid=True), nullable=False),
+    Column("manager_ref", String(EXTERNAL_ID_MAX_LENGTH), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("organization_id", "member_id"),
+    ForeignKeyConstraint(
+        ["organization_id", "member_id"], ["members.organization_id", "members.id"]
+    ),
+    Index(None, "organization_id", "manager_ref"),
 )

@@ -11,7 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from service.alignment_ports import AlignmentReader
+from service.api_client_ports import ApiClientRepository
 from service.event_ports import EventFeed
+from service.forecast_ports import ForecastRepository
 from service.kpi_ports import KpiRepository
 from service.management_ports import CommentRepository, MeetingRepository, WorkPlanReader
 from service.okr_ports import (
@@ -22,6 +24,7 @@ from service.okr_ports import (
     ObjectiveRecordReader,
     ObjectiveRepository,
 )
+from service.pacing_ports import PacingHistory
 from service.ports import (
     CycleRepository,
     Graph,
@@ -35,9 +38,12 @@ from service.review_ports import (
     ReviewCycleRepository,
     ReviewResponseRepository,
 )
+from service.scim_ports import ScimStore
 from service.storage.postgres.alignment_reader import PostgresAlignmentReader
+from service.storage.postgres.api_client_repositories import PostgresApiClients
 from service.storage.postgres.comment_repositories import PostgresComments
 from service.storage.postgres.event_repositories import PostgresEventFeed
+from service.storage.postgres.forecast_repositories import PostgresForecasts
 from service.storage.postgres.kpi_repositories import PostgresKpis
 from service.storage.postgres.meeting_repositories import PostgresMeetings
 from service.storage.postgres.objective_records import PostgresObjectiveRecords
@@ -49,6 +55,7 @@ from service.storage.postgres.okr_repositories import (
     PostgresObjectives,
 )
 from service.storage.postgres.organization_cache import OrganizationCache, OrganizationsSeen
+from service.storage.postgres.pacing_history import PostgresPacingHistory
 from service.storage.postgres.push_url_repositories import PostgresPushUrls
 from service.storage.postgres.repositories import (
     PostgresCycles,
@@ -61,6 +68,7 @@ from service.storage.postgres.review_repositories import (
     PostgresReviewCycles,
     PostgresReviewResponses,
 )
+from service.storage.postgres.scim_repositories import PostgresScimStore
 from service.storage.postgres.template_repositories import PostgresTemplates
 from service.storage.postgres.track_repositories import PostgresKeyResultTracks
 from service.storage.postgres.webhook_repositories import PostgresWebhooks
@@ -101,6 +109,10 @@ class PostgresUnitOfWork:
     webhooks: WebhookRepository
     push_urls: PushUrlRepository
     tracks: KeyResultTracks
+    forecasts: ForecastRepository
+    pacing_history: PacingHistory
+    api_clients: ApiClientRepository
+    scim: ScimStore
 
     def __init__(
         self,
@@ -145,6 +157,10 @@ class PostgresUnitOfWork:
         self.webhooks = PostgresWebhooks(self._conn)
         self.push_urls = PostgresPushUrls(self._conn)
         self.tracks = PostgresKeyResultTracks(self._conn)
+        self.forecasts = PostgresForecasts(self._conn)
+        self.pacing_history = PostgresPacingHistory(self._conn)
+        self.api_clients = PostgresApiClients(self._conn)
+        self.scim = PostgresScimStore(self._conn)
         return self
 
     async def lock_graph(self, organization_id: UUID, graph: Graph) -> None:
