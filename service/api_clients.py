@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Final
@@ -254,8 +255,12 @@ async def authenticate(deps: Deps, client_id: str, secret: str) -> ApiClient:
     async with deps.read() as uow:
         client = await uow.api_clients.find(parsed) if parsed is not None else None
     now = deps.clock.now()
-    hashes = client.secret_hashes(now) if client is not None else (_DUMMY_HASH,)
-    if not await asyncio.to_thread(_matches, secret, hashes) or client is None:
+    hashes = client.secret_hashes(now) if client is not None else ()
+    # Always two hashes (padded with the dummy): an unknown client, a known one and one in
+    # its rotation overlap take the same time.
+    hashes = (*hashes, *(_DUMMY_HASH,) * (2 - len(hashes)))
+    verified = asyncio.get_running_loop().run_in_executor(_VERIFIERS, _matches, secret, hashes)
+    if not await verified or client is None:
         raise InvalidClient("the client id or secret is wrong")
     if not client.is_usable(now):
         raise InvalidClient("the client is revoked or expired")
@@ -263,6 +268,12 @@ async def authenticate(deps: Deps, client_id: str, secret: str) -> ApiClient:
         await uow.api_clients.mark_used(client.organization_id, client.id, now)
         await uow.commit()
     return client
+
+
+# argon2 costs tens of milliseconds and 64 MiB per check, for any caller of /oauth/token:
+# checks take turns on two threads of their own, so a flood of made-up credentials queues
+# there instead of filling the default thread pool (and both cores) other requests use.
+_VERIFIERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="okr-client-secret")
 
 
 def _matches(secret: str, hashes: Sequence[str]) -> bool:

@@ -164,7 +164,12 @@ async def _form(request: Request) -> Mapping[str, str]:
 
 def _credentials(request: Request, form: Mapping[str, str]) -> tuple[str, str, bool]:
     """(client id, secret, whether by HTTP Basic): exactly one method (section 2.3)."""
-    basic_id, basic_secret = extract_basic_authorization(request.headers)
+    try:
+        basic_id, basic_secret = extract_basic_authorization(request.headers)
+    except ValueError:  # UnicodeDecodeError too: bytes that are no text (Authlib lets it out)
+        error = InvalidClientError("the HTTP Basic credentials are not valid")
+        error.status_code = 401
+        raise error from None
     in_form = "client_id" in form or "client_secret" in form
     if basic_id is not None and in_form:
         raise InvalidRequestError("authenticate the client by one method only")

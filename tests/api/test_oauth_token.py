@@ -186,3 +186,19 @@ async def test_a_client_token_claiming_roles_gets_none(acme: Tenant) -> None:
         assert (await caller.get("/v1/members")).status_code == 200
         assert (await caller.get("/v1/api-clients")).status_code == 403
         assert (await caller.patch("/v1/organization", json={"name": "x"})).status_code == 403
+
+
+async def test_basic_credentials_that_are_no_text_are_invalid_client(acme: Tenant) -> None:
+    # "/w==" decodes to the byte 0xff (no UTF-8), "é" is no base64: both answered 500.
+    async with acme.client() as anonymous:
+        for value in (b"Basic /w==", "Basic é".encode()):
+            answer = await anonymous.post(
+                "/oauth/token",
+                content=b"grant_type=client_credentials",
+                headers={
+                    b"Authorization": value,
+                    b"Content-Type": b"application/x-www-form-urlencoded",
+                },
+            )
+            assert answer.status_code == 401, (value, answer.text)
+            assert answer.json()["error"] == "invalid_client"
