@@ -148,6 +148,10 @@ async def create_client(deps: Deps, principal: Principal, new: NewApiClient) -> 
     name, scopes = _checked_name(new.name), _checked_scopes(new.scopes)
     if new.expires_at is not None and new.expires_at <= now:
         raise _invalid("expires_at", "must be in the future", "in_the_past")
+    if new.unit_id is not None and Scope.SCIM in scopes:
+        # SCIM keeps the whole directory (users, groups, managers across units): a client
+        # limited to a subtree could not use it without reaching outside that subtree.
+        raise _invalid("scopes", "scim is for clients of the whole organization", "unit_scoped")
     secret = new_secret()
     client = ApiClient(
         organization_id=principal.organization_id,

@@ -110,3 +110,17 @@ async def test_last_use_is_recorded_at_token_issuance(acme: Tenant) -> None:
         assert await token_status(acme, created["id"], created["client_secret"]) == 200
         read = (await admin.get(f"/v1/api-clients/{created['id']}")).json()
     assert read["last_used_at"] is not None
+
+
+async def test_a_unit_scoped_client_may_not_hold_scim(acme: Tenant) -> None:
+    # SCIM keeps the whole directory: a client limited to a unit would write outside it
+    # (a review found one listing and renaming the organization's members and units).
+    async with acme.admin() as admin:
+        unit = await admin.post("/v1/units", json={"name": "Acme", "kind": "company"})
+        assert unit.status_code == 201, unit.text
+        refused = await admin.post(
+            "/v1/api-clients",
+            json={"name": "x", "scopes": ["scim"], "unit_id": unit.json()["id"]},
+        )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "scopes"
