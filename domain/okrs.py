@@ -83,6 +83,13 @@ class Ambition(StrEnum):
     ASPIRATIONAL = "aspirational"  # the default: 0.7 is a good result
 
 
+class Aggregation(StrEnum):
+    """Where a KR's current value comes from (DOMAIN.md "Quota roll-up")."""
+
+    NONE = "none"  # its own check-ins (the default)
+    SUM = "sum"  # the sum of its contributors' current values
+
+
 class ActionStatus(StrEnum):
     TODO = "todo"
     DOING = "doing"
@@ -145,6 +152,10 @@ class KeyResult:
     cadence: Cadence = Cadence.WEEKLY  # how often its owner checks in (stale past it)
     kpi_id: UUID | None = None  # follows this KPI: each new measurement is a check-in
     pacing: PacingSetting | None = None  # its own curve; None: the unit's or organization's
+    # Quota roll-up: the KR (of the objective its objective aligns to) it adds into, and
+    # whether its own value is the sum of the KRs that add into it.
+    contributes_to_key_result_id: UUID | None = None
+    aggregation: Aggregation = Aggregation.NONE
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,7 +2,8 @@
 
 DOMAIN.md "Sales pacing, forecast and quotas". A KR may contribute to a KR of the objective its
 objective aligns to, when both measure the same thing the same way (unit of measure and
-direction); a contribution never closes a loop. A KR with ``aggregation: sum`` takes the sum
+direction); a contribution never closes a loop. A KR with ``aggregation: sum``
+(``domain.okrs.Aggregation``, a field of the KR) takes the sum
 of its contributors' current values, and its allocation says whether their targets cover
 its own.
 """
@@ -24,11 +25,6 @@ ZERO: Final = Decimal(0)
 
 # Only quantities add up: a yes/no KR or a milestones KR has no value to sum.
 SUMMABLE_KINDS: Final = frozenset({MetricKind.NUMBER, MetricKind.PERCENT, MetricKind.CURRENCY})
-
-
-class Aggregation(StrEnum):
-    NONE = "none"  # the KR's own check-ins give its value (the default)
-    SUM = "sum"  # the sum of its contributors' current values
 
 
 class Measured(Protocol):

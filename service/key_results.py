@@ -23,7 +23,15 @@ from domain.key_results import (
     validate_weight,
 )
 from domain.limits import KEY_RESULT_UNIT_MAX_LENGTH, OKR_TITLE_MAX_LENGTH
-from domain.okrs import Cadence, CheckIn, Direction, KeyResult, MetricKind, Objective
+from domain.okrs import (
+    Aggregation,
+    Cadence,
+    CheckIn,
+    Direction,
+    KeyResult,
+    MetricKind,
+    Objective,
+)
 from domain.organizations import Organization, ensure_fits, validate_name
 from domain.pacing_setting import PacingSetting
 from service import audit
@@ -44,11 +52,18 @@ from service.okr_access import (
     visible_key_result,
     visible_objective,
 )
-from service.okr_ports import KeyResultFilter
+from service.okr_ports import KeyResultFilter, Viewer
 from service.pacing import ensure_pacing, pacing_inputs
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import Graph, UnitOfWork
+from service.quotas import (
+    ensure_contribution,
+    ensure_no_contributors,
+    ensure_takes_check_ins,
+    summed_values,
+    without_hidden_targets,
+)
 from service.scores import KeyResultView, local_today, view_key_result
 
 
@@ -78,6 +93,8 @@ class NewKeyResult:
     milestones: tuple[MilestoneInput, ...] = ()
     cadence: Cadence = Cadence.WEEKLY
     pacing: PacingSetting | None = None  # None: inherit (unit, organization)
+    contributes_to_key_result_id: UUID | None = None  # the KR it adds into (quota roll-up)
+    aggregation: Aggregation = Aggregation.NONE
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,8 @@ class KeyResultChanges:
     milestones: Maybe[tuple[MilestoneInput, ...]] = UNSET
     cadence: Maybe[Cadence] = UNSET
     pacing: Maybe[PacingSetting | None] = UNSET
+    contributes_to_key_result_id: Maybe[UUID | None] = UNSET
+    aggregation: Maybe[Aggregation] = UNSET
 
 
 def _validated(kr: KeyResult) -> KeyResult:
@@ -135,6 +154,8 @@ async def _view(
     now = deps.clock.now()
     today = local_today(org, now)
     pacing = await pacing_inputs(uow, org, [(kr, objective, cycle)], now)
+    summed = await summed_values(uow, org.id, [kr], viewer_of(principal))
+    (kr,) = await without_hidden_targets(uow, org.id, [kr], viewer_of(principal))
     return view_key_result(
         kr,
         latest,
@@ -144,6 +165,7 @@ async def _view(
         ambition=objective.ambition,
         unit_pacing=pacing.unit_of(kr.id),
         learned=pacing.learned_of(kr.id),
+        summed=summed.get(kr.id),
     )
 
 
@@ -183,9 +205,16 @@ async def create_key_result(
                 created_at=now,
                 updated_at=now,
                 pacing=data.pacing,
+                contributes_to_key_result_id=data.contributes_to_key_result_id,
+                aggregation=data.aggregation,
             )
         )
         ensure_pacing(kr, cycle)
+        if kr.contributes_to_key_result_id is not None:
+            # The alignment and the contributions the check reads must not change before
+            # the write (DOMAIN.md: graph writes under a lock).
+            await uow.lock_graph(org_id, Graph.ALIGNMENT)
+            await ensure_contribution(uow, principal, kr, objective)
         await uow.key_results.add(kr)
         # The objective embeds its KRs: its updated_at moves too (not its version).
         await uow.objectives.touch(org_id, [objective.id], now)
@@ -222,6 +251,8 @@ async def get_key_result(
         latest = (await uow.check_ins.latest(org.id, [kr.id], as_of=at)).get(kr.id)
         today = local_today(org, at)
         pacing = await pacing_inputs(uow, org, [(kr, objective, cycle)], at)
+        summed = await summed_values(uow, org.id, [kr], viewer_of(principal), as_of=at)
+        (kr,) = await without_hidden_targets(uow, org.id, [kr], viewer_of(principal))
         return view_key_result(
             kr,
             latest,
@@ -232,6 +263,7 @@ async def get_key_result(
             ambition=objective.ambition,
             unit_pacing=pacing.unit_of(kr.id),
             learned=pacing.learned_of(kr.id),
+            summed=summed.get(kr.id),
         )
 
 
@@ -249,6 +281,8 @@ async def list_key_results(
         now = deps.clock.now()
         today = local_today(org, now)
         pacing = await pacing_inputs(uow, org, [(kr, objective, cycle) for kr in krs], now)
+        summed = await summed_values(uow, org.id, krs, viewer_of(principal))
+        krs = await without_hidden_targets(uow, org.id, krs, viewer_of(principal))
         return [
             view_key_result(
                 kr,
@@ -259,9 +293,17 @@ async def list_key_results(
                 ambition=objective.ambition,
                 unit_pacing=pacing.unit_of(kr.id),
                 learned=pacing.learned_of(kr.id),
+                summed=summed.get(kr.id),
             )
             for kr in krs
         ]
+
+
+def _measure_or_link_changed(kr: KeyResult, updated: KeyResult) -> bool:
+    return any(
+        getattr(kr, name) != getattr(updated, name)
+        for name in ("contributes_to_key_result_id", "metric_kind", "unit", "currency", "direction")
+    )
 
 
 async def _ensure_still_follows(uow: UnitOfWork, kr: KeyResult) -> None:
@@ -287,6 +329,10 @@ async def update_key_result(
 ) -> KeyResultView:
     async with deps.uow() as uow:
         org_id = principal.organization_id
+        if changes.contributes_to_key_result_id not in (UNSET, None):
+            # First, before anything the checks read: the alignment and the contributions
+            # must not change before the write (a concurrent contribution could close a loop).
+            await uow.lock_graph(org_id, Graph.ALIGNMENT)
         kr, objective = await visible_key_result(uow, principal, key_result_id)
         await ensure_may_edit_key_result(uow, principal, kr, objective)
         ensure_version(kr.version, expected_version)
@@ -306,6 +352,8 @@ async def update_key_result(
             "confidence",
             "cadence",
             "pacing",
+            "contributes_to_key_result_id",
+            "aggregation",
         ):
             value = getattr(changes, name)
             if value is not UNSET:
@@ -323,10 +371,19 @@ async def update_key_result(
             and (updated.start != kr.start or updated.target != kr.target)
         ):
             ensure_pacing(updated, cycle)
+        if updated.contributes_to_key_result_id is not None and _measure_or_link_changed(
+            kr, updated
+        ):
+            # Under the lock taken above when the link changes; a change of unit or
+            # direction alone checks the kept link against the KR it adds into.
+            await ensure_contribution(uow, principal, updated, objective)
         if updated == kr:
             return await _view(deps, uow, principal, kr, objective)
         if updated.kpi_id is not None and updated.direction is not kr.direction:
             await _ensure_still_follows(uow, updated)
+        if updated.kpi_id is not None and updated.aggregation is not kr.aggregation:
+            # A sum KR takes no KPI measurements (they would never show): unlink it first.
+            ensure_takes_check_ins(updated, field="aggregation")
         updated = replace(updated, version=kr.version + 1, updated_at=deps.clock.now())
         await uow.key_results.update(updated, previous_version=kr.version)
         # The objective embeds its KRs: its updated_at moves too (not its version).
@@ -361,6 +418,7 @@ async def delete_key_result(
                 "objectives contribute to this key result: unlink them first",
                 code="key_result_has_contributors",
             )
+        await ensure_no_contributors(uow, principal, [kr])
         if (await uow.check_ins.latest(org_id, [kr.id])).get(kr.id) is not None:
             raise Conflict(
                 "this key result has check-ins: its history is kept",
@@ -412,6 +470,10 @@ async def move_key_result(
         await writable_cycle(uow, org_id, source.cycle_id, "cycle_id")
         if target.id == source.id:
             return await _view(deps, uow, principal, kr, source)
+        # Quota roll-up: the KRs adding into it align to the source, not the target (refused,
+        # as its delete is); its own contribution must suit the target objective's alignment.
+        await ensure_no_contributors(uow, principal, [kr])
+        await ensure_contribution(uow, principal, replace(kr, objective_id=target.id), target)
         contributors = await uow.objectives.contributor_ids(org_id, kr.id)
         if contributors:
             # Objectives contributing to the KR now align to the target objective: the level
@@ -549,6 +611,13 @@ async def key_results_by_id(
         pacing = await pacing_inputs(
             uow, org, [(kr, o, cycles[o.cycle_id]) for kr, o in found.values()], now
         )
+        summed = await summed_values(
+            uow, org.id, [kr for kr, _ in found.values()], viewer_of(principal)
+        )
+        shown = await without_hidden_targets(
+            uow, org.id, [kr for kr, _ in found.values()], viewer_of(principal)
+        )
+        found = {kr.id: (kr, found[kr.id][1]) for kr in shown}
         return {
             kr.id: view_key_result(
                 kr,
@@ -559,6 +628,7 @@ async def key_results_by_id(
                 ambition=o.ambition,
                 unit_pacing=pacing.unit_of(kr.id),
                 learned=pacing.learned_of(kr.id),
+                summed=summed.get(kr.id),
             )
             for kr, o in found.values()
         }
@@ -594,10 +664,10 @@ class _Loaded:
 
 
 async def _load_views(
-    deps: Deps, uow: UnitOfWork, org: Organization, krs: Sequence[KeyResult]
+    deps: Deps, uow: UnitOfWork, org: Organization, krs: Sequence[KeyResult], viewer: Viewer
 ) -> _Loaded:
     """The KRs' views, with their objectives, cycles and latest check-ins (three
-    statements)."""
+    statements; one more per level of sums when the page holds sum KRs)."""
     latest = await uow.check_ins.latest(org.id, [kr.id for kr in krs])
     objectives = await uow.objectives.get_many(org.id, list({kr.objective_id for kr in krs}))
     cycles = await uow.cycles.get_many(org.id, list({o.cycle_id for o in objectives.values()}))
@@ -605,6 +675,8 @@ async def _load_views(
     today = local_today(org, now)
     paced = [(kr, o := objectives[kr.objective_id], cycles[o.cycle_id]) for kr in krs]
     pacing = await pacing_inputs(uow, org, paced, now)
+    summed = await summed_values(uow, org.id, krs, viewer)
+    krs = await without_hidden_targets(uow, org.id, krs, viewer)
     views = [
         view_key_result(
             kr,
@@ -615,6 +687,7 @@ async def _load_views(
             ambition=objectives[kr.objective_id].ambition,
             unit_pacing=pacing.unit_of(kr.id),
             learned=pacing.learned_of(kr.id),
+            summed=summed.get(kr.id),
         )
         for kr in krs
     ]
@@ -639,7 +712,7 @@ async def find_key_results(
             now=deps.clock.now(),
             time_zone=org.time_zone,
         )
-        loaded = await _load_views(deps, uow, org, found.items)
+        loaded = await _load_views(deps, uow, org, found.items, viewer_of(principal))
     return found.with_items(loaded.views)
 
 
@@ -663,7 +736,7 @@ async def updates_due(
             now=now,
             time_zone=org.time_zone,
         )
-        loaded = await _load_views(deps, uow, org, found.items)
+        loaded = await _load_views(deps, uow, org, found.items, viewer_of(principal))
     due: list[UpdateDue] = []
     for view in loaded.views:
         kr = view.key_result

@@ -71,7 +71,15 @@ from domain.kpis import (
     validate_measurement,
 )
 from domain.members import Role
-from domain.okrs import CheckIn, CheckInSource, Direction, KeyResult, Objective, ObjectiveStatus
+from domain.okrs import (
+    Aggregation,
+    CheckIn,
+    CheckInSource,
+    Direction,
+    KeyResult,
+    Objective,
+    ObjectiveStatus,
+)
 from service import audit
 from service.auth import (
     Principal,
@@ -85,11 +93,12 @@ from service.key_result_tracks import report_check_ins
 from service.key_results import visible_key_results
 from service.kpi_ports import KpiFilter, kpi_has_linked_key_results
 from service.objectives import organization_of, writable_cycle
-from service.okr_access import ensure_may_edit_key_result, visible_key_result
+from service.okr_access import ensure_may_edit_key_result, viewer_of, visible_key_result
 from service.okr_ports import AuditEvent
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import UnitOfWork
+from service.quotas import ensure_takes_check_ins, summed_values, without_hidden_targets
 from service.scores import KeyResultView, local_today, view_key_result
 
 # How far ahead of the service's clock a reading may be dated (the poster's clock may run
@@ -240,7 +249,12 @@ async def _key_result_view(
     assert cycle is not None
     latest = (await uow.check_ins.latest(org.id, [kr.id])).get(kr.id)
     today = local_today(org, deps.clock.now())
-    return view_key_result(kr, latest, cycle, org, today, ambition=objective.ambition)
+    viewer = viewer_of(principal)
+    summed = await summed_values(uow, org.id, [kr], viewer)
+    (kr,) = await without_hidden_targets(uow, org.id, [kr], viewer)
+    return view_key_result(
+        kr, latest, cycle, org, today, ambition=objective.ambition, summed=summed.get(kr.id)
+    )
 
 
 # -- reads -----------------------------------------------------------------------------------
@@ -295,11 +309,22 @@ async def linked_key_results(
         latest = await uow.check_ins.latest(org.id, list(visible))
         cycles = await uow.cycles.get_many(org.id, list({o.cycle_id for _, o in visible.values()}))
         today = local_today(org, deps.clock.now())
+        # Sum KRs read their contributors' sum, as every other KR read does (service.quotas).
+        viewer = viewer_of(principal)
+        shown_krs = [kr for kr, _ in visible.values()]
+        summed = await summed_values(uow, org.id, shown_krs, viewer)
+        shown = {kr.id: kr for kr in await without_hidden_targets(uow, org.id, shown_krs, viewer)}
         found: dict[UUID, list[KeyResultView]] = {}
         for kpi_id, krs in linked.items():
             views = [
                 view_key_result(
-                    kr, latest.get(kr.id), cycles[o.cycle_id], org, today, ambition=o.ambition
+                    shown[kr.id],
+                    latest.get(kr.id),
+                    cycles[o.cycle_id],
+                    org,
+                    today,
+                    ambition=o.ambition,
+                    summed=summed.get(kr.id),
                 )
                 for kr, o in (visible[k.id] for k in krs if k.id in visible)
             ]
@@ -437,6 +462,8 @@ async def _followers_taking_updates(
             kr, objectives.get(kr.objective_id), state_of(objectives.get(kr.objective_id))
         )
         and _still_linkable(kpi, kr)
+        # A sum KR's value is its contributors' sum: a check-in of its own would never show.
+        and kr.aggregation is not Aggregation.SUM
     ]
 
 
@@ -577,6 +604,7 @@ async def link_key_result(
         if kpi is None:
             raise _unknown("kpi_id", "no such KPI")
         ensure_linkable(kpi, kr)
+        ensure_takes_check_ins(kr, field="kpi_id")  # its measurements would never show
         if kr.kpi_id == kpi.id:
             return await _key_result_view(deps, uow, principal, kr, objective)
         linked = replace(kr, kpi_id=kpi.id, version=kr.version + 1, updated_at=deps.clock.now())

@@ -42,6 +42,7 @@ from domain.okrs import (
     Visibility,
 )
 from domain.organizations import Organization, ensure_fits, validate_name
+from domain.quotas import contribution_errors
 from domain.units import UnitKind
 from service import audit
 from service.as_of import AsOf, resolve_as_of
@@ -51,6 +52,7 @@ from service.context import Deps
 from service.okr_access import (
     ensure_may_edit_objective,
     may_see,
+    note_private_reads,
     viewer_of,
     visible_among,
     visible_objective,
@@ -59,6 +61,7 @@ from service.okr_ports import ObjectiveFilter, ObjectiveRecord
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import Graph, UnitOfWork
+from service.quotas import ensure_no_contributors, unlink_stale_contributions
 from service.scores import ObjectiveView, view_objectives, view_records
 
 
@@ -338,6 +341,7 @@ async def list_objectives(
         viewer = viewer_of(principal)
         org_id = principal.organization_id
         found = await uow.objective_records.list_records(org_id, filters, page, viewer)
+        await note_private_reads(uow, principal, [r.objective for r in found.items])
         org = await organization_of(uow, principal)  # confirmed by the page's statement
         views = await view_records(uow, org, found.items, deps.clock.now(), viewer)
     return found.with_items(views)
@@ -408,6 +412,12 @@ async def update_objective(
             # apart could otherwise close a loop together.
             await uow.lock_graph(org.id, Graph.ALIGNMENT)
             await ensure_alignment(uow, principal, org, updated)
+        if (updated.parent_objective_id, updated.parent_key_result_id) != (
+            objective.parent_objective_id,
+            objective.parent_key_result_id,
+        ):
+            # Its KRs adding into KRs of an objective it no longer aligns to stop (audited).
+            await unlink_stale_contributions(uow, deps, principal, updated)
         if updated.level is not objective.level:
             await _ensure_children_allow(uow, org, objective.id, updated.level)
         if (updated.owner_kind, updated.owner_id) != (objective.owner_kind, objective.owner_id):
@@ -454,6 +464,11 @@ async def delete_objective(
                 "objectives align to this one: move or unlink them first",
                 code="objective_has_children",
             )
+        # KRs adding into its KRs (quota roll-up) whose objective no longer aligns here
+        # (links stored before realignment unlinked them): refused like a KR's delete, and
+        # before archiving too, so an archived objective's KRs never serve a stale sum.
+        own = (await uow.key_results.of_objectives(org.id, [objective_id])).get(objective_id, ())
+        await ensure_no_contributors(uow, principal, own)
         if await uow.objectives.has_check_ins(org.id, objective_id):
             archived = replace(
                 objective,
@@ -565,6 +580,7 @@ async def copy_objective(
         copy, alignment = await _follow_alignment(uow, principal, org, source, copy)
         await uow.objectives.add(copy)
         key_results = (await uow.key_results.of_objectives(org.id, [source.id])).get(source.id, ())
+        adds_into = await _followed_contributions(uow, org.id, key_results, copy, alignment)
         actions = await uow.actions.of_key_results(org.id, [kr.id for kr in key_results])
         reached = (
             await uow.check_ins.latest(org.id, [kr.id for kr in key_results])
@@ -574,6 +590,7 @@ async def copy_objective(
         for kr in key_results:
             latest = reached.get(kr.id)
             kr_copy = _copy_key_result(deps, kr, copy.id, move, now)
+            kr_copy = replace(kr_copy, contributes_to_key_result_id=adds_into.get(kr.id))
             if latest is not None and latest.value is not None:
                 kr_copy = replace(kr_copy, start=_carried_start(kr, latest.value))
             await uow.key_results.add(kr_copy)
@@ -685,6 +702,45 @@ async def _follow_alignment(
         # The level rule may refuse it (the copy's owner or the settings changed).
         return copy, CopyAlignment.UNALIGNED
     return linked, CopyAlignment.FOLLOWED
+
+
+async def _followed_contributions(
+    uow: UnitOfWork,
+    org_id: UUID,
+    key_results: Sequence[KeyResult],
+    copy: Objective,
+    alignment: CopyAlignment,
+) -> dict[UUID, UUID]:
+    """Where each copied KR adds into (quota roll-up), by the KR's id: the KR of the same
+    title, measured alike, of the objective the copy aligns to (the parent's copy), as the
+    alignment itself follows; else nowhere: a KR of the source's cycle would be a link the
+    copy's alignment does not allow. No statement unless a KR adds into one and the
+    alignment followed (then under the graph lock :func:`_follow_alignment` took)."""
+    linked = [kr for kr in key_results if kr.contributes_to_key_result_id is not None]
+    if not linked or alignment is not CopyAlignment.FOLLOWED:
+        return {}
+    aligned_to = copy.parent_objective_id
+    if aligned_to is None and copy.parent_key_result_id is not None:
+        parent_kr = await uow.key_results.get(org_id, copy.parent_key_result_id)
+        aligned_to = parent_kr.objective_id if parent_kr is not None else None
+    if aligned_to is None:
+        return {}
+    sources = await uow.key_results.get_many(
+        org_id,
+        [kr.contributes_to_key_result_id for kr in linked if kr.contributes_to_key_result_id],
+    )
+    candidates = (await uow.key_results.of_objectives(org_id, [aligned_to])).get(aligned_to, ())
+    found: dict[UUID, UUID] = {}
+    for kr in linked:
+        source = (
+            sources.get(kr.contributes_to_key_result_id)
+            if kr.contributes_to_key_result_id
+            else None
+        )
+        same = [k for k in candidates if source is not None and k.title == source.title]
+        if len(same) == 1 and not contribution_errors(kr, same[0]):
+            found[kr.id] = same[0].id
+    return found
 
 
 def _copy_key_result(

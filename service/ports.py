@@ -35,6 +35,7 @@ from service.okr_ports import (
 from service.pacing_ports import PacingHistory
 from service.pagination import Page, PageRequest
 from service.push_ports import PushUrlRepository
+from service.quota_ports import QuotaRepository
 from service.review_ports import (
     ReviewAssignmentRepository,
     ReviewCycleRepository,
@@ -62,6 +63,8 @@ class MemberFilter:
 class UnitFilter:
     kind: UnitKind | None = None
     parent_id: UUID | None = None
+    # Only this unit and the units under it (a unit-scoped API client's reads).
+    within_unit: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,11 @@ class MemberRepository(Protocol):
     async def get(self, organization_id: UUID, member_id: UUID) -> Member | None: ...
     async def in_unit_subtree(self, organization_id: UUID, root: UUID, member_id: UUID) -> bool:
         """Whether the member belongs to ``root`` or a unit under it."""
+
+    async def within_unit_subtree(
+        self, organization_id: UUID, root: UUID, member_ids: Sequence[UUID]
+    ) -> frozenset[UUID]:
+        """Those of ``member_ids`` that belong to ``root`` or a unit under it (one query)."""
 
     async def get_many(
         self, organization_id: UUID, member_ids: Sequence[UUID]
@@ -119,6 +127,9 @@ class UnitRepository(Protocol):
     ) -> Page[OrgUnit]: ...
     async def ancestors(self, organization_id: UUID, unit_id: UUID) -> Mapping[UUID, UUID | None]:
         """``unit_id`` and every unit above it, each with its parent (one query)."""
+
+    async def subtree(self, organization_id: UUID, root: UUID) -> frozenset[UUID]:
+        """``root`` and every unit under it (one query); empty for an unknown root."""
 
     async def has_children(self, organization_id: UUID, unit_id: UUID) -> bool: ...
     async def add(self, unit: OrgUnit) -> None:
@@ -243,6 +254,7 @@ class UnitOfWork(Protocol):
     tracks: KeyResultTracks
     forecasts: ForecastRepository
     pacing_history: PacingHistory
+    quotas: QuotaRepository
     api_clients: ApiClientRepository
     scim: ScimStore
 

@@ -31,6 +31,7 @@ from uuid import UUID
 
 from domain.errors import DomainError, FieldError, NotFound, RuleViolation
 from domain.limits import CHECK_IN_ORIGIN_MAX_LENGTH
+from domain.okrs import KeyResult
 from domain.organizations import too_long
 from service import audit
 from service.auth import Principal
@@ -41,6 +42,7 @@ from service.okr_ports import AuditEvent
 from service.pagination import Page, PageRequest
 from service.ports import UnitOfWork
 from service.push_ports import PushUrl
+from service.quotas import ensure_takes_check_ins
 
 PUSH_LIMIT: Final = 60
 """Pushes a push URL takes per :data:`PUSH_WINDOW`: one a second on average, which no
@@ -102,10 +104,13 @@ def _push_url_name(name: str) -> str:
     return text
 
 
-async def _editable_key_result(uow: UnitOfWork, principal: Principal, key_result_id: UUID) -> None:
+async def _editable_key_result(
+    uow: UnitOfWork, principal: Principal, key_result_id: UUID
+) -> KeyResult:
     """Those who may edit the KR manage its push URLs: a push URL writes as they would."""
     found = await visible_key_result_context(uow, principal, key_result_id)
     await ensure_may_edit_key_result(uow, principal, found.key_result, found.objective)
+    return found.key_result
 
 
 def _audited(
@@ -128,7 +133,9 @@ async def create_push_url(
     """A new push URL of the KR named ``name`` (the integration's); audited."""
     clean_name = _push_url_name(name)
     async with deps.uow() as uow:
-        await _editable_key_result(uow, principal, key_result_id)
+        kr = await _editable_key_result(uow, principal, key_result_id)
+        # A sum KR takes no check-ins: its push URL could only ever be refused.
+        ensure_takes_check_ins(kr)
         token = _new_token()
         push_url = PushUrl(
             id=deps.new_id(),

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from domain.ambition import GradeThresholds, grade_of
 from domain.cycles import Cycle
 from domain.forecast import Forecast, forecast
-from domain.okrs import Ambition, CheckIn, KeyResult, MetricKind, Objective
+from domain.okrs import Aggregation, Ambition, CheckIn, KeyResult, MetricKind, Objective, OwnerKind
 from domain.organizations import Organization
 from domain.pacing import (
     LINEAR,
@@ -42,10 +42,12 @@ from domain.scoring import (
     rolled_up_progress,
     track_status,
 )
+from domain.tracks import objective_expected_progress
 from service.alignment_ports import KeyResultFigures, ObjectiveNode
 from service.okr_ports import ObjectiveRecord, Viewer
 from service.pacing import NO_INPUTS, PacingInputs, pacing_inputs
 from service.ports import UnitOfWork
+from service.quotas import summed_values, without_hidden_targets
 
 _LINEAR_PACING: Final = JudgedPacing(curve=LINEAR, source=PacingSource.DEFAULT)
 _NO_FORECAST: Final = Forecast(projected=None, status=None)
@@ -125,10 +127,14 @@ def view_key_result(
     ambition: Ambition = Ambition.ASPIRATIONAL,
     unit_pacing: PacingSetting | None = None,
     learned: PacingChoice | None = None,
+    summed: Decimal | None = None,
 ) -> KeyResultView:
-    """The KR's view, graded by the thresholds of ``ambition``: its objective's."""
+    """The KR's view, graded by the thresholds of ``ambition``: its objective's. A sum KR's
+    current value is ``summed``: its visible contributors' (``service.quotas``)."""
     kr = as_it_stood(kr, as_of)
     current = latest.value if latest is not None else None
+    if kr.aggregation is Aggregation.SUM:
+        current = summed
     done = frozenset(latest.milestones_done or ()) if latest is not None else frozenset[UUID]()
     if kr.metric_kind is MetricKind.MILESTONES:
         current = None
@@ -180,6 +186,7 @@ def view_objective(
     as_of: datetime | None = None,
     rolled_up: Mapping[UUID, Decimal | None] | None = None,
     pacing: PacingInputs = NO_INPUTS,
+    summed: Mapping[UUID, Decimal | None] | None = None,
 ) -> ObjectiveView:
     """The objective's view; ``rolled_up`` gives the progress of roll-up objectives that
     have nothing of their own to measure; ``pacing`` what its KRs' curves need (units'
@@ -195,6 +202,7 @@ def view_objective(
             ambition=objective.ambition,
             unit_pacing=pacing.unit_of(kr.id),
             learned=pacing.learned_of(kr.id),
+            summed=summed.get(kr.id) if summed else None,
         )
         for kr in key_results
         if as_of is None or kr.created_at <= as_of
@@ -204,7 +212,12 @@ def view_objective(
     if from_aligned:
         assert rolled_up is not None
         progress = rolled_up[objective.id]
-    expected = expected_progress(cycle.start_date, cycle.end_date, today)
+    # Judged by its KRs' curves (DOMAIN.md "Sales pacing"): the straight line only when it
+    # has no KR of its own that weighs (a roll-up objective).
+    expected = objective_expected_progress(
+        [(v.expected_progress, v.key_result.weight) for v in krs],
+        expected_progress(cycle.start_date, cycle.end_date, today),
+    )
     return ObjectiveView(
         objective=objective,
         key_results=krs,
@@ -307,8 +320,23 @@ async def view_objectives(
     krs = await uow.key_results.of_objectives(org_id, [o.id for o in objectives])
     kr_ids = [kr.id for group in krs.values() for kr in group]
     latest = await uow.check_ins.latest(org_id, kr_ids, as_of=as_of)
-    cycles = await uow.cycles.get_many(org_id, list({o.cycle_id for o in objectives}))
-    return await _views(uow, org, objectives, krs, latest, cycles, now, viewer, as_of=as_of)
+    # The owner units' default curves ride on the cycles' statement: no read of the units.
+    units = list({o.owner_id for o in objectives if o.owner_kind is OwnerKind.UNIT})
+    cycles, unit_pacing = await uow.objective_records.cycles_with_unit_pacing(
+        org_id, list({o.cycle_id for o in objectives}), units
+    )
+    return await _views(
+        uow,
+        org,
+        objectives,
+        krs,
+        latest,
+        cycles,
+        now,
+        viewer,
+        as_of=as_of,
+        unit_defaults=unit_pacing,
+    )
 
 
 async def view_records(
@@ -326,7 +354,15 @@ async def view_records(
     krs = {r.objective.id: r.key_results for r in records}
     latest = {kr_id: check_in for r in records for kr_id, check_in in r.latest.items()}
     cycles = {r.cycle.id: r.cycle for r in records}
-    return await _views(uow, org, objectives, krs, latest, cycles, now, viewer, as_of=None)
+    # The owner units' default curves came with the records: no read of the units.
+    units = {
+        r.objective.owner_id: r.owner_unit_pacing
+        for r in records
+        if r.objective.owner_kind is OwnerKind.UNIT
+    }
+    return await _views(
+        uow, org, objectives, krs, latest, cycles, now, viewer, as_of=None, unit_defaults=units
+    )
 
 
 async def _views(
@@ -340,13 +376,17 @@ async def _views(
     viewer: Viewer,
     *,
     as_of: datetime | None,
+    unit_defaults: Mapping[UUID, PacingSetting | None] | None = None,
 ) -> list[ObjectiveView]:
     at = as_of or now
     today = local_today(org, at)
+    krs = await _without_hidden_targets(uow, org.id, krs, viewer)
     rollers = [o.id for o in objectives if o.roll_up and not _measurable(krs.get(o.id, ()), as_of)]
     rolled = await _rolled_up(uow, org, rollers, viewer, at) if rollers else None
     paced = [(kr, o, cycles[o.cycle_id]) for o in objectives for kr in krs.get(o.id, ())]
-    pacing = await pacing_inputs(uow, org, paced, at)
+    pacing = await pacing_inputs(uow, org, paced, at, unit_defaults=unit_defaults)
+    # Sum KRs' values (service.quotas): no statement unless the objectives have some.
+    summed = await summed_values(uow, org.id, [kr for kr, _, _ in paced], viewer, as_of=as_of)
     return [
         view_objective(
             o,
@@ -358,6 +398,7 @@ async def _views(
             as_of=as_of,
             rolled_up=rolled,
             pacing=pacing,
+            summed=summed,
         )
         for o in objectives
     ]
@@ -391,6 +432,16 @@ async def _without_hidden_links(
         )
         for o in objectives
     ]
+
+
+async def _without_hidden_targets(
+    uow: UnitOfWork, org_id: UUID, krs: Mapping[UUID, Sequence[KeyResult]], viewer: Viewer
+) -> Mapping[UUID, Sequence[KeyResult]]:
+    """The KRs with contributions to KRs ``viewer`` may not see cleared (service.quotas):
+    at most one statement for the whole page."""
+    flat = [kr for group in krs.values() for kr in group]
+    shown = {kr.id: kr for kr in await without_hidden_targets(uow, org_id, flat, viewer)}
+    return {o_id: [shown[kr.id] for kr in group] for o_id, group in krs.items()}
 
 
 def _measurable(key_results: Sequence[KeyResult], as_of: datetime | None) -> bool:

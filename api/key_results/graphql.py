@@ -37,6 +37,7 @@ from api.graphql.enums import ActionStatus
 from api.graphql.fields import field, mutation, present
 from api.graphql.mutations import NodeId, write
 from api.key_results.shapes import (
+    AllocationOut,
     BulkItemError,
     CheckInBulk,
     CheckInBulkItem,
@@ -49,7 +50,7 @@ from api.key_results.shapes import (
     KeyResultPatch,
 )
 from api.members.graphql import Member
-from service import checkins, key_results
+from service import checkins, key_results, quotas
 from service.checkins import BULK_CHECK_INS_MAX, BulkAnswer, BulkItem, Outcome
 from service.key_results import UpdateDue as UpdateDueRecord
 from service.okr_ports import KeyResultFilter
@@ -136,6 +137,15 @@ class KeyResult(KeyResultOut):
             if (status is None or a.status is status)
             and (owner_id is None or a.owner_id == owner_id)
         ]
+
+    @strawberry.pydantic.field(
+        description="Whether the targets of the key results contributing to it (that you may "
+        "see) cover its own. One query per KR: ask for it on a few KRs, not on a long list."
+    )
+    async def allocation(self, info: Info) -> AllocationOut:
+        ctx = info.context
+        view = await quotas.key_result_allocation(ctx.deps, ctx.principal, self.id)
+        return AllocationOut.of_view(view)
 
     @strawberry.pydantic.field(
         description="The objective it measures (seen by whoever sees the KR)."

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 
 from api.key_results.shapes import (
+    AllocationOut,
     BulkCheckInsOut,
     CheckInBulk,
     CheckInCreate,
@@ -26,7 +27,7 @@ from api.rest.idempotency import IdempotencyDep
 from api.rest.problems import error_responses
 from api.rest.schemas import Page
 from api.rest.sorting import SyncPageDep
-from service import checkins, key_results
+from service import checkins, key_results, quotas
 from service.checkins import BULK_CHECK_INS_MAX
 from service.okr_ports import KeyResultFilter
 
@@ -161,6 +162,24 @@ async def get_key_result(
     return resource_response(KeyResultOut.of(view), version=view.key_result.version)
 
 
+@router.get(
+    "/v1/key-results/{key_result_id}/allocation",
+    summary="A key result's quota allocation",
+    description="Whether the targets of the key results contributing to this one "
+    "(`contributes_to_key_result_id`) cover its own target: `under_allocated`, `allocated` "
+    "(exactly) or `over_allocated`, by `difference`; for a decrease KR, covering means "
+    "adding up to at most its target. Counts only the contributors you may see, each listed "
+    "with its target and current value; with `as_of`, as they stood then.",
+    response_model=AllocationOut,
+    responses=error_responses(401, 403, 404, 422),
+)
+async def get_key_result_allocation(
+    key_result_id: UUID, principal: CurrentPrincipal, deps: UseCaseDeps, as_of: AsOfParam = None
+) -> AllocationOut:
+    view = await quotas.key_result_allocation(deps, principal, key_result_id, as_of=as_of)
+    return AllocationOut.of_view(view)
+
+
 @router.patch(
     "/v1/key-results/{key_result_id}",
     summary="Change a key result",
@@ -191,7 +210,9 @@ async def update_key_result(
     status_code=204,
     summary="Delete a key result",
     description="Only a KR never checked in on (409 `key_result_has_check_ins`: history is "
-    "kept); its actions go with it.",
+    "kept) and that no KR adds into (409 `key_result_has_contributors`, its `contributors` "
+    "listing each as `key_result_id` and `contributes_to_key_result_id`, `hidden` for a KR "
+    "you may not see: unlink them first); its actions go with it.",
     responses=error_responses(401, 403, 404, 409, 412, 422),
 )
 async def delete_key_result(
@@ -207,9 +228,12 @@ async def delete_key_result(
     "/v1/key-results/{key_result_id}/move",
     summary="Move a key result to another objective",
     description="Moves the KR, with its check-ins and actions, to another objective of the "
-    "same cycle (422 `different_cycle` otherwise).",
+    "same cycle (422 `different_cycle` otherwise). A KR adding into another "
+    "(`contributes_to_key_result_id`) moves only to an objective aligned to that KR's "
+    "objective (422 `contribution_not_aligned`); a KR others add into does not move (409 "
+    "`key_result_has_contributors`, listing them as `DELETE` does).",
     response_model=KeyResultOut,
-    responses=error_responses(401, 403, 404, 412, 422),
+    responses=error_responses(401, 403, 404, 409, 412, 422),
 )
 async def move_key_result(
     key_result_id: UUID,
@@ -264,7 +288,9 @@ async def set_final_score(
     "value. History is never rewritten: a correction is a new check-in. Honours "
     "`Idempotency-Key`; with `If-Match` (the KR's ETag) it is refused with 412 when the KR "
     "changed since you read it (its target, say). With an `external_id` the KR already has "
-    "a check-in for, nothing is stored: the answer is 200 (not 201) with that check-in.",
+    "a check-in for, nothing is stored: the answer is 200 (not 201) with that check-in. "
+    "A KR with `aggregation: sum` takes none (422 `sum_key_result`): its value is the sum "
+    "of the KRs adding into it.",
     response_model=CheckInOut,
     responses={
         **error_responses(401, 403, 404, 412, 422),
@@ -308,7 +334,8 @@ async def create_check_in(
     "order: `applied`, `duplicate` (the KR has a check-in with its `external_id`: that one, "
     "unchanged) or `refused` with the `code`, `detail` and field `errors` a single "
     "check-in would get (404 `not_found`, 403 `forbidden`, `cycle_closed`, "
-    "`validation_failed` ...); a refused item does not stop the others. The applied ones "
+    "`sum_key_result`, `validation_failed` ...); a refused item does not stop the others. "
+    "The applied ones "
     "are stored in one transaction: a call that fails (5xx) stored nothing and can be sent "
     "again. Their `source` is `api`, or `integration` for an item naming one. Honours "
     "`Idempotency-Key` (the same key and body get the first answer again); with "

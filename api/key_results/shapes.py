@@ -45,10 +45,12 @@ from domain.limits import (
     KEY_RESULT_UNIT_MAX_LENGTH,
     OKR_TITLE_MAX_LENGTH,
 )
-from domain.okrs import CheckInSource
+from domain.okrs import Aggregation, CheckInSource
+from domain.quotas import AllocationStatus
 from service import checkins, key_results
 from service.checkins import BULK_CHECK_INS_MAX, BulkAnswer, BulkItem, NewCheckIn, Outcome
 from service.key_results import UpdateDue
+from service.quotas import AllocationView
 from service.scores import KeyResultView
 
 _EXAMPLE_ID = "01a209b4-22a0-764f-84e2-80f0bf395a35"
@@ -66,6 +68,17 @@ strawberry.enum(
     description="How a check-in came: PERSON (a member checking in), API (a sync on a "
     "member's behalf, as bulk check-ins are, or a service token), KPI (a reading of the KPI "
     "the KR follows) or INTEGRATION (a named integration: see `integration`).",
+)
+strawberry.enum(
+    Aggregation,
+    description="Where a key result's current value comes from: NONE (its own check-ins, "
+    "the default) or SUM (the sum of the current values of the key results contributing to "
+    "it that the reader may see: a quota roll-up).",
+)
+strawberry.enum(
+    AllocationStatus,
+    description="Whether the targets of the key results contributing to a key result cover "
+    "its own: UNDER_ALLOCATED, ALLOCATED (exactly) or OVER_ALLOCATED.",
 )
 strawberry.enum(
     Outcome,
@@ -158,6 +171,19 @@ class KeyResultOut(Output):
         examples=["committed"],
         description="Its objective's ambition, which grades it (read-only: set it on the "
         "objective).",
+    )
+    contributes_to_key_result_id: UUID | None = Field(
+        examples=[None],
+        description="The key result it adds into (a quota roll-up): a KR of the objective its "
+        "objective aligns to, with the same unit of measure and direction; null: none, or a "
+        "KR you may not see. Realigning its objective away from that KR's objective unlinks "
+        "it (audited as a KR change).",
+    )
+    aggregation: Aggregation = Field(
+        examples=["none"],
+        description="`sum`: its `current` is the sum of the current values of the KRs "
+        "contributing to it that you may see (at `as_of` too), and it takes no check-ins of "
+        "its own (422 `sum_key_result`); `none`: its own check-ins'.",
     )
     version: int
     created_at: datetime
@@ -260,6 +286,68 @@ class CheckInOut(Output):
     )
 
 
+@strawberry.pydantic.type(
+    name="AllocationContributor",
+    description="A key result contributing to another, as its allocation counts it.",
+)
+class AllocationContributorOut(Output):
+    key_result_id: UUID
+    target: Decimal = Field(examples=["1000000"])
+    current: Decimal = Field(
+        examples=["400000"], description="Its current value (its start before any check-in)."
+    )
+
+
+@strawberry.pydantic.type(
+    name="Allocation",
+    description="Whether the targets of the key results contributing to a key result cover "
+    "its own (the contributors you may see).",
+)
+class AllocationOut(Output):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "over_allocated",
+                    "target": "3000000",
+                    "allocated": "4000000",
+                    "difference": "1000000",
+                    "contributors": [
+                        {"key_result_id": _EXAMPLE_ID, "target": "1000000", "current": "400000"}
+                    ],
+                }
+            ]
+        }
+    )
+    status: AllocationStatus = Field(examples=["allocated"])
+    target: Decimal = Field(examples=["3000000"], description="The key result's own target.")
+    allocated: Decimal = Field(
+        examples=["3000000"], description="The sum of its contributors' targets."
+    )
+    difference: Decimal = Field(
+        examples=["0"], description="How far `allocated` is from `target` (0 when allocated)."
+    )
+    contributors: list[AllocationContributorOut] = Field(
+        description="The contributing key results you may see, oldest first."
+    )
+
+    @classmethod
+    def of_view(cls, view: AllocationView) -> AllocationOut:
+        a = view.allocation
+        return cls(
+            status=a.status,
+            target=a.target,
+            allocated=a.allocated,
+            difference=a.difference,
+            contributors=[
+                AllocationContributorOut(
+                    key_result_id=c.key_result_id, target=c.target, current=c.current
+                )
+                for c in view.contributors
+            ],
+        )
+
+
 # -- in ------------------------------------------------------------------------------------
 
 
@@ -332,6 +420,18 @@ class KeyResultCreate(Input):
         description="Its own pacing curve; null (default): its objective's owner unit's "
         "default, else the organization's, else linear.",
     )
+    contributes_to_key_result_id: UUID | None = Field(
+        default=None,
+        description="The key result it adds into: a KR of the objective its objective aligns "
+        "to (422 `contribution_not_aligned` otherwise), with the same unit of measure and "
+        "direction (422 `contribution_incompatible`), closing no loop (422 "
+        "`alignment_cycle`); an unknown or hidden one is 422 `unknown_reference`.",
+    )
+    aggregation: Aggregation = Field(
+        default=Aggregation.NONE,
+        description="`sum`: its current value is its contributors' sum (it then takes no "
+        "check-ins, push URLs or KPI link: 422 `sum_key_result`); `none` (default).",
+    )
 
     def to_new(self) -> key_results.NewKeyResult:
         fields = {name: value for name, value in self if name in _NEW_FIELDS}
@@ -376,9 +476,22 @@ class KeyResultPatch(Patch):
         default=None,
         description="Its own pacing curve; null: inherit (its unit's, the organization's).",
     )
+    contributes_to_key_result_id: Maybe[UUID | None] = Field(
+        default=None,
+        description="The key result it adds into (checked as on create); null: none.",
+    )
+    aggregation: Maybe[Aggregation | None] = Field(
+        default=None,
+        description="`sum` or `none` (null is refused); `sum` on a KR following a KPI is 422 "
+        "`sum_key_result` (unlink it first).",
+    )
 
     def to_changes(self) -> key_results.KeyResultChanges:
-        sent = self.sent(nullable=frozenset({"unit", "currency", "confidence", "pacing"}))
+        sent = self.sent(
+            nullable=frozenset(
+                {"unit", "currency", "confidence", "pacing", "contributes_to_key_result_id"}
+            )
+        )
         if "milestones" in sent:
             sent["milestones"] = _milestones(sent["milestones"])
         if "pacing" in sent:

@@ -113,6 +113,8 @@ async def test_a_key_result_with_defaults(acme: Tenant, clock: SettableClock) ->
         },
         "forecast": {"projected_progress": "0.0000", "status": "will_miss"},
         "ambition": "aspirational",  # its objective's
+        "contributes_to_key_result_id": None,  # adds into no KR (quota roll-up)
+        "aggregation": "none",  # its value is its own check-ins'
         "version": 1,
     }
     assert read.status_code == 200

@@ -25,6 +25,7 @@ from domain.meetings import MeetingKind
 from domain.members import Role
 from domain.okrs import (
     ActionStatus,
+    Aggregation,
     Ambition,
     Cadence,
     CheckInSource,
@@ -58,6 +59,7 @@ ENUM_COLUMNS: dict[tuple[str, str], type[StrEnum]] = {
     ("check_ins", "source"): CheckInSource,
     ("key_result_forecasts", "source"): CheckInSource,
     ("objectives", "ambition"): Ambition,
+    ("key_results", "aggregation"): Aggregation,
     ("review_cycles", "phase"): ReviewPhase,
     ("review_assignments", "role"): ReviewRole,
     ("templates", "level"): Level,

@@ -171,6 +171,7 @@ cycles = Table(
     Column("state", String(16), nullable=False),
     Column("version", Integer, nullable=False),
     *_timestamps(),
+    Column("closed_at", DateTime(timezone=True)),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
     ForeignKeyConstraint(["organization_id", "parent_id"], ["cycles.organization_id", "cycles.id"]),
@@ -304,10 +305,19 @@ key_results = Table(
     Column("reported_stale_since", DateTime(timezone=True)),
     # Its own pacing curve (domain.pacing_setting), NULL: inherited (unit, organization).
     Column("pacing", JSONB),
+    # Quota roll-up (domain.quotas): the KR this one adds into, and how its value is read.
+    Column("contributes_to_key_result_id", UUID(as_uuid=True)),
+    Column("aggregation", String(8), nullable=False, server_default=text("'none'")),
     PrimaryKeyConstraint("organization_id", "id"),
     ForeignKeyConstraint(
         ["organization_id", "objective_id"], ["objectives.organization_id", "objectives.id"]
     ),
+    ForeignKeyConstraint(
+        ["organization_id", "contributes_to_key_result_id"],
+        ["key_results.organization_id", "key_results.id"],
+        name="fk_key_results_contributes_to_key_result_id_key_results",
+    ),
+    CheckConstraint("aggregation IN ('none', 'sum')", name="aggregation"),
     ForeignKeyConstraint(
         ["organization_id", "owner_id"], ["members.organization_id", "members.id"]
     ),
@@ -332,6 +342,7 @@ key_results = Table(
     Index(None, "organization_id", "objective_id"),
     Index(None, "organization_id", "owner_id"),
     Index("ix_key_results_kpi_id", "organization_id", "kpi_id"),
+    Index("ix_key_results_contributes_to", "organization_id", "contributes_to_key_result_id"),
 )
 
 check_ins = Table(
@@ -982,7 +993,14 @@ scim_users = Table(
     ForeignKeyConstraint(
         ["organization_id", "member_id"], ["members.organization_id", "members.id"]
     ),
-    UniqueConstraint("organization_id", "user_name"),
+)
+# userName is caseExact false (RFC 7643): unique ignoring case, and every SCIM lookup by it
+# (a create's uniqueness check, an identity provider's ``userName eq``) is an index probe.
+Index(
+    "uq_scim_users_organization_id_lower_user_name",
+    scim_users.c.organization_id,
+    text("lower(user_name)"),
+    unique=True,
 )
 
 # A manager that a SCIM client named before that manager existed: ``manager_ref`` is the

@@ -33,6 +33,7 @@ from service.ports import (
     UnitRepository,
 )
 from service.push_ports import PushUrlRepository
+from service.quota_ports import QuotaRepository
 from service.review_ports import (
     ReviewAssignmentRepository,
     ReviewCycleRepository,
@@ -57,6 +58,7 @@ from service.storage.postgres.okr_repositories import (
 from service.storage.postgres.organization_cache import OrganizationCache, OrganizationsSeen
 from service.storage.postgres.pacing_history import PostgresPacingHistory
 from service.storage.postgres.push_url_repositories import PostgresPushUrls
+from service.storage.postgres.quota_repositories import PostgresQuotas
 from service.storage.postgres.repositories import (
     PostgresCycles,
     PostgresMembers,
@@ -111,6 +113,7 @@ class PostgresUnitOfWork:
     tracks: KeyResultTracks
     forecasts: ForecastRepository
     pacing_history: PacingHistory
+    quotas: QuotaRepository
     api_clients: ApiClientRepository
     scim: ScimStore
 
@@ -159,6 +162,7 @@ class PostgresUnitOfWork:
         self.tracks = PostgresKeyResultTracks(self._conn)
         self.forecasts = PostgresForecasts(self._conn)
         self.pacing_history = PostgresPacingHistory(self._conn)
+        self.quotas = PostgresQuotas(self._conn)
         self.api_clients = PostgresApiClients(self._conn)
         self.scim = PostgresScimStore(self._conn)
         return self

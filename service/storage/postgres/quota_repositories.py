@@ -1,0 +1,136 @@
+"""Quota roll-up's reads (service/quota_ports.py): the contributors' figures of many sum KRs
+in one statement, and a KR's chain of contributions in one recursive statement."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import and_, any_, exists, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.okrs import Aggregation
+from service.okr_ports import Viewer
+from service.quota_ports import ContributorFigures
+from service.storage.postgres import tables as t
+from service.storage.postgres.okr_repositories import visible_to
+from service.storage.postgres.sql import id_array, plain
+
+
+def _current(organization_id: UUID, as_of: datetime | None) -> Any:
+    """A contributor's value: the one its row keeps (its latest check-in's), or at ``as_of``
+    its latest check-in by then (one index probe per contributor)."""
+    k, c = t.key_results, t.check_ins
+    if as_of is None:
+        return k.c.current_value
+    return (
+        select(c.c.value)
+        .where(
+            c.c.organization_id == organization_id,
+            c.c.key_result_id == k.c.id,
+            c.c.created_at <= as_of,
+        )
+        .order_by(c.c.created_at.desc(), c.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+class PostgresQuotas:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def contributors(
+        self,
+        organization_id: UUID,
+        key_result_ids: Sequence[UUID],
+        *,
+        viewer: Viewer,
+        as_of: datetime | None = None,
+    ) -> Mapping[UUID, Sequence[ContributorFigures]]:
+        if not key_result_ids:
+            return {}
+        k, o = t.key_results, t.objectives
+        statement = (
+            select(
+                k.c.id,
+                k.c.contributes_to_key_result_id,
+                k.c.start_value,
+                k.c.target_value,
+                k.c.aggregation,
+                _current(organization_id, as_of).label("current"),
+            )
+            .join(o, and_(o.c.organization_id == k.c.organization_id, o.c.id == k.c.objective_id))
+            .where(
+                k.c.organization_id == organization_id,
+                k.c.contributes_to_key_result_id == any_(id_array(key_result_ids)),
+                # A contributor the viewer may not see counts for nobody who cannot see it.
+                visible_to(organization_id, viewer),
+            )
+            .order_by(k.c.created_at, k.c.id)
+        )
+        if as_of is not None:
+            statement = statement.where(k.c.created_at <= as_of)
+        found: dict[UUID, list[ContributorFigures]] = defaultdict(list)
+        for row in await self._conn.execute(statement):
+            found[row.contributes_to_key_result_id].append(
+                ContributorFigures(
+                    key_result_id=row.id,
+                    into=row.contributes_to_key_result_id,
+                    start=plain(row.start_value),
+                    target=plain(row.target_value),
+                    current=None if row.current is None else plain(Decimal(row.current)),
+                    aggregation=Aggregation(row.aggregation),
+                )
+            )
+        return found
+
+    async def contribution_chain(
+        self, organization_id: UUID, key_result_id: UUID
+    ) -> Mapping[UUID, UUID]:
+        k = t.key_results
+        up = (
+            select(k.c.id, k.c.contributes_to_key_result_id.label("into"))
+            .where(k.c.organization_id == organization_id, k.c.id == key_result_id)
+            .cte("contributions_up", recursive=True)
+        )
+        # UNION (not ALL): a loop already stored (none should be) ends the walk.
+        up = up.union(
+            select(k.c.id, k.c.contributes_to_key_result_id).join(
+                up, and_(k.c.organization_id == organization_id, k.c.id == up.c.into)
+            )
+        )
+        rows = await self._conn.execute(select(up.c.id, up.c.into))
+        return {row.id: row.into for row in rows if row.into is not None}
+
+    async def has_contributors(self, organization_id: UUID, key_result_id: UUID) -> bool:
+        k = t.key_results
+        found = await self._conn.scalar(
+            select(
+                exists().where(
+                    k.c.organization_id == organization_id,
+                    k.c.contributes_to_key_result_id == key_result_id,
+                )
+            )
+        )
+        return bool(found)
+
+    async def contributions_into(
+        self, organization_id: UUID, key_result_ids: Sequence[UUID]
+    ) -> Sequence[tuple[UUID, UUID]]:
+        if not key_result_ids:
+            return []
+        k = t.key_results
+        rows = await self._conn.execute(
+            select(k.c.id, k.c.contributes_to_key_result_id)
+            .where(
+                k.c.organization_id == organization_id,
+                k.c.contributes_to_key_result_id == any_(id_array(key_result_ids)),
+            )
+            .order_by(k.c.created_at, k.c.id)
+        )
+        return [(row.id, row.contributes_to_key_result_id) for row in rows]
