@@ -47,6 +47,9 @@ class Cycle:
     version: int
     created_at: datetime
     updated_at: datetime
+    # When it was closed (None while open): what "closed before an instant" reads, for as_of
+    # figures that learn from closed cycles (domain.pacing's learned curves).
+    closed_at: datetime | None = None
 
     def contains(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date

@@ -12,6 +12,7 @@ moves the due instant, so the next time the KR goes stale is another spell, repo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +27,7 @@ from domain.scoring import (
     TrackStatus,
     kr_progress,
     kr_track_status,
+    weighted_mean,
 )
 
 
@@ -58,6 +60,18 @@ def read_track(
     progress = kr_progress(kr, current=current, milestones_done=milestones_done)
     expected = curve_progress(curve, elapsed_fraction(cycle_start, cycle_end, today))
     return TrackReading(progress, expected, kr_track_status(kr, progress, expected, settings))
+
+
+def objective_expected_progress(
+    key_results: Iterable[tuple[Decimal, Decimal]], straight_line: Decimal
+) -> Decimal:
+    """An objective's expected progress: the weighted mean of its KRs' ``(expected
+    progress, weight)``, each KR's by its own curve, with the weights of its progress, so an
+    objective of back-loaded KRs is judged back-loaded. With nothing to weigh (no KRs, or
+    only zero-weight ones: a roll-up objective), ``straight_line``: the cycle's elapsed
+    fraction, as before curves."""
+    mean = weighted_mean(key_results)
+    return mean if mean is not None else straight_line
 
 
 @dataclass(frozen=True)

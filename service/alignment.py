@@ -25,6 +25,9 @@ from domain.cycles import Cycle
 from domain.errors import FieldError, NotFound, RuleViolation
 from domain.okrs import Ambition, Level, OwnerKind
 from domain.organizations import Organization
+from domain.pacing import elapsed_fraction, judge_pacing
+from domain.pacing import expected_progress as curve_progress
+from domain.pacing_setting import PacingSetting
 from domain.scoring import (
     ONE,
     Grade,
@@ -35,8 +38,9 @@ from domain.scoring import (
     track_status,
     weighted_mean,
 )
+from domain.tracks import objective_expected_progress
 from domain.units import OrgUnit
-from service.alignment_ports import ObjectiveNode
+from service.alignment_ports import KeyResultFigures, ObjectiveNode
 from service.as_of import AsOf, resolve_as_of
 from service.auth import Principal, ensure_can_read_okrs
 from service.context import Deps
@@ -253,19 +257,48 @@ class _Scorer:
 
     def __init__(self, org: Organization, cycles: Mapping[UUID, Cycle], today: date) -> None:
         self._org = org
+        self._cycles = cycles
+        self._today = today
         self._expected = {
             cycle_id: expected_progress(c.start_date, c.end_date, today)
             for cycle_id, c in cycles.items()
         }
+
+    def straight_line(self, cycle_id: UUID) -> Decimal:
+        return self._expected[cycle_id]
+
+    def key_result_expected(
+        self, f: KeyResultFigures, cycle_id: UUID, unit_pacing: PacingSetting | None
+    ) -> Decimal:
+        """The KR's expected progress by its curve (its own, its objective's owner unit's
+        default, the organization's: ``domain.pacing.judge_pacing``). A ``learned`` setting
+        reads its default curve here: learning needs the history, which the figures of a
+        whole cycle do not read."""
+        cycle = self._cycles[cycle_id]
+        judged = judge_pacing(
+            f.pacing,
+            unit_pacing,
+            self._org.pacing,
+            start=f.start,
+            target=f.target,
+            start_date=cycle.start_date,
+            end_date=cycle.end_date,
+        )
+        elapsed = elapsed_fraction(cycle.start_date, cycle.end_date, self._today)
+        return curve_progress(judged.curve, elapsed)
 
     def score(
         self,
         cycle_id: UUID,
         progress: Decimal | None,
         ambition: Ambition = Ambition.ASPIRATIONAL,
+        *,
+        expected: Decimal | None = None,
     ) -> Score:
-        """The figure graded by the thresholds of its objective's ``ambition``."""
-        expected = self._expected[cycle_id]
+        """The figure graded by the thresholds of its objective's ``ambition``, judged
+        against ``expected`` (default: the straight line of its cycle)."""
+        if expected is None:
+            expected = self._expected[cycle_id]
         if progress is None:
             return Score(None, None, None, expected)
         settings = self._org.scoring
@@ -531,17 +564,28 @@ async def cycle_stats(
         cycles = await uow.cycles.get_many(org.id, list({n.cycle_id for n in nodes} | {cycle.id}))
     today = local_today(org, instant)
     scorer = _Scorer(org, cycles, today)
-    objective_scores = [
-        scorer.score(n.cycle_id, progress.values.get(n.id), n.ambition) for n in nodes
-    ]
     cycle_of = {n.id: n.cycle_id for n in nodes}
     ambition_of = {n.id: n.ambition for n in nodes}
+    # Each KR judged by its curve, each objective by its KRs' (DOMAIN.md "Sales pacing").
+    kr_expected = _key_results_expected(scorer, nodes, figures, units)
+    objective_expected = _objectives_expected(scorer, nodes, figures, kr_expected)
+    objective_scores = [
+        scorer.score(
+            n.cycle_id, progress.values.get(n.id), n.ambition, expected=objective_expected[n.id]
+        )
+        for n in nodes
+    ]
     kr_scores = [
         # A graded KR reads "scored", as on the KR itself (domain.scoring.kr_track_status).
         s._replace(status=TrackStatus.SCORED) if f.final_score is not None else s
         for f in figures
         for s in [
-            scorer.score(cycle_of[f.objective_id], figure_score(f), ambition_of[f.objective_id])
+            scorer.score(
+                cycle_of[f.objective_id],
+                figure_score(f),
+                ambition_of[f.objective_id],
+                expected=kr_expected[f.id],
+            )
         ]
     ]
     owners = {n.owner_id for n in nodes if n.owner_kind is OwnerKind.MEMBER}
@@ -569,6 +613,45 @@ async def cycle_stats(
         weeks=_weeks(counts, cycle, today),
         committed=committed_counts(nodes, progress.values, org),
     )
+
+
+def _key_results_expected(
+    scorer: _Scorer,
+    nodes: Sequence[ObjectiveNode],
+    figures: Iterable[KeyResultFigures],
+    units: Sequence[OrgUnit],
+) -> dict[UUID, Decimal]:
+    """Each KR's expected progress by its curve; its objective's owner unit's default comes
+    from the units already read (no statement)."""
+    unit_pacing = {u.id: u.pacing for u in units}
+    node_of = {n.id: n for n in nodes}
+
+    def unit_of(node: ObjectiveNode) -> PacingSetting | None:
+        return unit_pacing.get(node.owner_id) if node.owner_kind is OwnerKind.UNIT else None
+
+    return {
+        f.id: scorer.key_result_expected(
+            f, node_of[f.objective_id].cycle_id, unit_of(node_of[f.objective_id])
+        )
+        for f in figures
+    }
+
+
+def _objectives_expected(
+    scorer: _Scorer,
+    nodes: Sequence[ObjectiveNode],
+    figures: Iterable[KeyResultFigures],
+    kr_expected: Mapping[UUID, Decimal],
+) -> dict[UUID, Decimal]:
+    """Each objective's expected progress: the weighted mean of its KRs' (the weights of
+    its progress); the straight line for one without KRs that weigh (a roll-up)."""
+    pairs: dict[UUID, list[tuple[Decimal, Decimal]]] = {}
+    for f in figures:
+        pairs.setdefault(f.objective_id, []).append((kr_expected[f.id], f.weight))
+    return {
+        n.id: objective_expected_progress(pairs.get(n.id, ()), scorer.straight_line(n.cycle_id))
+        for n in nodes
+    }
 
 
 def committed_counts(

@@ -23,6 +23,7 @@ from domain.okrs import (
     OwnerKind,
     Visibility,
 )
+from domain.pacing_setting import PacingSetting
 from domain.units import OrgUnit
 from service.okr_ports import Viewer
 
@@ -64,6 +65,7 @@ class KeyResultFigures(NamedTuple):
     final_score: Decimal | None
     current: Decimal | None  # the latest check-in's value (None: none yet)
     milestones_done: frozenset[UUID]
+    pacing: PacingSetting | None = None  # its own curve (None: its unit's or the org's)
 
 
 class WeekActivity(NamedTuple):

@@ -168,7 +168,8 @@ async def update_cycle(
             ensure_children_fit(updated.start_date, updated.end_date, children)
         if changes.state is not UNSET and changes.state is not cycle.state:
             ensure_transition(cycle.state, changes.state)
-            updated = replace(updated, state=changes.state)
+            closed_at = deps.clock.now() if changes.state is CycleState.CLOSED else None
+            updated = replace(updated, state=changes.state, closed_at=closed_at)
         if updated == cycle:
             return cycle  # nothing changed: keep the version, so other clients' ETags hold
         updated = replace(updated, version=cycle.version + 1, updated_at=deps.clock.now())

@@ -26,7 +26,7 @@ from uuid import UUID
 
 from domain.cadence import takes_updates, update_status
 from domain.cycles import Cycle
-from domain.okrs import CheckIn, KeyResult
+from domain.okrs import CheckIn, KeyResult, Objective, OwnerKind
 from domain.organizations import Organization
 from domain.scoring import TrackStatus
 from domain.tracks import TrackReading, read_track, track_news
@@ -34,6 +34,7 @@ from service import audit
 from service.auth import Principal
 from service.context import Deps
 from service.okr_ports import AuditEvent, KeyResultContext
+from service.pacing import PacedKeyResult, PacingInputs, paced_inputs
 from service.ports import UnitOfWork
 from service.scores import local_today, pacing_curve
 from service.track_ports import CheckInTrack, NewReport, SweepPosition, TrackedKeyResult
@@ -114,7 +115,12 @@ def _stale(
 
 
 def _reading(
-    kr: KeyResult, check_in: CheckIn, cycle: Cycle, org: Organization, now: datetime
+    kr: KeyResult,
+    check_in: CheckIn,
+    cycle: Cycle,
+    org: Organization,
+    now: datetime,
+    pacing: PacingInputs,
 ) -> TrackReading:
     return read_track(
         kr,
@@ -124,7 +130,13 @@ def _reading(
         cycle_end=cycle.end_date,
         today=local_today(org, now),
         settings=org.scoring,
-        curve=pacing_curve(kr, cycle, org),
+        curve=pacing_curve(
+            kr,
+            cycle,
+            org,
+            unit_pacing=pacing.unit_of(kr.id),
+            learned=pacing.learned_of(kr.id),
+        ),
     )
 
 
@@ -144,11 +156,28 @@ async def report_check_ins(
     if org is None:
         return []
     now = deps.clock.now()
+    taking = [
+        (found, entry)
+        for found, entry in checked
+        if takes_updates(found.objective.status, found.cycle.state, found.key_result.final_score)
+    ]
+    # Each KR's curve: its own, its owner unit's default (read with the KR's context), the
+    # organization's, or learned (statements only when a KR learns its curve).
+    pacing = await paced_inputs(
+        uow,
+        org,
+        [PacedKeyResult(f.key_result, f.cycle, _owner_unit(f.objective)) for f, _ in taking],
+        now,
+        unit_defaults={
+            unit: f.owner_unit_pacing
+            for f, _ in taking
+            if (unit := _owner_unit(f.objective)) is not None
+        },
+    )
     readings: dict[UUID, tuple[KeyResult, TrackReading]] = {}
-    for found, entry in checked:
+    for found, entry in taking:
         kr = found.key_result
-        if takes_updates(found.objective.status, found.cycle.state, kr.final_score):
-            readings[entry.id] = (kr, _reading(kr, entry, found.cycle, org, now))
+        readings[entry.id] = (kr, _reading(kr, entry, found.cycle, org, now, pacing))
     tracks = [CheckInTrack(k.id, check_in_id, r.status) for check_in_id, (k, r) in readings.items()]
     before = await uow.tracks.report_check_ins(principal.organization_id, tracks)
     events: list[AuditEvent] = []
@@ -179,7 +208,34 @@ class _Look:
     events: tuple[AuditEvent, ...]
 
 
-def _look(deps: Deps, tracked: TrackedKeyResult, now: datetime) -> _Look | None:
+def _owner_unit(objective: Objective) -> UUID | None:
+    return objective.owner_id if objective.owner_kind is OwnerKind.UNIT else None
+
+
+async def _batch_pacing(
+    uow: UnitOfWork, batch: Sequence[TrackedKeyResult], now: datetime
+) -> dict[UUID, PacingInputs]:
+    """Per organization of the batch, what its KRs' curves need: the owner units' defaults
+    came with the rows (no statement); learned curves cost statements only for an
+    organization with a KR that learns its curve (``service.pacing``)."""
+    by_org: dict[UUID, list[TrackedKeyResult]] = {}
+    for tracked in batch:
+        by_org.setdefault(tracked.organization.id, []).append(tracked)
+    return {
+        org_id: await paced_inputs(
+            uow,
+            found[0].organization,
+            [PacedKeyResult(x.key_result, x.cycle, x.owner_unit_id) for x in found],
+            now,
+            unit_defaults={u: x.unit_pacing for x in found if (u := x.owner_unit_id) is not None},
+        )
+        for org_id, found in by_org.items()
+    }
+
+
+def _look(
+    deps: Deps, tracked: TrackedKeyResult, now: datetime, pacing: PacingInputs
+) -> _Look | None:
     kr, org, cycle = tracked.key_result, tracked.organization, tracked.cycle
     reading = read_track(
         kr,
@@ -189,7 +245,13 @@ def _look(deps: Deps, tracked: TrackedKeyResult, now: datetime) -> _Look | None:
         cycle_end=cycle.end_date,
         today=local_today(org, now),
         settings=org.scoring,
-        curve=pacing_curve(kr, cycle, org),
+        curve=pacing_curve(
+            kr,
+            cycle,
+            org,
+            unit_pacing=pacing.unit_of(kr.id),
+            learned=pacing.learned_of(kr.id),
+        ),
     )
     stale_since = update_status(
         kr,
@@ -238,15 +300,22 @@ async def sweep_key_result_tracks(deps: Deps, *, limit: int = SWEEP_BATCH) -> in
     """Report what the calendar changed since the last look, every organization's KRs that
     take updates: a track status that drifted (expected progress rose), a stale spell begun.
     One transaction of three statements per ``limit`` KRs (the read, the reports kept, the
-    events); a KR a check-in or another sweep reported meanwhile is left to them. Returns
-    how many events were recorded: a second run right after records none."""
+    events; each KR judged by its pacing curve, its owner unit's default read with it, and
+    two more per kind of cycle for an organization with KRs that learn their curve); a KR
+    a check-in or another sweep reported meanwhile is left to them. Returns how many
+    events were recorded: a second run right after records none."""
     now = deps.clock.now()
     after: SweepPosition | None = None
     recorded = 0
     while True:
         async with deps.uow() as uow:
             batch = await uow.tracks.taking_updates(after, limit)
-            looks = [look for t in batch if (look := _look(deps, t, now)) is not None]
+            pacing = await _batch_pacing(uow, batch, now)
+            looks = [
+                look
+                for t in batch
+                if (look := _look(deps, t, now, pacing[t.organization.id])) is not None
+            ]
             kept = await uow.tracks.keep_reports([look.report for look in looks])
             events = [e for look in looks if look.report.key_result_id in kept for e in look.events]
             await uow.audit.record_many(events)

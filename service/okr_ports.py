@@ -20,6 +20,7 @@ from domain.okrs import (
     Objective,
     ObjectiveStatus,
 )
+from domain.pacing_setting import PacingSetting
 from service.pagination import Page, PageRequest
 
 
@@ -30,6 +31,10 @@ class Viewer:
 
     member_id: UUID | None
     sees_everything: bool
+    # An API client (no member): with ``okrs:read_private`` private objectives too, and,
+    # limited to a unit subtree, only objectives owned by its units or their members.
+    sees_private: bool = False
+    unit_scope: UUID | None = None
 
 
 # Who reads for the whole organization's figures (a review's OKR score, a unit's ownership
@@ -46,6 +51,9 @@ class ObjectiveRecord:
     cycle: Cycle
     key_results: Sequence[KeyResult]
     latest: Mapping[UUID, CheckIn]
+    # Its owner unit's default pacing curve (None: a member's objective, or no default),
+    # read with the row: judging its KRs costs no read of the units.
+    owner_unit_pacing: PacingSetting | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,7 @@ class KeyResultContext:
     key_result: KeyResult
     objective: Objective
     cycle: Cycle
+    owner_unit_pacing: PacingSetting | None = None  # the objective's owner unit's default
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,12 @@ class ObjectiveRecordReader(Protocol):
     ) -> Mapping[UUID, KeyResultContext]:
         """:meth:`key_result_context` of each of ``key_result_ids`` that exists, in one
         statement."""
+
+    async def cycles_with_unit_pacing(
+        self, organization_id: UUID, cycle_ids: Sequence[UUID], unit_ids: Sequence[UUID]
+    ) -> tuple[Mapping[UUID, Cycle], Mapping[UUID, PacingSetting | None]]:
+        """The cycles, and the default pacing curve of each of the units (None: it sets
+        none), in one statement: what views of objectives read beside their KRs."""
 
 
 class ObjectiveRepository(Protocol):

@@ -54,37 +54,66 @@ class PacingInputs:
 NO_INPUTS = PacingInputs({}, {})
 
 
+@dataclass(frozen=True)
+class PacedKeyResult:
+    """A KR to judge, with its cycle and its objective's owner unit (None: a member's)."""
+
+    key_result: KeyResult
+    cycle: Cycle
+    owner_unit_id: UUID | None
+
+
 async def pacing_inputs(
     uow: UnitOfWork,
     org: Organization,
     krs: Iterable[tuple[KeyResult, Objective, Cycle]],
     at: datetime,
+    *,
+    unit_defaults: Mapping[UUID, PacingSetting | None] | None = None,
 ) -> PacingInputs:
     """What the KRs (each with its objective and cycle) need beyond themselves and the
-    organization, as of ``at``: the owner unit's default of each unit-owned objective whose
-    KR sets no curve of its own (one statement, only when there is such a KR), and the
-    learned curve of each KR judged by a ``learned`` setting (two statements per kind of
-    cycle among them, only when there is such a KR)."""
+    organization, as of ``at``: see :func:`paced_inputs`."""
+    paced = [PacedKeyResult(kr, c, _owner_unit(o)) for kr, o, c in krs]
+    return await paced_inputs(uow, org, paced, at, unit_defaults=unit_defaults)
+
+
+async def paced_inputs(
+    uow: UnitOfWork,
+    org: Organization,
+    krs: Iterable[PacedKeyResult],
+    at: datetime,
+    *,
+    unit_defaults: Mapping[UUID, PacingSetting | None] | None = None,
+) -> PacingInputs:
+    """The owner unit's default of each unit-owned objective whose KR sets no curve of its
+    own, and the learned curve of each KR judged by a ``learned`` setting, as of ``at``.
+
+    ``unit_defaults`` (by unit id, ``None``: the unit sets none) are the defaults the caller
+    read with its rows: the units not among them cost one statement (none when every unit
+    is known). A learned curve costs two statements per kind of cycle among the learning
+    KRs, only when there is such a KR."""
     krs = list(krs)
-    needing = [(kr, o) for kr, o, _ in krs if kr.pacing is None and o.owner_kind is OwnerKind.UNIT]
-    defaults: dict[UUID, PacingSetting] = {}
-    if needing:
-        units = await uow.units.get_many(org.id, list({o.owner_id for _, o in needing}))
-        defaults = {
-            kr.id: unit.pacing
-            for kr, o in needing
-            if (unit := units.get(o.owner_id)) is not None and unit.pacing is not None
-        }
-    learning = [
-        (kr, o, c)
-        for kr, o, c in krs
-        if (chosen := chosen_setting(kr.pacing, defaults.get(kr.id), org.pacing)[0]) is not None
-        and chosen.kind is CurveKind.LEARNED
-    ]
+    needing = [p for p in krs if p.key_result.pacing is None and p.owner_unit_id is not None]
+    known: dict[UUID, PacingSetting | None] = dict(unit_defaults or {})
+    missing = list({u for p in needing if (u := p.owner_unit_id) and u not in known})
+    if missing:
+        units = await uow.units.get_many(org.id, missing)
+        known.update((u, unit.pacing if (unit := units.get(u)) else None) for u in missing)
+    defaults = {
+        p.key_result.id: setting
+        for p in needing
+        if p.owner_unit_id is not None and (setting := known.get(p.owner_unit_id)) is not None
+    }
+    learning = [p for p in krs if _learns(p.key_result, defaults.get(p.key_result.id), org)]
     if not learning and not defaults:
         return NO_INPUTS
     learned = await _learned(uow, org, learning, defaults, at) if learning else {}
     return PacingInputs(defaults, learned)
+
+
+def _learns(kr: KeyResult, unit: PacingSetting | None, org: Organization) -> bool:
+    chosen = chosen_setting(kr.pacing, unit, org.pacing)[0]
+    return chosen is not None and chosen.kind is CurveKind.LEARNED
 
 
 def _peer(kr: KeyResult, owner_unit_id: UUID | None) -> PacingPeer:
@@ -98,7 +127,7 @@ def _owner_unit(objective: Objective) -> UUID | None:
 async def _learned(
     uow: UnitOfWork,
     org: Organization,
-    learning: list[tuple[KeyResult, Objective, Cycle]],
+    learning: list[PacedKeyResult],
     defaults: Mapping[UUID, PacingSetting],
     at: datetime,
 ) -> dict[UUID, PacingChoice]:
@@ -107,22 +136,20 @@ async def _learned(
     open, or ended on or after the instant, teaches nothing yet."""
     today = at.astimezone(ZoneInfo(org.time_zone)).date()
     choices: dict[UUID, PacingChoice] = {}
-    for kind in {c.kind for _, _, c in learning}:
-        of_kind = [(kr, o) for kr, o, c in learning if c.kind is kind]
+    for kind in {p.cycle.kind for p in learning}:
+        of_kind = [(p.key_result, p.owner_unit_id) for p in learning if p.cycle.kind is kind]
         closed = await uow.pacing_history.closed_key_results(
             org.id,
             kind=kind,
             ended_before=today,
             cycles=LEARNING_CYCLES,
             kpi_ids={kr.kpi_id for kr, _ in of_kind if kr.kpi_id is not None},
-            unit_ids={u for _, o in of_kind if (u := _owner_unit(o)) is not None},
+            unit_ids={u for _, u in of_kind if u is not None},
         )
         peers = {c.key_result.id: _peer(c.key_result, c.owner_unit_id) for c in closed}
         wanted = {
-            kr.id: [
-                c for c in closed if comparable(peers[c.key_result.id], _peer(kr, _owner_unit(o)))
-            ]
-            for kr, o in of_kind
+            kr.id: [c for c in closed if comparable(peers[c.key_result.id], _peer(kr, unit))]
+            for kr, unit in of_kind
         }
         used = sorted({c.key_result.id for found in wanted.values() for c in found})
         histories = await uow.pacing_history.check_ins(org.id, used) if used else {}

@@ -14,6 +14,7 @@ from uuid import UUID
 from domain.cycles import Cycle
 from domain.okrs import KeyResult, ObjectiveStatus
 from domain.organizations import Organization
+from domain.pacing_setting import PacingSetting
 from domain.scoring import TrackStatus
 from domain.tracks import Reported
 
@@ -48,6 +49,10 @@ class TrackedKeyResult:
     latest_check_in_id: UUID | None
     latest_check_in_at: datetime | None
     reported: Reported
+    # Its objective's owner unit (None: a member's objective) and that unit's default
+    # pacing curve, read with the row: the sweep judges the KR by it (no units read).
+    owner_unit_id: UUID | None = None
+    unit_pacing: PacingSetting | None = None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ class CycleOut(Output):
     version: int
     created_at: datetime
     updated_at: datetime
+    closed_at: datetime | None = Field(
+        default=None, examples=[None], description="When it was closed; null while it is open."
+    )
 
 
 @strawberry.pydantic.input(

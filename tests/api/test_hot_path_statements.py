@@ -19,7 +19,7 @@ from sqlalchemy import event
 
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from tests.api.harness import Tenant
-from tests.api.okr_harness import active_cycle, check_in, get, key_result, objective
+from tests.api.okr_harness import active_cycle, check_in, get, key_result, objective, post
 from tests.api.test_rest_okr_counts import sql_statements
 
 
@@ -72,6 +72,31 @@ async def test_one_objective_is_one_statement_and_no_transaction(acme: Tenant) -
     assert open_after == [False]
     assert [kr["current"] for kr in body["key_results"]] == ["4", "3"]
     assert [kr["id"] for kr in body["key_results"]] == kr_ids
+
+
+async def test_one_objective_of_a_unit_with_a_curve_is_one_statement(acme: Tenant) -> None:
+    # Its KRs are judged by the unit's default pacing curve (issue 18), which comes with
+    # the objective's row: no read of the units.
+    async with acme.admin() as admin:
+        cycle = await active_cycle(admin, "2027", "year", "2027-01-01", "2027-12-31")
+        sales = await post(
+            admin,
+            "/v1/units",
+            {"kind": "company", "name": "Sales", "pacing": {"curve": "back_loaded"}},
+        )
+        made = await objective(
+            admin, cycle_id=cycle["id"], title="Sell", owner={"kind": "unit", "id": sales["id"]}
+        )
+        await key_result(
+            admin, made["id"], title="Bookings", target="10", owner_id=str(acme.admin_id)
+        )
+        await get(admin, "/v1/organization")
+        with sql_statements(acme.app) as seen:
+            body = await get(admin, f"/v1/objectives/{made['id']}")
+            page = await get(admin, f"/v1/objectives?cycle_id={cycle['id']}")
+    assert len(seen) == 2, seen
+    assert body["key_results"][0]["pacing"]["source"] == "unit"
+    assert page["items"][0]["key_results"][0]["pacing"]["curve"] == "back_loaded"
 
 
 async def test_a_page_of_objectives_is_one_statement_and_no_transaction(acme: Tenant) -> None:

@@ -91,6 +91,7 @@ async def _closed_quarter(
     sales: OrgUnit,
     rep: Member,
     krs: int,
+    closed_on: date | None = None,
 ) -> Cycle:
     clock.current = _at(span[0] - timedelta(days=3))
     quarter = await make.cycle(deps, acme, str(span[0]), *span, state=CycleState.ACTIVE)
@@ -99,12 +100,12 @@ async def _closed_quarter(
         clock.current = _at(span[0] + timedelta(days=day))
         for kr in made:
             await check_in(deps, acme.admin, kr.id, NewCheckIn(value=Decimal(value)))
-    clock.current = _at(span[1] + timedelta(days=1))
+    clock.current = _at(closed_on or span[1] + timedelta(days=1))
     return await make.move_cycle(deps, acme, quarter, CycleState.CLOSED)
 
 
 async def _world(
-    deps: Deps, clock: FixedClock, q4_krs: int
+    deps: Deps, clock: FixedClock, q4_krs: int, q4_closed_on: date | None = None
 ) -> tuple[Tenant, OrgUnit, Member, KeyResult]:
     clock.current = _at(date(2025, 6, 20))
     acme = await make.tenant(deps, time_zone="UTC")
@@ -116,7 +117,7 @@ async def _world(
     clock.current = _at(date(2025, 12, 20))
     q1 = await make.cycle(deps, acme, "2026 Q1", *Q1)
     current = await _sales_kr(deps, acme, q1, sales, rep, pacing=LEARNED)
-    await _closed_quarter(deps, clock, acme, Q4, sales, rep, q4_krs)
+    await _closed_quarter(deps, clock, acme, Q4, sales, rep, q4_krs, q4_closed_on)
     clock.current = _at(Q1[0] + timedelta(days=3))
     await make.move_cycle(deps, acme, q1, CycleState.ACTIVE)
     clock.current = _at(Q1[0] + timedelta(days=45))
@@ -149,3 +150,15 @@ async def test_three_comparable_krs_teach_the_curve(deps: Deps, clock: FixedCloc
     assert (before.pacing.learned_from, before.pacing.fallback) == (1, CurveKind.LINEAR)
     after = await get_key_result(deps, acme.admin, kr.id, as_of=_at(date(2026, 2, 1), 12))
     assert (after.pacing.learned_from, after.pacing.fallback) == (3, None)
+
+
+async def test_a_quarter_closed_after_the_instant_does_not_teach(
+    deps: Deps, clock: FixedClock
+) -> None:
+    # Q4 ended on Dec 30 but was closed on Jan 19: read as of Jan 10 it was still open, so
+    # only Q3's KR counts (a review found the curve learned from Q4 there: closed "now").
+    acme, _, _, kr = await _world(deps, clock, q4_krs=2, q4_closed_on=date(2026, 1, 19))
+    then = await get_key_result(deps, acme.admin, kr.id, as_of=_at(date(2026, 1, 10), 12))
+    assert (then.pacing.learned_from, then.pacing.fallback) == (1, CurveKind.LINEAR)
+    later = await get_key_result(deps, acme.admin, kr.id, as_of=_at(date(2026, 1, 25), 12))
+    assert (later.pacing.learned_from, later.pacing.fallback) == (3, None)

@@ -48,6 +48,7 @@ from service.alignment_ports import KeyResultFigures, ObjectiveNode
 from service.okr_ports import Viewer
 from service.storage.postgres import tables as t
 from service.storage.postgres.okr_repositories import visible_to
+from service.storage.postgres.pacing_json import pacing_from_json
 from service.storage.postgres.repositories import unit_from_row
 from service.storage.postgres.sql import UUID_ARRAY, fetch_records, id_array, plain
 
@@ -146,6 +147,7 @@ def _figures(row: Any, as_of: datetime) -> KeyResultFigures:
         final_score=final,
         current=row["value"],
         milestones_done=frozenset(done) if done else _NO_MILESTONES,
+        pacing=pacing_from_json(row["pacing"]),
     )
 
 
@@ -474,6 +476,7 @@ class PostgresAlignmentReader:
                 ),
                 k.c.final_score,
                 k.c.final_scored_at,
+                k.c.pacing,  # NULL for most KRs: judged by their unit's or org's curve
                 *_current_figures(organization_id, as_of),
             )
             .where(

@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, and_, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import Row, Select, Text, and_, any_, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.cycles import Cycle
+from domain.pacing_setting import PacingSetting
 from service.okr_ports import KeyResultContext, ObjectiveFilter, ObjectiveRecord, Viewer
 from service.pagination import Page, PageRequest, stamped_page_of
 from service.storage.postgres import tables as t
@@ -30,7 +32,12 @@ from service.storage.postgres.organization_cache import (
     OrganizationsSeen,
     if_changed,
 )
-from service.storage.postgres.repositories import cycle_from_record, organization_from_record
+from service.storage.postgres.pacing_json import pacing_from_json
+from service.storage.postgres.repositories import (
+    cycle_from_record,
+    cycle_from_row,
+    organization_from_record,
+)
 from service.storage.postgres.sql import UUID_ARRAY
 
 # The organization's row if it is not the version this process keeps (NULL if it is).
@@ -97,6 +104,44 @@ class PostgresObjectiveRecords:
         found = await self._rows(_KEY_RESULT_CONTEXTS, organization_id, ids=ids)
         return {row.id: _key_result_context_of(row) for row in found}
 
+    async def cycles_with_unit_pacing(
+        self, organization_id: UUID, cycle_ids: Sequence[UUID], unit_ids: Sequence[UUID]
+    ) -> tuple[Mapping[UUID, Cycle], Mapping[UUID, PacingSetting | None]]:
+        if not cycle_ids:
+            return {}, {}
+        rows = (
+            await self._conn.execute(
+                _CYCLES_WITH_UNIT_PACING,
+                {
+                    "organization_id": organization_id,
+                    "cycle_ids": list(dict.fromkeys(cycle_ids)),
+                    "unit_ids": list(dict.fromkeys(unit_ids)),
+                },
+            )
+        ).all()
+        cycles = {row.id: cycle_from_row(row) for row in rows}
+        found = (rows[0].unit_pacing or {}) if rows else {}
+        pacing = {u: pacing_from_json(found.get(str(u))) for u in unit_ids}
+        return cycles, pacing
+
+
+def _cycles_with_unit_pacing() -> Select[Any]:
+    """The cycles, each row carrying the units' default curves as one JSON object by unit
+    id (the same on every row): the units ride on the cycles' statement."""
+    cy, u = t.cycles, t.org_units
+    units = select(func.jsonb_object_agg(cast(u.c.id, Text), u.c.pacing, type_=JSONB)).where(
+        u.c.organization_id == bindparam("organization_id"),
+        u.c.id == any_(bindparam("unit_ids", type_=UUID_ARRAY)),
+        u.c.pacing.is_not(None),
+    )
+    return select(cy, units.scalar_subquery().label("unit_pacing")).where(
+        cy.c.organization_id == bindparam("organization_id"),
+        cy.c.id == any_(bindparam("cycle_ids", type_=UUID_ARRAY)),
+    )
+
+
+_CYCLES_WITH_UNIT_PACING = _cycles_with_unit_pacing()
+
 
 def with_records(statement: Select[Any]) -> Select[Any]:
     """``statement`` on objectives, with each one's cycle, KRs (oldest first) and their
@@ -119,6 +164,19 @@ def with_records(statement: Select[Any]) -> Select[Any]:
         cycle.scalar_subquery().label("cycle_row"),
         key_results.scalar_subquery().label("key_result_rows"),
         latest.scalar_subquery().label("latest_rows"),
+        owner_unit_pacing(o).label("owner_unit_pacing"),
+    )
+
+
+def owner_unit_pacing(objectives: Any) -> Any:
+    """The default pacing curve of the unit owning each objective of ``objectives`` (NULL:
+    a member's objective, or a unit without one): judging its KRs reads no units."""
+    u = t.org_units
+    return (
+        select(u.c.pacing)
+        .where(u.c.organization_id == objectives.c.organization_id)
+        .where(u.c.id == objectives.c.owner_unit_id)
+        .scalar_subquery()
     )
 
 
@@ -141,11 +199,12 @@ def _key_result_context_of(row: Row[Any]) -> KeyResultContext:
         key_result=KEY_RESULT_ROWS.entity(row),
         objective=OBJECTIVE_ROWS.from_record(row.objective_row),
         cycle=cycle_from_record(row.cycle_row),
+        owner_unit_pacing=pacing_from_json(row.owner_unit_pacing),
     )
 
 
 def _key_result_context(*, many: bool = False) -> Select[Any]:
-    k, o, cy = t.key_results, t.objectives, t.cycles
+    k, o, cy, u = t.key_results, t.objectives, t.cycles, t.org_units
     objective = select(o.table_valued()).where(
         o.c.organization_id == k.c.organization_id, o.c.id == k.c.objective_id
     )
@@ -155,10 +214,17 @@ def _key_result_context(*, many: bool = False) -> Select[Any]:
         .join(cy, and_(cy.c.organization_id == o.c.organization_id, cy.c.id == o.c.cycle_id))
         .where(o.c.organization_id == k.c.organization_id, o.c.id == k.c.objective_id)
     )
+    unit_pacing = (
+        select(u.c.pacing)
+        .select_from(o)
+        .join(u, and_(u.c.organization_id == o.c.organization_id, u.c.id == o.c.owner_unit_id))
+        .where(o.c.organization_id == k.c.organization_id, o.c.id == k.c.objective_id)
+    )
     return select(
         k,
         objective.scalar_subquery().label("objective_row"),
         cycle.scalar_subquery().label("cycle_row"),
+        unit_pacing.scalar_subquery().label("owner_unit_pacing"),
         _ORGANIZATION,
     ).where(
         k.c.organization_id == bindparam("organization_id"),
@@ -180,4 +246,5 @@ def _record(row: Row[Any]) -> ObjectiveRecord:
         cycle=cycle_from_record(row.cycle_row),
         key_results=[KEY_RESULT_ROWS.from_record(r) for r in row.key_result_rows or ()],
         latest={check_in.key_result_id: check_in for check_in in latest},
+        owner_unit_pacing=pacing_from_json(row.owner_unit_pacing),
     )

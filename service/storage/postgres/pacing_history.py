@@ -46,6 +46,9 @@ class PostgresPacingHistory:
                 c.c.state == CycleState.CLOSED.value,
                 c.c.kind == kind.value,
                 c.c.end_date < ended_before,
+                # Closed before the day read, not only now: as_of learns from the cycles
+                # that were closed then (a quarter ended but closed later was still open).
+                c.c.closed_at < ended_before,
             )
             .order_by(c.c.end_date.desc(), c.c.id.desc())
             .limit(cycles)

@@ -21,6 +21,7 @@ from domain.scoring import TrackStatus
 from domain.tracks import Reported
 from service.storage.postgres import tables as t
 from service.storage.postgres.okr_repositories import KEY_RESULT_ROWS
+from service.storage.postgres.pacing_json import pacing_from_json
 from service.storage.postgres.repositories import cycle_from_record, organization_from_record
 from service.storage.postgres.sql import UUID_ARRAY, plain
 from service.track_ports import (
@@ -109,13 +110,17 @@ def _taking_updates(*, after: bool) -> Any:
     """KRs of active objectives in cycles not closed, without a final score (the rule of
     ``domain.cadence.takes_updates``, in SQL: the sweep reads only those), with their
     cycle and organization as whole rows; by (organization, id), the primary key's order."""
-    k, o, cy, org = t.key_results, t.objectives, t.cycles, t.organizations
+    k, o, cy, org, u = t.key_results, t.objectives, t.cycles, t.organizations, t.org_units
     whole = cy.alias("whole_cycle")  # the cycle joined below, as one composite column
     cycle_row = select(whole.table_valued()).where(
         whole.c.organization_id == cy.c.organization_id, whole.c.id == cy.c.id
     )
     organization_row = select(org.table_valued()).where(
         org.c.organization_id == k.c.organization_id
+    )
+    # The owner unit's default curve, which judges a KR that sets none (NULL: no unit).
+    unit_pacing = select(u.c.pacing).where(
+        u.c.organization_id == o.c.organization_id, u.c.id == o.c.owner_unit_id
     )
     joined = k.join(
         o, and_(o.c.organization_id == k.c.organization_id, o.c.id == k.c.objective_id)
@@ -126,6 +131,8 @@ def _taking_updates(*, after: bool) -> Any:
             o.c.status.label("objective_status"),
             cycle_row.scalar_subquery().label("cycle_row"),
             organization_row.scalar_subquery().label("organization_row"),
+            o.c.owner_unit_id,
+            unit_pacing.scalar_subquery().label("unit_pacing"),
         )
         .select_from(joined)
         .where(
@@ -162,6 +169,8 @@ def _tracked(row: Any) -> TrackedKeyResult:
         latest_check_in_id=row.latest_check_in_id,
         latest_check_in_at=row.latest_check_in_at,
         reported=_reported(row.reported_track_status, row.reported_stale_since),
+        owner_unit_id=row.owner_unit_id,
+        unit_pacing=pacing_from_json(row.unit_pacing),
     )
 
 
