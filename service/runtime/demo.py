@@ -7,6 +7,11 @@ objectives (001), marketing contributes to the sales department's new-customer K
 weeks of check-ins, and actions (the A of OKMA) have owners, due dates and completion
 standards; one is done and accepted. The year's 360 review is published.
 
+The sales department reads its quarter the way a sales leader does (DOMAIN.md "Sales pacing,
+forecast and quotas"): its KRs are judged by a back-loaded curve (the unit's default); two
+closed quarters of bookings history teach this quarter's committed "Bookings" KR a learned
+curve; that KR sums the reps' quota KRs; and a Salesforce-style forecast series sits beside it.
+
 What the demo holds is data, in ``demo.toml`` next to this module; this module only reads
 it (checked by pydantic, every key it refers to resolved) and lays it out in time.
 
@@ -34,11 +39,14 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.ambition import DEFAULT_AMBITION
 from domain.cycles import Cycle, CycleKind, CycleState
 from domain.errors import NotFound
 from domain.members import Member, Role
 from domain.okrs import (
     ActionStatus,
+    Aggregation,
+    Ambition,
     Direction,
     MetricKind,
     ObjectiveStatus,
@@ -46,6 +54,9 @@ from domain.okrs import (
     Visibility,
 )
 from domain.organizations import Locale, OrganizationChanges
+from domain.pacing import expected_progress as curve_progress
+from domain.pacing import preset
+from domain.pacing_setting import CurveKind, PacingSetting
 from domain.reviews import Answer, ReviewCycle, ReviewPhase, ReviewRole
 from domain.scoring import expected_progress
 from domain.units import UnitKind
@@ -54,6 +65,7 @@ from service.auth import Principal
 from service.checkins import NewCheckIn, check_in
 from service.context import Deps
 from service.cycles import CycleChanges, NewCycle, create_cycle, update_cycle
+from service.forecasts import NewForecast, record_forecast
 from service.key_results import MilestoneInput, NewKeyResult, create_key_result
 from service.members import NewMember, create_member, list_members
 from service.objectives import NewObjective, create_objective
@@ -104,6 +116,19 @@ class UnitData(_Data):
     parent: str | None = None
     lead: str
     members: tuple[str, ...] = ()
+    pacing: CurveKind | None = None  # the default curve of its objectives' KRs
+
+
+class ForecastData(_Data):
+    """A CRM's forecast of a KR's value at the cycle's end, posted ``days_ago`` (kept
+    within the current quarter) by the KR's owner on behalf of ``integration``."""
+
+    days_ago: int = Field(ge=0)
+    commit: Decimal
+    best_case: Decimal
+    integration: str
+    external_id: str
+    note: str = ""
 
 
 class CycleNames(_Data):
@@ -113,7 +138,8 @@ class CycleNames(_Data):
 
 class KeyResultData(_Data):
     """A KR, and how its check-ins go: ``pace`` is progress against the cycle's elapsed
-    share (1.0 keeps exactly on track), ``check_ins`` how many weeks."""
+    share read on the ``path`` curve (1.0 keeps exactly to it), ``check_ins`` how many
+    weeks (none for a KR summing its contributors)."""
 
     key: str | None = None
     title: str
@@ -125,25 +151,51 @@ class KeyResultData(_Data):
     start: Decimal
     target: Decimal
     step: Decimal = Decimal(1)  # check-in values are rounded to this
-    pace: Decimal
-    check_ins: int = Field(ge=1)
+    pace: Decimal = Decimal(1)
+    path: Literal[CurveKind.LINEAR, CurveKind.BACK_LOADED] = CurveKind.LINEAR
+    check_ins: int = Field(ge=0)
     confidence: int = 7  # 0-10, the first weeks' confidence
-    notes: tuple[str, ...] = Field(min_length=1)
+    notes: tuple[str, ...] = ()
     milestones: tuple[str, ...] = ()
     blockers: str = ""  # what blocks it, reported in the later weeks
+    pacing: CurveKind | None = None  # its own curve (a preset or learned); None: inherited
+    aggregation: Aggregation = Aggregation.NONE
+    contributes_to: str | None = None  # the key of the KR it adds into (quota roll-up)
+    forecasts: tuple[ForecastData, ...] = ()
+
+    @model_validator(mode="after")
+    def _notes_for_check_ins(self) -> Self:
+        if self.check_ins and not self.notes:
+            raise ValueError(f"key result {self.title!r}: check-ins need notes")
+        return self
 
 
 class ObjectiveData(_Data):
     key: str | None = None
     by: str
-    cycle: Literal["year", "quarter"]
+    # "past_quarters": one copy in each of the two closed quarters before the current one
+    # (their title's {quarter} is the quarter's name), its KRs' check-ins spread over it.
+    cycle: Literal["year", "quarter", "past_quarters"]
     unit: str | None = None  # the owning unit; without one, ``by`` owns it
     parent_objective: str | None = None
     parent_key_result: str | None = None
     visibility: Visibility = Visibility.PUBLIC
+    ambition: Ambition = DEFAULT_AMBITION
     title: str
     description: str
     key_results: tuple[KeyResultData, ...] = ()
+
+    @model_validator(mode="after")
+    def _history_has_no_keys(self) -> Self:
+        # A past-quarters objective is made twice: a key would name two things.
+        if self.cycle == "past_quarters" and (
+            self.key or any(kr.key or kr.contributes_to or kr.forecasts for kr in self.key_results)
+        ):
+            raise ValueError(
+                f"objective {self.title!r}: past quarters' OKRs take no keys, "
+                "contributions or forecasts"
+            )
+        return self
 
 
 class DaysFromToday(_Data):
@@ -221,6 +273,7 @@ class DemoData(_Data):
             _known((objective.parent_objective,), objectives, where)
             _known((objective.parent_key_result,), krs, where)
             _known([kr.owner for kr in objective.key_results], people, where)
+            _known([kr.contributes_to for kr in objective.key_results], krs, where)
             objectives.append(objective.key)
             krs.extend(kr.key for kr in objective.key_results)
         for action in self.actions:
@@ -261,7 +314,13 @@ ADMIN_EMAIL = DEMO_DATA.people[DEMO_DATA.organization.admin].email
 MANAGER_EMAIL = DEMO_DATA.people[DEMO_DATA.organization.manager].email
 MEMBER_EMAIL = DEMO_DATA.people[DEMO_DATA.organization.member].email
 
-_SETUP_AGO = timedelta(weeks=7)  # the organization was set up this long before "now"
+_SETUP_AGO = timedelta(weeks=7)  # the current quarter's OKRs were set up this long ago
+# The sales history: the quarters this many before the current one (closed, with OKRs).
+_HISTORY_QUARTERS = (2, 1)
+_FOUNDED_BEFORE_HISTORY = timedelta(days=14)  # the organization was made then
+_HISTORY_CREATED = time(10)  # a past quarter's OKRs were written on its first day, then
+_CHECK_IN_TIME = time(17)  # a past quarter's check-ins: at the end of a working day
+_CLOSING_TIME = time(20)  # an ended cycle was closed on its last evening
 _ACTIONS_CREATED = timedelta(days=2)  # after the setup
 _ACCEPTED_AGO = timedelta(days=3)
 # The 360 review: created, answered and closed-then-published this many days ago.
@@ -320,9 +379,13 @@ class _Loader:
     # What the data's keys refer to, once made (a unit and an objective may share a key).
     unit_ids: dict[str, UUID] = field(default_factory=dict)
     cycles: dict[str, Cycle] = field(default_factory=dict)  # "year" and the current "quarter"
+    quarters: dict[tuple[int, int], Cycle] = field(default_factory=dict)  # (year, 0-3)
+    past_quarters: list[Cycle] = field(default_factory=list)  # the sales history's, oldest first
+    ended: list[Cycle] = field(default_factory=list)  # years that ended
     objective_ids: dict[str, UUID] = field(default_factory=dict)
     key_result_ids: dict[str, UUID] = field(default_factory=dict)
     planned: list[tuple[datetime, str, UUID, NewCheckIn]] = field(default_factory=list)
+    forecasts: list[tuple[datetime, str, UUID, NewForecast]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.tz = ZoneInfo(self.data.organization.time_zone)
@@ -330,6 +393,16 @@ class _Loader:
     @property
     def setup_at(self) -> datetime:
         return self.now - _SETUP_AGO
+
+    @property
+    def founded_at(self) -> datetime:
+        """When the organization, its people and units were made: before the sales
+        history's first quarter (which the current quarter's date decides)."""
+        today = self.today()
+        index = today.year * 4 + (today.month - 1) // 3 - max(_HISTORY_QUARTERS)
+        year, q = divmod(index, 4)
+        first_day = datetime.combine(date(year, 3 * q + 1, 1), time(9), self.tz)
+        return min(self.setup_at, first_day - _FOUNDED_BEFORE_HISTORY)
 
     def at(self, moment: datetime) -> Deps:
         self.clock.at = moment
@@ -348,7 +421,7 @@ class _Loader:
         org_data = self.data.organization
         admin = self.data.people[org_data.admin]
         org, self.people[org_data.admin] = await create_organization(
-            self.at(self.setup_at),
+            self.at(self.founded_at),
             NewOrganization(
                 name=org_data.loading_name,
                 admin_email=admin.email,
@@ -385,6 +458,7 @@ class _Loader:
                     name=unit.name,
                     parent_id=_id_of(self.unit_ids, unit.parent),
                     lead_id=self.people[unit.lead].id,
+                    pacing=PacingSetting(kind=unit.pacing) if unit.pacing else None,
                 ),
             )
             self.unit_ids[key] = made.id
@@ -393,75 +467,106 @@ class _Loader:
                 await add_unit_member(self.deps, admin, self.unit_ids[key], self.people[member].id)
 
     async def make_cycles(self) -> None:
-        """The current year, active, with its four quarters: past ones closed, the current
-        one active, later ones in planning."""
-        admin = self.as_(self.data.organization.admin)
-        names = self.data.cycles
+        """The current year, active, with its four quarters: past ones active until their
+        history is in (then closed, by :meth:`close_past_cycles`), the current one active,
+        later ones in planning. Last year too when the two quarters before the current one
+        (the sales history) fall in it."""
         today = self.today()
-        year = await create_cycle(
+        index = today.year * 4 + (today.month - 1) // 3  # quarters since year 0
+        past = [divmod(index - back, 4) for back in _HISTORY_QUARTERS]
+        for year in sorted({today.year} | {y for y, _ in past}):
+            made = await self.year_with_quarters(year)
+            if year == today.year:
+                self.cycles["year"] = made
+        self.past_quarters = [self.quarters[q] for q in past]
+        self.cycles["quarter"] = self.quarters[divmod(index, 4)]
+
+    async def year_with_quarters(self, year: int) -> Cycle:
+        admin = self.as_(self.data.organization.admin)
+        names, today = self.data.cycles, self.today()
+        made = await create_cycle(
             self.deps,
             admin,
             NewCycle(
-                name=names.year.format(year=today.year),
+                name=names.year.format(year=year),
                 kind=CycleKind.YEAR,
-                start_date=date(today.year, 1, 1),
-                end_date=date(today.year, 12, 31),
+                start_date=date(year, 1, 1),
+                end_date=date(year, 12, 31),
             ),
         )
-        year = await update_cycle(self.deps, admin, year.id, CycleChanges(state=CycleState.ACTIVE))
-        current: Cycle | None = None
+        made = await update_cycle(self.deps, admin, made.id, CycleChanges(state=CycleState.ACTIVE))
         for q in range(4):
-            start = date(today.year, 3 * q + 1, 1)
-            end = (
-                date(today.year, 12, 31)
-                if q == 3
-                else date(today.year, 3 * q + 4, 1) - timedelta(days=1)
-            )
+            start = date(year, 3 * q + 1, 1)
+            end = date(year, 12, 31) if q == 3 else date(year, 3 * q + 4, 1) - timedelta(days=1)
             quarter = await create_cycle(
                 self.deps,
                 admin,
                 NewCycle(
-                    name=names.quarter.format(year=today.year, quarter=q + 1),
+                    name=names.quarter.format(year=year, quarter=q + 1),
                     kind=CycleKind.QUARTER,
                     start_date=start,
                     end_date=end,
-                    parent_id=year.id,
+                    parent_id=made.id,
                 ),
             )
             if start <= today:
                 quarter = await update_cycle(
                     self.deps, admin, quarter.id, CycleChanges(state=CycleState.ACTIVE)
                 )
-            if end < today:
-                quarter = await update_cycle(
-                    self.deps, admin, quarter.id, CycleChanges(state=CycleState.CLOSED)
-                )
-            elif start <= today:
-                current = quarter
-        assert current is not None
-        self.cycles.update(year=year, quarter=current)
+            self.quarters[(year, q)] = quarter
+        if made.end_date < today:
+            self.ended.append(made)
+        return made
+
+    async def close_past_cycles(self) -> None:
+        """Close every cycle that has ended, on its last evening (quarters before their
+        year, which keeps them as they were): learned pacing counts a cycle closed before
+        the day it is read."""
+        admin = self.as_(self.data.organization.admin)
+        today = self.today()
+        ended = [q for q in self.quarters.values() if q.end_date < today] + self.ended
+        for cycle in ended:
+            evening = datetime.combine(cycle.end_date, _CLOSING_TIME, self.tz)
+            await update_cycle(
+                self.at(evening), admin, cycle.id, CycleChanges(state=CycleState.CLOSED)
+            )
 
     # -- objectives and KRs ------------------------------------------------------------------
 
     async def objectives(self) -> None:
-        """Every objective with its KRs, their check-ins planned."""
+        """Every objective with its KRs, their check-ins and forecasts planned: the past
+        quarters' on their first day, the others at the setup."""
         for spec in self.data.objectives:
-            objective_id = await self.objective(spec)
-            if spec.key:
-                self.objective_ids[spec.key] = objective_id
-            for kr_spec in spec.key_results:
-                kr = await self.key_result(spec.by, objective_id, kr_spec)
-                self.plan_check_ins(kr_spec, kr, self.cycles[spec.cycle])
-                if kr_spec.key:
-                    self.key_result_ids[kr_spec.key] = kr.key_result.id
+            if spec.cycle == "past_quarters":
+                for cycle in self.past_quarters:
+                    first_day = datetime.combine(cycle.start_date, _HISTORY_CREATED, self.tz)
+                    self.at(first_day)
+                    await self.objective_with_key_results(spec, cycle)
+            else:
+                self.at(self.setup_at)
+                await self.objective_with_key_results(spec, self.cycles[spec.cycle])
 
-    async def objective(self, spec: ObjectiveData) -> UUID:
+    async def objective_with_key_results(self, spec: ObjectiveData, cycle: Cycle) -> None:
+        objective_id = await self.objective(spec, cycle)
+        if spec.key:
+            self.objective_ids[spec.key] = objective_id
+        for kr_spec in spec.key_results:
+            kr = await self.key_result(spec.by, objective_id, kr_spec)
+            if spec.cycle == "past_quarters":
+                self.plan_past_check_ins(kr_spec, kr, cycle)
+            elif kr_spec.check_ins:
+                self.plan_check_ins(kr_spec, kr, cycle)
+            self.plan_forecasts(kr_spec, kr.key_result.id, cycle)
+            if kr_spec.key:
+                self.key_result_ids[kr_spec.key] = kr.key_result.id
+
+    async def objective(self, spec: ObjectiveData, cycle: Cycle) -> UUID:
         view = await create_objective(
             self.deps,
             self.as_(spec.by),
             NewObjective(
-                cycle_id=self.cycles[spec.cycle].id,
-                title=spec.title,
+                cycle_id=cycle.id,
+                title=spec.title.format(quarter=cycle.name),
                 description=spec.description,
                 owner_kind=OwnerKind.UNIT if spec.unit else OwnerKind.MEMBER,
                 owner_id=_id_of(self.unit_ids, spec.unit),
@@ -469,6 +574,7 @@ class _Loader:
                 visibility=spec.visibility,
                 parent_objective_id=_id_of(self.objective_ids, spec.parent_objective),
                 parent_key_result_id=_id_of(self.key_result_ids, spec.parent_key_result),
+                ambition=spec.ambition,
             ),
         )
         return view.objective.id
@@ -489,6 +595,9 @@ class _Loader:
                 currency=spec.currency,
                 confidence=spec.confidence,
                 milestones=tuple(MilestoneInput(title=m) for m in spec.milestones),
+                pacing=PacingSetting(kind=spec.pacing) if spec.pacing else None,
+                contributes_to_key_result_id=_id_of(self.key_result_ids, spec.contributes_to),
+                aggregation=spec.aggregation,
             ),
         )
 
@@ -521,9 +630,9 @@ class _Loader:
             elapsed = expected_progress(
                 cycle.start_date, cycle.end_date, moment.astimezone(self.tz).date()
             )
-            # Ahead of or behind the calendar by the KR's pace; never quite nothing, even
-            # on a cycle's first days.
-            share = min(Decimal(1), elapsed * spec.pace)
+            # Ahead of or behind its path by the KR's pace; never quite nothing, even on a
+            # cycle's first days.
+            share = min(Decimal(1), curve_progress(preset(spec.path), elapsed) * spec.pace)
             share = max(share, Decimal("0.05") * (index + 1))
             later = index >= count // 2
             confidence = spec.confidence + (0 if not later else 1 if spec.pace >= 1 else -1)
@@ -545,6 +654,44 @@ class _Loader:
                     value=steps * step, confidence=confidence, note=note, blockers=blockers
                 )
             self.planned.append((moment, spec.owner, kr.key_result.id, data))
+
+    def plan_past_check_ins(self, spec: KeyResultData, kr: KeyResultView, cycle: Cycle) -> None:
+        """A past quarter's KR: ``check_ins`` evenly over the quarter, the last on its last
+        day, along its ``path`` to ``pace`` (its final progress), by its owner. These are
+        the histories learned pacing reads."""
+        days = (cycle.end_date - cycle.start_date).days
+        for index in range(spec.check_ins):
+            day = cycle.start_date + timedelta(days=round(days * (index + 1) / spec.check_ins))
+            elapsed = expected_progress(cycle.start_date, cycle.end_date, day)
+            share = curve_progress(preset(spec.path), elapsed) * spec.pace
+            value = spec.start + (spec.target - spec.start) * share
+            data = NewCheckIn(
+                value=(value / spec.step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * spec.step,
+                confidence=spec.confidence,
+                note=spec.notes[index % len(spec.notes)],
+            )
+            moment = datetime.combine(day, _CHECK_IN_TIME, self.tz)
+            self.planned.append((moment, spec.owner, kr.key_result.id, data))
+
+    def plan_forecasts(self, spec: KeyResultData, kr_id: UUID, cycle: Cycle) -> None:
+        """The KR's CRM forecasts, each posted ``days_ago`` by its owner, kept within the
+        cycle and after the setup."""
+        first_day = datetime.combine(cycle.start_date, time(), self.tz)
+        for forecast in spec.forecasts:
+            moment = max(self.now - timedelta(days=forecast.days_ago), first_day, self.setup_at)
+            data = NewForecast(
+                commit=forecast.commit,
+                best_case=forecast.best_case,
+                as_of_date=moment.astimezone(self.tz).date(),
+                note=forecast.note,
+                external_id=forecast.external_id,
+                integration=forecast.integration,
+            )
+            self.forecasts.append((moment, spec.owner, kr_id, data))
+
+    async def post_forecasts(self) -> None:
+        for moment, owner, kr_id, data in sorted(self.forecasts, key=lambda f: f[0]):
+            await record_forecast(self.at(moment), self.as_(owner), kr_id, data)
 
     async def check_in_week_by_week(self) -> None:
         """Every KR owner checks in on their KRs, the oldest updates first."""
@@ -683,6 +830,8 @@ async def load_demo(deps: Deps, data: DemoData = DEMO_DATA) -> DemoOrganization:
     await loader.make_cycles()
     await loader.objectives()
     await loader.check_in_week_by_week()
+    await loader.close_past_cycles()
+    await loader.post_forecasts()
     for action in data.actions:
         await loader.action(action)
     await loader.review()
