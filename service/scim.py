@@ -7,10 +7,19 @@ has on top (the login and HR attributes, managers that arrive after their report
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from typing import Any, Self, cast
 from uuid import UUID
 
 from domain.errors import Conflict, FieldError, Forbidden, NotFound, RuleViolation
+from domain.limits import (
+    EMAIL_MAX_LENGTH,
+    EXTERNAL_ID_MAX_LENGTH,
+    MEMBER_NAME_MAX_LENGTH,
+    UNIT_NAME_MAX_LENGTH,
+)
 from domain.members import Member, Role
 from domain.units import OrgUnit, UnitKind
 from service import audit, members, units
@@ -18,7 +27,7 @@ from service.auth import Principal, Scope
 from service.concurrency import ensure_version
 from service.context import Deps
 from service.pagination import PageRequest
-from service.ports import MemberFilter, UnitFilter, UnitOfWork
+from service.ports import Graph, UnitFilter, UnitOfWork
 from service.scim_ports import (
     OwnedWork,
     ScimAttribute,
@@ -70,6 +79,11 @@ def is_placeholder_email(email: str) -> bool:
     return email.endswith("@" + PLACEHOLDER_EMAIL_DOMAIN)
 
 
+def _placeholder_for(deps: Deps, email: str) -> str:
+    """The member's placeholder address: the one it has, else a new one."""
+    return email if is_placeholder_email(email) else f"{deps.new_id()}@{PLACEHOLDER_EMAIL_DOMAIN}"
+
+
 @dataclass(frozen=True)
 class ScimUser:
     member: Member
@@ -101,16 +115,51 @@ def _unit_principal(principal: Principal) -> Principal:
     return replace(_sync_principal(principal), roles=frozenset({Role.ADMIN}))
 
 
+class _Joined:
+    """The one transaction of a SCIM write, lent to the member use cases it calls.
+
+    They enter it, read, write, lock and commit as they always do; only :func:`_one_transaction`
+    really commits, once, at the end. So a User's member, its SCIM row, its pending manager
+    and the reports waiting for it are kept together or not at all, without the member use
+    cases knowing about SCIM.
+    """
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._uow, name)
+
+    async def lock_graph(self, organization_id: UUID, graph: Graph) -> None:
+        await self._uow.lock_graph(organization_id, graph)
+
+    async def commit(self) -> None:
+        """Nothing yet: the transaction is committed by its owner."""
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        """Leave the transaction open: an error propagates to its owner, which rolls back."""
+
+
+@asynccontextmanager
+async def _one_transaction(deps: Deps) -> AsyncIterator[tuple[Deps, UnitOfWork]]:
+    """``deps`` whose every unit of work (reads too: they must see this one's writes) is one
+    transaction, committed when the block ends without an error."""
+    async with deps.uow() as uow:
+        joined = cast(UnitOfWork, _Joined(uow))
+
+        def factory() -> UnitOfWork:
+            return joined
+
+        yield replace(deps, uow=factory, reads=factory, read_models_uow=factory), uow
+        await uow.commit()
+
+
 async def _find_manager(uow: UnitOfWork, org_id: UUID, ref: str) -> UUID | None:
     """The member a manager reference names: by SCIM id, else by externalId."""
-    try:
-        as_id = UUID(ref)
-    except ValueError:
-        as_id = None
-    if as_id is not None and await uow.members.get(org_id, as_id) is not None:
-        return as_id
-    found = await uow.members.list(org_id, MemberFilter(external_id=ref), PageRequest(limit=1))
-    return found.items[0].id if found.items else None
+    return await uow.scim.member_named_by(org_id, ref)
 
 
 def _profile(member_id: UUID, data: ScimUserData) -> ScimProfile:
@@ -125,41 +174,57 @@ def _profile(member_id: UUID, data: ScimUserData) -> ScimProfile:
 
 
 def _ensure_user_name(data: ScimUserData) -> None:
+    """A blank userName, or an attribute longer than its column, is refused before any
+    write (400 ``invalidValue``, not a 500 from the database)."""
     if not data.user_name.strip():
         raise RuleViolation("userName must not be blank", code="validation_failed")
+    limits = (
+        ("userName", data.user_name.strip(), EMAIL_MAX_LENGTH),
+        ("name.givenName", data.given_name, MEMBER_NAME_MAX_LENGTH),
+        ("name.familyName", data.family_name, MEMBER_NAME_MAX_LENGTH),
+        ("department", data.department, UNIT_NAME_MAX_LENGTH),
+        ("employeeNumber", data.employee_number, EXTERNAL_ID_MAX_LENGTH),
+    )
+    for field, value, limit in limits:
+        if value is not None and len(value) > limit:
+            raise RuleViolation(
+                f"{field} is longer than {limit} characters",
+                code="validation_failed",
+                errors=[FieldError(field, f"at most {limit} characters", "too_long")],
+            )
 
 
 async def create_user(deps: Deps, principal: Principal, data: ScimUserData) -> ScimUser:
+    """Create the member, its SCIM row and its pending manager in one transaction, then give
+    the reports waiting for it their manager, in the same one: a crash leaves all or none."""
     sync = _sync_principal(principal)
     _ensure_user_name(data)
     org_id = sync.organization_id
-    async with deps.read() as uow:
+    async with _one_transaction(deps) as (tx, uow):
+        if await uow.scim.user_name_owner(org_id, data.user_name.strip()) is not None:
+            raise _user_name_taken()
         manager_id = (
             await _find_manager(uow, org_id, data.manager_ref) if data.manager_ref else None
         )
-        taken = await uow.scim.search(org_id, _user_name_query(data.user_name.strip()))
-    if taken[0]:
-        raise _user_name_taken()
-    member = await members.create_member(
-        deps,
-        sync,
-        members.NewMember(
-            name=data.member_name(),
-            email=data.member_email() or f"{deps.new_id()}@{PLACEHOLDER_EMAIL_DOMAIN}",
-            external_id=data.external_id,
-            manager_id=manager_id,
-        ),
-    )
-    pending = data.manager_ref if data.manager_ref and manager_id is None else None
-    async with deps.uow() as uow:
-        await uow.scim.save_profile(org_id, _profile(member.id, data))
+        member = await members.create_member(
+            tx,
+            sync,
+            members.NewMember(
+                name=data.member_name(),
+                email=data.member_email() or f"{deps.new_id()}@{PLACEHOLDER_EMAIL_DOMAIN}",
+                external_id=data.external_id,
+                manager_id=manager_id,
+            ),
+        )
+        profile = _profile(member.id, data)
+        await uow.scim.save_profile(org_id, profile)
+        pending = data.manager_ref if data.manager_ref and manager_id is None else None
         if pending is not None:
             await uow.scim.set_pending_manager(org_id, member.id, pending, deps.clock.now())
-        await uow.commit()
-    if not data.active:
-        member = await members.deactivate_member(deps, sync, member.id)
-    await _resolve_waiting_reports(deps, sync, member)
-    return await get_user(deps, principal, member.id)
+        if not data.active:
+            member = await members.deactivate_member(tx, sync, member.id)
+        await _resolve_waiting_reports(tx, sync, member)
+    return ScimUser(member, profile, pending)
 
 
 def _user_name_query(user_name: str) -> ScimUserQuery:
@@ -220,11 +285,15 @@ async def get_user(deps: Deps, principal: Principal, member_id: UUID) -> ScimUse
     sync = _sync_principal(principal)
     org_id = sync.organization_id
     async with deps.read() as uow:
-        member = await uow.members.get(org_id, member_id)
-        if member is None:
-            raise NotFound("User not found")
-        profiles = await uow.scim.profiles(org_id, [member_id])
-        pending = await uow.scim.pending_managers(org_id, [member_id])
+        return await _read_user(uow, org_id, member_id)
+
+
+async def _read_user(uow: UnitOfWork, org_id: UUID, member_id: UUID) -> ScimUser:
+    member = await uow.members.get(org_id, member_id)
+    if member is None:
+        raise NotFound("User not found")
+    profiles = await uow.scim.profiles(org_id, [member_id])
+    pending = await uow.scim.pending_managers(org_id, [member_id])
     return ScimUser(member, profiles.get(member_id), pending.get(member_id))
 
 
@@ -249,43 +318,44 @@ async def replace_user(
     *,
     expected_version: int | None = None,
 ) -> ScimUser:
-    """Make the User what ``data`` says (PUT, and PATCH once applied to the current User)."""
+    """Make the User what ``data`` says (PUT, and PATCH once applied to the current User):
+    the member and its SCIM row change in one transaction."""
     sync = _sync_principal(principal)
     _ensure_user_name(data)
     org_id = sync.organization_id
-    current = await get_user(deps, principal, member_id)
-    ensure_version(current.member.version, expected_version)
-    async with deps.read() as uow:
+    async with _one_transaction(deps) as (tx, uow):
+        current = await _read_user(uow, org_id, member_id)
+        ensure_version(current.member.version, expected_version)
+        owner = await uow.scim.user_name_owner(org_id, data.user_name.strip())
+        if owner is not None and owner != member_id:
+            raise _user_name_taken()
         manager_id = (
             await _find_manager(uow, org_id, data.manager_ref) if data.manager_ref else None
         )
-        taken = await uow.scim.search(org_id, _user_name_query(data.user_name.strip()))
-    if taken[1] and taken[1][0] != member_id:
-        raise _user_name_taken()
-    pending = data.manager_ref if data.manager_ref and manager_id is None else None
-    changes = members.MemberChanges(
-        name=data.member_name(),
-        # No address given: the member keeps the one it has (a placeholder, or a real one).
-        email=data.member_email() or current.member.email,
-        external_id=data.external_id,
-        # A manager still pending leaves the member without one until it arrives.
-        manager_id=manager_id,
-        active=data.active,
-    )
-    updated = await members.update_member(
-        deps, sync, member_id, changes, expected_version=expected_version
-    )
-    async with deps.uow() as uow:
-        await uow.scim.save_profile(org_id, _profile(member_id, data))
+        pending = data.manager_ref if data.manager_ref and manager_id is None else None
+        changes = members.MemberChanges(
+            name=data.member_name(),
+            # No address: the emails were removed (PUT replaces them all; a PATCH ``remove``).
+            # A member needs one, so it gets a placeholder, which SCIM answers as no emails.
+            email=data.member_email() or _placeholder_for(deps, current.member.email),
+            external_id=data.external_id,
+            # A manager still pending leaves the member without one until it arrives.
+            manager_id=manager_id,
+            active=data.active,
+        )
+        updated = await members.update_member(
+            tx, sync, member_id, changes, expected_version=expected_version
+        )
+        profile = _profile(member_id, data)
+        await uow.scim.save_profile(org_id, profile)
         if pending is not None:
             await uow.scim.set_pending_manager(org_id, member_id, pending, deps.clock.now())
-        else:
+        elif current.pending_manager is not None:
             await uow.scim.clear_pending_manager(org_id, member_id)
-        await uow.commit()
-    result = await get_user(deps, principal, member_id)
-    if current.member.active and not updated.active:
-        result = replace(result, owned=await owned_by(deps, sync, member_id))
-    return result
+        owned = None
+        if current.member.active and not updated.active:
+            owned = await uow.scim.owned_by(org_id, member_id)
+    return ScimUser(updated, profile, pending, owned)
 
 
 async def delete_user(

@@ -78,6 +78,12 @@ class ScimStore(Protocol):
     async def save_profile(self, organization_id: UUID, profile: ScimProfile) -> None:
         """Insert or replace; raise Conflict (``user_name_taken``) on a duplicate userName."""
 
+    async def member_named_by(self, organization_id: UUID, ref: str) -> UUID | None:
+        """The member a manager reference names: its id, else its externalId (one probe)."""
+
+    async def user_name_owner(self, organization_id: UUID, user_name: str) -> UUID | None:
+        """The member whose userName is ``user_name``, ignoring case (an index probe)."""
+
     async def search(self, organization_id: UUID, query: ScimUserQuery) -> tuple[int, list[UUID]]:
         """The total of members matching and the ids of the requested page, in order."""
 

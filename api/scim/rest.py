@@ -36,6 +36,7 @@ from scim2_models import (
     Patch,
     PatchOp,
     ResourceType,
+    ResponseParameters,
     SchemaExtension,
     SCIMException,
     ScimFilter,
@@ -168,13 +169,21 @@ def _to_scim(user: scim.ScimUser, base: str) -> ScimUser:
             location=f"{base}/Users/{member.id}",
         ),
     )
-    manager = str(member.manager_id) if member.manager_id else user.pending_manager
     out[EnterpriseUser] = EnterpriseUser(
         department=profile.department if profile else None,
         employee_number=profile.employee_number if profile else None,
-        manager=Manager(value=manager) if manager else None,
+        manager=_manager(user, base),
     )
     return out
+
+
+def _manager(user: scim.ScimUser, base: str) -> Manager | None:
+    """The manager with its ``$ref`` (RFC 7643 section 4.3); a manager still pending is
+    only the reference the client gave, which points at no User yet."""
+    if user.member.manager_id is not None:
+        manager_id = user.member.manager_id
+        return Manager(value=str(manager_id), ref=f"{base}/Users/{manager_id}")
+    return Manager(value=user.pending_manager) if user.pending_manager else None
 
 
 def _user_data(user: ScimUser) -> scim.ScimUserData:
@@ -220,11 +229,26 @@ def _owned_header(owned: OwnedWork | None) -> dict[str, str]:
 
 
 def _user_response(user: scim.ScimUser, request: Request, status: int = 200) -> Response:
-    body = _to_scim(user, _base(request)).model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    body = _to_scim(user, _base(request)).model_dump(
+        scim_ctx=Context.RESOURCE_QUERY_RESPONSE,
+        response_parameters=_response_parameters(request, ScimUser),
+    )
     headers = {"ETag": _etag(user.member.version), **_owned_header(user.owned)}
     if status == 201:
         headers["Location"] = f"{_base(request)}/Users/{user.member.id}"
     return _answer(body, status, headers)
+
+
+def _response_parameters(request: Request, model: Any) -> ResponseParameters[Any]:
+    """``attributes`` / ``excludedAttributes`` (RFC 7644 section 3.9), which scim2-models
+    applies when it dumps a resource; an unknown attribute is a 400 ``invalidValue``."""
+    parameters: ResponseParameters[Any] = ResponseParameters[model].model_validate(
+        {
+            "attributes": request.query_params.get("attributes"),
+            "excludedAttributes": request.query_params.get("excludedAttributes"),
+        }
+    )
+    return parameters
 
 
 _FILTER_ATTRIBUTES = {
@@ -287,9 +311,15 @@ def _int_param(request: Request, name: str, default: int) -> int:
     if raw is None:
         return default
     try:
-        return int(raw)
+        number = int(raw)
     except ValueError:
         raise _invalid_filter(f"{name} must be an integer") from None
+    # Past any directory's size, and within what the database's offset takes (int64): a
+    # startIndex of 10**20 answered 500.
+    return max(-_PARAM_BOUND, min(number, _PARAM_BOUND))
+
+
+_PARAM_BOUND = 2**31
 
 
 def _version(request: Request) -> int | None:
@@ -332,7 +362,12 @@ async def list_users(request: Request, deps: UseCaseDeps, _: ListParameters) -> 
         items_per_page=len(page.users),
         resources=[_to_scim(u, base) for u in page.users],
     )
-    return _answer(listing.model_dump(scim_ctx=Context.SEARCH_RESPONSE))
+    return _answer(
+        listing.model_dump(
+            scim_ctx=Context.SEARCH_RESPONSE,
+            response_parameters=_response_parameters(request, ScimUser),
+        )
+    )
 
 
 @router.post("/Users")
@@ -395,7 +430,9 @@ async def delete_user(user_id: str, request: Request, deps: UseCaseDeps) -> Resp
 # -- Groups --------------------------------------------------------------------------------
 
 
-def _group(group: scim.ScimGroup, base: str) -> dict[str, Any]:
+def _group(
+    group: scim.ScimGroup, base: str, parameters: ResponseParameters[Any] | None = None
+) -> dict[str, Any]:
     out = Group(
         id=str(group.unit.id),
         display_name=group.unit.name,
@@ -411,12 +448,15 @@ def _group(group: scim.ScimGroup, base: str) -> dict[str, Any]:
             location=f"{base}/Groups/{group.unit.id}",
         ),
     )
-    dumped: dict[str, Any] = out.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
+    dumped: dict[str, Any] = out.model_dump(
+        scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=parameters
+    )
     return dumped
 
 
 def _group_response(group: scim.ScimGroup, request: Request, status: int = 200) -> Response:
-    return _answer(_group(group, _base(request)), status, {"ETag": _etag(group.unit.version)})
+    body = _group(group, _base(request), _response_parameters(request, Group))
+    return _answer(body, status, {"ETag": _etag(group.unit.version)})
 
 
 def _member_ids(members: list[GroupMember] | None) -> list[UUID]:
@@ -450,7 +490,7 @@ async def list_groups(request: Request, deps: UseCaseDeps, _: ListParameters) ->
         "totalResults": len(groups),
         "startIndex": start,
         "itemsPerPage": len(page),
-        "Resources": [_group(g, base) for g in page],
+        "Resources": [_group(g, base, _response_parameters(request, Group)) for g in page],
     }
     return _answer(body)
 

@@ -176,3 +176,16 @@ async def test_another_organizations_user_is_404_and_scope_is_required(
         forbidden = await no_scope.get("/scim/v2/Users")
         assert forbidden.status_code == 403
         assert forbidden.headers["content-type"].startswith(SCIM)
+
+
+async def test_a_huge_start_index_or_count_is_an_empty_page_not_a_500(acme: Tenant) -> None:
+    async with scim_client(acme) as c:
+        await post_user(c, user("Ann Zeller"))
+        for params in ({"startIndex": "100000000000000000000"}, {"count": "-10**30"}):
+            response = await c.get("/scim/v2/Users", params=params)
+            assert response.status_code in (200, 400), response.text
+        far = await c.get("/scim/v2/Users", params={"startIndex": "100000000000000000000"})
+        huge = await c.get("/scim/v2/Groups", params={"startIndex": "100000000000000000000"})
+    assert far.status_code == 200
+    assert far.json().get("Resources", []) == []
+    assert huge.status_code == 200

@@ -10,12 +10,15 @@ from uuid import UUID
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    Select,
     String,
     and_,
     cast,
     delete,
+    exists,
     func,
     literal,
+    or_,
     select,
     union_all,
 )
@@ -35,7 +38,7 @@ from service.scim_ports import (
 from service.storage.postgres import tables as t
 from service.storage.postgres.errors import constraint_name, translate
 
-_USER_NAME_TAKEN = "uq_scim_users_organization_id_user_name"
+_USER_NAME_TAKEN = "uq_scim_users_organization_id_lower_user_name"
 
 _m = t.members.c
 _s = t.scim_users.c
@@ -61,8 +64,34 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _condition(condition: ScimCondition) -> ColumnElement[bool]:
+def _with_user_name(organization_id: UUID, user_name: str) -> Select[tuple[UUID]]:
+    """The members whose userName is ``user_name`` (ignoring case), by index probes only.
+
+    ``coalesce(user_name, email)`` is what a User's userName is, but no index serves it: a
+    SCIM User is found by ``(organization_id, lower(user_name))``, a member without a SCIM
+    row by its email, ``(organization_id, email)``, stored lower-case.
+    """
+    value = user_name.lower()
+    profiled = select(_s.member_id.label("id")).where(
+        _s.organization_id == organization_id, func.lower(_s.user_name) == value
+    )
+    by_email = select(_m.id).where(
+        _m.organization_id == organization_id,
+        _m.email == value,
+        ~exists().where(_s.organization_id == _m.organization_id, _s.member_id == _m.id),
+    )
+    return select(union_all(profiled, by_email).subquery().c.id)
+
+
+def _condition(organization_id: UUID, condition: ScimCondition) -> ColumnElement[bool]:
     column = _column(condition.attribute)
+    if (
+        condition.attribute is ScimAttribute.USER_NAME
+        and condition.operator is ScimOperator.EQ
+        and isinstance(condition.value, str)
+    ):
+        # What an identity provider asks before every create: an index probe, not a scan.
+        return _m.id.in_(_with_user_name(organization_id, condition.value))
     if isinstance(condition.value, bool):
         # Only ``active`` is boolean; comparing a text attribute to true/false matches nothing.
         if condition.attribute is not ScimAttribute.ACTIVE:
@@ -135,7 +164,8 @@ class PostgresScimStore:
             and_(_s.organization_id == _m.organization_id, _s.member_id == _m.id),
         )
         where = and_(
-            _m.organization_id == organization_id, *(_condition(c) for c in query.conditions)
+            _m.organization_id == organization_id,
+            *(_condition(organization_id, c) for c in query.conditions),
         )
         sort = _column(query.sort_by) if query.sort_by is not None else _m.created_at
         order = sort.desc().nulls_last() if query.descending else sort.asc().nulls_last()
@@ -153,6 +183,29 @@ class PostgresScimStore:
             return int(rows[0].total), [row.id for row in rows]
         total = await self._conn.scalar(select(func.count()).select_from(joined).where(where))
         return int(total or 0), []
+
+    async def member_named_by(self, organization_id: UUID, ref: str) -> UUID | None:
+        # No ORDER BY and LIMIT: with them the planner may walk the primary key in id order
+        # (a scan that grows with the directory) instead of probing (organization_id,
+        # external_id). The id is matched only when ``ref`` is a UUID; the id wins.
+        try:
+            as_id: UUID | None = UUID(ref)
+        except ValueError:
+            as_id = None
+        named = _m.external_id == ref
+        if as_id is not None:
+            named = or_(_m.id == as_id, named)
+        rows = await self._conn.execute(
+            select(_m.id).where(_m.organization_id == organization_id, named)
+        )
+        found = [row.id for row in rows]
+        return as_id if as_id in found else (found[0] if found else None)
+
+    async def user_name_owner(self, organization_id: UUID, user_name: str) -> UUID | None:
+        found: UUID | None = await self._conn.scalar(
+            _with_user_name(organization_id, user_name).limit(1)
+        )
+        return found
 
     async def pending_managers(
         self, organization_id: UUID, member_ids: Sequence[UUID]
