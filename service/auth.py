@@ -28,9 +28,25 @@ class Scope:
     CHECK_INS_WRITE = "check_ins:write"
     # SCIM 2.0 directory sync (service/scim.py, /scim/v2): Users and Groups, nothing else.
     SCIM = "scim"
+    # Read objectives, KRs, check-ins and alignment as a reader who sees public objectives
+    # only (within the client's unit subtree, if it has one); never an owner or editor.
+    OKRS_READ = "okrs:read"
+    # ``okrs:read`` and the private objectives of the same scope: every such read is audited
+    # (``okrs.private_read``, service/okr_access.py).
+    OKRS_READ_PRIVATE = "okrs:read_private"
 
     ALL = frozenset(
-        {ORG_READ, MEMBERS_WRITE, REVIEWS_EXPORT, KPIS_WRITE, EVENTS_READ, CHECK_INS_WRITE, SCIM}
+        {
+            ORG_READ,
+            MEMBERS_WRITE,
+            REVIEWS_EXPORT,
+            KPIS_WRITE,
+            EVENTS_READ,
+            CHECK_INS_WRITE,
+            SCIM,
+            OKRS_READ,
+            OKRS_READ_PRIVATE,
+        }
     )
 
 
@@ -79,12 +95,31 @@ def ensure_can_read_directory(principal: Principal) -> None:
         raise Forbidden("this token lacks the org:read scope", code="forbidden")
 
 
+def may_read_okrs(principal: Principal) -> bool:
+    """Members; a service with ``okrs:read`` or ``okrs:read_private`` (what it then sees is
+    the Viewer's: service/okr_access.py ``viewer_of``)."""
+    return not principal.is_service or bool(
+        principal.scopes & {Scope.OKRS_READ, Scope.OKRS_READ_PRIVATE}
+    )
+
+
+def may_read_private_okrs(principal: Principal) -> bool:
+    """A service reading private objectives too (of its unit subtree, if it has one)."""
+    return principal.is_service and Scope.OKRS_READ_PRIVATE in principal.scopes
+
+
 def ensure_can_read_okrs(principal: Principal) -> None:
-    """OKR content: objectives, KRs, check-ins, actions, alignment and roll-ups, comments,
-    meetings, work plans and templates. Members only: no scope grants it to a service
-    (add one here, and to the README, before an integration may)."""
+    """OKR content: objectives, KRs, check-ins, actions, alignment and roll-ups. Members; a
+    service with an OKR read scope, seeing only what its Viewer lets it (never an editor)."""
+    if not may_read_okrs(principal):
+        raise Forbidden("this token lacks the okrs:read scope", code="forbidden")
+
+
+def ensure_member_reads_okr_workspace(principal: Principal) -> None:
+    """Comments, meetings, work plans and templates: members only, no scope grants them
+    to a service (they are not filtered by a client's unit subtree)."""
     if principal.is_service:
-        raise Forbidden("no scope of a service token reads OKRs", code="forbidden")
+        raise Forbidden("no scope of a service token reads this", code="forbidden")
 
 
 def may_read_kpis(principal: Principal) -> bool:

@@ -46,7 +46,7 @@ from domain.comments import (
 from domain.errors import Forbidden, NotFound
 from domain.limits import COMMENT_BODY_MAX_LENGTH
 from service import audit
-from service.auth import Principal, ensure_can_read_okrs
+from service.auth import Principal, ensure_member_reads_okr_workspace
 from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.okr_access import viewer_of, visible_key_result, visible_objective
@@ -112,7 +112,7 @@ async def _visible_comment(uow: UnitOfWork, principal: Principal, comment_id: UU
 
 
 async def get_comment(deps: Deps, principal: Principal, comment_id: UUID) -> Comment:
-    ensure_can_read_okrs(principal)
+    ensure_member_reads_okr_workspace(principal)
     async with deps.read() as uow:
         return await _visible_comment(uow, principal, comment_id)
 
@@ -121,7 +121,7 @@ async def list_comments(
     deps: Deps, principal: Principal, target: CommentTarget, target_id: UUID, page: PageRequest
 ) -> Page[Comment]:
     """The comments on one objective, key result or action, oldest first."""
-    ensure_can_read_okrs(principal)
+    ensure_member_reads_okr_workspace(principal)
     async with deps.read() as uow:
         await _ensure_visible_target(uow, principal, target, target_id)
         return await uow.comments.of_target(principal.organization_id, target, target_id, page)
@@ -129,7 +129,7 @@ async def list_comments(
 
 async def mentions_of_me(deps: Deps, principal: Principal, page: PageRequest) -> Page[Comment]:
     """The comments mentioning the caller, on targets they may see now, newest first."""
-    ensure_can_read_okrs(principal)
+    ensure_member_reads_okr_workspace(principal)
     if principal.member_id is None:
         raise Forbidden("only a member is mentioned", code="forbidden")
     async with deps.read() as uow:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -297,7 +297,8 @@ def audiences_of(principal: Principal) -> frozenset[Audience]:
     audiences = {Audience.OKRS}
     if may_read_directory(principal):
         audiences.add(Audience.DIRECTORY)
-    if may_export_reviews(principal):
+    # Review events are about whole review cycles: not a unit-scoped client's to read.
+    if may_export_reviews(principal) and principal.unit_scope is None:
         audiences.add(Audience.REVIEWS)
     return frozenset(audiences)
 
@@ -313,7 +314,9 @@ async def read_events(
     position = decode_cursor(after)
     request = FeedRequest(
         organization_id=principal.organization_id,
-        viewer=viewer_of(principal),
+        # Private objectives' events are not read through the feed even under
+        # okrs:read_private: the feed's reads are not audited per objective.
+        viewer=replace(viewer_of(principal), sees_private=False),
         audiences=audiences_of(principal),
         after=position,
         limit=limit + 1,

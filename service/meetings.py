@@ -43,7 +43,7 @@ from domain.meetings import Meeting, MeetingKind, validate_meeting, validate_mee
 from domain.members import Role
 from domain.okrs import Action
 from service import audit
-from service.auth import Principal, ensure_can_read_okrs
+from service.auth import Principal, ensure_member_reads_okr_workspace
 from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.key_results import visible_key_results
@@ -219,7 +219,7 @@ async def _meeting(uow: UnitOfWork, principal: Principal, meeting_id: UUID) -> M
 
 
 async def get_meeting(deps: Deps, principal: Principal, meeting_id: UUID) -> MeetingView:
-    ensure_can_read_okrs(principal)
+    ensure_member_reads_okr_workspace(principal)
     async with deps.read() as uow:
         meeting = await _meeting(uow, principal, meeting_id)
         return (await _views(uow, principal, [meeting]))[0]
@@ -229,7 +229,7 @@ async def list_meetings(
     deps: Deps, principal: Principal, filters: MeetingFilter, page: PageRequest
 ) -> Page[MeetingView]:
     """The organization's meetings in ``page.sort`` order, by cycle, unit and kind."""
-    ensure_can_read_okrs(principal)
+    ensure_member_reads_okr_workspace(principal)
     async with deps.read() as uow:
         found = await uow.meetings.list(principal.organization_id, filters, page)
         views = await _views(uow, principal, found.items)

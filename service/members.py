@@ -65,8 +65,20 @@ def _clean_external_id(external_id: str | None) -> str | None:
     return cleaned
 
 
-async def _ensure_manager_exists(uow: UnitOfWork, organization_id: UUID, manager_id: UUID) -> None:
-    if await uow.members.get(organization_id, manager_id) is None:
+async def _in_scope(uow: UnitOfWork, principal: Principal, member_id: UUID) -> bool:
+    """Whether a unit-scoped client's subtree holds the member (always, for anyone else)."""
+    return principal.unit_scope is None or await uow.members.in_unit_subtree(
+        principal.organization_id, principal.unit_scope, member_id
+    )
+
+
+async def _ensure_manager_exists(
+    uow: UnitOfWork, principal: Principal, organization_id: UUID, manager_id: UUID
+) -> None:
+    # A unit-scoped client names only managers of its subtree: any other does not exist.
+    if await uow.members.get(organization_id, manager_id) is None or not await _in_scope(
+        uow, principal, manager_id
+    ):
         raise RuleViolation(
             "the manager is not a member of this organization",
             code="unknown_reference",
@@ -102,7 +114,7 @@ async def create_member(deps: Deps, principal: Principal, data: NewMember) -> Me
     )
     async with deps.uow() as uow:
         if data.manager_id is not None:
-            await _ensure_manager_exists(uow, org_id, data.manager_id)
+            await _ensure_manager_exists(uow, principal, org_id, data.manager_id)
         await uow.members.add(member)
         await audit.record(
             uow.audit,
@@ -114,8 +126,29 @@ async def create_member(deps: Deps, principal: Principal, data: NewMember) -> Me
             before=None,
             after=member,
         )
+        if principal.unit_scope is not None:
+            await _join_scope_root(uow, deps, principal, principal.unit_scope, member.id)
         await uow.commit()
     return member
+
+
+async def _join_scope_root(
+    uow: UnitOfWork, deps: Deps, principal: Principal, root: UUID, member_id: UUID
+) -> None:
+    """A member created by a unit-scoped client joins the root of its subtree: placed
+    nowhere, it would leave the client's sight at once (recorded as units.py records it)."""
+    await uow.units.add_member(principal.organization_id, root, member_id)
+    membership = {"member_id": member_id}
+    await audit.record(
+        uow.audit,
+        deps,
+        principal,
+        action="unit.member_added",
+        resource_type="unit",
+        resource_id=root,
+        before=None,
+        after=membership,
+    )
 
 
 async def get_member(deps: Deps, principal: Principal, member_id: UUID) -> Member:
@@ -168,7 +201,7 @@ async def update_member(
     org_id = principal.organization_id
     async with deps.uow() as uow:
         member = await uow.members.get(org_id, member_id)
-        if member is None:
+        if member is None or not await _in_scope(uow, principal, member_id):
             raise NotFound("member not found")
         ensure_version(member.version, expected_version)
         updated = member
@@ -187,7 +220,7 @@ async def update_member(
             updated = replace(updated, active=changes.active)
         if changes.manager_id is not UNSET:
             if changes.manager_id is not None:
-                await _ensure_manager_exists(uow, org_id, changes.manager_id)
+                await _ensure_manager_exists(uow, principal, org_id, changes.manager_id)
                 # Before the chain is read: A-manages-B and B-manages-A checked apart would
                 # each pass, and a manager loop hands out access to private OKRs.
                 await uow.lock_graph(org_id, Graph.MANAGERS)
@@ -239,7 +272,8 @@ async def reports_of(
     ensure_can_read_directory(principal)
     async with deps.read() as uow:
         found = await uow.members.reports_of(principal.organization_id, manager_ids)
-    return {m: list(found.get(m, ())) for m in manager_ids}
+        shown = await _scoped(uow, principal, [r.id for rs in found.values() for r in rs])
+    return {m: [r for r in found.get(m, ()) if r.id in shown] for m in manager_ids}
 
 
 async def members_by_id(
@@ -248,4 +282,13 @@ async def members_by_id(
     """Many members at once (for GraphQL DataLoaders); unknown ids are simply absent."""
     ensure_can_read_directory(principal)
     async with deps.read() as uow:
-        return dict(await uow.members.get_many(principal.organization_id, member_ids))
+        shown = await _scoped(uow, principal, member_ids)
+        return dict(await uow.members.get_many(principal.organization_id, list(shown)))
+
+
+async def _scoped(uow: UnitOfWork, principal: Principal, member_ids: list[UUID]) -> set[UUID]:
+    """Those of ``member_ids`` a unit-scoped client sees (one statement); all otherwise."""
+    if principal.unit_scope is None or not member_ids:
+        return set(member_ids)
+    org_id = principal.organization_id
+    return set(await uow.members.within_unit_subtree(org_id, principal.unit_scope, member_ids))

@@ -10,17 +10,69 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from uuid import UUID
 
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.okrs import KeyResult, Objective, OwnerKind, Visibility
-from service.auth import Principal
-from service.okr_ports import KeyResultContext, Viewer
+from service.auth import Principal, may_read_private_okrs
+from service.ids import new_id
+from service.okr_ports import AuditEvent, KeyResultContext, Viewer
 from service.ports import UnitOfWork
 
 
 def viewer_of(principal: Principal) -> Viewer:
+    """The caller as the SQL visibility filters see it. A service (an API client) is never
+    an admin: public objectives, private ones too with ``okrs:read_private``, and only of
+    its unit subtree when it has one."""
+    if principal.is_service:
+        return Viewer(
+            member_id=None,
+            sees_everything=False,
+            sees_private=may_read_private_okrs(principal),
+            unit_scope=principal.unit_scope,
+        )
     return Viewer(member_id=principal.member_id, sees_everything=principal.is_admin)
+
+
+def _read_in_sql(principal: Principal) -> bool:
+    """Whether what the caller sees needs the SQL filter (``visible_to``): a service's unit
+    subtree or private reads are not decided from the objective's row alone."""
+    return principal.is_service and (
+        principal.unit_scope is not None or may_read_private_okrs(principal)
+    )
+
+
+async def note_private_reads(
+    uow: UnitOfWork, principal: Principal, objectives: Iterable[Objective]
+) -> None:
+    """Audit ``okrs.private_read`` when a client under ``okrs:read_private`` is shown private
+    objectives: one event naming the client and the objective ids, written through the
+    read's own unit of work: a read one runs each statement on its own (autocommit), so
+    the event is kept at once without a transaction of its own; a write one keeps it with
+    the write. One INSERT, for such clients only, and only when something private is read."""
+    if not may_read_private_okrs(principal):
+        return
+    private = sorted(str(o.id) for o in objectives if o.visibility is not Visibility.PUBLIC)
+    if not private:
+        return
+    await uow.audit.record(
+        AuditEvent(
+            id=new_id(),
+            organization_id=principal.organization_id,
+            # The read's own instant: the use case's clock is not handed down to policies.
+            occurred_at=datetime.now(UTC),
+            actor=principal.subject,
+            action=PRIVATE_READ,
+            resource_type="api_client",
+            resource_id=principal.client_id or UUID(int=0),
+            before=None,
+            after={"client_id": str(principal.client_id), "objective_ids": private},
+        )
+    )
+
+
+PRIVATE_READ = "okrs.private_read"
 
 
 async def _chain_includes(uow: UnitOfWork, org_id: UUID, member_id: UUID, boss: UUID) -> bool:
@@ -37,6 +89,13 @@ async def _responsible_member(uow: UnitOfWork, objective: Objective) -> UUID | N
 
 
 async def may_see(uow: UnitOfWork, principal: Principal, objective: Objective) -> bool:
+    if _read_in_sql(principal):
+        # One statement more, for unit-scoped or private-reading clients only.
+        org_id = principal.organization_id
+        seen = await uow.objectives.is_visible(org_id, objective.id, viewer_of(principal))
+        if seen:
+            await note_private_reads(uow, principal, [objective])
+        return seen
     if objective.visibility is Visibility.PUBLIC or principal.is_admin:
         return True
     if principal.member_id is None:
@@ -67,6 +126,16 @@ async def visible_among(
     owning private objectives (for their leads), then the caller's reporting line.
     """
     candidates = list(objectives)
+    if _read_in_sql(principal) and candidates:
+        seen = await uow.objectives.visible_link_targets(
+            principal.organization_id,
+            objective_ids=[o.id for o in candidates],
+            key_result_ids=[],
+            viewer=viewer_of(principal),
+        )
+        shown = [o for o in candidates if o.id in seen]
+        await note_private_reads(uow, principal, shown)
+        return shown
     if principal.is_admin or all(o.visibility is Visibility.PUBLIC for o in candidates):
         return candidates
     if principal.member_id is None:
@@ -171,6 +240,23 @@ async def key_result_refusals(
         elif not answerable and f.key_result.owner_id not in line:
             refused[f.key_result.id] = _cannot_edit()
     return refused
+
+
+async def outside_client_scope(
+    uow: UnitOfWork, principal: Principal, found: Iterable[KeyResultContext]
+) -> dict[UUID, DomainError]:
+    """NotFound for each KR whose objective is outside a unit-scoped client's subtree (one
+    statement, for such clients only): to it they do not exist."""
+    contexts = list(found)
+    if principal.unit_scope is None or not contexts:
+        return {}
+    seen = await uow.objectives.visible_link_targets(
+        principal.organization_id,
+        objective_ids=[f.objective.id for f in contexts],
+        key_result_ids=[],
+        viewer=viewer_of(principal),
+    )
+    return {f.key_result.id: _not_found() for f in contexts if f.objective.id not in seen}
 
 
 def _not_found() -> NotFound:

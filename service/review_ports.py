@@ -88,9 +88,10 @@ class ReviewAssignmentRepository(Protocol):
         """Who reviews ``reviewee_id``, ordered by id."""
 
     async def of_cycle(
-        self, organization_id: UUID, review_cycle_id: UUID
+        self, organization_id: UUID, review_cycle_id: UUID, *, within_unit: UUID | None = None
     ) -> Sequence[ReviewAssignment]:
-        """Every assignment of the review cycle, ordered by id."""
+        """Every assignment of the review cycle, ordered by id; with ``within_unit``, only
+        those of reviewees in that unit or a unit under it (a unit-scoped client's export)."""
 
     async def delete_of_reviewee(
         self, organization_id: UUID, review_cycle_id: UUID, reviewee_id: UUID

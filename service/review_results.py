@@ -130,13 +130,20 @@ async def review_results(
         org = await organization_of(uow, principal)
         review_cycle = await review_cycle_of(uow, org_id, review_cycle_id)
         _ensure_published(review_cycle)
-        assignments = await uow.review_assignments.of_cycle(org_id, review_cycle_id)
+        assignments = await uow.review_assignments.of_cycle(
+            org_id, review_cycle_id, within_unit=principal.unit_scope
+        )
         chosen = page_of_reviewees(assignments, page, lambda r, group: (r, group))
         results = await _results(uow, org, review_cycle, dict(chosen.items), principal.member_id)
     return Page(results, chosen.next_after)
 
 
 async def _may_read_result(uow: UnitOfWork, principal: Principal, reviewee_id: UUID) -> bool:
+    if principal.unit_scope is not None:
+        # A unit-scoped client: only reviewees of its subtree (one statement more).
+        return may_export_reviews(principal) and await uow.members.in_unit_subtree(
+            principal.organization_id, principal.unit_scope, reviewee_id
+        )
     if may_export_reviews(principal) or principal.member_id == reviewee_id:
         return True
     if principal.member_id is None:

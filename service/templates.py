@@ -59,7 +59,7 @@ from domain.templates import (
     validate_template,
 )
 from service import audit
-from service.auth import Principal, ensure_can_read_okrs
+from service.auth import Principal, ensure_member_reads_okr_workspace
 from service.concurrency import ensure_version, retry_lost_updates
 from service.context import Deps
 from service.objectives import ensure_alignment, organization_of, writable_cycle
@@ -170,7 +170,7 @@ async def _template_of(uow: UnitOfWork, principal: Principal, template_id: UUID)
 
 async def get_template(deps: Deps, principal: Principal, template_id: UUID) -> Template:
     """A built-in (the same for every organization) or one of the organization's own."""
-    ensure_can_read_okrs(principal)
+    ensure_member_reads_okr_workspace(principal)
     async with deps.read() as uow:
         return await _template_of(uow, principal, template_id)
 
@@ -186,7 +186,7 @@ async def list_templates(
     """The templates matching ``filters``: the built-ins first, in a fixed order, then the
     organization's own by creation. One page is one statement; the cursor is the last
     template's id, built-in or not."""
-    ensure_can_read_okrs(principal)
+    ensure_member_reads_okr_workspace(principal)
     after = page.after
     # No cursor or a built-in's id: built-ins may follow. One of the organization's own:
     # every built-in was listed before it.
@@ -507,7 +507,7 @@ async def instantiate_template(
     parent), ``cycle_closed``, ``forbidden``, the alignment rules. Audited as the separate
     creations would be. Returns the objective's view with its KRs.
     """
-    ensure_can_read_okrs(principal)
+    ensure_member_reads_okr_workspace(principal)
     now = deps.clock.now()
     async with deps.uow() as uow:
         template = await _template_of(uow, principal, template_id)

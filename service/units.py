@@ -107,16 +107,37 @@ async def create_unit(deps: Deps, principal: Principal, data: NewUnit) -> OrgUni
     return unit
 
 
+async def _visible_unit(uow: UnitOfWork, principal: Principal, unit_id: UUID) -> OrgUnit:
+    """The unit, if the caller sees it: a unit-scoped API client sees only its subtree (one
+    statement more, for such clients only); any other unit does not exist (no leak)."""
+    unit = await _get(uow, principal.organization_id, unit_id)
+    if principal.unit_scope is not None and principal.unit_scope not in await uow.units.ancestors(
+        principal.organization_id, unit_id
+    ):
+        raise NotFound("unit not found")
+    return unit
+
+
+async def _scoped_ids(uow: UnitOfWork, principal: Principal, unit_ids: list[UUID]) -> list[UUID]:
+    """Those of ``unit_ids`` in a unit-scoped client's subtree (one walk); all otherwise."""
+    if principal.unit_scope is None:
+        return unit_ids
+    subtree = await uow.units.subtree(principal.organization_id, principal.unit_scope)
+    return [u for u in unit_ids if u in subtree]
+
+
 async def get_unit(deps: Deps, principal: Principal, unit_id: UUID) -> OrgUnit:
     ensure_can_read_directory(principal)
     async with deps.read() as uow:
-        return await _get(uow, principal.organization_id, unit_id)
+        return await _visible_unit(uow, principal, unit_id)
 
 
 async def list_units(
     deps: Deps, principal: Principal, filters: UnitFilter, page: PageRequest
 ) -> Page[OrgUnit]:
     ensure_can_read_directory(principal)
+    if principal.unit_scope is not None:
+        filters = replace(filters, within_unit=principal.unit_scope)
     async with deps.read() as uow:
         return await uow.units.list(principal.organization_id, filters, page)
 
@@ -217,7 +238,7 @@ async def delete_unit(
 async def list_unit_members(deps: Deps, principal: Principal, unit_id: UUID) -> list[UUID]:
     ensure_can_read_directory(principal)
     async with deps.read() as uow:
-        await _get(uow, principal.organization_id, unit_id)
+        await _visible_unit(uow, principal, unit_id)
         return list(await uow.units.member_ids(principal.organization_id, unit_id))
 
 
@@ -227,6 +248,7 @@ async def units_by_id(
     """Many units at once (for GraphQL DataLoaders); unknown ids are simply absent."""
     ensure_can_read_directory(principal)
     async with deps.read() as uow:
+        unit_ids = await _scoped_ids(uow, principal, unit_ids)
         return dict(await uow.units.get_many(principal.organization_id, unit_ids))
 
 
@@ -239,7 +261,8 @@ async def unit_member_ids(
     """
     ensure_can_read_directory(principal)
     async with deps.read() as uow:
-        found = await uow.units.member_ids_of(principal.organization_id, unit_ids)
+        scoped = await _scoped_ids(uow, principal, unit_ids)
+        found = await uow.units.member_ids_of(principal.organization_id, scoped)
     return {u: list(found.get(u, ())) for u in unit_ids}
 
 

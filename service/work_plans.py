@@ -29,7 +29,7 @@ from uuid import UUID
 from domain.cycles import Cycle
 from domain.errors import FieldError, NotFound, RuleViolation
 from domain.work_plans import WorkPlan, work_plan
-from service.auth import Principal, ensure_can_read_okrs
+from service.auth import Principal, ensure_member_reads_okr_workspace
 from service.context import Deps
 from service.objectives import organization_of
 from service.okr_access import viewer_of
@@ -107,7 +107,7 @@ async def member_work_plan(
     deps: Deps, principal: Principal, member_id: UUID, cycle_id: UUID | None = None
 ) -> WorkPlanView:
     """A member's actions for a cycle by quarter and month (see the module)."""
-    ensure_can_read_okrs(principal)
+    ensure_member_reads_okr_workspace(principal)
     async with deps.read() as uow:
         if await uow.members.get(principal.organization_id, member_id) is None:
             raise NotFound("member not found")
@@ -118,7 +118,7 @@ async def unit_work_plan(
     deps: Deps, principal: Principal, unit_id: UUID, cycle_id: UUID | None = None
 ) -> WorkPlanView:
     """A unit's actions for a cycle by quarter and month (see the module)."""
-    ensure_can_read_okrs(principal)
+    ensure_member_reads_okr_workspace(principal)
     async with deps.read() as uow:
         if await uow.units.get(principal.organization_id, unit_id) is None:
             raise NotFound("unit not found")

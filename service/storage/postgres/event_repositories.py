@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
@@ -41,6 +42,7 @@ from service.event_ports import (
 )
 from service.storage.postgres import tables as t
 from service.storage.postgres.okr_repositories import visible_to
+from service.storage.postgres.repositories import unit_subtree
 
 
 def _ended_transactions() -> ColumnElement[bool]:
@@ -56,15 +58,36 @@ def _readable(request: FeedRequest) -> ColumnElement[bool]:
     e, o = t.events, t.objectives
     org = request.organization_id
     allowed: list[ColumnElement[bool]] = []
+    scope = request.viewer.unit_scope
     for audience in request.audiences:
         condition = e.c.audience == audience.value
         if audience is Audience.OKRS and not request.viewer.sees_everything:
             visible = select(o.c.id).where(
                 o.c.organization_id == org, visible_to(org, request.viewer)
             )
-            condition = and_(condition, or_(e.c.public_before, e.c.objective_id.in_(visible)))
+            # A unit-scoped client: only objectives of its subtree now; an earlier public
+            # state says nothing of where an objective (perhaps deleted) belonged.
+            seen = e.c.objective_id.in_(visible)
+            condition = and_(condition, seen if scope else or_(e.c.public_before, seen))
+        if audience is Audience.DIRECTORY and scope is not None:
+            condition = and_(condition, _in_subtree(org, scope))
         allowed.append(condition)
     return or_(*allowed) if allowed else false()
+
+
+def _in_subtree(organization_id: UUID, root: UUID) -> ColumnElement[bool]:
+    """A directory event a unit-scoped client reads: about a unit of its subtree or a member
+    of one (one walk of the subtree in the feed's statement); cycles are the organization's."""
+    e, um = t.events, t.unit_members
+    units = select(unit_subtree(organization_id, root, "feed_scope_units").c.id)
+    members = select(um.c.member_id).where(
+        um.c.organization_id == organization_id, um.c.unit_id.in_(units)
+    )
+    return or_(
+        and_(e.c.resource_type == "unit", e.c.resource_id.in_(units)),
+        and_(e.c.resource_type == "member", e.c.resource_id.in_(members)),
+        e.c.resource_type.not_in(("unit", "member")),
+    )
 
 
 def _event(row: Any) -> FeedEvent:

@@ -108,10 +108,23 @@ _objective = _OBJECTIVES.entity
 
 def visible_to(organization_id: UUID, viewer: Viewer) -> ColumnElement[bool]:
     """The SQL condition "this objective is visible to the viewer"."""
-    o = t.objectives
     if viewer.sees_everything:
         return true()
+    if viewer.unit_scope is not None:
+        # An API client limited to a unit subtree: its own CTE name, as the statement may
+        # hold a unit filter's ``units_below`` too.
+        within = _below_unit(organization_id, viewer.unit_scope, cte_name="client_units")
+        return and_(within, _readable(organization_id, viewer))
+    return _readable(organization_id, viewer)
+
+
+def _readable(organization_id: UUID, viewer: Viewer) -> ColumnElement[bool]:
+    """Public objectives; private ones to a client holding ``okrs:read_private``, and to
+    a member for whom they are answerable (owner, manager chain, unit lead's chain)."""
+    o = t.objectives
     public = o.c.visibility == Visibility.PUBLIC.value
+    if viewer.sees_private:
+        return true()
     if viewer.member_id is None:
         return public
     u = t.org_units
@@ -121,13 +134,15 @@ def visible_to(organization_id: UUID, viewer: Viewer) -> ColumnElement[bool]:
     return or_(public, o.c.owner_member_id.in_(line), o.c.owner_unit_id.in_(led_units))
 
 
-def _below_unit(organization_id: UUID, unit_id: UUID) -> ColumnElement[bool]:
+def _below_unit(
+    organization_id: UUID, unit_id: UUID, *, cte_name: str = "units_below"
+) -> ColumnElement[bool]:
     """Owned by the unit or a unit under it, or by a member of one of them (one CTE)."""
     o, u, um = t.objectives, t.org_units, t.unit_members
     units = (
         select(u.c.id)
         .where(u.c.organization_id == organization_id, u.c.id == unit_id)
-        .cte("units_below", recursive=True)
+        .cte(cte_name, recursive=True)
     )
     units = units.union(
         select(u.c.id).join(

@@ -191,6 +191,22 @@ class PostgresMembers:
         found = await self._conn.scalar(select(in_unit_subtree(organization_id, root, member_id)))
         return bool(found)
 
+    async def within_unit_subtree(
+        self, organization_id: UUID, root: UUID, member_ids: Sequence[UUID]
+    ) -> frozenset[UUID]:
+        um = t.unit_members
+        tree = unit_subtree(organization_id, root)
+        found = await self._conn.scalars(
+            select(um.c.member_id)
+            .distinct()
+            .where(
+                um.c.organization_id == organization_id,
+                um.c.member_id.in_(set(member_ids)),
+                um.c.unit_id.in_(select(tree.c.id)),
+            )
+        )
+        return frozenset(found)
+
     async def get(self, organization_id: UUID, member_id: UUID) -> Member | None:
         m = t.members
         row = (
@@ -347,6 +363,9 @@ class PostgresUnits:
             statement = statement.where(u.c.kind == filters.kind.value)
         if filters.parent_id is not None:
             statement = statement.where(u.c.parent_id == filters.parent_id)
+        if filters.within_unit is not None:
+            tree = unit_subtree(organization_id, filters.within_unit)
+            statement = statement.where(u.c.id.in_(select(tree.c.id)))
         rows = (await self._conn.execute(paged(statement, u, page))).all()
         return stamped_page_of([unit_from_row(r) for r in rows], page)
 
@@ -364,6 +383,10 @@ class PostgresUnits:
         )
         rows = await self._conn.execute(select(up.c.id, up.c.parent_id))
         return {row.id: row.parent_id for row in rows}
+
+    async def subtree(self, organization_id: UUID, root: UUID) -> frozenset[UUID]:
+        tree = unit_subtree(organization_id, root)
+        return frozenset(await self._conn.scalars(select(tree.c.id)))
 
     async def has_children(self, organization_id: UUID, unit_id: UUID) -> bool:
         u = t.org_units
@@ -637,18 +660,28 @@ class PostgresIdempotencyStore:
         )
 
 
-def in_unit_subtree(organization_id: UUID, root: UUID, member_id: Any) -> Any:
-    """Whether ``member_id`` belongs to ``root`` or a unit under it: the filter of a
-    unit-scoped API client's directory reads (one recursive walk down from the root)."""
-    u, um = t.org_units, t.unit_members
+def unit_subtree(organization_id: UUID, root: UUID, name: str = "client_scope_units") -> Any:
+    """``root`` and every unit under it: a recursive CTE of their ids (``.c.id``), the one
+    walk a unit-scoped API client's filters share. UNION (not UNION ALL) stops the walk
+    should the stored tree hold a loop."""
+    u = t.org_units
     tree = (
         select(u.c.id)
         .where(u.c.organization_id == organization_id, u.c.id == root)
-        .cte("client_scope_units", recursive=True)
+        .cte(name, recursive=True)
     )
-    tree = tree.union_all(
-        select(u.c.id).where(u.c.organization_id == organization_id, u.c.parent_id == tree.c.id)
+    return tree.union(
+        select(u.c.id).join(
+            tree, and_(u.c.organization_id == organization_id, u.c.parent_id == tree.c.id)
+        )
     )
+
+
+def in_unit_subtree(organization_id: UUID, root: UUID, member_id: Any) -> Any:
+    """Whether ``member_id`` belongs to ``root`` or a unit under it: the filter of a
+    unit-scoped API client's directory reads (one recursive walk down from the root)."""
+    um = t.unit_members
+    tree = unit_subtree(organization_id, root)
     return exists().where(
         um.c.organization_id == organization_id,
         um.c.unit_id.in_(select(tree.c.id)),

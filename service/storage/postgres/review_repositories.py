@@ -34,6 +34,7 @@ from service.review_ports import (
     SubmittedResponse,
 )
 from service.storage.postgres import tables as t
+from service.storage.postgres.repositories import in_unit_subtree
 from service.storage.postgres.rows import EntityRows, Stored
 from service.storage.postgres.sql import execute_write, id_array, paged, update_versioned
 
@@ -219,10 +220,14 @@ class PostgresReviewAssignments:
         )
 
     async def of_cycle(
-        self, organization_id: UUID, review_cycle_id: UUID
+        self, organization_id: UUID, review_cycle_id: UUID, *, within_unit: UUID | None = None
     ) -> Sequence[ReviewAssignment]:
         a = t.review_assignments
-        return await self._where(organization_id, a.c.review_cycle_id == review_cycle_id)
+        if within_unit is None:
+            return await self._where(organization_id, a.c.review_cycle_id == review_cycle_id)
+        # A unit-scoped client's export: the subtree's walk inside the same statement.
+        in_scope = in_unit_subtree(organization_id, within_unit, a.c.reviewee_id)
+        return await self._where(organization_id, a.c.review_cycle_id == review_cycle_id, in_scope)
 
     async def delete_of_reviewee(
         self, organization_id: UUID, review_cycle_id: UUID, reviewee_id: UUID
