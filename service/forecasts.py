@@ -20,9 +20,9 @@ from typing import Final
 from uuid import UUID
 
 from domain.cycles import ensure_writable
-from domain.errors import Forbidden
+from domain.errors import Forbidden, NotFound
 from domain.forecasts import ExternalForecast, validate_forecast
-from domain.okrs import check_in_source, validate_check_in_origin
+from domain.okrs import Visibility, check_in_source, validate_check_in_origin
 from service import audit
 from service.as_of import AsOf, resolve_as_of
 from service.auth import Principal, Scope, ensure_can_read_okrs
@@ -120,6 +120,10 @@ async def record_forecast(
             await ensure_may_edit_key_result(uow, principal, found.key_result, found.objective)
         elif Scope.CHECK_INS_WRITE not in principal.scopes:
             raise Forbidden("this token lacks the check_ins:write scope", code="forbidden")
+        elif found.objective.visibility is not Visibility.PUBLIC:
+            # okrs:read_private lets a client read a private KR, never write to it: its
+            # writes are for public objectives' KRs, as check-ins are.
+            raise NotFound("key result not found")
         entry = _entry(deps, principal, found, data)
         stored = await uow.forecasts.add(entry)
         if stored.id != entry.id:

@@ -24,6 +24,24 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # userNames that differ only in case (possible under 0026) would fail the index with a
+    # bare unique violation: name them, so whoever deploys knows which to rename.
+    clashes = (
+        op.get_bind()
+        .execute(
+            sa.text(
+                "SELECT organization_id, lower(user_name) AS name, count(*) AS n"
+                " FROM scim_users GROUP BY 1, 2 HAVING count(*) > 1"
+            )
+        )
+        .all()
+    )
+    if clashes:
+        listed = ", ".join(f"{row.name!r} in organization {row.organization_id}" for row in clashes)
+        raise RuntimeError(
+            "SCIM userNames must be unique ignoring case; rename one of each before "
+            f"upgrading (PUT /scim/v2/Users/{{id}}): {listed}"
+        )
     op.create_index(
         "uq_scim_users_organization_id_lower_user_name",
         "scim_users",

@@ -187,6 +187,12 @@ async def test_a_client_checks_in_on_public_krs_of_its_subtree_only(acme: Tenant
             await client.post(f"/v1/key-results/{kr['id']}/check-ins", json={"value": "4"})
             for kr in (okrs.public_kr, okrs.private_kr, okrs.outside_kr)
         ]
+        forecasts = [
+            await client.post(
+                f"/v1/key-results/{kr['id']}/forecasts", json={"commit": "4", "best_case": "5"}
+            )
+            for kr in (okrs.public_kr, okrs.private_kr)
+        ]
         bulk = await client.post(
             "/v1/check-ins/bulk",
             json={
@@ -198,6 +204,8 @@ async def test_a_client_checks_in_on_public_krs_of_its_subtree_only(acme: Tenant
         )
 
     assert [s.status_code for s in singles] == [201, 404, 404], [s.text for s in singles]
+    # Forecasts are writes too (a review found a private KR's taking one: 201).
+    assert [f.status_code for f in forecasts] == [201, 404], [f.text for f in forecasts]
     assert bulk.status_code == 200, bulk.text
     items = bulk.json()["items"]
     assert items[0].get("error") is None, items[0]

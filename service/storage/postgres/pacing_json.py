@@ -9,6 +9,7 @@ digit is lost to a float.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,8 @@ from typing import Any
 
 from domain.pacing_setting import CurveKind, PacingSetting
 from service.storage.postgres.sql import plain
+
+log = logging.getLogger("okr.storage")
 
 
 def pacing_json(setting: PacingSetting | None) -> dict[str, Any] | None:
@@ -30,8 +33,19 @@ def pacing_json(setting: PacingSetting | None) -> dict[str, Any] | None:
 
 
 def pacing_from_json(data: Mapping[str, Any] | str | None) -> PacingSetting | None:
+    """The stored setting; one this version cannot read (written by hand, or by a later
+    version) reads as none, logged, so a bad row never fails the reads and sweeps that
+    decode it with every objective."""
     if data is None:
         return None
+    try:
+        return _setting(data)
+    except (KeyError, TypeError, ValueError, ArithmeticError, AssertionError):
+        log.warning("a stored pacing setting cannot be read; the default applies: %r", data)
+        return None
+
+
+def _setting(data: Mapping[str, Any] | str) -> PacingSetting:
     if isinstance(data, str):  # a JSONB field of a row read as a composite value
         data = json.loads(data)
         assert isinstance(data, Mapping)
