@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck contracts pytest bench bench-pgbouncer export clean test-client
+.PHONY: run test lint typecheck contracts pytest bench bench-pgbouncer bench-webhooks export clean test-client
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -47,6 +47,10 @@ bench-pgbouncer: $(STAMP)
 		$$sudo apt-get update -qq && \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer; }
 	$(BIN)/python -m tests.bench --pgbouncer
+
+# Webhook delivery latency (commit to receiver) and worker throughput, 1 and 2 workers.
+bench-webhooks: $(STAMP)
+	$(BIN)/python -m tests.bench.webhooks
 
 export: $(STAMP)
 	$(BIN)/okr export

@@ -79,6 +79,12 @@ CATALOGUE: Mapping[str, EventType] = _catalogue(
         "A KR's update became overdue for its cadence: once per stale spell.",
     ),
     EventType("check_in.created", _OKRS, "A KR was checked in on (by a member or a KPI)."),
+    EventType(
+        "key_result.forecast_recorded",
+        _OKRS,
+        "A forecast (a CRM's commit and best case) was posted on a KR; a duplicate external "
+        "id records none.",
+    ),
     EventType("action.created", _OKRS, "An action was created (or copied)."),
     EventType("action.updated", _OKRS, "An action changed (accepted included)."),
     EventType("cycle.created", _DIRECTORY, "A cycle was created."),
@@ -111,6 +117,7 @@ _RENAMED: Mapping[str, str] = {
     "key_result.final_scored": "key_result.final_score_set",
     "action.copied": "action.created",
     "action.accepted": "action.updated",
+    "forecast.created": "key_result.forecast_recorded",
 }
 
 # Bookkeeping that changes with every write: not "what changed".
@@ -135,6 +142,19 @@ DATA_FIELDS: Mapping[str, Mapping[str, str]] = {
             "key_result_id",
             "value",
             "milestones_done",
+            "source",
+            "integration",
+            "external_id",
+        )
+    },
+    # Never the note: free text, as a check-in's.
+    "key_result.forecast_recorded": {
+        n: n
+        for n in (
+            "key_result_id",
+            "commit",
+            "best_case",
+            "as_of_date",
             "source",
             "integration",
             "external_id",
@@ -237,6 +257,9 @@ def _link(resource_type: str, resource_id: UUID, key_result_id: UUID | None) -> 
     if resource_type == "check_in":
         # Check-ins are read as their KR's history.
         return f"/v1/key-results/{key_result_id}/check-ins"
+    if resource_type == "key_result_forecast":
+        # Forecasts too: the KR's series.
+        return f"/v1/key-results/{key_result_id}/forecasts"
     if resource_type == "review_cycle":
         return f"/v1/review-cycles/{resource_id}/results"
     return f"/v1/{resource_type.replace('_', '-')}s/{resource_id}"

@@ -10,8 +10,9 @@ reported (``key_results.reported_track_status`` / ``reported_stale_since``).
 - By the sweep (:func:`sweep_key_result_tracks`): every KR that takes updates, every
   organization's, in batches: the status the calendar gives it now, and a stale spell not
   reported yet. Run it every :data:`SWEEP_INTERVAL` (``okr worker``); running it twice in a
-  row records nothing new, and several workers at once record each change once (each report
-  is kept only if the KR is still as the sweep read it).
+  row records nothing new. One sweep runs at a time across workers (a lock held for the
+  run; a worker that finds it taken skips its round), and should two ever overlap, each
+  change is still recorded once (a report is kept only if the KR is as the sweep read it).
 
 Both events reach exactly who may read the KR's objective, like every KR event.
 """
@@ -302,8 +303,18 @@ async def sweep_key_result_tracks(deps: Deps, *, limit: int = SWEEP_BATCH) -> in
     One transaction of three statements per ``limit`` KRs (the read, the reports kept, the
     events; each KR judged by its pacing curve, its owner unit's default read with it, and
     two more per kind of cycle for an organization with KRs that learn their curve); a KR
-    a check-in or another sweep reported meanwhile is left to them. Returns how many
+    a check-in or another sweep reported meanwhile is left to them. While another sweep
+    runs (another worker's), this one does nothing: it records the same. Returns how many
     events were recorded: a second run right after records none."""
+    # The lock's own unit of work, open for the run: the batches commit one by one, and
+    # the lock must outlive them. It writes nothing, so it holds back no feed reader.
+    async with deps.uow() as guard:
+        if not await guard.tracks.try_lock_sweep():
+            return 0
+        return await _sweep(deps, limit)
+
+
+async def _sweep(deps: Deps, limit: int) -> int:
     now = deps.clock.now()
     after: SweepPosition | None = None
     recorded = 0

@@ -82,6 +82,10 @@ class KeyResultTracks(Protocol):
         """Up to ``limit`` KRs that take updates (``domain.cadence.takes_updates``), every
         organization's, after ``after`` in (organization, id) order. One statement."""
 
+    async def try_lock_sweep(self) -> bool:
+        """Take the sweep's lock until this unit of work ends, without waiting; False:
+        another sweep (another worker's) holds it now."""
+
     async def keep_reports(self, reports: Collection[NewReport]) -> set[UUID]:
         """Keep the reports whose KRs are still as seen; answer the KR ids kept. One
         statement (none for no reports)."""

@@ -99,13 +99,24 @@ class DeliveryAttempt:
     response_excerpt: str | None
 
 
+@dataclass(frozen=True, order=True)
+class DeliveryPosition:
+    """Where a replay stands in an endpoint's deliveries, in (created_at, id) order: the
+    dispatcher gives a whole batch one ``created_at``, so the id breaks the ties."""
+
+    created_at: datetime
+    id: UUID
+
+
 @dataclass(frozen=True)
 class ReplayWindow:
-    """Which deliveries of an endpoint a replay sends again: created in [since, until)."""
+    """Which deliveries of an endpoint a replay sends again: created in [since, until),
+    and past ``after`` (a previous call's last one) when given."""
 
     since: datetime
     until: datetime | None
     event_types: tuple[str, ...] | None  # None: every type
+    after: DeliveryPosition | None = None
 
 
 @dataclass(frozen=True)
@@ -113,8 +124,13 @@ class ReplayedDeliveries:
     queued: int  # made pending again, for the dispatcher to queue
     already_pending: int  # pending anyway: each is sent on its own schedule
     # When more matched than one call replays: the ``created_at`` of the first left out
-    # (oldest first): replay again ``since`` it for the rest.
+    # (oldest first). Kept for older clients: a batch shares one ``created_at``, so
+    # ``since`` it replays some again; ``next_after`` does not.
     next_since: datetime | None
+    # When more matched: the last delivery this call went through; replay ``after`` it.
+    next_after: DeliveryPosition | None = None
+    # Their event passed the outbox's retention: nothing to send, left as they were.
+    expired: int = 0
 
 
 @dataclass(frozen=True)
@@ -146,7 +162,8 @@ class WebhookRepository(Protocol):
     async def requeue_delivery(
         self, organization_id: UUID, delivery_id: UUID, at: datetime
     ) -> None:
-        """Make the delivery pending again, due ``at``, for the dispatcher to queue."""
+        """Make the delivery pending again, due ``at``, for the dispatcher to queue; one
+        pending already is left as it is (its job may be sending it)."""
 
     async def list_attempts(
         self, organization_id: UUID, delivery_ids: Sequence[UUID]
@@ -162,14 +179,16 @@ class WebhookRepository(Protocol):
         limit: int,
         at: datetime,
     ) -> ReplayedDeliveries:
-        """Make up to ``limit`` of the endpoint's deliveries in ``window`` (oldest first)
-        pending again, due ``at``, keeping their event (so their ``webhook-id``); those
-        pending already are left on their schedule (a second job could send one twice)."""
+        """Make up to ``limit`` of the endpoint's deliveries in ``window`` (oldest first, in
+        (created_at, id) order) pending again, due ``at``, keeping their event (so their
+        ``webhook-id``); those pending already are left on their schedule (a second job
+        could send one twice), and those whose event is gone are counted (``expired``)."""
 
     async def delete_deliveries_before(self, cutoff: datetime, limit: int) -> int:
         """Forget up to ``limit`` deliveries created before ``cutoff`` that are not pending
-        (their attempts with them), and up to ``limit`` attempts made before it; every
-        organization's. Returns how many rows went."""
+        or whose event is gone (nothing could ever send them), their attempts with them, and
+        up to ``limit`` attempts made before it; every organization's. Returns how many rows
+        went."""
 
     async def backlog(self, now: datetime) -> WebhookBacklog: ...
 

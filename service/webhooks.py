@@ -26,6 +26,7 @@ previous secret signing too (a second signature) for :data:`ROTATION_OVERLAP`.
 from __future__ import annotations
 
 import base64
+import binascii
 import random
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
@@ -47,6 +48,7 @@ from service.webhook_ports import (
     AttemptOutcome,
     Delivery,
     DeliveryAttempt,
+    DeliveryPosition,
     DeliveryStatus,
     PlannedAttempt,
     ReplayedDeliveries,
@@ -63,6 +65,8 @@ DELIVERY_LOG_LIMIT: Final = 100
 # The delivery log is kept as long as the events it sends: a replay needs the event.
 DELIVERY_RETENTION: Final = RETENTION
 REPLAY_LIMIT: Final = 10_000  # deliveries one replay call sends again
+# Why a delivery whose event passed the outbox's retention failed (at once, no retry).
+EVENT_EXPIRED: Final = "the event passed its retention: nothing to send"
 RETENTION_BATCH: Final = 1_000  # rows one retention transaction deletes
 
 
@@ -370,15 +374,41 @@ async def delivery_log(
     return [DeliveryLog(d, by_delivery[d.id]) for d in deliveries]
 
 
+def encode_replay_cursor(position: DeliveryPosition) -> str:
+    """An opaque cursor of a replay: where the next call goes on from."""
+    raw = f"{position.created_at.isoformat()}|{position.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_replay_cursor(cursor: str) -> DeliveryPosition:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        instant, delivery_id = raw.split("|")
+        position = DeliveryPosition(datetime.fromisoformat(instant), UUID(delivery_id))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise _invalid("after", "is not a cursor of a replay", "invalid_cursor") from None
+    if position.created_at.utcoffset() is None:
+        raise _invalid("after", "is not a cursor of a replay", "invalid_cursor")
+    return position
+
+
 async def replay_since(
-    deps: Deps, principal: Principal, endpoint_id: UUID, window: ReplayWindow
+    deps: Deps,
+    principal: Principal,
+    endpoint_id: UUID,
+    window: ReplayWindow,
+    *,
+    after: str | None = None,
 ) -> ReplayedDeliveries:
     """Send again every delivery of the endpoint created in ``[since, until)`` (of the
     ``event_types`` given), succeeded and failed alike, each with its first ``webhook-id``
     and a fresh retry schedule: for a receiver that lost what it had. At most
-    :data:`REPLAY_LIMIT` per call, oldest first (``next_since`` says where to go on);
-    ``since`` no older than :data:`DELIVERY_RETENTION`. Audited. A disabled endpoint's
-    deliveries go out once it is enabled again."""
+    :data:`REPLAY_LIMIT` per call, oldest first by (created_at, id): a call with ``after``
+    = the answer's cursor (:func:`encode_replay_cursor` of ``next_after``) goes on with
+    the rest, none twice. A delivery whose event passed its retention is not queued (it
+    could not be sent): counted as ``expired``. ``since`` no older than
+    :data:`DELIVERY_RETENTION`. Audited. A disabled endpoint's deliveries go out once it
+    is enabled again."""
     ensure_admin(principal)
     now = deps.clock.now()
     async with deps.read() as uow:
@@ -386,6 +416,8 @@ async def replay_since(
         listed = await uow.webhooks.list_endpoints(principal.organization_id)
     _found(next((e for e in listed if e.id == endpoint_id), None))
     checked = _checked_window(window, now)
+    if after is not None:
+        checked = replace(checked, after=decode_replay_cursor(after))
     async with deps.uow() as uow:
         # The deliveries' rows first, the endpoint's after: the order a worker recording an
         # attempt takes them in (the other order deadlocks with it). An endpoint deleted
@@ -406,8 +438,10 @@ async def replay_since(
                 "since": checked.since.isoformat(),
                 "until": checked.until.isoformat() if checked.until else None,
                 "event_types": list(checked.event_types) if checked.event_types else None,
+                "after": after,
                 "queued": replayed.queued,
                 "already_pending": replayed.already_pending,
+                "expired": replayed.expired,
             },
         )
         await uow.commit()
@@ -432,7 +466,8 @@ async def delete_expired_deliveries(deps: Deps, *, batch: int = RETENTION_BATCH)
     """Forget deliveries created, and attempts made, before :data:`DELIVERY_RETENTION`,
     every organization's, ``batch`` rows per transaction (no long transaction holds the log
     back; several workers doing it at once skip each other's rows). A pending delivery stays
-    until it ends. A job for the worker (hourly). Returns how many rows went."""
+    until it ends, unless its event is gone too (nothing could send it). A job for the
+    worker (hourly). Returns how many rows went."""
     cutoff = deps.clock.now() - DELIVERY_RETENTION
     total = 0
     while True:
@@ -485,26 +520,21 @@ async def attempt_delivery(
     schedule: RetrySchedule = DEFAULT_SCHEDULE,
 ) -> AttemptOutcome | None:
     """One attempt of one delivery (the job of the queue); None: nothing to send (delivered,
-    failed for good, or the endpoint disabled or gone)."""
+    failed for good, or the endpoint disabled or gone). A delivery whose event passed its
+    retention (it waited on a disabled endpoint) fails at once, with that attempt logged:
+    no retry could send it, and it is no fault of the endpoint's (never disabled for it)."""
     async with deps.read() as uow:
         plan = await uow.webhooks.plan_attempt(organization_id, delivery_id)
     if plan is None or not plan.endpoint.enabled:
         return None
+    wait: timedelta | None = None
+    disable: str | None = None
     if plan.event is None:
-        outcome = AttemptOutcome(None, 0, "the event passed its retention: nothing to send")
+        outcome = AttemptOutcome(None, 0, EVENT_EXPIRED)
     else:
         outcome = await send(plan)
+        wait, disable = _after_attempt(plan, outcome, schedule)
     now = deps.clock.now()
-    attempts = plan.delivery.attempts + 1
-    wait = None if outcome.delivered else schedule.delay_after(attempts)
-    disable = None
-    if not outcome.delivered and wait is None:
-        last_success = plan.endpoint.last_success_at
-        if last_success is None or last_success < plan.delivery.created_at:
-            disable = (
-                f"every attempt of delivery {delivery_id} failed over "
-                f"{_span(schedule)} (last: {outcome.error})"
-            )[:DESCRIPTION_MAX_LENGTH]
     async with deps.uow() as uow:
         await uow.webhooks.record_attempt(
             plan.delivery,
@@ -515,6 +545,26 @@ async def attempt_delivery(
         )
         await uow.commit()
     return outcome
+
+
+def _after_attempt(
+    plan: PlannedAttempt, outcome: AttemptOutcome, schedule: RetrySchedule
+) -> tuple[timedelta | None, str | None]:
+    """The wait before the next attempt (None: no more), and why the endpoint is disabled
+    when every attempt failed and it had no success since the delivery was made."""
+    if outcome.delivered:
+        return None, None
+    wait = schedule.delay_after(plan.delivery.attempts + 1)
+    if wait is not None:
+        return wait, None
+    last_success = plan.endpoint.last_success_at
+    if last_success is not None and last_success >= plan.delivery.created_at:
+        return None, None
+    reason = (
+        f"every attempt of delivery {plan.delivery.id} failed over "
+        f"{_span(schedule)} (last: {outcome.error})"
+    )
+    return None, reason[:DESCRIPTION_MAX_LENGTH]
 
 
 def _span(schedule: RetrySchedule) -> str:

@@ -44,7 +44,7 @@ from api.meetings.graphql import MeetingMutation, MeetingQuery
 from api.members.graphql import MemberMutation, MemberQuery
 from api.objectives.graphql import ObjectiveMutation, ObjectiveQuery
 from api.organization.graphql import OrganizationMutation, OrganizationQuery
-from api.push.graphql import PushUrlMutation
+from api.push.graphql import PushUrlMutation, PushUrlQuery
 from api.quality.graphql import QualityQuery
 from api.reviews.graphql import ReviewMutation, ReviewQuery
 from api.templates.graphql import TemplateMutation, TemplateQuery
@@ -59,6 +59,7 @@ class Query(
     ObjectiveQuery,
     KeyResultQuery,
     ForecastQuery,
+    PushUrlQuery,
     ActionQuery,
     AuditQuery,
     EventQuery,

@@ -1,6 +1,7 @@
-"""Push URLs in the graph: the mutations that create and revoke one (the type is
-``api.push.shapes.PushUrlOut``, named ``PushUrl``). Listing them and pushing are REST's:
-a push needs no JWT, so it has no place behind the GraphQL endpoint's token."""
+"""Push URLs in the graph: the ``keyResultPushUrls`` query that lists a KR's, and the
+mutations that create and revoke one (the type is ``api.push.shapes.PushUrlOut``, named
+``PushUrl``: never its secret). Pushing is REST's: a push needs no JWT, so it has no place
+behind the GraphQL endpoint's token."""
 
 from __future__ import annotations
 
@@ -8,11 +9,35 @@ from uuid import UUID
 
 import strawberry
 
+from api.graphql.connections import AfterArg, Connection, FirstArg, connection, page_request
 from api.graphql.context import Info
-from api.graphql.fields import mutation
+from api.graphql.fields import field, mutation
 from api.graphql.mutations import write
 from api.push.shapes import PushUrlOut
 from service import push_urls
+from service.pagination import DEFAULT_LIMIT
+
+
+@strawberry.type
+class PushUrlQuery:
+    @field(
+        description="A key result's push URLs, revoked ones included, oldest first, a page "
+        "at a time: name, who created it and when, when last called; never their secrets. "
+        "For whoever may edit the KR (its owner, their managers, the objective's editors, "
+        "admins); `not_found` when you may not see it, `forbidden` when you may not edit it."
+    )
+    async def key_result_push_urls(
+        self,
+        info: Info,
+        key_result_id: UUID,
+        first: FirstArg = DEFAULT_LIMIT,
+        after: AfterArg = None,
+    ) -> Connection[PushUrlOut]:
+        ctx = info.context
+        found = await push_urls.list_push_urls(
+            ctx.deps, ctx.principal, key_result_id, page_request(first, after)
+        )
+        return connection(found, PushUrlOut.of, lambda p: p.id)
 
 
 @strawberry.input(description="A new push URL of a key result, named for the integration.")

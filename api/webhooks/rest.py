@@ -176,18 +176,30 @@ async def get_webhook_delivery(
     description="Send again every delivery of the endpoint made at or after `since` (and "
     "before `until`, of the `event_types` given), succeeded and failed alike, each with its "
     "first `webhook-id` (receivers deduplicate) and a fresh retry schedule. At most 10,000 "
-    "per call, oldest first: `truncated` and `next_since` say where to go on. `since` may "
-    "be at most 30 days ago (the log's and the events' retention): older is 422 `too_old`. "
-    "Deliveries still pending are not queued twice (`already_pending`). A disabled "
-    "endpoint's deliveries go out once it is enabled. Audited.",
+    "per call, oldest first: when `truncated`, call again with `after` = `next_cursor` for "
+    "the rest (`next_since` is deprecated). `since` may be at most 30 days ago (the log's "
+    "and the events' retention): older is 422 `too_old`. Deliveries still pending are not "
+    "queued twice (`already_pending`); those whose event passed its retention are not "
+    "queued (`expired`). A disabled endpoint's deliveries go out once it is enabled. "
+    "Honours `Idempotency-Key` (a retry does not send everything again). Audited.",
     response_model=WebhookReplayOut,
-    responses=error_responses(401, 403, 404, 422),
+    responses=error_responses(401, 403, 404, 409, 422),
 )
 async def replay_webhook_deliveries(
-    endpoint_id: UUID, body: WebhookReplay, principal: CurrentPrincipal, deps: UseCaseDeps
-) -> WebhookReplayOut:
-    replayed = await webhooks.replay_since(deps, principal, endpoint_id, body.to_window())
-    return WebhookReplayOut.of_replayed(replayed)
+    endpoint_id: UUID,
+    body: WebhookReplay,
+    principal: CurrentPrincipal,
+    deps: UseCaseDeps,
+    idempotency: IdempotencyDep,
+) -> Response:
+    async def produce() -> Response:
+        replayed = await webhooks.replay_since(
+            deps, principal, endpoint_id, body.to_window(), after=body.after
+        )
+        answer = WebhookReplayOut.of_replayed(replayed)
+        return JSONResponse(answer.model_dump(mode="json"), status_code=202)
+
+    return await idempotency.run(produce)
 
 
 @router.post(

@@ -239,6 +239,13 @@ class WebhookReplay(Input):
         examples=[["check_in.created"]],
         description="Only deliveries of these event types; null: every type.",
     )
+    after: str | None = Field(
+        default=None,
+        max_length=200,
+        examples=[None],
+        description="The `next_cursor` of a truncated answer: go on after the last delivery "
+        "it replayed (send the same `since`, `until` and `event_types`); null: from `since`.",
+    )
 
     def to_window(self) -> ReplayWindow:
         return ReplayWindow(
@@ -257,20 +264,37 @@ class WebhookReplayOut(BaseModel):
         description="Deliveries in the window still pending: sent on their own "
         "schedule, not twice.",
     )
+    expired: int = Field(
+        examples=[0],
+        description="Deliveries in the window whose event passed its 30-day retention: "
+        "nothing to send, not queued.",
+    )
     truncated: bool = Field(
+        examples=[False],
         description="More than 10,000 deliveries matched: only the oldest 10,000 were "
-        "replayed; call again with `since` = `next_since` for the rest."
+        "replayed; call again with `after` = `next_cursor` for the rest.",
+    )
+    next_cursor: str | None = Field(
+        examples=[None],
+        description="When `truncated`: pass it as `after` (with the same window) for the "
+        "rest, none replayed twice; else null.",
     )
     next_since: datetime | None = Field(
-        examples=[None], description="Where a next call starts when `truncated`; else null."
+        examples=[None],
+        description="Deprecated, kept for older clients: the `created_at` of the first "
+        "delivery left out when `truncated`. Deliveries made together share it, so `since` "
+        "= `next_since` replays some again: use `next_cursor`.",
     )
 
     @classmethod
     def of_replayed(cls, replayed: ReplayedDeliveries) -> Self:
+        after = replayed.next_after
         return cls(
             queued=replayed.queued,
             already_pending=replayed.already_pending,
+            expired=replayed.expired,
             truncated=replayed.next_since is not None,
+            next_cursor=webhooks.encode_replay_cursor(after) if after is not None else None,
             next_since=replayed.next_since,
         )
 

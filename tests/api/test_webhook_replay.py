@@ -43,7 +43,9 @@ async def test_a_replay_since_t_sends_exactly_the_later_deliveries_again_with_th
             assert answer.json() == {
                 "queued": 2,
                 "already_pending": 0,
+                "expired": 0,
                 "truncated": False,
+                "next_cursor": None,
                 "next_since": None,
             }
             await eventually(lambda: len(hook.received) == 5)

@@ -31,6 +31,8 @@ from service.track_ports import (
     TrackedKeyResult,
 )
 
+# The sweep's advisory lock ("okrtrks"): one sweep at a time across workers.
+SWEEP_LOCK = 0x6F6B7274726B73
 _TEXTS = ARRAY(String())
 _INSTANTS = ARRAY(DateTime(timezone=True))
 
@@ -212,6 +214,12 @@ class PostgresKeyResultTracks:
                 },
             )
         return [_tracked(row) for row in rows]
+
+    async def try_lock_sweep(self) -> bool:
+        # Transaction-scoped: the unit of work's end (commit, rollback, a dead connection)
+        # releases it, so a crashed worker never keeps the others from sweeping.
+        taken = await self._conn.execute(select(func.pg_try_advisory_xact_lock(SWEEP_LOCK)))
+        return bool(taken.scalar())
 
     async def keep_reports(self, reports: Collection[NewReport]) -> set[UUID]:
         if not reports:

@@ -25,7 +25,20 @@ from uuid import UUID
 
 from pgqueuer.db import AsyncpgDriver
 from pgqueuer.queries import Queries
-from sqlalchemy import and_, delete, func, insert, literal_column, select, text, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.event_ports import Audience, IntegrationEvent
@@ -36,6 +49,7 @@ from service.webhook_ports import (
     AttemptOutcome,
     Delivery,
     DeliveryAttempt,
+    DeliveryPosition,
     DeliveryStatus,
     PlannedAttempt,
     ReplayedDeliveries,
@@ -89,6 +103,16 @@ moved AS (
 SELECT (SELECT count(*) FROM made) AS made, (SELECT count(*) FROM moved) AS moved
 """
 )
+
+
+def _event_kept() -> ColumnElement[bool]:
+    """The delivery's event is still in the outbox (not past its retention)."""
+    return (
+        select(literal_column("1"))
+        .select_from(_e)
+        .where(_e.c.organization_id == _d.c.organization_id, _e.c.id == _d.c.event_id)
+        .exists()
+    )
 
 
 def _endpoint(row: Any) -> WebhookEndpoint:
@@ -203,7 +227,12 @@ class PostgresWebhooks:
     ) -> None:
         await self._conn.execute(
             update(_d)
-            .where(_d.c.organization_id == organization_id, _d.c.id == delivery_id)
+            .where(
+                _d.c.organization_id == organization_id,
+                _d.c.id == delivery_id,
+                # A pending one keeps its schedule and attempts: its job may be sending it.
+                _d.c.status != DeliveryStatus.PENDING.value,
+            )
             .values(
                 status=DeliveryStatus.PENDING.value,
                 attempts=0,
@@ -254,19 +283,26 @@ class PostgresWebhooks:
             conditions.append(_d.c.created_at < window.until)
         if window.event_types is not None:
             conditions.append(_d.c.event_type.in_(window.event_types))
+        if window.after is not None:
+            after = window.after
+            conditions.append(
+                tuple_(_d.c.created_at, _d.c.id)
+                > tuple_(literal(after.created_at, _d.c.created_at.type), literal(after.id))
+            )
         # One more than the limit tells whether the window holds more than one call replays.
         # Locked: a worker's attempt recording on one of them waits, so none is sent twice.
         picked = (
             await self._conn.execute(
-                select(_d.c.id, _d.c.status, _d.c.created_at)
+                select(_d.c.id, _d.c.status, _d.c.created_at, _event_kept().label("sendable"))
                 .where(*conditions)
                 .order_by(_d.c.created_at, _d.c.id)
                 .limit(limit + 1)
-                .with_for_update()
+                .with_for_update(of=_d)
             )
         ).all()
         kept, rest = picked[:limit], picked[limit:]
-        again = [r.id for r in kept if r.status != DeliveryStatus.PENDING.value]
+        sendable = [r for r in kept if r.sendable]
+        again = [r.id for r in sendable if r.status != DeliveryStatus.PENDING.value]
         if again:
             await self._conn.execute(
                 update(_d)
@@ -281,15 +317,21 @@ class PostgresWebhooks:
             )
         return ReplayedDeliveries(
             queued=len(again),
-            already_pending=len(kept) - len(again),
+            already_pending=len(sendable) - len(again),
             next_since=rest[0].created_at if rest else None,
+            next_after=DeliveryPosition(kept[-1].created_at, kept[-1].id) if rest else None,
+            expired=len(kept) - len(sendable),
         )
 
     async def delete_deliveries_before(self, cutoff: datetime, limit: int) -> int:
-        # A pending delivery stays (its job may be about to send it); its old attempts go.
+        # A pending delivery stays (its job may be about to send it), unless its event is
+        # gone: nothing could send it (on a disabled endpoint it would wait forever).
         old_deliveries = (
             select(_d.c.organization_id, _d.c.id)
-            .where(_d.c.created_at < cutoff, _d.c.status != DeliveryStatus.PENDING.value)
+            .where(
+                _d.c.created_at < cutoff,
+                or_(_d.c.status != DeliveryStatus.PENDING.value, ~_event_kept()),
+            )
             .order_by(_d.c.created_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
