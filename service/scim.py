@@ -157,9 +157,28 @@ async def _one_transaction(deps: Deps) -> AsyncIterator[tuple[Deps, UnitOfWork]]
         await uow.commit()
 
 
-async def _find_manager(uow: UnitOfWork, org_id: UUID, ref: str) -> UUID | None:
-    """The member a manager reference names: by SCIM id, else by externalId."""
-    return await uow.scim.member_named_by(org_id, ref)
+async def _lock_and_find_manager(
+    uow: UnitOfWork, org_id: UUID, ref: str | None
+) -> tuple[UUID | None, str | None]:
+    """The member ``ref`` names (by SCIM id, else by externalId) and the reference left
+    pending (``ref`` when no member has it yet), with the manager-references lock held.
+
+    The lock closes a race of a sync's concurrent creates: a report that finds no manager
+    and the manager's own create looking for its waiting reports could each miss the other's
+    uncommitted row, leaving the report pending for ever. A found manager needs only the
+    shared lock (the write then looks for its own waiting reports); a miss takes it
+    exclusive and looks once more, so a manager whose create was under way is seen now.
+    An advisory lock rather than a second look after the commit: a look after the commit
+    can still miss a manager committing at that moment, and would split the User's one
+    transaction in two.
+    """
+    found = await uow.scim.member_named_by(org_id, ref) if ref else None
+    if not ref or found is not None:
+        await uow.scim.lock_manager_references(org_id, exclusive=False)
+        return found, None
+    await uow.scim.lock_manager_references(org_id, exclusive=True)
+    found = await uow.scim.member_named_by(org_id, ref)
+    return found, (ref if found is None else None)
 
 
 def _profile(member_id: UUID, data: ScimUserData) -> ScimProfile:
@@ -203,9 +222,7 @@ async def create_user(deps: Deps, principal: Principal, data: ScimUserData) -> S
     async with _one_transaction(deps) as (tx, uow):
         if await uow.scim.user_name_owner(org_id, data.user_name.strip()) is not None:
             raise _user_name_taken()
-        manager_id = (
-            await _find_manager(uow, org_id, data.manager_ref) if data.manager_ref else None
-        )
+        manager_id, pending = await _lock_and_find_manager(uow, org_id, data.manager_ref)
         member = await members.create_member(
             tx,
             sync,
@@ -218,7 +235,6 @@ async def create_user(deps: Deps, principal: Principal, data: ScimUserData) -> S
         )
         profile = _profile(member.id, data)
         await uow.scim.save_profile(org_id, profile)
-        pending = data.manager_ref if data.manager_ref and manager_id is None else None
         if pending is not None:
             await uow.scim.set_pending_manager(org_id, member.id, pending, deps.clock.now())
         if not data.active:
@@ -319,7 +335,8 @@ async def replace_user(
     expected_version: int | None = None,
 ) -> ScimUser:
     """Make the User what ``data`` says (PUT, and PATCH once applied to the current User):
-    the member and its SCIM row change in one transaction."""
+    the member and its SCIM row change in one transaction, and the reports waiting for the
+    User (it may just have gained the externalId they name) get their manager in it too."""
     sync = _sync_principal(principal)
     _ensure_user_name(data)
     org_id = sync.organization_id
@@ -329,10 +346,8 @@ async def replace_user(
         owner = await uow.scim.user_name_owner(org_id, data.user_name.strip())
         if owner is not None and owner != member_id:
             raise _user_name_taken()
-        manager_id = (
-            await _find_manager(uow, org_id, data.manager_ref) if data.manager_ref else None
-        )
-        pending = data.manager_ref if data.manager_ref and manager_id is None else None
+        # Before update_member, which may take the managers' graph lock: always this order.
+        manager_id, pending = await _lock_and_find_manager(uow, org_id, data.manager_ref)
         changes = members.MemberChanges(
             name=data.member_name(),
             # No address: the emails were removed (PUT replaces them all; a PATCH ``remove``).
@@ -355,6 +370,9 @@ async def replace_user(
         owned = None
         if current.member.active and not updated.active:
             owned = await uow.scim.owned_by(org_id, member_id)
+        # Every time, not only when the externalId changes: it also resolves reports left
+        # waiting before the lock existed, when the identity provider next writes the User.
+        await _resolve_waiting_reports(tx, sync, updated)
     return ScimUser(updated, profile, pending, owned)
 
 

@@ -95,6 +95,16 @@ class ScimStore(Protocol):
     async def waiting_for(self, organization_id: UUID, refs: Sequence[str]) -> list[UUID]:
         """The members whose pending manager reference is one of ``refs``."""
 
+    async def lock_manager_references(self, organization_id: UUID, *, exclusive: bool) -> None:
+        """Hold the organization's lock on manager references until the transaction ends.
+
+        A write that stores a pending reference takes it ``exclusive``; a write that looks
+        for the reports waiting for a User takes it shared (such writes never wait for each
+        other). So a report's "manager not found, store it pending" and its manager's "who
+        waits for me?" never run at once, and one of them always sees the other's commit.
+        Take it before any graph lock (:meth:`UnitOfWork.lock_graph`): one order, no deadlock.
+        """
+
     async def set_pending_manager(
         self, organization_id: UUID, member_id: UUID, manager_ref: str, at: datetime
     ) -> None: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -106,6 +108,17 @@ def _condition(organization_id: UUID, condition: ScimCondition) -> ColumnElement
     if condition.operator is ScimOperator.CO:
         return text_column.like(f"%{pattern}%", escape="\\")
     return text_column.like(f"{pattern}%", escape="\\")
+
+
+_LOCK_EXCLUSIVE = text("SELECT pg_advisory_xact_lock(:key)")
+_LOCK_SHARED = text("SELECT pg_advisory_xact_lock_shared(:key)")
+
+
+def _references_lock_key(organization_id: UUID) -> int:
+    """A stable signed 64-bit advisory-lock key for the organization's manager references
+    (a prefix of its own, apart from the graphs' keys of ``lock_graph``)."""
+    digest = hashlib.blake2b(f"okr-scim-managers:{organization_id}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
 
 
 class PostgresScimStore:
@@ -228,6 +241,12 @@ class PostgresScimStore:
             .order_by(p.created_at, p.member_id)
         )
         return [row.member_id for row in rows]
+
+    async def lock_manager_references(self, organization_id: UUID, *, exclusive: bool) -> None:
+        # A transaction-scoped advisory lock (released by the commit or rollback, after the
+        # commit is visible), as ``lock_graph`` takes for the graphs, on a key of its own.
+        statement = _LOCK_EXCLUSIVE if exclusive else _LOCK_SHARED
+        await self._conn.execute(statement, {"key": _references_lock_key(organization_id)})
 
     async def set_pending_manager(
         self, organization_id: UUID, member_id: UUID, manager_ref: str, at: datetime
