@@ -74,6 +74,22 @@ def objective_expected_progress(
     return mean if mean is not None else straight_line
 
 
+def pooled_expected_progress(
+    total_weight: Decimal,
+    inherited: Decimal,
+    own_curves: Iterable[tuple[Decimal, Decimal]],
+    straight_line: Decimal,
+) -> Decimal:
+    """:func:`objective_expected_progress` of an objective whose KRs of ``total_weight``
+    mostly share one curve (its owner unit's default, else the organization's), whose
+    expected progress is ``inherited``; ``own_curves`` are the ``(expected progress,
+    weight)`` of the KRs with a curve of their own. The KRs that inherit weigh the rest as
+    one pair: the same sums as listing each, so exactly the same figure, read without them."""
+    own = list(own_curves)
+    rest = total_weight - sum((weight for _, weight in own), Decimal(0))
+    return objective_expected_progress([(inherited, rest), *own], straight_line)
+
+
 @dataclass(frozen=True)
 class Reported:
     """What was last reported of a KR. ``status`` None: nothing yet, and the first look is

@@ -30,6 +30,7 @@ from domain.pacing import expected_progress as curve_progress
 from domain.pacing_setting import PacingSetting
 from domain.scoring import (
     ONE,
+    ZERO,
     Grade,
     TrackStatus,
     counts_in_figures,
@@ -38,14 +39,20 @@ from domain.scoring import (
     track_status,
     weighted_mean,
 )
-from domain.tracks import objective_expected_progress
+from domain.tracks import objective_expected_progress, pooled_expected_progress
 from domain.units import OrgUnit
-from service.alignment_ports import KeyResultFigures, ObjectiveNode
+from service.alignment_ports import KeyResultFigures, ObjectiveNode, PacedProgress
 from service.as_of import AsOf, resolve_as_of
 from service.auth import Principal, ensure_can_read_okrs
 from service.context import Deps
 from service.objectives import organization_of, visible_objective_at
-from service.okr_access import viewer_of, visible_among, visible_objective
+from service.okr_access import (
+    audit_private_reads,
+    note_private_reads,
+    viewer_of,
+    visible_among,
+    visible_objective,
+)
 from service.okr_ports import Viewer
 from service.ports import UnitOfWork
 from service.scores import (
@@ -196,7 +203,8 @@ async def alignment_tree(
         cycle = await _cycle(uow, org.id, cycle_id)
         viewer = viewer_of(principal)
         if root_id is not None:
-            root = await visible_objective(uow, principal, root_id)
+            # Audited below with the whole tree shown: one event per read.
+            root = await visible_objective(uow, principal, root_id, audit=False)
             if root.created_at > instant or not await _within(uow, org.id, root.cycle_id, cycle):
                 raise NotFound("no such objective in this cycle")
             nodes = await uow.alignment.subtree_nodes(
@@ -215,12 +223,41 @@ async def alignment_tree(
         progress = await node_progress(
             uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=depth is None
         )
-        cycles = await uow.cycles.get_many(org.id, list({n.cycle_id for n in nodes}))
+        # The owner units' default curves ride on the cycles' statement: no read of units.
+        cycles, unit_pacing = await uow.objective_records.cycles_with_unit_pacing(
+            org.id, list({n.cycle_id for n in nodes}), _owner_units(nodes)
+        )
     by_id = {n.id: n for n in nodes}
+    await audit_private_reads(deps, principal, (by_id[b.id] for b, _ in walk(forest)))
     scorer = _Scorer(org, cycles, local_today(org, instant))
-    roots = [_tree_node(b, by_id, progress, scorer, is_root=True) for b in forest]
+    expected = _paced_expected(scorer, nodes, progress.paced, unit_pacing)
+    roots = [_tree_node(b, by_id, progress, scorer, expected, is_root=True) for b in forest]
     count = sum(1 for _ in walk(forest))
     return AlignmentTree(cycle, at, root_id, depth, count, roots)
+
+
+def _owner_units(nodes: Iterable[ObjectiveNode]) -> list[UUID]:
+    return list({n.owner_id for n in nodes if n.owner_kind is OwnerKind.UNIT})
+
+
+def _paced_expected(
+    scorer: _Scorer,
+    nodes: Iterable[ObjectiveNode],
+    paced: Mapping[UUID, PacedProgress],
+    unit_pacing: Mapping[UUID, PacingSetting | None],
+) -> dict[UUID, Decimal]:
+    """Each visible objective's expected progress by its KRs' curves (DOMAIN.md "Sales
+    pacing"), from its KRs' total weight and the few KRs with a curve of their own: the
+    others share its owner unit's default or the organization's. No statement."""
+    return {
+        n.id: scorer.objective_expected(
+            n.cycle_id,
+            paced.get(n.id),
+            unit_pacing.get(n.owner_id) if n.owner_kind is OwnerKind.UNIT else None,
+        )
+        for n in nodes
+        if n.visible
+    }
 
 
 def _ensure_depth(depth: int | None) -> None:
@@ -263,6 +300,7 @@ class _Scorer:
             cycle_id: expected_progress(c.start_date, c.end_date, today)
             for cycle_id, c in cycles.items()
         }
+        self._inherited_memo: dict[tuple[UUID, PacingSetting | None], Decimal] = {}
 
     def straight_line(self, cycle_id: UUID) -> Decimal:
         return self._expected[cycle_id]
@@ -286,6 +324,57 @@ class _Scorer:
         )
         elapsed = elapsed_fraction(cycle.start_date, cycle.end_date, self._today)
         return curve_progress(judged.curve, elapsed)
+
+    def objective_expected(
+        self, cycle_id: UUID, paced: PacedProgress | None, unit_pacing: PacingSetting | None
+    ) -> Decimal:
+        """An objective's expected progress: the weighted mean of its KRs' by their curves
+        (``domain.tracks.pooled_expected_progress``); the straight line without KRs that
+        weigh (``paced`` None: a roll-up). A ``learned`` setting reads its default curve,
+        as in :meth:`key_result_expected`."""
+        straight = self._expected[cycle_id]
+        if paced is None:
+            return straight
+        inherited = self._inherited(cycle_id, unit_pacing)
+        cycle = self._cycles[cycle_id]
+        own = [
+            (self._curve_at(cycle, c.pacing, unit_pacing, c.start, c.target), c.weight)
+            for c in paced.own_curves
+        ]
+        return pooled_expected_progress(paced.weight, inherited, own, straight)
+
+    def _inherited(self, cycle_id: UUID, unit_pacing: PacingSetting | None) -> Decimal:
+        """The expected progress of a KR without a curve of its own: the same for every such
+        KR of a unit in a cycle (a default is never a schedule: no start or target needed),
+        so computed once per pair, not per objective of a 10,000-node tree."""
+        key = (cycle_id, unit_pacing)
+        found = self._inherited_memo.get(key)
+        if found is None:
+            cycle = self._cycles[cycle_id]
+            found = self._curve_at(cycle, None, unit_pacing, ZERO, ONE)
+            self._inherited_memo[key] = found
+        return found
+
+    def _curve_at(
+        self,
+        cycle: Cycle,
+        own: PacingSetting | None,
+        unit_pacing: PacingSetting | None,
+        start: Decimal,
+        target: Decimal,
+    ) -> Decimal:
+        judged = judge_pacing(
+            own,
+            unit_pacing,
+            self._org.pacing,
+            start=start,
+            target=target,
+            start_date=cycle.start_date,
+            end_date=cycle.end_date,
+        )
+        return curve_progress(
+            judged.curve, elapsed_fraction(cycle.start_date, cycle.end_date, self._today)
+        )
 
     def score(
         self,
@@ -315,6 +404,7 @@ def _tree_node(
     nodes: Mapping[UUID, ObjectiveNode],
     progress: NodeProgress,
     scorer: _Scorer,
+    expected: Mapping[UUID, Decimal],
     *,
     is_root: bool,
 ) -> TreeNode:
@@ -327,9 +417,11 @@ def _tree_node(
         objective=node,
         depth=branch.depth,
         link=link,
-        score=scorer.score(node.cycle_id, value, node.ambition),
+        score=scorer.score(node.cycle_id, value, node.ambition, expected=expected.get(node.id)),
         rolled_up=node.id in progress.from_aligned,
-        children=[_tree_node(c, nodes, progress, scorer, is_root=False) for c in branch.children],
+        children=[
+            _tree_node(c, nodes, progress, scorer, expected, is_root=False) for c in branch.children
+        ],
     )
 
 
@@ -346,15 +438,20 @@ async def alignment_path(
         org = await organization_of(uow, principal)
         now = deps.clock.now()
         at = resolve_as_of(as_of, org, now)
-        await visible_objective_at(uow, principal, objective_id, at)
+        # Audited below with the whole path shown: one event per read.
+        await visible_objective_at(uow, principal, objective_id, at, audit=False)
         parents = await uow.objectives.alignment_ancestors(org.id, objective_id)
         chain = walk_up(objective_id, parents.get)
         found = await uow.objectives.get_many(org.id, chain)
-        seen = {o.id for o in await visible_among(uow, principal, found.values())}
+        seen = {o.id for o in await visible_among(uow, principal, found.values(), audit=False)}
         # The path stops below the first objective the caller may not see.
         shown = list(takewhile(lambda step: step in seen, chain))
         path = [found[step] for step in shown]
         views = await view_objectives(uow, org, path, now, viewer_of(principal), as_of=at)
+        await note_private_reads(uow, principal, path)
+        # A read in a transaction: committing keeps that audit event (COMMIT instead of
+        # the ROLLBACK that would close it: no statement more).
+        await uow.commit()
     return AlignmentPath(objective_id, views, hidden_above=len(shown) < len(chain))
 
 
@@ -416,6 +513,7 @@ async def unit_scores(
             UnitScore(unit, _figure(own, progress.values), _figure(total, progress.values))
         )
     company = _figure([n.id for n in nodes], progress.values)
+    await audit_private_reads(deps, principal, nodes)
     return UnitScores(cycle, at, company, result)
 
 
@@ -476,6 +574,7 @@ async def alignment_coverage(deps: Deps, principal: Principal, cycle_id: UUID) -
         memberships = await uow.alignment.unit_memberships(org.id)
         everyone = await uow.alignment.active_member_ids(org.id)
     by_id = {n.id: n for n in nodes}
+    await audit_private_reads(deps, principal, nodes)
     owned = _objectives_by_unit(nodes, memberships)
     owners = {n.owner_id for n in nodes if n.owner_kind is OwnerKind.MEMBER}
     members_of: dict[UUID, list[UUID]] = {}
@@ -562,6 +661,8 @@ async def cycle_stats(
             as_of=instant,
         )
         cycles = await uow.cycles.get_many(org.id, list({n.cycle_id for n in nodes} | {cycle.id}))
+    # Drafts count in the tally by state: every objective read is audited.
+    await audit_private_reads(deps, principal, read)
     today = local_today(org, instant)
     scorer = _Scorer(org, cycles, today)
     cycle_of = {n.id: n.cycle_id for n in nodes}

@@ -68,6 +68,26 @@ class KeyResultFigures(NamedTuple):
     pacing: PacingSetting | None = None  # its own curve (None: its unit's or the org's)
 
 
+class OwnCurve(NamedTuple):
+    """A KR that sets its own pacing curve, as its objective's expected progress weighs it
+    (its start and target place a target schedule's values on the curve)."""
+
+    weight: Decimal
+    pacing: PacingSetting
+    start: Decimal
+    target: Decimal
+
+
+class PacedProgress(NamedTuple):
+    """An objective's own progress, with what its expected progress needs beyond its owner
+    unit's and the organization's default curve: the total weight of its KRs (the weights of
+    its progress) and the KRs among them that set a curve of their own (few: most inherit)."""
+
+    progress: Decimal
+    weight: Decimal
+    own_curves: tuple[OwnCurve, ...] = ()
+
+
 class WeekActivity(NamedTuple):
     week: int  # 1 for the cycle's first seven days
     starts_on: date
@@ -110,6 +130,13 @@ class AlignmentReader(Protocol):
         as ``domain.scoring`` scores them, computed where they are stored (one figure per
         objective read, not its KRs); an objective with nothing to measure (no KR of
         positive weight) is absent. One statement."""
+
+    async def paced_progress(
+        self, organization_id: UUID, objective_ids: Sequence[UUID], *, as_of: datetime
+    ) -> Mapping[UUID, PacedProgress]:
+        """:meth:`objective_progress` (the same statement), each with its KRs' total weight
+        and the KRs of positive weight that set their own curve: what judging it by its KRs'
+        curves needs, at the cost of reading the rare KR with a curve of its own."""
 
     async def units(self, organization_id: UUID) -> Sequence[OrgUnit]:
         """Every org unit (an organization has hundreds, not millions)."""

@@ -47,13 +47,14 @@ from service.objectives import (
 from service.okr_access import (
     ensure_may_edit_key_result,
     ensure_may_edit_objective,
+    note_private_reads,
     viewer_of,
     visible_among,
     visible_key_result,
     visible_objective,
 )
 from service.okr_ports import KeyResultFilter, Viewer
-from service.pacing import ensure_pacing, pacing_inputs
+from service.pacing import ensure_pacing, owner_unit_ids, pacing_inputs
 from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import Graph, UnitOfWork
@@ -605,11 +606,20 @@ async def key_results_by_id(
         org = await organization_of(uow, principal)
         found = await visible_key_results(uow, principal, key_result_ids)
         latest = await uow.check_ins.latest(org.id, list(found))
-        cycles = await uow.cycles.get_many(org.id, list({o.cycle_id for _, o in found.values()}))
+        # The owner units' default curves ride on the cycles' statement: no read of units.
+        cycles, unit_pacing = await uow.objective_records.cycles_with_unit_pacing(
+            org.id,
+            list({o.cycle_id for _, o in found.values()}),
+            owner_unit_ids(o for _, o in found.values()),
+        )
         now = deps.clock.now()
         today = local_today(org, now)
         pacing = await pacing_inputs(
-            uow, org, [(kr, o, cycles[o.cycle_id]) for kr, o in found.values()], now
+            uow,
+            org,
+            [(kr, o, cycles[o.cycle_id]) for kr, o in found.values()],
+            now,
+            unit_defaults=unit_pacing,
         )
         summed = await summed_values(
             uow, org.id, [kr for kr, _ in found.values()], viewer_of(principal)
@@ -713,6 +723,7 @@ async def find_key_results(
             time_zone=org.time_zone,
         )
         loaded = await _load_views(deps, uow, org, found.items, viewer_of(principal))
+        await note_private_reads(uow, principal, loaded.objectives.values())
     return found.with_items(loaded.views)
 
 

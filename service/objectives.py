@@ -291,10 +291,15 @@ async def create_objective(deps: Deps, principal: Principal, data: NewObjective)
 
 
 async def visible_objective_at(
-    uow: UnitOfWork, principal: Principal, objective_id: UUID, at: datetime | None
+    uow: UnitOfWork,
+    principal: Principal,
+    objective_id: UUID,
+    at: datetime | None,
+    *,
+    audit: bool = True,
 ) -> Objective:
     """The objective the caller may see, as it existed at ``at`` (created later: not found)."""
-    objective = await visible_objective(uow, principal, objective_id)
+    objective = await visible_objective(uow, principal, objective_id, audit=audit)
     if at is not None and objective.created_at > at:
         raise NotFound("the objective did not exist yet at as_of")
     return objective
@@ -821,6 +826,8 @@ async def children_of(
         org = await organization_of(uow, principal)
         viewer = viewer_of(principal)
         found = await uow.objectives.aligned_to(org.id, parent_ids, viewer)
+        # One event per loader batch: each batch is a read of its own.
+        await note_private_reads(uow, principal, found)
         views = await view_objectives(uow, org, found, deps.clock.now(), viewer)
     children: dict[UUID, list[ObjectiveView]] = {i: [] for i in parent_ids}
     for view in views:

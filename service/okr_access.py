@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Protocol
 from uuid import UUID
 
 from domain.errors import DomainError, Forbidden, NotFound
 from domain.okrs import KeyResult, Objective, OwnerKind, Visibility
 from service.auth import Principal, may_read_private_okrs
+from service.context import Deps
 from service.ids import new_id
 from service.okr_ports import AuditEvent, KeyResultContext, Viewer
 from service.ports import UnitOfWork
@@ -43,33 +45,67 @@ def _read_in_sql(principal: Principal) -> bool:
     )
 
 
+class Shown(Protocol):
+    """What auditing needs of an objective shown: an ``Objective`` or an alignment node."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    @property
+    def visibility(self) -> Visibility: ...
+
+
+def _private_read(
+    principal: Principal, objectives: Iterable[Shown], at: datetime
+) -> AuditEvent | None:
+    """The ``okrs.private_read`` event of a read that showed ``objectives``: None unless the
+    caller is a client under ``okrs:read_private`` and something private was shown."""
+    if not may_read_private_okrs(principal):
+        return None
+    private = sorted({str(o.id) for o in objectives if o.visibility is not Visibility.PUBLIC})
+    if not private:
+        return None
+    return AuditEvent(
+        id=new_id(),
+        organization_id=principal.organization_id,
+        occurred_at=at,
+        actor=principal.subject,
+        action=PRIVATE_READ,
+        resource_type="api_client",
+        resource_id=principal.client_id or UUID(int=0),
+        before=None,
+        after={"client_id": str(principal.client_id), "objective_ids": private},
+    )
+
+
 async def note_private_reads(
-    uow: UnitOfWork, principal: Principal, objectives: Iterable[Objective]
+    uow: UnitOfWork, principal: Principal, objectives: Iterable[Shown]
 ) -> None:
     """Audit ``okrs.private_read`` when a client under ``okrs:read_private`` is shown private
     objectives: one event naming the client and the objective ids, written through the
     read's own unit of work: a read one runs each statement on its own (autocommit), so
     the event is kept at once without a transaction of its own; a write one keeps it with
-    the write. One INSERT, for such clients only, and only when something private is read."""
-    if not may_read_private_okrs(principal):
+    the write (a read in ``deps.uow()`` commits to keep it). One INSERT, for such clients
+    only, and only when something private is read: no statement otherwise."""
+    # The read's own instant: the use case's clock is not handed down to policies.
+    event = _private_read(principal, objectives, datetime.now(UTC))
+    if event is not None:
+        await uow.audit.record(event)
+
+
+async def audit_private_reads(
+    deps: Deps, principal: Principal, objectives: Iterable[Shown]
+) -> None:
+    """:func:`note_private_reads` for a read on the read models (``deps.read_models()``):
+    that unit of work may be on a read replica, where nothing can be written, and is never
+    committed; the event gets a transaction of its own on the primary (three statements,
+    for such clients only, and only when something private was shown)."""
+    event = _private_read(principal, objectives, deps.clock.now())
+    if event is None:
         return
-    private = sorted(str(o.id) for o in objectives if o.visibility is not Visibility.PUBLIC)
-    if not private:
-        return
-    await uow.audit.record(
-        AuditEvent(
-            id=new_id(),
-            organization_id=principal.organization_id,
-            # The read's own instant: the use case's clock is not handed down to policies.
-            occurred_at=datetime.now(UTC),
-            actor=principal.subject,
-            action=PRIVATE_READ,
-            resource_type="api_client",
-            resource_id=principal.client_id or UUID(int=0),
-            before=None,
-            after={"client_id": str(principal.client_id), "objective_ids": private},
-        )
-    )
+    async with deps.uow() as uow:
+        await uow.audit.record(event)
+        await uow.commit()
 
 
 PRIVATE_READ = "okrs.private_read"
@@ -88,12 +124,17 @@ async def _responsible_member(uow: UnitOfWork, objective: Objective) -> UUID | N
     return unit.lead_id if unit else None
 
 
-async def may_see(uow: UnitOfWork, principal: Principal, objective: Objective) -> bool:
+async def may_see(
+    uow: UnitOfWork, principal: Principal, objective: Objective, *, audit: bool = True
+) -> bool:
+    """Whether the caller may see ``objective``; a private one shown to a client is audited
+    (:func:`note_private_reads`) unless ``audit`` is off: a read that shows more than this
+    objective audits them all in one event itself."""
     if _read_in_sql(principal):
         # One statement more, for unit-scoped or private-reading clients only.
         org_id = principal.organization_id
         seen = await uow.objectives.is_visible(org_id, objective.id, viewer_of(principal))
-        if seen:
+        if seen and audit:
             await note_private_reads(uow, principal, [objective])
         return seen
     if objective.visibility is Visibility.PUBLIC or principal.is_admin:
@@ -118,9 +159,10 @@ async def may_edit(uow: UnitOfWork, principal: Principal, objective: Objective) 
 
 
 async def visible_among(
-    uow: UnitOfWork, principal: Principal, objectives: Iterable[Objective]
+    uow: UnitOfWork, principal: Principal, objectives: Iterable[Objective], *, audit: bool = True
 ) -> list[Objective]:
-    """Those of ``objectives`` the caller may see: :func:`may_see` for many at once.
+    """Those of ``objectives`` the caller may see: :func:`may_see` for many at once (with
+    ``audit`` off, the caller audits what it finally shows).
 
     The same policy in at most two statements whatever the number of objectives: the units
     owning private objectives (for their leads), then the caller's reporting line.
@@ -134,7 +176,8 @@ async def visible_among(
             viewer=viewer_of(principal),
         )
         shown = [o for o in candidates if o.id in seen]
-        await note_private_reads(uow, principal, shown)
+        if audit:
+            await note_private_reads(uow, principal, shown)
         return shown
     if principal.is_admin or all(o.visibility is Visibility.PUBLIC for o in candidates):
         return candidates
@@ -158,10 +201,12 @@ async def visible_among(
     return [o for o in candidates if o.visibility is Visibility.PUBLIC or answerable[o.id] in line]
 
 
-async def visible_objective(uow: UnitOfWork, principal: Principal, objective_id: UUID) -> Objective:
+async def visible_objective(
+    uow: UnitOfWork, principal: Principal, objective_id: UUID, *, audit: bool = True
+) -> Objective:
     """The objective if it exists and the caller may see it; NotFound otherwise (no leak)."""
     objective = await uow.objectives.get(principal.organization_id, objective_id)
-    if objective is None or not await may_see(uow, principal, objective):
+    if objective is None or not await may_see(uow, principal, objective, audit=audit):
         raise NotFound("objective not found")
     return objective
 

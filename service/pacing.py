@@ -124,6 +124,12 @@ def _owner_unit(objective: Objective) -> UUID | None:
     return objective.owner_id if objective.owner_kind is OwnerKind.UNIT else None
 
 
+def owner_unit_ids(objectives: Iterable[Objective]) -> list[UUID]:
+    """The units owning any of ``objectives``: whose default curves judging their KRs may
+    need (read with the cycles, ``cycles_with_unit_pacing``, then ``unit_defaults``)."""
+    return list({u for o in objectives if (u := _owner_unit(o)) is not None})
+
+
 async def _learned(
     uow: UnitOfWork,
     org: Organization,

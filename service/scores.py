@@ -43,7 +43,7 @@ from domain.scoring import (
     track_status,
 )
 from domain.tracks import objective_expected_progress
-from service.alignment_ports import KeyResultFigures, ObjectiveNode
+from service.alignment_ports import KeyResultFigures, ObjectiveNode, PacedProgress
 from service.okr_ports import ObjectiveRecord, Viewer
 from service.pacing import NO_INPUTS, PacingInputs, pacing_inputs
 from service.ports import UnitOfWork
@@ -233,6 +233,9 @@ class NodeProgress(NamedTuple):
     values: dict[UUID, Decimal | None]
     from_aligned: frozenset[UUID]  # the roll-up objectives whose figure came from below
     figures: Sequence[KeyResultFigures]  # the visible nodes' KRs as read (``key_results`` only)
+    # The visible nodes' KR weights and own curves, for their expected progress (without
+    # ``key_results``; an objective with nothing to measure is absent).
+    paced: Mapping[UUID, PacedProgress]
 
 
 def figure_score(f: KeyResultFigures) -> Decimal:
@@ -274,11 +277,14 @@ async def node_progress(
     """
     own: dict[UUID, Decimal | None] = {n.id: None for n in nodes if n.visible}
     figures: Sequence[KeyResultFigures] = ()
+    paced: Mapping[UUID, PacedProgress] = {}
     if key_results:
         figures = await uow.alignment.figures(org.id, list(own), as_of=as_of)
         own.update((k, v) for k, v in measure(figures).items() if k in own)
     else:
-        own.update(await uow.alignment.objective_progress(org.id, list(own), as_of=as_of))
+        # The same statement as the progress alone, with what expected progress needs.
+        paced = await uow.alignment.paced_progress(org.id, list(own), as_of=as_of)
+        own.update((k, p.progress) for k, p in paced.items())
     every = {n.id: n for n in nodes}
     rollers = [n.id for n in nodes if n.visible and n.roll_up and own[n.id] is None]
     if rollers and not subtrees_loaded:
@@ -299,7 +305,7 @@ async def node_progress(
     rolls = {n.id for n in every.values() if n.roll_up}
     progress = rolled_up_progress(own, children, rolls)
     from_aligned = frozenset(i for i, p in progress.items() if p is not None and own.get(i) is None)
-    return NodeProgress(progress, from_aligned, figures)
+    return NodeProgress(progress, from_aligned, figures, paced)
 
 
 async def view_objectives(

@@ -247,10 +247,10 @@ async def test_a_page_of_objectives_runs_the_same_statements_for_5_and_100(
     # and authors; the parents and parent KRs with their scores (5 each); the actions (3):
     # the same for 5 as for 100. The team's objectives set no curve of their own: the owner
     # units' default pacing curves (issue 18) ride on the objectives' rows and on the
-    # cycles' statement; only the parent KRs' batch (service.key_results) still reads them
-    # apart (1).
-    assert few == many == 19
+    # cycles' statements (the parent KRs' batch reads its cycles with them too): no
+    # statement of their own.
+    assert few == many == 18
     # A manager (not an admin) also reads the units and their reporting line (one recursive
     # query) for each batch that meets a private objective, and which of the parents and
     # parent KRs it may see (one query: a hidden one reads as none): no statement per node.
-    assert few_boss == many_boss == 26  # with the parent KRs' units' curves, as above
+    assert few_boss == many_boss == 25

@@ -8,6 +8,7 @@ check-in's write), and only for a KR checked in after the instant read from its 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     Select,
+    Text,
     and_,
     any_,
     bindparam,
@@ -30,6 +32,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -44,7 +47,7 @@ from domain.okrs import (
     Visibility,
 )
 from domain.units import OrgUnit
-from service.alignment_ports import KeyResultFigures, ObjectiveNode
+from service.alignment_ports import KeyResultFigures, ObjectiveNode, OwnCurve, PacedProgress
 from service.okr_ports import Viewer
 from service.storage.postgres import tables as t
 from service.storage.postgres.okr_repositories import visible_to
@@ -263,6 +266,7 @@ def _key_result_rows(organization_id: Any, objective_ids: Any, as_of: Any) -> An
             case((k.c.metric_kind == MetricKind.MILESTONES.value, k.c.milestones)).label(
                 "milestones"
             ),
+            k.c.pacing,
         ).where(
             k.c.organization_id == organization_id,
             k.c.objective_id == any_(objective_ids),
@@ -290,9 +294,27 @@ def _key_result_rows(organization_id: Any, objective_ids: Any, as_of: Any) -> An
             rows.c.value.label("current"),
             case((rows.c.milestones.is_not(None), total)).label("total"),
             case((rows.c.milestones.is_not(None), reached)).label("reached"),
+            _own_curve(rows),
         ),
         "key_results_read",
     )
+
+
+def _own_curve(rows: Any) -> Any:
+    """A KR's own pacing curve with what judges it (weight, start, target; decimals as
+    text, no digit lost to a float), NULL for the many KRs that inherit theirs."""
+    curve = func.jsonb_build_object(
+        "weight",
+        cast(rows.c.weight, Text),
+        "pacing",
+        rows.c.pacing,
+        "start",
+        cast(rows.c.start_value, Text),
+        "target",
+        cast(rows.c.target_value, Text),
+        type_=JSONB,
+    )
+    return case((rows.c.pacing.is_not(None), curve)).label("own_curve")
 
 
 def _fraction(moved: Any, whole: Any) -> tuple[Any, Any]:
@@ -331,6 +353,7 @@ def _kr_fractions(organization_id: Any, objective_ids: Any, as_of: Any) -> Any:
         select(
             r.c.objective_id,
             r.c.weight,
+            r.c.own_curve,
             pick(
                 r.c.final,
                 (_ZERO, milestones[0]),
@@ -346,24 +369,31 @@ def _kr_fractions(organization_id: Any, objective_ids: Any, as_of: Any) -> Any:
 
 def _objective_progress(organization_id: Any, objective_ids: Any, as_of: Any) -> Select[Any]:
     """Per objective with a KR of positive weight: the weighted mean of its KRs' scores
-    (``domain.scoring.objective_progress``), each score and the mean rounded half to even."""
+    (``domain.scoring.objective_progress``), each score and the mean rounded half to even;
+    with the total of those weights and the KRs among them with a curve of their own (what
+    its expected progress needs: ``PacedProgress``)."""
     f = _kr_fractions(organization_id, objective_ids, as_of)
-    keep = [f.c.objective_id, f.c.weight]
+    keep = [f.c.objective_id, f.c.weight, f.c.own_curve]
     scored = _divided(f, keep, f.c.p, f.c.d, "kr_scores")
     score = _half_even(scored)
     counted = scored.c.weight > 0
+    own = and_(counted, scored.c.own_curve.is_not(None))
     sums = _step(
         select(
             scored.c.objective_id,
             func.sum(score * scored.c.weight).filter(counted).label("weighted"),
             func.sum(scored.c.weight).filter(counted).label("weights"),
+            func.jsonb_agg(scored.c.own_curve, type_=JSONB).filter(own).label("own_curves"),
         )
         .group_by(scored.c.objective_id)
         .having(func.sum(scored.c.weight).filter(counted) > 0),
         "sums",
     )
-    mean = _divided(sums, [sums.c.objective_id], sums.c.weighted, sums.c.weights, "means")
-    return select(mean.c.objective_id, _half_even(mean).label("progress"))
+    keep = [sums.c.objective_id, sums.c.weights, sums.c.own_curves]
+    mean = _divided(sums, keep, sums.c.weighted, sums.c.weights, "means")
+    return select(
+        mean.c.objective_id, _half_even(mean).label("progress"), mean.c.weights, mean.c.own_curves
+    )
 
 
 # Built once, with parameters: the statement is large, and building it anew cost a fifth of
@@ -373,6 +403,24 @@ _OBJECTIVE_PROGRESS = _objective_progress(
     bindparam("objective_ids", type_=UUID_ARRAY),
     bindparam("as_of", type_=DateTime(timezone=True)),
 )
+
+
+def _own_curves(data: Any) -> tuple[OwnCurve, ...]:
+    """The ``own_curves`` JSON array of an objective (NULL: none, as for most)."""
+    if data is None:
+        return ()
+    if isinstance(data, str):  # a driver without the JSONB codec
+        data = json.loads(data)
+    return tuple(
+        OwnCurve(
+            weight=plain(Decimal(c["weight"])),
+            pacing=setting,
+            start=plain(Decimal(c["start"])),
+            target=plain(Decimal(c["target"])),
+        )
+        for c in data
+        if (setting := pacing_from_json(c["pacing"])) is not None
+    )
 
 
 def nested_cycle_ids(organization_id: UUID, cycle_id: UUID) -> Select[tuple[UUID]]:
@@ -491,6 +539,12 @@ class PostgresAlignmentReader:
     async def objective_progress(
         self, organization_id: UUID, objective_ids: Sequence[UUID], *, as_of: datetime
     ) -> Mapping[UUID, Decimal]:
+        paced = await self.paced_progress(organization_id, objective_ids, as_of=as_of)
+        return {objective_id: p.progress for objective_id, p in paced.items()}
+
+    async def paced_progress(
+        self, organization_id: UUID, objective_ids: Sequence[UUID], *, as_of: datetime
+    ) -> Mapping[UUID, PacedProgress]:
         if not objective_ids:
             return {}
         params = {
@@ -499,7 +553,12 @@ class PostgresAlignmentReader:
             "as_of": as_of,
         }
         rows = await fetch_records(self._conn, _OBJECTIVE_PROGRESS, params)
-        return {row["objective_id"]: row["progress"] for row in rows}
+        return {
+            row["objective_id"]: PacedProgress(
+                row["progress"], row["weights"], _own_curves(row["own_curves"])
+            )
+            for row in rows
+        }
 
     async def units(self, organization_id: UUID) -> Sequence[OrgUnit]:
         u = t.org_units
