@@ -14,6 +14,7 @@ from typing import NamedTuple, Protocol
 from uuid import UUID
 
 from domain.okrs import (
+    Aggregation,
     Ambition,
     Direction,
     Level,
@@ -66,6 +67,9 @@ class KeyResultFigures(NamedTuple):
     current: Decimal | None  # the latest check-in's value (None: none yet)
     milestones_done: frozenset[UUID]
     pacing: PacingSetting | None = None  # its own curve (None: its unit's or the org's)
+    # A sum KR's ``current`` is its row's (none: it takes no check-ins) until the caller
+    # puts in the sum its viewer may see (``service.scores.node_progress``).
+    aggregation: Aggregation = Aggregation.NONE
 
 
 class OwnCurve(NamedTuple):
@@ -86,6 +90,9 @@ class PacedProgress(NamedTuple):
     progress: Decimal
     weight: Decimal
     own_curves: tuple[OwnCurve, ...] = ()
+    # A sum KR of positive weight among its KRs: ``progress`` counted it at its row's value
+    # (its start), and the caller scores the objective again with the viewer's sum.
+    sums: bool = False
 
 
 class WeekActivity(NamedTuple):
@@ -127,16 +134,18 @@ class AlignmentReader(Protocol):
         self, organization_id: UUID, objective_ids: Sequence[UUID], *, as_of: datetime
     ) -> Mapping[UUID, Decimal]:
         """Each objective's own progress from its KRs as they stood at ``as_of``, scored
-        as ``domain.scoring`` scores them, computed where they are stored (one figure per
-        objective read, not its KRs); an objective with nothing to measure (no KR of
-        positive weight) is absent. One statement."""
+        as ``domain.scoring`` scores them (a sum KR at its row's value: its start),
+        computed where they are stored (one figure per objective read, not its KRs); an
+        objective with nothing to measure (no KR of positive weight) is absent. One
+        statement."""
 
     async def paced_progress(
         self, organization_id: UUID, objective_ids: Sequence[UUID], *, as_of: datetime
     ) -> Mapping[UUID, PacedProgress]:
         """:meth:`objective_progress` (the same statement), each with its KRs' total weight
         and the KRs of positive weight that set their own curve: what judging it by its KRs'
-        curves needs, at the cost of reading the rare KR with a curve of its own."""
+        curves needs, at the cost of reading the rare KR with a curve of its own; and whether
+        a sum KR weighs in it (``sums``: its progress then counts that KR at its start)."""
 
     async def units(self, organization_id: UUID) -> Sequence[OrgUnit]:
         """Every org unit (an organization has hundreds, not millions)."""

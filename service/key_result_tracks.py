@@ -20,23 +20,24 @@ Both events reach exactly who may read the KR's objective, like every KR event.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Final
 from uuid import UUID
 
 from domain.cadence import takes_updates, update_status
 from domain.cycles import Cycle
-from domain.okrs import CheckIn, KeyResult, Objective, OwnerKind
+from domain.okrs import Aggregation, CheckIn, KeyResult, Objective, OwnerKind
 from domain.organizations import Organization
 from domain.scoring import TrackStatus
 from domain.tracks import TrackReading, read_track, track_news
 from service import audit
 from service.auth import Principal
 from service.context import Deps
-from service.okr_ports import AuditEvent, KeyResultContext
+from service.okr_ports import AuditEvent, KeyResultContext, Viewer
 from service.pacing import PacedKeyResult, PacingInputs, paced_inputs
 from service.ports import UnitOfWork
+from service.quotas import summed_values
 from service.scores import local_today, pacing_curve
 from service.track_ports import CheckInTrack, NewReport, SweepPosition, TrackedKeyResult
 
@@ -209,6 +210,33 @@ class _Look:
     events: tuple[AuditEvent, ...]
 
 
+# Who a sum KR's sum is added up for in the sweep: its events reach every reader of the KR,
+# so they carry the sum of its public contributors only (a private one's value would be
+# recoverable by subtraction from a sum that counted it).
+_PUBLIC_READER: Final = Viewer(member_id=None, sees_everything=False)
+
+
+async def _with_sums(uow: UnitOfWork, batch: Sequence[TrackedKeyResult]) -> list[TrackedKeyResult]:
+    """The batch with each sum KR's current value its public contributors' sum (its row has
+    none: it takes no check-ins). Statements only for an organization with sum KRs in the
+    batch (one per level of sums)."""
+    by_org: dict[UUID, list[KeyResult]] = {}
+    for tracked in batch:
+        if tracked.key_result.aggregation is Aggregation.SUM:
+            by_org.setdefault(tracked.organization.id, []).append(tracked.key_result)
+    if not by_org:
+        return list(batch)
+    summed = {
+        kr_id: value
+        for org_id, krs in by_org.items()
+        for kr_id, value in (await summed_values(uow, org_id, krs, _PUBLIC_READER)).items()
+    }
+    return [
+        replace(t, current=summed[t.key_result.id]) if t.key_result.id in summed else t
+        for t in batch
+    ]
+
+
 def _owner_unit(objective: Objective) -> UUID | None:
     return objective.owner_id if objective.owner_kind is OwnerKind.UNIT else None
 
@@ -254,14 +282,19 @@ def _look(
             learned=pacing.learned_of(kr.id),
         ),
     )
-    stale_since = update_status(
-        kr,
-        tracked.latest_check_in_at,
-        objective_status=tracked.objective_status,
-        cycle_state=cycle.state,
-        now=now,
-        time_zone=org.time_zone,
-    ).stale_since
+    # A sum KR takes no check-ins (its contributors do): it is never overdue.
+    stale_since = (
+        None
+        if kr.aggregation is Aggregation.SUM
+        else update_status(
+            kr,
+            tracked.latest_check_in_at,
+            objective_status=tracked.objective_status,
+            cycle_state=cycle.state,
+            now=now,
+            time_zone=org.time_zone,
+        ).stale_since
+    )
     news = track_news(tracked.reported, reading.status, stale_since)
     if news.keep == tracked.reported:
         return None
@@ -320,7 +353,7 @@ async def _sweep(deps: Deps, limit: int) -> int:
     recorded = 0
     while True:
         async with deps.uow() as uow:
-            batch = await uow.tracks.taking_updates(after, limit)
+            batch = await _with_sums(uow, await uow.tracks.taking_updates(after, limit))
             pacing = await _batch_pacing(uow, batch, now)
             looks = [
                 look

@@ -60,9 +60,11 @@ from service.patch import UNSET, Maybe
 from service.ports import Graph, UnitOfWork
 from service.quotas import (
     ensure_contribution,
+    ensure_contributors_still_fit,
     ensure_no_contributors,
     ensure_takes_check_ins,
     summed_values,
+    unlink_stale_contributions,
     without_hidden_targets,
 )
 from service.scores import KeyResultView, local_today, view_key_result
@@ -330,9 +332,12 @@ async def update_key_result(
 ) -> KeyResultView:
     async with deps.uow() as uow:
         org_id = principal.organization_id
-        if changes.contributes_to_key_result_id not in (UNSET, None):
+        if changes.contributes_to_key_result_id not in (UNSET, None) or any(
+            getattr(changes, name) is not UNSET for name in ("unit", "currency", "direction")
+        ):
             # First, before anything the checks read: the alignment and the contributions
-            # must not change before the write (a concurrent contribution could close a loop).
+            # must not change before the write (a concurrent contribution could close a loop,
+            # or add into the KR under a measure it is leaving).
             await uow.lock_graph(org_id, Graph.ALIGNMENT)
         kr, objective = await visible_key_result(uow, principal, key_result_id)
         await ensure_may_edit_key_result(uow, principal, kr, objective)
@@ -378,6 +383,8 @@ async def update_key_result(
             # Under the lock taken above when the link changes; a change of unit or
             # direction alone checks the kept link against the KR it adds into.
             await ensure_contribution(uow, principal, updated, objective)
+        # The KRs adding into it keep its measure (under the lock taken above).
+        await ensure_contributors_still_fit(uow, principal, kr, updated)
         if updated == kr:
             return await _view(deps, uow, principal, kr, objective)
         if updated.kpi_id is not None and updated.direction is not kr.direction:
@@ -504,8 +511,15 @@ async def move_key_result(
             kr, objective_id=target.id, version=kr.version + 1, updated_at=deps.clock.now()
         )
         await uow.key_results.update(moved, previous_version=kr.version)
-        # Both objectives embed their KRs: both move (not their versions).
-        await uow.objectives.touch(org_id, [kr.objective_id, target.id], moved.updated_at)
+        # The objectives aligned to it now serve the target: their KRs adding into KRs of
+        # the source stop, audited, as when those objectives are realigned (under the lock).
+        touched = [kr.objective_id, target.id]
+        if contributors:
+            for c in found.values():
+                if await unlink_stale_contributions(uow, deps, principal, c):
+                    touched.append(c.id)
+        # The objectives embed their KRs: they move (not their versions).
+        await uow.objectives.touch(org_id, touched, moved.updated_at)
         await audit.record(
             uow.audit,
             deps,
@@ -751,6 +765,8 @@ async def updates_due(
     due: list[UpdateDue] = []
     for view in loaded.views:
         kr = view.key_result
+        if kr.aggregation is Aggregation.SUM:
+            continue  # it takes no check-ins (its contributors do): nothing of it falls due
         objective = loaded.objectives[kr.objective_id]
         last = loaded.latest.get(kr.id)
         status = update_status(

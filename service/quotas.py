@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Final
+from typing import Final, Protocol
 from uuid import UUID
 
 from domain.errors import Conflict, FieldError, NotFound, RuleViolation
@@ -21,6 +21,7 @@ from domain.quotas import (
     Allocation,
     Contributor,
     allocation,
+    contribution_errors,
     contribution_target_allowed,
     ensure_can_contribute,
     ensure_no_contribution_loop,
@@ -43,6 +44,15 @@ MAX_SUM_DEPTH: Final = 8
 
 
 # -- the current value of sum KRs ----------------------------------------------------------
+
+
+class Aggregated(Protocol):
+    """What a sum's read needs of a KR: a ``KeyResult`` or a KR's figures."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def aggregation(self) -> Aggregation: ...
 
 
 async def _contributors_below(
@@ -85,7 +95,7 @@ def _summed(
 async def summed_values(
     uow: UnitOfWork,
     org_id: UUID,
-    key_results: Iterable[KeyResult],
+    key_results: Iterable[Aggregated],
     viewer: Viewer,
     *,
     as_of: datetime | None = None,
@@ -225,6 +235,50 @@ async def ensure_no_contributors(
                 for c, into in found
             ]
         },
+    )
+
+
+# What a KR's measure is made of: a change of any of them may part it from the KRs adding in.
+MEASURE_FIELDS: Final = ("metric_kind", "unit", "currency", "direction")
+
+
+def measure_changed(before: KeyResult, after: KeyResult) -> bool:
+    return any(getattr(before, name) != getattr(after, name) for name in MEASURE_FIELDS)
+
+
+async def ensure_contributors_still_fit(
+    uow: UnitOfWork, principal: Principal, before: KeyResult, after: KeyResult
+) -> None:
+    """Refuse (422 ``contribution_incompatible``) a change of a KR's measure (metric kind,
+    unit, currency, direction) that the KRs adding into it no longer share: a CNY sum turned
+    USD would add yuan up as dollars. The errors name the changed fields, ``contributors``
+    the KRs adding in (a KR the caller may not see as "hidden"). The caller holds the
+    alignment graph's lock, so no contribution is added meanwhile. One statement when none
+    adds in."""
+    if not measure_changed(before, after):
+        return
+    found = await uow.quotas.contributions_into(principal.organization_id, [after.id])
+    if not found:
+        return
+    krs = await uow.key_results.get_many(principal.organization_id, [c for c, _ in found])
+    codes = {e.code for k in krs.values() for e in contribution_errors(k, after)}
+    if not codes:
+        return
+    changed = [name for name in MEASURE_FIELDS if getattr(before, name) != getattr(after, name)]
+    seen = await _visible_ids(uow, principal, list(krs))
+    message = "the key results adding into it measure otherwise: unlink them first"
+    # Each mismatch on the changed field behind it (a direction's on ``direction``).
+    errors = [
+        FieldError(name, message, code)
+        for name in changed
+        for code in sorted(codes)
+        if (code == "direction_mismatch") == (name == "direction")
+    ] or [FieldError(changed[0], message, code) for code in sorted(codes)]
+    raise RuleViolation(
+        message,
+        code="contribution_incompatible",
+        errors=errors,
+        extra={"contributors": [str(c) if c in seen else "hidden" for c, _ in found]},
     )
 
 

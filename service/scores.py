@@ -269,7 +269,9 @@ async def node_progress(
     drafts, nothing archived): a hidden objective counts for nobody who cannot see it, so
     its score cannot be recovered by subtraction. Costs two statements, and three more when
     roll-up objectives reach beyond ``nodes`` (unless ``subtrees_loaded`` says they hold
-    every objective below them).
+    every objective below them). A sum KR counts its contributors' sum as ``viewer`` may see
+    it, as on its own read (``service.quotas``): where nodes have some, their figures and
+    the sums cost a statement more and one per level of sums (never per KR).
 
     Each objective's own progress is computed by the store (one figure per objective read,
     where a tree has four KRs per objective); ``key_results`` reads the KRs' figures instead
@@ -280,11 +282,13 @@ async def node_progress(
     paced: Mapping[UUID, PacedProgress] = {}
     if key_results:
         figures = await uow.alignment.figures(org.id, list(own), as_of=as_of)
+        figures = await _with_sums(uow, org.id, figures, viewer, as_of)
         own.update((k, v) for k, v in measure(figures).items() if k in own)
     else:
         # The same statement as the progress alone, with what expected progress needs.
         paced = await uow.alignment.paced_progress(org.id, list(own), as_of=as_of)
         own.update((k, p.progress) for k, p in paced.items())
+        own.update(await _rescored(uow, org.id, paced, viewer, as_of))
     every = {n.id: n for n in nodes}
     rollers = [n.id for n in nodes if n.visible and n.roll_up and own[n.id] is None]
     if rollers and not subtrees_loaded:
@@ -294,10 +298,9 @@ async def node_progress(
         extra = [n for n in below if n.id not in every and n.visible]
         every.update((n.id, n) for n in below if n.id not in every)
         if extra:
-            more = await uow.alignment.objective_progress(
-                org.id, [n.id for n in extra], as_of=as_of
-            )
-            own.update((n.id, more.get(n.id)) for n in extra)
+            more = await uow.alignment.paced_progress(org.id, [n.id for n in extra], as_of=as_of)
+            own.update((n.id, p.progress if (p := more.get(n.id)) else None) for n in extra)
+            own.update(await _rescored(uow, org.id, more, viewer, as_of))
     children: dict[UUID, list[UUID]] = {}
     for node in every.values():
         if node.visible and node.parent_id is not None and counts_in_figures(node.status):
@@ -306,6 +309,39 @@ async def node_progress(
     progress = rolled_up_progress(own, children, rolls)
     from_aligned = frozenset(i for i, p in progress.items() if p is not None and own.get(i) is None)
     return NodeProgress(progress, from_aligned, figures, paced)
+
+
+async def _with_sums(
+    uow: UnitOfWork,
+    org_id: UUID,
+    figures: Sequence[KeyResultFigures],
+    viewer: Viewer,
+    as_of: datetime,
+) -> Sequence[KeyResultFigures]:
+    """The figures with each sum KR's current value its sum as ``viewer`` sees it (the
+    store reads its row's, which a sum KR never has). No statement without a sum KR."""
+    summed = await summed_values(uow, org_id, figures, viewer, as_of=as_of)
+    if not summed:
+        return figures
+    return [f._replace(current=summed[f.id]) if f.id in summed else f for f in figures]
+
+
+async def _rescored(
+    uow: UnitOfWork,
+    org_id: UUID,
+    paced: Mapping[UUID, PacedProgress],
+    viewer: Viewer,
+    as_of: datetime,
+) -> dict[UUID, Decimal | None]:
+    """The progress of the objectives whose store-computed progress counted a sum KR at
+    its start (``PacedProgress.sums``), scored again from their KRs' figures with the sums
+    ``viewer`` may see. No statement when none has a sum KR (the common case)."""
+    ids = [objective_id for objective_id, p in paced.items() if p.sums]
+    if not ids:
+        return {}
+    figures = await uow.alignment.figures(org_id, ids, as_of=as_of)
+    rescored = measure(await _with_sums(uow, org_id, figures, viewer, as_of))
+    return {objective_id: rescored.get(objective_id) for objective_id in ids}
 
 
 async def view_objectives(

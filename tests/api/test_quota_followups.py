@@ -372,3 +372,73 @@ async def test_moving_a_kr_keeps_no_stale_contribution(acme: Tenant, clock: Sett
         assert carried.json()["contributors"] == [
             {"key_result_id": team["id"], "contributes_to_key_result_id": quota["id"]}
         ]
+
+
+# -- review findings: a sum KR's measure, and moving a KR objectives align to ----------------
+
+
+async def test_a_kr_others_add_into_keeps_the_measure_they_share(
+    acme: Tenant, clock: SettableClock
+) -> None:
+    async with acme.admin() as admin:
+        w = await _world(admin, clock)
+        dept = await w.objective("Department")
+        quota = await w.kr(dept["id"], target="3000000", aggregation="sum")
+        team_o = await w.objective("Team", parent_objective_id=dept["id"])
+        team = await w.kr(team_o["id"], contributes_to_key_result_id=quota["id"])
+        path = f"/v1/key-results/{quota['id']}"
+        for change, field, code in (
+            ({"currency": "USD"}, "currency", "unit_mismatch"),
+            ({"direction": "decrease", "start": "3000000", "target": "0"}, "direction", None),
+        ):
+            refused = await admin.patch(path, json=change)
+            assert _problem(refused) == (422, "contribution_incompatible"), refused.text
+            body = refused.json()
+            assert field in [e["field"] for e in body["errors"]]
+            if code is not None:
+                assert code in [e["code"] for e in body["errors"]]
+            assert body["contributors"] == [team["id"]]
+        unchanged = await get(admin, path)
+        assert (unchanged["currency"], unchanged["version"]) == ("CNY", quota["version"])
+        # Its title and target are no measure: they change freely.
+        assert (await patch(admin, path, {"target": "3500000"}))["target"] == "3500000"
+        # Unlinked, the sum may change its currency (nothing adds into it any more).
+        await patch(admin, f"/v1/key-results/{team['id']}", {"contributes_to_key_result_id": None})
+        assert (await patch(admin, path, {"currency": "USD"}))["currency"] == "USD"
+
+
+async def test_moving_a_kr_unlinks_the_contributions_that_followed_it(
+    acme: Tenant, clock: SettableClock
+) -> None:
+    async with acme.admin() as admin:
+        w = await _world(admin, clock)
+        dept = await w.objective("Department")
+        quota = await w.kr(dept["id"], target="3000000", aggregation="sum")
+        pipeline = await w.kr(
+            dept["id"], title="Pipeline", metric_kind="number", unit="deals", currency=None
+        )
+        other = await w.objective("Other department")
+        # The team aligns to the department through its pipeline KR, and adds into its quota.
+        team_o = await w.objective("Team", parent_key_result_id=pipeline["id"])
+        team = await w.kr(team_o["id"], contributes_to_key_result_id=quota["id"])
+        await check_in(admin, team["id"], value="400000")
+        moved = await admin.post(
+            f"/v1/key-results/{pipeline['id']}/move", json={"objective_id": other["id"]}
+        )
+        assert moved.status_code == 200, moved.text
+        # The team now serves the other department: its quota link went, audited.
+        after = await get(admin, f"/v1/key-results/{team['id']}")
+        assert after["contributes_to_key_result_id"] is None
+        assert after["version"] == team["version"] + 1
+        assert (await get(admin, f"/v1/key-results/{quota['id']}"))["current"] is None
+        events = (
+            await admin.get(
+                "/v1/audit-events",
+                params={"resource_type": "key_result", "resource_id": team["id"]},
+            )
+        ).json()["items"]
+        assert [
+            e["after"]["contributes_to_key_result_id"]
+            for e in events
+            if e["action"] == "key_result.updated"
+        ] == [None]

@@ -37,6 +37,7 @@ from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.okrs import (
+    Aggregation,
     Ambition,
     Direction,
     Level,
@@ -100,6 +101,8 @@ _OWNER_KINDS = {m.value: m for m in OwnerKind}
 _AMBITIONS = {m.value: m for m in Ambition}
 _KINDS = {m.value: m for m in MetricKind}
 _DIRECTIONS = {m.value: m for m in Direction}
+_AGGREGATIONS = {m.value: m for m in Aggregation}
+_SUM = Aggregation.SUM.value
 
 
 def _node(row: Any) -> ObjectiveNode:
@@ -151,6 +154,7 @@ def _figures(row: Any, as_of: datetime) -> KeyResultFigures:
         current=row["value"],
         milestones_done=frozenset(done) if done else _NO_MILESTONES,
         pacing=pacing_from_json(row["pacing"]),
+        aggregation=_AGGREGATIONS[row["aggregation"]],
     )
 
 
@@ -267,6 +271,7 @@ def _key_result_rows(organization_id: Any, objective_ids: Any, as_of: Any) -> An
                 "milestones"
             ),
             k.c.pacing,
+            k.c.aggregation,
         ).where(
             k.c.organization_id == organization_id,
             k.c.objective_id == any_(objective_ids),
@@ -295,6 +300,7 @@ def _key_result_rows(organization_id: Any, objective_ids: Any, as_of: Any) -> An
             case((rows.c.milestones.is_not(None), total)).label("total"),
             case((rows.c.milestones.is_not(None), reached)).label("reached"),
             _own_curve(rows),
+            (rows.c.aggregation == _SUM).label("is_sum"),
         ),
         "key_results_read",
     )
@@ -354,6 +360,7 @@ def _kr_fractions(organization_id: Any, objective_ids: Any, as_of: Any) -> Any:
             r.c.objective_id,
             r.c.weight,
             r.c.own_curve,
+            r.c.is_sum,
             pick(
                 r.c.final,
                 (_ZERO, milestones[0]),
@@ -373,7 +380,7 @@ def _objective_progress(organization_id: Any, objective_ids: Any, as_of: Any) ->
     with the total of those weights and the KRs among them with a curve of their own (what
     its expected progress needs: ``PacedProgress``)."""
     f = _kr_fractions(organization_id, objective_ids, as_of)
-    keep = [f.c.objective_id, f.c.weight, f.c.own_curve]
+    keep = [f.c.objective_id, f.c.weight, f.c.own_curve, f.c.is_sum]
     scored = _divided(f, keep, f.c.p, f.c.d, "kr_scores")
     score = _half_even(scored)
     counted = scored.c.weight > 0
@@ -384,15 +391,21 @@ def _objective_progress(organization_id: Any, objective_ids: Any, as_of: Any) ->
             func.sum(score * scored.c.weight).filter(counted).label("weighted"),
             func.sum(scored.c.weight).filter(counted).label("weights"),
             func.jsonb_agg(scored.c.own_curve, type_=JSONB).filter(own).label("own_curves"),
+            # A sum KR was scored at its row's value (its start): the caller rescores.
+            func.coalesce(func.bool_or(scored.c.is_sum).filter(counted), False).label("sums"),
         )
         .group_by(scored.c.objective_id)
         .having(func.sum(scored.c.weight).filter(counted) > 0),
         "sums",
     )
-    keep = [sums.c.objective_id, sums.c.weights, sums.c.own_curves]
+    keep = [sums.c.objective_id, sums.c.weights, sums.c.own_curves, sums.c.sums]
     mean = _divided(sums, keep, sums.c.weighted, sums.c.weights, "means")
     return select(
-        mean.c.objective_id, _half_even(mean).label("progress"), mean.c.weights, mean.c.own_curves
+        mean.c.objective_id,
+        _half_even(mean).label("progress"),
+        mean.c.weights,
+        mean.c.own_curves,
+        mean.c.sums,
     )
 
 
@@ -525,6 +538,7 @@ class PostgresAlignmentReader:
                 k.c.final_score,
                 k.c.final_scored_at,
                 k.c.pacing,  # NULL for most KRs: judged by their unit's or org's curve
+                k.c.aggregation,
                 *_current_figures(organization_id, as_of),
             )
             .where(
@@ -555,7 +569,7 @@ class PostgresAlignmentReader:
         rows = await fetch_records(self._conn, _OBJECTIVE_PROGRESS, params)
         return {
             row["objective_id"]: PacedProgress(
-                row["progress"], row["weights"], _own_curves(row["own_curves"])
+                row["progress"], row["weights"], _own_curves(row["own_curves"]), row["sums"]
             )
             for row in rows
         }

@@ -51,6 +51,7 @@ from domain.cycles import CycleState
 from domain.errors import Conflict
 from domain.okrs import (
     Action,
+    Aggregation,
     CheckIn,
     KeyResult,
     Level,
@@ -555,12 +556,14 @@ def _update_due_at(organization_id: UUID, time_zone: str) -> ColumnElement[datet
 
 def _stale(organization_id: UUID, now: datetime, time_zone: str) -> ColumnElement[bool]:
     """``domain.cadence.is_stale`` in SQL, over ``key_results`` joined to its objective and
-    cycle: the KR takes updates and its due instant is before ``now``."""
+    cycle: the KR takes updates and its due instant is before ``now``. A sum KR takes no
+    check-ins (its value is its contributors'): never stale."""
     k, o, cy = t.key_results, t.objectives, t.cycles
     return and_(
         o.c.status == ObjectiveStatus.ACTIVE.value,
         cy.c.state != CycleState.CLOSED.value,
         k.c.final_score.is_(None),
+        k.c.aggregation != Aggregation.SUM.value,
         _update_due_at(organization_id, time_zone) < literal(now, DateTime(timezone=True)),
     )
 
