@@ -27,8 +27,10 @@ typecheck: $(STAMP)
 contracts: $(STAMP)
 	$(BIN)/lint-imports
 
+# Test files run in parallel processes (one per core, at most 4), each with its own embedded
+# Postgres; a file's tests stay together in one process (their module fixtures).
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist loadfile
 
 test: lint typecheck contracts pytest
 
