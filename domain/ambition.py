@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from domain.errors import FieldError, RuleViolation
 from domain.okrs import Ambition
@@ -61,6 +62,7 @@ class AmbitionSettings:
         return self.committed if ambition is Ambition.COMMITTED else self.aspirational
 
 
+@lru_cache(maxsize=256)
 def ambition_settings(scoring: ScoringSettings) -> AmbitionSettings:
     """The thresholds of each ambition from an organization's scoring settings: the
     aspirational ones ARE ``red_below`` / ``yellow_below`` (one source: an aspirational

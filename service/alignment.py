@@ -20,7 +20,7 @@ from uuid import UUID
 
 from domain.alignment import Branch, alignment_forest, aligns_upward, walk
 from domain.alignment import alignment_path as walk_up
-from domain.ambition import CommitmentStats, ambition_settings, commitment_stats, grade_of
+from domain.ambition import CommitmentStats, ambition_settings, commitment_stats, grade_for
 from domain.cycles import Cycle
 from domain.errors import FieldError, NotFound, RuleViolation
 from domain.okrs import Ambition, Level, OwnerKind
@@ -301,6 +301,8 @@ class _Scorer:
             for cycle_id, c in cycles.items()
         }
         self._inherited_memo: dict[tuple[UUID, PacingSetting | None], Decimal] = {}
+        # Once per read, not per node: a 10,000-node tree grades 10,000 figures.
+        self._ambitions = ambition_settings(org.scoring)
 
     def straight_line(self, cycle_id: UUID) -> Decimal:
         return self._expected[cycle_id]
@@ -336,6 +338,10 @@ class _Scorer:
         if paced is None:
             return straight
         inherited = self._inherited(cycle_id, unit_pacing)
+        if not paced.own_curves and paced.weight > 0:
+            # Every KR inherits one curve: their weighted mean is that curve's figure
+            # (most objectives of a 10,000-node tree; the general sum below is exact too).
+            return inherited
         cycle = self._cycles[cycle_id]
         own = [
             (self._curve_at(cycle, c.pacing, unit_pacing, c.start, c.target), c.weight)
@@ -393,7 +399,7 @@ class _Scorer:
         settings = self._org.scoring
         return Score(
             progress,
-            grade_of(progress, ambition, settings),
+            grade_for(progress, ambition, self._ambitions),
             track_status(progress, expected, settings),
             expected,
         )
