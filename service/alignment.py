@@ -507,8 +507,11 @@ async def unit_scores(
         progress = await node_progress(
             uow, org, nodes, viewer=viewer, as_of=instant, subtrees_loaded=True
         )
-        units = await uow.alignment.units(org.id)
-        memberships = await uow.alignment.unit_memberships(org.id)
+        units, memberships = _within_scope(
+            principal,
+            await uow.alignment.units(org.id),
+            await uow.alignment.unit_memberships(org.id),
+        )
     owned = _objectives_by_unit(nodes, memberships)
     below = _units_below(units)
     result = []
@@ -521,6 +524,20 @@ async def unit_scores(
     company = _figure([n.id for n in nodes], progress.values)
     await audit_private_reads(deps, principal, nodes)
     return UnitScores(cycle, at, company, result)
+
+
+def _within_scope(
+    principal: Principal,
+    units: Sequence[OrgUnit],
+    memberships: Sequence[tuple[UUID, UUID]],
+) -> tuple[list[OrgUnit], list[tuple[UUID, UUID]]]:
+    """The units (and their memberships) a client limited to a unit subtree may see: its
+    subtree only (a review found unit scores and coverage listing every unit, with member
+    counts, to such a client); everything for anyone else."""
+    if principal.unit_scope is None:
+        return list(units), list(memberships)
+    keep = set(_units_below(units).get(principal.unit_scope, ()))
+    return [u for u in units if u.id in keep], [(u, m) for u, m in memberships if u in keep]
 
 
 def _objectives_by_unit(
@@ -576,9 +593,14 @@ async def alignment_coverage(deps: Deps, principal: Principal, cycle_id: UUID) -
     async with deps.uow() as uow:
         org, _, _, cycle, _, read = await _read_cycle(deps, uow, principal, cycle_id, None)
         nodes = _counted(read)
-        units = await uow.alignment.units(org.id)
-        memberships = await uow.alignment.unit_memberships(org.id)
+        units, memberships = _within_scope(
+            principal,
+            await uow.alignment.units(org.id),
+            await uow.alignment.unit_memberships(org.id),
+        )
         everyone = await uow.alignment.active_member_ids(org.id)
+    if principal.unit_scope is not None:  # the organization's size is not the subtree's
+        everyone = list({m for _, m in memberships})
     by_id = {n.id: n for n in nodes}
     await audit_private_reads(deps, principal, nodes)
     owned = _objectives_by_unit(nodes, memberships)
@@ -640,8 +662,17 @@ async def cycle_stats(
         org, at, instant, cycle, viewer, read = await _read_cycle(
             deps, uow, principal, cycle_id, as_of
         )
-        units = await uow.alignment.units(org.id)
-        memberships = await uow.alignment.unit_memberships(org.id)
+        units, memberships = _within_scope(
+            principal,
+            await uow.alignment.units(org.id),
+            await uow.alignment.unit_memberships(org.id),
+        )
+        if principal.unit_scope is not None:
+            # A client limited to a subtree gets the stats of that subtree (or of a unit in
+            # it): the organization's shares would tell the size of what it may not see.
+            if unit_id is not None and unit_id not in {u.id for u in units}:
+                raise NotFound("unit not found")
+            unit_id = unit_id or principal.unit_scope
         scope_units = _scope_units(units, unit_id)
         owned = _objectives_by_unit(read, memberships)
         if unit_id is not None:

@@ -69,9 +69,11 @@ _NOT_SUBTREE_BOUND = frozenset(
     {
         "/v1/cycles/{cycle_id}",  # a cycle is the whole organization's
         "/v1/cycles/{cycle_id}/alignment-tree",  # B's objectives absent: checked below
-        "/v1/cycles/{cycle_id}/unit-scores",  # scores of the objectives the viewer sees
-        "/v1/cycles/{cycle_id}/coverage",  # the same
-        "/v1/cycles/{cycle_id}/stats",  # the same
+        # Figures of the subtree only, the viewer's objectives: checked by
+        # test_a_client_of_unit_a_gets_the_figures_of_its_subtree_only.
+        "/v1/cycles/{cycle_id}/unit-scores",
+        "/v1/cycles/{cycle_id}/coverage",
+        "/v1/cycles/{cycle_id}/stats",
         "/v1/review-cycles/{review_cycle_id}",  # a review cycle's setup: the organization's
         "/v1/review-cycles/{review_cycle_id}/results",  # B's reviewees absent: checked below
         "/v1/review-cycles/{review_cycle_id}/completion",  # counts only, never per reviewee
@@ -240,3 +242,29 @@ async def test_a_client_of_unit_a_writes_only_unit_as_members(acme: Tenant) -> N
     # A member a unit-scoped client creates joins the root of its subtree: still in sight.
     assert seen.status_code == 200, seen.text
     assert hired.json()["id"] in roster.text
+
+
+async def test_a_client_of_unit_a_gets_the_figures_of_its_subtree_only(acme: Tenant) -> None:
+    # A review found unit scores and coverage listing every unit of the organization (with
+    # member counts) to a client limited to Sales, and stats over the whole organization.
+    async with acme.admin() as admin:
+        company = await unit(admin, "company", "Acme", None)
+        sales = await unit(admin, "department", "Sales", company)
+        await unit(admin, "department", "Secret M&A", company)
+        await member_in(admin, "Sam Seller", sales)
+        cycle = await active_cycle(admin, "2027", "year", "2027-01-01", "2027-12-31")
+        created = await new_client(admin, scopes=["okrs:read"], unit_id=sales)
+    token = await client_token(acme, created)
+    path = f"/v1/cycles/{cycle['id']}"
+    async with acme.client(token) as regional:
+        scores = await regional.get(f"{path}/unit-scores")
+        coverage = await regional.get(f"{path}/coverage")
+        stats = await regional.get(f"{path}/stats")
+        outside = await regional.get(f"{path}/stats", params={"unit_id": company})
+    assert scores.status_code == 200, scores.text
+    assert [u["name"] for u in scores.json()["units"]] == ["Sales"]
+    assert coverage.status_code == 200, coverage.text
+    assert "Secret M&A" not in coverage.text
+    assert "Acme" not in coverage.text
+    assert stats.status_code == 200, stats.text
+    assert outside.status_code == 404
