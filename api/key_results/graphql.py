@@ -140,11 +140,18 @@ class KeyResult(KeyResultOut):
 
     @strawberry.pydantic.field(
         description="Whether the targets of the key results contributing to it (that you may "
-        "see) cover its own. One query per KR: ask for it on a few KRs, not on a long list."
+        "see) cover its own, with their current values (as of `asOf` when given, as REST's "
+        "`?as_of=`). One query per KR: ask for it on a few KRs, not on a long list."
     )
-    async def allocation(self, info: Info) -> AllocationOut:
+    async def allocation(
+        self,
+        info: Info,
+        as_of: Annotated[str | None, strawberry.argument(description=AS_OF)] = None,
+    ) -> AllocationOut:
         ctx = info.context
-        view = await quotas.key_result_allocation(ctx.deps, ctx.principal, self.id)
+        view = await quotas.key_result_allocation(
+            ctx.deps, ctx.principal, self.id, as_of=parse_as_of(as_of)
+        )
         return AllocationOut.of_view(view)
 
     @strawberry.pydantic.field(

@@ -297,3 +297,25 @@ async def test_a_private_contributor_counts_only_for_who_may_see_it(
         async with acme.as_member(secret_owner["id"]) as owner:
             seen = await get(owner, f"/v1/key-results/{q.quota['id']}")
             assert seen["current"] == "650000"
+
+
+async def test_graphql_allocation_reads_as_of_the_instant_asked(
+    acme: Tenant, clock: SettableClock
+) -> None:
+    # Its contributors' values as of asOf, as REST's ?as_of= (it read now whatever asked).
+    async with acme.admin() as admin:
+        q = await _quotas(admin, clock)
+        a, b = [await q.team() for _ in range(2)]
+        clock.pin(datetime(2027, 2, 1, 9, 0, tzinfo=UTC))
+        await check_in(admin, a["id"], value="400000")
+        clock.pin(datetime(2027, 2, 15, 9, 0, tzinfo=UTC))
+        await check_in(admin, b["id"], value="200000")
+        body = await gql(
+            admin,
+            'query($id: UUID!) { keyResult(id: $id) { allocation(asOf: "2027-02-10T00:00:00Z") '
+            "{ contributors { current } } } }",
+            {"id": q.quota["id"]},
+        )
+    currents = [c["current"] for c in body["data"]["keyResult"]["allocation"]["contributors"]]
+    # b had no check-in yet on Feb 10: it stood at its start.
+    assert currents == ["400000", "0"]
