@@ -65,25 +65,18 @@ def _track_status_changed(
     reading: TrackReading,
     at: datetime,
 ) -> AuditEvent:
-    return AuditEvent(
-        id=event_id,
-        organization_id=kr.organization_id,
-        occurred_at=at,
+    return _kr_event(
+        TRACK_STATUS_CHANGED,
+        event_id=event_id,
         actor=actor,
-        action=TRACK_STATUS_CHANGED,
-        resource_type="key_result",
-        resource_id=kr.id,
-        before=None,
-        after=audit.snapshot(
-            {
-                "objective_id": kr.objective_id,
-                "from": before,
-                "to": reading.status,
-                "progress": reading.progress,
-                "expected_progress": reading.expected_progress,
-                "at": at,
-            }
-        ),
+        kr=kr,
+        at=at,
+        data={
+            "from": before,
+            "to": reading.status,
+            "progress": reading.progress,
+            "expected_progress": reading.expected_progress,
+        },
     )
 
 
@@ -95,24 +88,41 @@ def _stale(
     last_check_in_at: datetime | None,
     at: datetime,
 ) -> AuditEvent:
+    return _kr_event(
+        STALE,
+        event_id=event_id,
+        actor=SWEEP_ACTOR,
+        kr=kr,
+        at=at,
+        data={
+            "stale_since": stale_since,
+            "last_check_in_at": last_check_in_at,
+            "cadence": kr.cadence,
+        },
+    )
+
+
+def _kr_event(
+    action: str,
+    *,
+    event_id: UUID,
+    actor: str,
+    kr: KeyResult,
+    at: datetime,
+    data: dict[str, object],
+) -> AuditEvent:
+    """An audit event about a KR with ``data``, its objective and the instant (the outbox
+    derives the integration event and its allow-listed data from it)."""
     return AuditEvent(
         id=event_id,
         organization_id=kr.organization_id,
         occurred_at=at,
-        actor=SWEEP_ACTOR,
-        action=STALE,
+        actor=actor,
+        action=action,
         resource_type="key_result",
         resource_id=kr.id,
         before=None,
-        after=audit.snapshot(
-            {
-                "objective_id": kr.objective_id,
-                "stale_since": stale_since,
-                "last_check_in_at": last_check_in_at,
-                "cadence": kr.cadence,
-                "at": at,
-            }
-        ),
+        after=audit.snapshot({"objective_id": kr.objective_id, **data, "at": at}),
     )
 
 

@@ -55,6 +55,7 @@ from api.security import Unauthenticated
 from domain.errors import Conflict, DomainError, Forbidden, NotFound, StaleVersion
 from service import scim
 from service.auth import Principal
+from service.context import Deps
 from service.scim_ports import (
     OwnedWork,
     ScimAttribute,
@@ -521,17 +522,7 @@ async def replace_group(group_id: str, request: Request, deps: UseCaseDeps) -> R
     unit_id = _uuid(group_id)
     group = Group.model_validate(await _body(request))
     current = await scim.get_group(deps, principal, unit_id)
-    wanted = _member_ids(group.members)
-    changed = await scim.change_group(
-        deps,
-        principal,
-        unit_id,
-        name=group.display_name,
-        add=[m for m in wanted if m not in current.member_ids],
-        remove=[m for m in current.member_ids if m not in wanted],
-        expected_version=_version(request),
-    )
-    return _group_response(changed, request)
+    return await _make_group_match(deps, principal, current, group, request)
 
 
 @router.patch("/Groups/{group_id}")
@@ -542,12 +533,19 @@ async def patch_group(group_id: str, request: Request, deps: UseCaseDeps) -> Res
     current = await scim.get_group(deps, principal, unit_id)
     resource = Group.model_validate(_group(current, _base(request)))
     patch.patch(resource)
-    wanted = _member_ids(resource.members)
+    return await _make_group_match(deps, principal, current, resource, request)
+
+
+async def _make_group_match(
+    deps: Deps, principal: Principal, current: scim.ScimGroup, group: Group, request: Request
+) -> Response:
+    """Rename the unit and add or remove members so it matches ``group`` (PUT and PATCH)."""
+    wanted = _member_ids(group.members)
     changed = await scim.change_group(
         deps,
         principal,
-        unit_id,
-        name=resource.display_name,
+        current.unit.id,
+        name=group.display_name,
         add=[m for m in wanted if m not in current.member_ids],
         remove=[m for m in current.member_ids if m not in wanted],
         expected_version=_version(request),
