@@ -59,6 +59,7 @@ from service.pagination import Page, PageRequest
 from service.patch import UNSET, Maybe
 from service.ports import Graph, UnitOfWork
 from service.quotas import (
+    ensure_aggregation_may_change,
     ensure_contribution,
     ensure_contributors_still_fit,
     ensure_no_contributors,
@@ -389,9 +390,11 @@ async def update_key_result(
             return await _view(deps, uow, principal, kr, objective)
         if updated.kpi_id is not None and updated.direction is not kr.direction:
             await _ensure_still_follows(uow, updated)
-        if updated.kpi_id is not None and updated.aggregation is not kr.aggregation:
-            # A sum KR takes no KPI measurements (they would never show): unlink it first.
-            ensure_takes_check_ins(updated, field="aggregation")
+        if updated.aggregation is not kr.aggregation:
+            if updated.kpi_id is not None:
+                # A sum KR takes no KPI measurements (they would never show): unlink it first.
+                ensure_takes_check_ins(updated, field="aggregation")
+            await ensure_aggregation_may_change(uow, kr)
         updated = replace(updated, version=kr.version + 1, updated_at=deps.clock.now())
         await uow.key_results.update(updated, previous_version=kr.version)
         # The objective embeds its KRs: its updated_at moves too (not its version).

@@ -36,8 +36,11 @@ class QuotaRepository(Protocol):
         as_of: datetime | None = None,
     ) -> Mapping[UUID, Sequence[ContributorFigures]]:
         """The KRs adding into each of ``key_result_ids`` that ``viewer`` may see (their
-        objective visible) and that existed at ``as_of`` (when given), oldest first, with
-        their current values then. One statement, whatever the number of KRs."""
+        objective visible), oldest first, with their current values; at ``as_of`` (when
+        given) the KRs that existed and added into it *then* (the link that held at the
+        instant, not today's: a KR linked later is left out, an unlinked or moved one still
+        counts where it added in), with their values then. One statement, whatever the
+        number of KRs."""
         ...
 
     async def contribution_chain(
@@ -49,6 +52,10 @@ class QuotaRepository(Protocol):
 
     async def has_contributors(self, organization_id: UUID, key_result_id: UUID) -> bool:
         """Whether any KR adds into ``key_result_id`` (visible or not)."""
+        ...
+
+    async def has_contribution_history(self, organization_id: UUID, key_result_id: UUID) -> bool:
+        """Whether any KR adds or ever added into ``key_result_id`` (visible or not)."""
         ...
 
     async def contributions_into(

@@ -151,6 +151,27 @@ def ensure_takes_check_ins(kr: KeyResult, *, field: str | None = None) -> None:
     )
 
 
+async def ensure_aggregation_may_change(uow: UnitOfWork, kr: KeyResult) -> None:
+    """Refuse (409 ``aggregation_has_history``) to switch ``kr`` between its own value and a
+    sum once either has a past: reads as of an earlier instant take today's aggregation, so
+    a KR made a sum would lose its check-ins from its history, and a sum made plain would
+    lose what its contributors added up to. A new KR takes the other aggregation."""
+    org_id = kr.organization_id
+    if kr.aggregation is Aggregation.SUM:
+        if not await uow.quotas.has_contribution_history(org_id, kr.id):
+            return
+        message = "key results have added into this sum: its past reads would change"
+    else:
+        if (await uow.check_ins.latest(org_id, [kr.id])).get(kr.id) is None:
+            return
+        message = "this key result has check-ins: as a sum its past reads would change"
+    raise Conflict(
+        f"{message}; create a new key result with the other aggregation",
+        code="aggregation_has_history",
+        errors=[FieldError("aggregation", message, "aggregation_has_history")],
+    )
+
+
 # -- contribution checks (writes; the caller holds the alignment graph's lock) --------------
 
 

@@ -184,9 +184,10 @@ async def get_key_result_allocation(
     "/v1/key-results/{key_result_id}",
     summary="Change a key result",
     description="JSON merge. `milestones` replaces the list (send `id` to keep a "
-    "milestone). The KR's value changes only through check-ins.",
+    "milestone). The KR's value changes only through check-ins. `aggregation` is fixed once "
+    "the KR has check-ins or contributors (409 `aggregation_has_history`).",
     response_model=KeyResultOut,
-    responses=error_responses(401, 403, 404, 412, 422),
+    responses=error_responses(401, 403, 404, 409, 412, 422),
 )
 async def update_key_result(
     key_result_id: UUID,

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, any_, exists, select
+from sqlalchemy import ColumnElement, FromClause, and_, any_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.okrs import Aggregation
@@ -40,6 +40,38 @@ def _current(organization_id: UUID, as_of: datetime | None) -> Any:
     )
 
 
+def _links(
+    organization_id: UUID, key_result_ids: Sequence[UUID], as_of: datetime | None
+) -> tuple[Any, FromClause, list[ColumnElement[bool]]]:
+    """Where the KRs adding into any of ``key_result_ids`` are read from: the column naming
+    the KR each adds into, the FROM (joining ``key_results``) and its conditions. Now: the
+    KR's own column, nothing more read. At ``as_of``: the link that held then
+    (``key_result_contributions``, kept by migration 0029's trigger), so a KR linked later
+    adds nothing before its link, and an unlinked or moved one still counts where it added
+    in then."""
+    k = t.key_results
+    if as_of is None:
+        into = k.c.contributes_to_key_result_id
+        return (
+            into,
+            k,
+            [k.c.organization_id == organization_id, into == any_(id_array(key_result_ids))],
+        )
+    h = t.key_result_contributions
+    held = h.join(k, and_(k.c.organization_id == h.c.organization_id, k.c.id == h.c.key_result_id))
+    return (
+        h.c.into_key_result_id,
+        held,
+        [
+            h.c.organization_id == organization_id,
+            h.c.into_key_result_id == any_(id_array(key_result_ids)),
+            h.c.valid_from <= as_of,
+            or_(h.c.valid_to.is_(None), h.c.valid_to > as_of),
+            k.c.created_at <= as_of,
+        ],
+    )
+
+
 class PostgresQuotas:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -55,32 +87,31 @@ class PostgresQuotas:
         if not key_result_ids:
             return {}
         k, o = t.key_results, t.objectives
+        into, linked, link_conditions = _links(organization_id, key_result_ids, as_of)
         statement = (
             select(
                 k.c.id,
-                k.c.contributes_to_key_result_id,
+                into.label("into"),
                 k.c.start_value,
                 k.c.target_value,
                 k.c.aggregation,
                 _current(organization_id, as_of).label("current"),
             )
+            .select_from(linked)
             .join(o, and_(o.c.organization_id == k.c.organization_id, o.c.id == k.c.objective_id))
             .where(
-                k.c.organization_id == organization_id,
-                k.c.contributes_to_key_result_id == any_(id_array(key_result_ids)),
+                *link_conditions,
                 # A contributor the viewer may not see counts for nobody who cannot see it.
                 visible_to(organization_id, viewer),
             )
             .order_by(k.c.created_at, k.c.id)
         )
-        if as_of is not None:
-            statement = statement.where(k.c.created_at <= as_of)
         found: dict[UUID, list[ContributorFigures]] = defaultdict(list)
         for row in await self._conn.execute(statement):
-            found[row.contributes_to_key_result_id].append(
+            found[row.into].append(
                 ContributorFigures(
                     key_result_id=row.id,
-                    into=row.contributes_to_key_result_id,
+                    into=row.into,
                     start=plain(row.start_value),
                     target=plain(row.target_value),
                     current=None if row.current is None else plain(Decimal(row.current)),
@@ -114,6 +145,18 @@ class PostgresQuotas:
                 exists().where(
                     k.c.organization_id == organization_id,
                     k.c.contributes_to_key_result_id == key_result_id,
+                )
+            )
+        )
+        return bool(found)
+
+    async def has_contribution_history(self, organization_id: UUID, key_result_id: UUID) -> bool:
+        h = t.key_result_contributions
+        found = await self._conn.scalar(
+            select(
+                exists().where(
+                    h.c.organization_id == organization_id,
+                    h.c.into_key_result_id == key_result_id,
                 )
             )
         )

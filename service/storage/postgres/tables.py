@@ -345,6 +345,39 @@ key_results = Table(
     Index("ix_key_results_contributes_to", "organization_id", "contributes_to_key_result_id"),
 )
 
+# When each KR added into which KR (quota roll-up read ``as_of``): one row per period of a
+# link, ``valid_to`` NULL while it holds. Written only by the trigger of migration 0029 on
+# every change of ``key_results.contributes_to_key_result_id``, whatever path writes it.
+key_result_contributions = Table(
+    "key_result_contributions",
+    metadata,
+    Column("organization_id", UUID(as_uuid=True), nullable=False),
+    Column("key_result_id", UUID(as_uuid=True), nullable=False),
+    Column("into_key_result_id", UUID(as_uuid=True), nullable=False),
+    Column("valid_from", DateTime(timezone=True), nullable=False),
+    Column("valid_to", DateTime(timezone=True)),
+    PrimaryKeyConstraint("organization_id", "key_result_id", "valid_from"),
+    ForeignKeyConstraint(
+        ["organization_id", "key_result_id"],
+        ["key_results.organization_id", "key_results.id"],
+        name="fk_key_result_contributions_key_result_id_key_results",
+        ondelete="CASCADE",
+    ),
+    ForeignKeyConstraint(
+        ["organization_id", "into_key_result_id"],
+        ["key_results.organization_id", "key_results.id"],
+        name="fk_key_result_contributions_into_key_result_id_key_results",
+        ondelete="CASCADE",
+    ),
+    # "The rows into any of these KRs valid at T": a sum read as of an instant.
+    Index(
+        "ix_key_result_contributions_into",
+        "organization_id",
+        "into_key_result_id",
+        "valid_from",
+    ),
+)
+
 check_ins = Table(
     "check_ins",
     metadata,
