@@ -7,13 +7,16 @@ schema can be distributed by ``organization_id`` later.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from service.storage.postgres.database import async_url
+from service.storage.postgres.tables import metadata
 
 TENANT = "organization_id"
 # Not a tenant's data: the migration state, and the webhook dispatcher's one position in
@@ -202,3 +205,28 @@ async def test_the_check_reports_every_kind_of_violation(conn: AsyncConnection) 
     for name in ("bad_ref_pk ", "bad_ref_swapped_key ", " members", " organizations"):
         assert name not in report, report
     assert all("bad" in line for line in problems), report
+
+
+def _citus_distribution_order() -> list[str]:
+    """The tables the README's Citus DDL distributes, in its order."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    block = readme[readme.index("FROM unnest(ARRAY[") : readme.index("]) AS t;")]
+    return ["organizations", *re.findall(r"'(\w+)'", block)]
+
+
+def test_the_readme_distributes_every_tenant_table_parents_first() -> None:
+    """The README's Citus DDL names every table but the local ones, each after the tables
+    it references (``create_distributed_table`` needs a foreign key's target distributed
+    first), except the objectives -> key_results link it drops and restores."""
+    order = _citus_distribution_order()
+    assert sorted(order) == sorted(set(metadata.tables) - set(IGNORED))
+    position = {name: i for i, name in enumerate(order)}
+    late = [
+        (table.name, fk.column.table.name)
+        for table in metadata.sorted_tables
+        if table.name in position
+        for fk in table.foreign_keys
+        if position[fk.column.table.name] > position[table.name]
+        and (table.name, fk.column.table.name) != ("objectives", "key_results")
+    ]
+    assert late == []
