@@ -11,6 +11,7 @@ check-ins and check-ins after the instant read.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -122,6 +123,27 @@ async def test_postgres_scores_objectives_as_the_domain_does(uow: Any) -> None:
         expected = {k: str(v) for k, v in in_python.items() if v is not None}
         assert {k: str(v) for k, v in in_sql.items()} == expected
         assert len(expected) > 40  # most objectives have something to measure
+    # Each KR's score of now is kept on its row: an edit of its start, target or direction
+    # after its check-ins rescores it there too.
+    edited = [
+        replace(kr, start=kr.target, target=kr.start, direction=rng.choice(list(Direction)))
+        for kr in krs
+        if kr.metric_kind not in (MetricKind.MILESTONES, MetricKind.BOOLEAN) and rng.random() < 0.5
+    ]
+    async with uow() as work:
+        for kr in edited:
+            await work.key_results.update(
+                replace(kr, version=kr.version + 1), previous_version=kr.version
+            )
+        await work.commit()
+    async with uow() as work:
+        later = LATE + timedelta(days=1)
+        in_python = measure(await work.alignment.figures(org.id, ids, as_of=later))
+        in_sql = await work.alignment.objective_progress(org.id, ids, as_of=later)
+    assert len(edited) > 20
+    assert {k: str(v) for k, v in in_sql.items()} == {
+        k: str(v) for k, v in in_python.items() if v is not None
+    }
 
 
 async def test_no_objectives_no_statement(uow: Any) -> None:

@@ -26,7 +26,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    column,
     func,
     literal,
     or_,
@@ -158,6 +157,22 @@ def _figures(row: Any, as_of: datetime) -> KeyResultFigures:
     )
 
 
+def _history(organization_id: Any, as_of: Any, column: Any) -> Any:
+    """``column`` of a KR's latest check-in by ``as_of`` (an index probe of its history)."""
+    k, c = t.key_results, t.check_ins
+    return (
+        select(column)
+        .where(
+            c.c.organization_id == organization_id,
+            c.c.key_result_id == k.c.id,
+            c.c.created_at <= as_of,
+        )
+        .order_by(c.c.created_at.desc(), c.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def _current_figures(organization_id: UUID, as_of: datetime) -> tuple[Any, Any]:
     """A KR's value and milestones done at ``as_of`` (columns ``value``, ``milestones_done``).
 
@@ -168,25 +183,14 @@ def _current_figures(organization_id: UUID, as_of: datetime) -> tuple[Any, Any]:
     """
     k, c = t.key_results, t.check_ins
     on_row = or_(k.c.latest_check_in_at.is_(None), k.c.latest_check_in_at <= as_of)
-
-    def then(column: Any) -> Any:
-        return (
-            select(column)
-            .where(
-                c.c.organization_id == organization_id,
-                c.c.key_result_id == k.c.id,
-                c.c.created_at <= as_of,
-            )
-            .order_by(c.c.created_at.desc(), c.c.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-
     return (
-        case((on_row, k.c.current_value), else_=then(c.c.value)).label("value"),
-        case((on_row, k.c.current_milestones_done), else_=then(c.c.milestones_done)).label(
-            "milestones_done"
+        case((on_row, k.c.current_value), else_=_history(organization_id, as_of, c.c.value)).label(
+            "value"
         ),
+        case(
+            (on_row, k.c.current_milestones_done),
+            else_=_history(organization_id, as_of, c.c.milestones_done),
+        ).label("milestones_done"),
     )
 
 
@@ -196,7 +200,9 @@ def _current_figures(organization_id: UUID, as_of: datetime) -> tuple[Any, Any]:
 # every figure rounded half to even at four places. Postgres rounds a quotient to a scale of
 # its own (and half away from zero), so each rounding here divides exactly: the integer
 # quotient and remainder of ``p * 10000 / d`` decide it, as rounding the exact fraction does.
-# Each step is a subquery of its own (see ``_step``), so a value is computed once per row.
+# A KR's own score is kept on its row (``current_score``, migration 0030's ``okr_kr_score``);
+# the objective's mean is rounded here. Each step is a subquery of its own (see ``_step``),
+# so a value is computed once per row.
 
 _ZERO, _ONE = literal(0, Numeric), literal(1, Numeric)
 _SCALE = literal(10000, Numeric)
@@ -248,61 +254,46 @@ def _half_even(divided: Any) -> Any:
     return nearest * _PLACE
 
 
-def _key_result_rows(organization_id: Any, objective_ids: Any, as_of: Any) -> Any:
-    """The KRs existing at ``as_of`` with what scores them then: the current value and
-    milestones done, the final score if set by then, a milestones KR's total weight and the
-    weight of its done milestones (ids that are not its milestones count for nothing)."""
+def _kr_scores(organization_id: Any, objective_ids: Any, as_of: Any) -> Any:
+    """Per KR existing at ``as_of``: its objective, weight, own curve, whether it is a sum,
+    and its score then (``domain.scoring``'s ``kr_score`` of ``kr_progress``): the final
+    score if set by then; else the score its row keeps of its current figures (migration
+    0030) when its latest check-in was made by then, as for nearly every KR of a read of
+    now; else the same function of its figures at ``as_of``, from its history."""
     k = t.key_results
-    value, done = _current_figures(organization_id, as_of)
-    rows = _step(
+    on_row = or_(k.c.latest_check_in_at.is_(None), k.c.latest_check_in_at <= as_of)
+    final = and_(
+        k.c.final_score.is_not(None),
+        or_(k.c.final_scored_at.is_(None), k.c.final_scored_at <= as_of),
+    )
+    then = func.okr_kr_score(
+        k.c.metric_kind,
+        k.c.start_value,
+        k.c.target_value,
+        k.c.direction,
+        _history(organization_id, as_of, t.check_ins.c.value),
+        k.c.milestones,
+        _history(organization_id, as_of, t.check_ins.c.milestones_done),
+        type_=Numeric,
+    )
+    score = case(
+        (final, func.okr_half_even(k.c.final_score, _ONE, type_=Numeric)),
+        (on_row, k.c.current_score),
+        else_=then,
+    )
+    return _step(
         select(
             k.c.objective_id,
             k.c.weight,
-            k.c.metric_kind,
-            k.c.start_value,
-            k.c.target_value,
-            k.c.direction,
-            value,
-            done,
-            case(
-                (or_(k.c.final_scored_at.is_(None), k.c.final_scored_at <= as_of), k.c.final_score)
-            ).label("final"),
-            case((k.c.metric_kind == MetricKind.MILESTONES.value, k.c.milestones)).label(
-                "milestones"
-            ),
-            k.c.pacing,
-            k.c.aggregation,
+            _own_curve(k),
+            (k.c.aggregation == _SUM).label("is_sum"),
+            score.label("score"),
         ).where(
             k.c.organization_id == organization_id,
             k.c.objective_id == any_(objective_ids),
             k.c.created_at <= as_of,
         ),
-        "key_result_rows",
-    )
-    m = func.jsonb_array_elements(rows.c.milestones).table_valued(column("value")).alias("m")
-    weight = cast(m.c.value.op("->>")("weight"), Numeric)
-    milestone_id = cast(m.c.value.op("->>")("id"), PGUUID(as_uuid=True))
-    total = select(func.coalesce(func.sum(weight), _ZERO)).select_from(m).scalar_subquery()
-    reached = (
-        select(func.coalesce(func.sum(weight), _ZERO))
-        .select_from(m)
-        .where(milestone_id == any_(rows.c.milestones_done))
-        .scalar_subquery()
-    )
-    return _step(
-        select(
-            *(rows.c[name] for name in ("objective_id", "weight", "metric_kind", "final")),
-            func.coalesce(rows.c.value, rows.c.start_value).label("value"),
-            rows.c.start_value,
-            rows.c.target_value,
-            rows.c.direction,
-            rows.c.value.label("current"),
-            case((rows.c.milestones.is_not(None), total)).label("total"),
-            case((rows.c.milestones.is_not(None), reached)).label("reached"),
-            _own_curve(rows),
-            (rows.c.aggregation == _SUM).label("is_sum"),
-        ),
-        "key_results_read",
+        "kr_scores",
     )
 
 
@@ -323,72 +314,18 @@ def _own_curve(rows: Any) -> Any:
     return case((rows.c.pacing.is_not(None), curve)).label("own_curve")
 
 
-def _fraction(moved: Any, whole: Any) -> tuple[Any, Any]:
-    """``clamp(moved / whole, 0, 1)`` (``whole > 0``) as a fraction ``(p, d)``."""
-    return (
-        case((moved <= 0, _ZERO), (moved >= whole, _ONE), else_=moved),
-        case((moved <= 0, _ONE), (moved >= whole, _ONE), else_=whole),
-    )
-
-
-def _kr_fractions(organization_id: Any, objective_ids: Any, as_of: Any) -> Any:
-    """Per KR: its objective, weight and score (``domain.scoring``'s ``kr_score`` of
-    ``kr_progress``) as a fraction ``(p, d)``, ``d > 0``, to be rounded once."""
-    r = _key_result_rows(organization_id, objective_ids, as_of)
-    span = r.c.target_value - r.c.start_value
-    decrease = r.c.direction == Direction.DECREASE.value
-    met = case((decrease, r.c.value <= r.c.target_value), else_=r.c.value >= r.c.target_value)
-    # A decrease KR's start is above its target: flip both signs, the quotient is the same.
-    linear = _fraction(
-        case((span < 0, r.c.start_value - r.c.value), else_=r.c.value - r.c.start_value),
-        func.abs(span),
-    )
-    milestones = _fraction(r.c.reached, r.c.total)
-    is_milestones = r.c.metric_kind == MetricKind.MILESTONES.value
-
-    def pick(final: Any, milestone: Any, boolean: Any, all_or_nothing: Any, share: Any) -> Any:
-        return case(
-            (r.c.final.is_not(None), final),
-            (is_milestones, case((r.c.total <= 0, milestone[0]), else_=milestone[1])),
-            (r.c.metric_kind == MetricKind.BOOLEAN.value, boolean),
-            (span == 0, all_or_nothing),
-            else_=share,
-        )
-
-    return _step(
-        select(
-            r.c.objective_id,
-            r.c.weight,
-            r.c.own_curve,
-            r.c.is_sum,
-            pick(
-                r.c.final,
-                (_ZERO, milestones[0]),
-                case((r.c.current >= 1, _ONE), else_=_ZERO),
-                case((met, _ONE), else_=_ZERO),
-                linear[0],
-            ).label("p"),
-            pick(_ONE, (_ONE, milestones[1]), _ONE, _ONE, linear[1]).label("d"),
-        ),
-        "kr_fractions",
-    )
-
-
 def _objective_progress(organization_id: Any, objective_ids: Any, as_of: Any) -> Select[Any]:
     """Per objective with a KR of positive weight: the weighted mean of its KRs' scores
-    (``domain.scoring.objective_progress``), each score and the mean rounded half to even;
-    with the total of those weights and the KRs among them with a curve of their own (what
-    its expected progress needs: ``PacedProgress``)."""
-    f = _kr_fractions(organization_id, objective_ids, as_of)
-    keep = [f.c.objective_id, f.c.weight, f.c.own_curve, f.c.is_sum]
-    scored = _divided(f, keep, f.c.p, f.c.d, "kr_scores")
-    score = _half_even(scored)
+    (``domain.scoring.objective_progress``), the mean rounded half to even; with the total
+    of those weights and the KRs among them with a curve of their own (what its expected
+    progress needs: ``PacedProgress``)."""
+    scored = _kr_scores(organization_id, objective_ids, as_of)
     counted = scored.c.weight > 0
     own = and_(counted, scored.c.own_curve.is_not(None))
     sums = _step(
         select(
             scored.c.objective_id,
-            func.sum(score * scored.c.weight).filter(counted).label("weighted"),
+            func.sum(scored.c.score * scored.c.weight).filter(counted).label("weighted"),
             func.sum(scored.c.weight).filter(counted).label("weights"),
             func.jsonb_agg(scored.c.own_curve, type_=JSONB).filter(own).label("own_curves"),
             # A sum KR was scored at its row's value (its start): the caller rescores.

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Computed,
     Date,
     DateTime,
     ForeignKeyConstraint,
@@ -298,6 +299,17 @@ key_results = Table(
     Column("latest_check_in_at", DateTime(timezone=True)),
     Column("current_value", Numeric),
     Column("current_milestones_done", ARRAY(UUID(as_uuid=True))),
+    # The score of those figures (domain.scoring.kr_progress, quantized), kept by Postgres
+    # on every write of the row (migration 0030): a tree weighs 40,000 of them per read.
+    Column(
+        "current_score",
+        Numeric,
+        Computed(
+            "okr_kr_score(metric_kind, start_value, target_value, direction, current_value, "
+            "milestones, current_milestones_done)",
+            persisted=True,
+        ),
+    ),
     # What the track events last reported (service/key_result_tracks.py): the track status
     # and the due instant the stale spell began at. NULL status: not looked at yet (KRs from
     # before migration 0018): the first look reports nothing, so a deploy floods no feed.
