@@ -63,6 +63,7 @@ from service.quotas import (
     ensure_contribution,
     ensure_contributors_still_fit,
     ensure_no_contributors,
+    ensure_no_sum_history,
     ensure_takes_check_ins,
     summed_values,
     unlink_stale_contributions,
@@ -334,11 +335,12 @@ async def update_key_result(
     async with deps.uow() as uow:
         org_id = principal.organization_id
         if changes.contributes_to_key_result_id not in (UNSET, None) or any(
-            getattr(changes, name) is not UNSET for name in ("unit", "currency", "direction")
+            getattr(changes, name) is not UNSET
+            for name in ("unit", "currency", "direction", "aggregation")
         ):
             # First, before anything the checks read: the alignment and the contributions
             # must not change before the write (a concurrent contribution could close a loop,
-            # or add into the KR under a measure it is leaving).
+            # add into the KR under a measure it is leaving, or add into a sum turning plain).
             await uow.lock_graph(org_id, Graph.ALIGNMENT)
         kr, objective = await visible_key_result(uow, principal, key_result_id)
         await ensure_may_edit_key_result(uow, principal, kr, objective)
@@ -417,7 +419,8 @@ async def update_key_result(
 async def delete_key_result(
     deps: Deps, principal: Principal, key_result_id: UUID, *, expected_version: int | None = None
 ) -> None:
-    """Delete a KR never checked in on (its history would be lost otherwise: 409)."""
+    """Delete a KR never checked in on, nor a sum ever added into (its history would be
+    lost otherwise: 409)."""
     async with deps.uow() as uow:
         org_id = principal.organization_id
         kr, objective = await visible_key_result(uow, principal, key_result_id)
@@ -435,6 +438,7 @@ async def delete_key_result(
                 "this key result has check-ins: its history is kept",
                 code="key_result_has_check_ins",
             )
+        await ensure_no_sum_history(uow, kr)
         await uow.key_results.delete(org_id, kr.id)
         # The objective embeds its KRs: its updated_at moves too (not its version).
         await uow.objectives.touch(org_id, [objective.id], deps.clock.now())

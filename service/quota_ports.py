@@ -58,6 +58,12 @@ class QuotaRepository(Protocol):
         """Whether any KR adds or ever added into ``key_result_id`` (visible or not)."""
         ...
 
+    async def lock_and_has_check_ins(self, organization_id: UUID, key_result_id: UUID) -> bool:
+        """Lock ``key_result_id``'s row until the commit (a check-in's write of it waits)
+        and answer whether it has check-ins, read after the lock: a check-in committed
+        first is seen. One statement."""
+        ...
+
     async def contributions_into(
         self, organization_id: UUID, key_result_ids: Sequence[UUID]
     ) -> Sequence[tuple[UUID, UUID]]:

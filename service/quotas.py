@@ -143,8 +143,15 @@ def ensure_takes_check_ins(kr: KeyResult, *, field: str | None = None) -> None:
     (``sum_key_result``), on ``field`` when the refused input has one."""
     if kr.aggregation is not Aggregation.SUM:
         return
+    raise sum_key_result_refused(field=field)
+
+
+def sum_key_result_refused(*, field: str | None = None) -> RuleViolation:
+    """The refusal of a check-in on a sum KR: raised here before the write, and by the
+    check-in storage when the KR became a sum meanwhile (a concurrent switch committed
+    first), so every path answers alike."""
     message = "a sum key result's value is its contributors' sum: check in on them"
-    raise RuleViolation(
+    return RuleViolation(
         message,
         code="sum_key_result",
         errors=[FieldError(field, message, "sum_key_result")] if field else [],
@@ -154,17 +161,26 @@ def ensure_takes_check_ins(kr: KeyResult, *, field: str | None = None) -> None:
 async def ensure_aggregation_may_change(uow: UnitOfWork, kr: KeyResult) -> None:
     """Refuse (409 ``aggregation_has_history``) to switch ``kr`` between its own value and a
     sum once either has a past: reads as of an earlier instant take today's aggregation, so
-    a KR made a sum would lose its check-ins from its history, and a sum made plain would
-    lose what its contributors added up to. A new KR takes the other aggregation."""
+    a KR made a sum would lose its check-ins from its history, and would add up the KRs
+    that added into it then (links into a plain KR are allowed), and a sum made plain would
+    lose what its contributors added up to. A new KR takes the other aggregation.
+
+    The caller holds the alignment graph's lock (``Graph.ALIGNMENT``), so no contribution
+    into ``kr`` is made meanwhile; ``kr``'s row is locked before its check-ins are counted,
+    so a check-in committed first is seen here and one written after waits and is refused
+    by its write (``sum_key_result``)."""
     org_id = kr.organization_id
-    if kr.aggregation is Aggregation.SUM:
-        if not await uow.quotas.has_contribution_history(org_id, kr.id):
-            return
-        message = "key results have added into this sum: its past reads would change"
-    else:
-        if (await uow.check_ins.latest(org_id, [kr.id])).get(kr.id) is None:
-            return
+    to_sum = kr.aggregation is not Aggregation.SUM
+    if to_sum and await uow.quotas.lock_and_has_check_ins(org_id, kr.id):
         message = "this key result has check-ins: as a sum its past reads would change"
+    elif await uow.quotas.has_contribution_history(org_id, kr.id):
+        message = (
+            "key results have added into it: as a sum its past reads would change"
+            if to_sum
+            else "key results have added into this sum: its past reads would change"
+        )
+    else:
+        return
     raise Conflict(
         f"{message}; create a new key result with the other aggregation",
         code="aggregation_has_history",
@@ -257,6 +273,20 @@ async def ensure_no_contributors(
             ]
         },
     )
+
+
+async def ensure_no_sum_history(uow: UnitOfWork, kr: KeyResult) -> None:
+    """Refuse (409 ``key_result_has_history``) to delete a sum KR that KRs added into, even
+    if none adds in any more: its past reads add up what they added then, and that history
+    would go with it, as a KR with check-ins keeps its own. No statement for a plain KR
+    (what was added into it never shows in its reads)."""
+    if kr.aggregation is not Aggregation.SUM:
+        return
+    if await uow.quotas.has_contribution_history(kr.organization_id, kr.id):
+        raise Conflict(
+            "key results have added into this sum: its history is kept",
+            code="key_result_has_history",
+        )
 
 
 # What a KR's measure is made of: a change of any of them may part it from the KRs adding in.

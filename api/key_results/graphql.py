@@ -502,7 +502,10 @@ class KeyResultMutation:
         )
         return SetFinalScorePayload(key_result=KeyResult.of(view))
 
-    @mutation(description="Delete a key result never checked in on (`key_result_has_check_ins`).")
+    @mutation(
+        description="Delete a key result never checked in on (`key_result_has_check_ins`) "
+        "and, for a sum, never added into (`key_result_has_history`)."
+    )
     async def delete_key_result(
         self, info: Info, input: DeleteKeyResultInput
     ) -> DeleteKeyResultPayload:

@@ -185,7 +185,7 @@ async def get_key_result_allocation(
     summary="Change a key result",
     description="JSON merge. `milestones` replaces the list (send `id` to keep a "
     "milestone). The KR's value changes only through check-ins. `aggregation` is fixed once "
-    "the KR has check-ins or contributors (409 `aggregation_has_history`).",
+    "the KR has check-ins or has had contributors (409 `aggregation_has_history`).",
     response_model=KeyResultOut,
     responses=error_responses(401, 403, 404, 409, 412, 422),
 )
@@ -213,7 +213,8 @@ async def update_key_result(
     description="Only a KR never checked in on (409 `key_result_has_check_ins`: history is "
     "kept) and that no KR adds into (409 `key_result_has_contributors`, its `contributors` "
     "listing each as `key_result_id` and `contributes_to_key_result_id`, `hidden` for a KR "
-    "you may not see: unlink them first); its actions go with it.",
+    "you may not see: unlink them first), nor a sum KRs have added into (409 "
+    "`key_result_has_history`: its past reads add them up); its actions go with it.",
     responses=error_responses(401, 403, 404, 409, 412, 422),
 )
 async def delete_key_result(

@@ -7,7 +7,9 @@ whatever path writes it (create, PATCH, the unlinks of a realignment or a move, 
 loader, a bulk load), so no writer can forget it. The trigger dates a change by the row's own
 timestamps (``created_at`` on insert, ``updated_at`` on update), which the use cases take
 from the injected clock, the clock check-ins are dated by and ``as_of`` compares against;
-never ``now()``. Several changes at one instant: the last one holds from it.
+never ``now()``. Several changes at one instant: the last one holds from it. A change dated
+before the KR's latest period began (a server whose clock is behind) is dated a microsecond
+after that start instead: it ends the open period there, and no period is ever erased.
 
 Backfill: links made before this revision count from the KR's creation (one open row per
 linked KR, ``valid_from`` its ``created_at``): when they were made was not recorded.
@@ -29,17 +31,26 @@ down_revision: str | None = "0028"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Periods starting at or after the change are superseded by it (changes at one instant, or a
-# row written with an earlier timestamp); the period holding then ends at it; the new link,
-# if any, holds from it. The KR's periods never overlap, and its open one is its link.
+# A period starting at the change's instant is superseded by it (changes at one instant: the
+# last holds); one starting later (the change's timestamp is behind: another server's clock)
+# is kept, the change dated just after its start, so the history a sum's past reads (and
+# the refusals of rewriting it) never loses a period. The period holding then ends at the
+# change; the new link, if any, holds from it. The KR's periods never overlap, and its open
+# one is its link.
 _FOLLOW = """
 CREATE FUNCTION key_result_contributions_follow() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     changed_at timestamptz := CASE WHEN TG_OP = 'INSERT' THEN NEW.created_at
                                    ELSE NEW.updated_at END;
+    latest timestamptz;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
+        SELECT max(valid_from) INTO latest FROM key_result_contributions
+         WHERE organization_id = NEW.organization_id AND key_result_id = NEW.id;
+        IF latest > changed_at THEN
+            changed_at := latest + interval '1 microsecond';
+        END IF;
         DELETE FROM key_result_contributions
          WHERE organization_id = NEW.organization_id AND key_result_id = NEW.id
            AND valid_from >= changed_at;

@@ -6,6 +6,7 @@ link, whatever path writes it: its open row is always the KR's current link."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -278,3 +279,174 @@ async def test_aggregation_is_fixed_once_a_kr_has_a_past(
         fresh = await _second_sum(q)
         assert (await _aggregation_switch(admin, fresh["id"], "none"))[0] == 200
         assert (await _aggregation_switch(admin, fresh["id"], "sum"))[0] == 200
+
+
+# -- review of issue 18: races, a plain KR added into, a clock behind, deleting a past ------
+
+
+async def _plain(q: Quotas, **extra: Any) -> dict[str, Any]:
+    """A CNY KR of the department's objective (its own value unless ``aggregation`` says)."""
+    return await key_result(
+        q.admin,
+        q.department["id"],
+        title="Plain",
+        owner_id=q.owner_id,
+        metric_kind="currency",
+        currency="CNY",
+        start="0",
+        target="3000000",
+        **extra,
+    )
+
+
+async def _check_in_count(admin: httpx.AsyncClient, kr_id: str) -> int:
+    body = await get(admin, f"/v1/key-results/{kr_id}/check-ins")
+    return len(body["items"])
+
+
+async def test_a_plain_kr_others_added_into_stays_plain(acme: Tenant, clock: SettableClock) -> None:
+    """Links into a plain KR are allowed; once it has had one, making it a sum would make
+    its earlier reads add its contributors up: refused, its past reads unchanged."""
+    async with acme.admin() as admin:
+        q = await _quotas(admin, clock)
+        plain = await _plain(q)
+        team = await q.team(contributes_to_key_result_id=plain["id"])
+        clock.pin(FEB_1)
+        await check_in(admin, team["id"], value="400000")
+        clock.pin(MAR_1)
+        before = await _current(admin, plain["id"], BEFORE)
+        assert await _aggregation_switch(admin, plain["id"], "sum") == (
+            409,
+            "aggregation_has_history",
+            ["aggregation"],
+        )
+        assert await _current(admin, plain["id"], BEFORE) == before
+
+
+async def test_a_check_in_racing_a_switch_to_sum_never_leaves_a_sum_with_check_ins(
+    acme: Tenant, clock: SettableClock
+) -> None:
+    """Whichever commits first wins; the other is refused (409 for the switch, 422
+    ``sum_key_result`` for the check-in), never a 500, never a sum holding a check-in."""
+    async with acme.admin() as admin:
+        q = await _quotas(admin, clock)
+        clock.reset()
+        bad, statuses = [], set()
+        for i in range(20):
+            kr = await _plain(q)
+            path = f"/v1/key-results/{kr['id']}"
+            switch, posted = await asyncio.gather(
+                admin.patch(path, json={"aggregation": "sum"}),
+                admin.post(f"{path}/check-ins", json={"value": "5"}),
+            )
+            statuses.add((switch.status_code, posted.status_code))
+            if posted.status_code == 422:
+                assert posted.json()["code"] == "sum_key_result"
+            aggregation = (await get(admin, path))["aggregation"]
+            if aggregation == "sum" and await _check_in_count(admin, kr["id"]):
+                bad.append((i, switch.status_code, posted.status_code))
+        assert not bad, bad
+        assert statuses <= {(200, 422), (409, 201)}, statuses
+
+
+async def test_a_link_racing_a_switch_to_plain_never_leaves_a_sum_past_rewritten(
+    acme: Tenant, app: FastAPI, clock: SettableClock
+) -> None:
+    """A switch of aggregation takes the alignment graph's lock, as a link does: a link made
+    while the KR was a sum makes its switch refused; one made after it adds into a plain KR."""
+    async with acme.admin() as admin:
+        q = await _quotas(admin, clock)
+        clock.reset()
+        bad, statuses = [], set()
+        for i in range(30):
+            s = await _plain(q, aggregation="sum")
+            team = await q.team(contributes_to_key_result_id=None)
+
+            async def switch(s_id: str = s["id"], delay: float = (i % 10) * 0.001) -> Any:
+                await asyncio.sleep(delay)
+                return await admin.patch(f"/v1/key-results/{s_id}", json={"aggregation": "none"})
+
+            switched, linked = await asyncio.gather(
+                switch(),
+                admin.patch(
+                    f"/v1/key-results/{team['id']}",
+                    json={"contributes_to_key_result_id": s["id"]},
+                ),
+            )
+            statuses.add((switched.status_code, linked.status_code))
+            if (switched.status_code, linked.status_code) != (200, 200):
+                continue
+            periods = await _periods(app, team["id"])
+            switched_at = datetime.fromisoformat(
+                (await get(admin, f"/v1/key-results/{s['id']}"))["updated_at"]
+            )
+            if periods[0].valid_from < switched_at:
+                bad.append((i, periods[0].valid_from, switched_at))
+        assert not bad, bad
+        assert statuses <= {(200, 200), (409, 200)}, statuses
+
+
+async def _periods(app: FastAPI, kr_id: str) -> list[Any]:
+    uow = cast(PostgresUnitOfWorkFactory, app.state.okr.services.deps.uow)
+    h = t.key_result_contributions
+    async with uow._engine.connect() as conn:
+        rows = await conn.execute(
+            select(h).where(h.c.key_result_id == UUID(kr_id)).order_by(h.c.valid_from)
+        )
+        return list(rows)
+
+
+async def test_a_change_dated_before_the_last_period_does_not_erase_it(
+    acme: Tenant, app: FastAPI, clock: SettableClock
+) -> None:
+    """A replica whose clock is behind dates a link's change before the link's period: the
+    period is kept (closed just after its start), the sum keeps its past, the open row
+    is still the current link."""
+    async with acme.admin() as admin:
+        q = await _quotas(admin, clock)
+        other = await _plain(q, aggregation="sum")
+        team = await q.team()
+        path = f"/v1/key-results/{team['id']}"
+        clock.pin(FEB_15)
+        await patch(admin, path, {"contributes_to_key_result_id": other["id"]})
+        clock.pin(FEB_20)
+        await check_in(admin, team["id"], value="500000")
+        clock.pin(FEB_1)  # another replica, its clock two weeks behind (exaggerated)
+        await patch(admin, path, {"title": "Renamed"})
+        await patch(admin, path, {"contributes_to_key_result_id": None})
+        await patch(admin, path, {"contributes_to_key_result_id": q.quota["id"]})
+        await patch(admin, path, {"contributes_to_key_result_id": None})
+        periods = [
+            (r.into_key_result_id, r.valid_from, r.valid_to)
+            for r in await _periods(app, team["id"])
+        ]
+        quota, sum_kr = UUID(q.quota["id"]), UUID(other["id"])
+        assert [p[0] for p in periods] == [quota, sum_kr, quota], periods
+        assert all(to is not None and start < to for _, start, to in periods), periods
+        assert periods[1][1] == FEB_15
+        # The sum added into keeps its past: it stays a sum and is not deleted.
+        assert (await _aggregation_switch(admin, other["id"], "none"))[:2] == (
+            409,
+            "aggregation_has_history",
+        )
+
+
+async def test_a_sum_whose_contributors_were_all_unlinked_keeps_its_past(
+    acme: Tenant, clock: SettableClock
+) -> None:
+    """Deleting it would drop what they added up to then (its history goes with it): 409
+    ``key_result_has_history``, as a KR with check-ins keeps its own."""
+    async with acme.admin() as admin:
+        q = await _quotas(admin, clock)
+        team = await q.team()
+        clock.pin(FEB_1)
+        await check_in(admin, team["id"], value="400000")
+        clock.pin(FEB_15)
+        await patch(admin, f"/v1/key-results/{team['id']}", {"contributes_to_key_result_id": None})
+        clock.pin(MAR_1)
+        answer = await admin.delete(f"/v1/key-results/{q.quota['id']}")
+        assert (answer.status_code, answer.json()["code"]) == (409, "key_result_has_history")
+        assert await _current(admin, q.quota["id"], BEFORE) == "400000"
+        # A sum never added into goes as before.
+        fresh = await _second_sum(q)
+        assert (await admin.delete(f"/v1/key-results/{fresh['id']}")).status_code == 204

@@ -70,6 +70,7 @@ from service.okr_ports import (
     Viewer,
 )
 from service.pagination import Page, PageRequest, page_of, stamped_page_of
+from service.quotas import sum_key_result_refused
 from service.storage.postgres import tables as t
 from service.storage.postgres.errors import translate, unstorable_text
 from service.storage.postgres.outbox import record_audit_events
@@ -713,6 +714,9 @@ _check_in = _CHECK_INS.entity
 
 
 _NEW = "new_"
+# Each check-in's answer says whether its KR's row took it: false when the KR is a sum (the
+# check-in is then refused, ``_refuse_sums``).
+_ON_ITS_KR = "on_its_key_result"
 
 # A check-in's external id is unique per KR: a second insert with it inserts nothing.
 _ONE_PER_EXTERNAL_ID = ("organization_id", "key_result_id", "external_id")
@@ -722,7 +726,9 @@ def _moves_its_key_result(added: Any) -> Any:
     """The UPDATE naming the newest of ``added`` (one row per KR) on its KR's row when it is
     newer by ``(created_at, id)``, moving the KR's ``updated_at``. It waits for a concurrent
     check-in's row lock and then evaluates its conditions on the row as that one left it, so
-    no latest is ever lost."""
+    no latest is ever lost. It leaves a sum KR's row alone (answers no row for it): a
+    switch to a sum committed while the check-in waited (the switch locks the row and then
+    counts its check-ins) refuses the check-in, whatever path wrote it."""
     k = t.key_results
     newer = or_(
         k.c.latest_check_in_at.is_(None),
@@ -735,7 +741,11 @@ def _moves_its_key_result(added: Any) -> Any:
 
     return (
         update(k)
-        .where(k.c.organization_id == added.c.organization_id, k.c.id == added.c.key_result_id)
+        .where(
+            k.c.organization_id == added.c.organization_id,
+            k.c.id == added.c.key_result_id,
+            k.c.aggregation != Aggregation.SUM.value,
+        )
         .values(
             latest_check_in_id=if_newer(added.c.id, k.c.latest_check_in_id),
             latest_check_in_at=if_newer(added.c.created_at, k.c.latest_check_in_at),
@@ -775,13 +785,15 @@ def _add_check_in() -> Any:
     )
     # Data-modifying CTEs run to completion whether the main query reads them or not; all
     # parts share one snapshot, so the earlier row below is never the one just added.
-    earlier = select(c).where(
+    earlier = select(c, true().label(_ON_ITS_KR)).where(
         c.c.organization_id == bindparam(f"{_NEW}organization_id"),
         c.c.key_result_id == bindparam(f"{_NEW}key_result_id"),
         c.c.external_id == bindparam(f"{_NEW}external_id"),
         ~exists(select(added.c.id)),
     )
-    return select(*added.c).add_cte(_moves_its_key_result(added)).union_all(earlier)
+    moved = _moves_its_key_result(added)
+    on_its_kr = exists(select(moved.c.id)).label(_ON_ITS_KR)
+    return select(*added.c, on_its_kr).add_cte(moved).union_all(earlier)
 
 
 _ADD_CHECK_IN = _add_check_in()
@@ -809,7 +821,16 @@ def _add_check_ins(rows: Sequence[Mapping[str, object]]) -> Any:
         )
         .cte("newest")
     )
-    return select(*added.c).add_cte(_moves_its_key_result(newest))
+    moved = _moves_its_key_result(newest)
+    on_its_kr = exists(select(moved.c.id).where(moved.c.id == added.c.key_result_id))
+    return select(*added.c, on_its_kr.label(_ON_ITS_KR)).add_cte(moved)
+
+
+def _refuse_sums(rows: Sequence[Row[Any]]) -> None:
+    """Refuse the check-ins (the caller's unit of work rolls them back) when a KR became a
+    sum after the use case judged it: a switch committed while the write waited."""
+    if not all(getattr(row, _ON_ITS_KR) for row in rows):
+        raise sum_key_result_refused()
 
 
 class PostgresCheckIns:
@@ -831,6 +852,7 @@ class PostgresCheckIns:
             # The same external id was committed while the insert waited on it, after this
             # statement's snapshot: a new statement sees it.
             return await self._by_external_id(check_in)
+        _refuse_sums([row])
         return _check_in(row)
 
     async def add_many(self, check_ins: Sequence[CheckIn]) -> Sequence[CheckIn]:
@@ -845,9 +867,9 @@ class PostgresCheckIns:
             key=lambda i: (str(check_ins[i].key_result_id), check_ins[i].external_id or "", i),
         )
         rows = [_CHECK_INS.insert_values(check_ins[i]) for i in order]
-        added = {
-            row.id: _check_in(row) for row in (await self._execute(_add_check_ins(rows))).all()
-        }
+        stored = (await self._execute(_add_check_ins(rows))).all()
+        _refuse_sums(stored)
+        added = {row.id: _check_in(row) for row in stored}
         missing = [c for c in check_ins if c.id not in added]
         earlier = await self._earlier(missing) if missing else {}
         return [added.get(c.id) or earlier[(c.key_result_id, c.external_id)] for c in check_ins]

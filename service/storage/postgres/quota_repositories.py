@@ -150,6 +150,18 @@ class PostgresQuotas:
         )
         return bool(found)
 
+    async def lock_and_has_check_ins(self, organization_id: UUID, key_result_id: UUID) -> bool:
+        k = t.key_results
+        # FOR NO KEY UPDATE: the lock a check-in's UPDATE of the row takes (it waits for
+        # ours, then re-reads the row); under READ COMMITTED the row read here is the one
+        # the last committed check-in left, naming its latest.
+        latest = await self._conn.scalar(
+            select(k.c.latest_check_in_id)
+            .where(k.c.organization_id == organization_id, k.c.id == key_result_id)
+            .with_for_update(key_share=True)
+        )
+        return latest is not None
+
     async def has_contribution_history(self, organization_id: UUID, key_result_id: UUID) -> bool:
         h = t.key_result_contributions
         found = await self._conn.scalar(
