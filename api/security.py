@@ -9,12 +9,14 @@ the organization claim are required. Keys come from a secret, a PEM public key, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, NamedTuple
 from uuid import UUID
 
 import jwt
+from cachetools import TLRUCache
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from jwt import PyJWKClient
@@ -48,6 +50,7 @@ class TokenVerifier:
         jwks_cache_seconds: float = 300,
         jwks_refresh_cooldown_seconds: float = 30,
         jwks_timeout_seconds: float = 10,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._config = config
         self._algorithms = list(config.algorithms)
@@ -77,6 +80,11 @@ class TokenVerifier:
                 )
             self._algorithms = fitting
         self._required = ["exp", "iss", "aud", "sub", config.org_claim]
+        # Never trusted longer than the key set it was checked with is kept.
+        trusted = VERIFIED_TOKEN_SECONDS
+        if self._jwks is not None:
+            trusted = min(trusted, jwks_cache_seconds)
+        self._verified = verified_tokens(clock, seconds=trusted)
         self.service_keys = ServiceKeys(config.service) if config.service else None
 
     async def _key_for(self, token: str) -> Any:
@@ -100,7 +108,22 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         """The caller of a member token (the identity provider's) or of a client token (the
-        service's own, told apart by its issuer): each verifier takes only its own kind."""
+        service's own, told apart by its issuer): each verifier takes only its own kind.
+
+        A token verified before is taken from a per-process cache until it expires or for
+        ``VERIFIED_TOKEN_SECONDS``, whichever comes first: checking a signature and its
+        claims again was a sixth of a single objective's read. With a JWKS, no longer than
+        the key set is cached either, so a token signed by a key the identity provider has
+        withdrawn stops being trusted when it did before. An API client's revocation is
+        checked after this (api/deps.py), on every request as before."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            return cached.principal
+        verified = await self._verify(token)
+        self._verified[token] = verified
+        return verified.principal
+
+    async def _verify(self, token: str) -> VerifiedToken:
         if self.service_keys is not None and _issuer(token) == self.service_keys.config.issuer:
             return self._verify_client_token(token, self.service_keys)
         c = self._config
@@ -123,9 +146,13 @@ class TokenVerifier:
             # A member token's issuer saying "client" is no client token: refused, never
             # read as a service token with its scopes.
             raise Unauthenticated("a client token must come from this service's token endpoint")
-        return principal_from_claims(claims, c)
+        return VerifiedToken(principal_from_claims(claims, c), self._expiry(claims))
 
-    def _verify_client_token(self, token: str, keys: ServiceKeys) -> Principal:
+    def _expiry(self, claims: Mapping[str, Any]) -> float:
+        """When PyJWT would first call the verified ``claims`` expired (``exp`` + leeway)."""
+        return float(claims["exp"]) + self._config.leeway_seconds
+
+    def _verify_client_token(self, token: str, keys: ServiceKeys) -> VerifiedToken:
         """An API client's token: signed by one of the service's keys (by ``kid``), marked
         ``token_use: client``. Roles in it are ignored: a client is a service Principal."""
         service = keys.config
@@ -154,13 +181,36 @@ class TokenVerifier:
             raise Unauthenticated("a client token's subject must be client:<client_id>")
         client_id = _uuid(subject.removeprefix(CLIENT_SUBJECT_PREFIX), "sub")
         unit = claims.get("unit")
-        return Principal(
+        principal = Principal(
             organization_id=_uuid_claim(claims, "org"),
             subject=subject,
             scopes=frozenset(_string_list(claims.get("scope"))),
             client_id=client_id,
             unit_scope=_uuid(str(unit), "unit") if unit is not None else None,
         )
+        return VerifiedToken(principal, self._expiry(claims))
+
+
+# How long a verified token is taken on trust (see TokenVerifier.verify), and how many.
+VERIFIED_TOKEN_SECONDS: Final = 60.0
+VERIFIED_TOKENS_KEPT: Final = 4096
+
+
+class VerifiedToken(NamedTuple):
+    principal: Principal
+    expires_at: float  # epoch seconds
+
+
+def verified_tokens(
+    clock: Callable[[], float] = time.time, *, seconds: float = VERIFIED_TOKEN_SECONDS
+) -> TLRUCache[str, VerifiedToken]:
+    """The cache of verified tokens: each kept until its expiry or for ``seconds``,
+    whichever is first; the least recently used go past ``VERIFIED_TOKENS_KEPT``."""
+
+    def until(_token: str, verified: VerifiedToken, now: float) -> float:
+        return min(now + seconds, verified.expires_at)
+
+    return TLRUCache(maxsize=VERIFIED_TOKENS_KEPT, ttu=until, timer=clock)
 
 
 # Client tokens (api/oauth) say what they are in ``token_use``; their subject names the client.
