@@ -38,6 +38,7 @@ from api.forecasts.graphql import ForecastMutation, ForecastQuery
 from api.graphql.errors import ErrorCodes, log_unexpected
 from api.graphql.limits import DocumentSizeLimiter, IntrospectionDepthLimiter, UnstorableStrings
 from api.graphql.operation_log import OperationNameInLogs
+from api.graphql.plain_fields import PlainFieldsExecutionContext
 from api.key_results.graphql import KeyResultMutation, KeyResultQuery
 from api.kpis.graphql import KpiMutation, KpiQuery
 from api.meetings.graphql import MeetingMutation, MeetingQuery
@@ -161,4 +162,5 @@ def build_schema(config: GraphQLConfig) -> strawberry.Schema:
         extensions=extensions,
         scalar_overrides={Decimal: PLAIN_DECIMAL, datetime: UTC_DATETIME},
         config=StrawberryConfig(disable_field_suggestions=not config.introspection),
+        execution_context_class=PlainFieldsExecutionContext,
     )
