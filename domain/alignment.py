@@ -138,7 +138,7 @@ def alignment_path(objective_id: UUID, parent_of: ParentOf) -> list[UUID]:
     return path
 
 
-@dataclass
+@dataclass(slots=True)
 class Branch:
     """One objective in an alignment tree, with the branches aligned to it."""
 
@@ -179,7 +179,7 @@ def alignment_forest(
     for root_id in roots:
         if root_id not in in_play or root_id not in visible or root_id in placed:
             continue
-        root = Branch(root_id, 0)
+        root = Branch(root_id, 0, [])
         placed.add(root_id)
         forest.append(root)
         stack.append((root, children.get(root_id, [])))
@@ -189,7 +189,7 @@ def alignment_forest(
                 continue
             for child_id in below:
                 if child_id in visible and child_id not in placed:
-                    child = Branch(child_id, branch.depth + 1)
+                    child = Branch(child_id, branch.depth + 1, [])
                     placed.add(child_id)
                     branch.children.append(child)
                     stack.append((child, children.get(child_id, [])))

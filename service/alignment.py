@@ -228,11 +228,12 @@ async def alignment_tree(
             org.id, list({n.cycle_id for n in nodes}), _owner_units(nodes)
         )
     by_id = {n.id: n for n in nodes}
-    await audit_private_reads(deps, principal, (by_id[b.id] for b, _ in walk(forest)))
+    shown = [by_id[b.id] for b, _ in walk(forest)]
+    await audit_private_reads(deps, principal, shown)
     scorer = _Scorer(org, cycles, local_today(org, instant))
     expected = _paced_expected(scorer, nodes, progress.paced, unit_pacing)
     roots = [_tree_node(b, by_id, progress, scorer, expected, is_root=True) for b in forest]
-    count = sum(1 for _ in walk(forest))
+    count = len(shown)
     return AlignmentTree(cycle, at, root_id, depth, count, roots)
 
 
