@@ -112,10 +112,11 @@ class TokenVerifier:
 
         A token verified before is taken from a per-process cache until it expires or for
         ``VERIFIED_TOKEN_SECONDS``, whichever comes first: checking a signature and its
-        claims again was a sixth of a single objective's read. With a JWKS, no longer than
-        the key set is cached either, so a token signed by a key the identity provider has
-        withdrawn stops being trusted when it did before. An API client's revocation is
-        checked after this (api/deps.py), on every request as before."""
+        claims again was a sixth of a single objective's read. With a JWKS, an entry lasts
+        no longer than the key set is cached: a token signed by a key the identity provider
+        has withdrawn is trusted at most that long after the key set that dropped it was
+        fetched (before the cache: until that fetch). An API client's revocation is checked
+        after this (api/deps.py), on every request as before."""
         cached = self._verified.get(token)
         if cached is not None:
             return cached.principal

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
@@ -69,9 +69,23 @@ def quantize(value: Decimal) -> Decimal:
     return value.quantize(_PLACES, rounding=ROUND_HALF_EVEN)
 
 
+# Enough digits that a quotient of figures within the input rules (below 10^15, at most 12
+# decimals; sums of thousands of them) is exact to far past its fourth place: the default 28
+# would round a quotient just off a tie (x.xxxx5) onto it first, and then to even, where the
+# exact fraction rounds the other way (and Postgres, which divides exactly, disagreed).
+_EXACT = Context(prec=80, rounding=ROUND_HALF_EVEN)
+
+
+def _rounded_share(part: Decimal, whole: Decimal) -> Decimal:
+    """``clamp(part / whole, 0, 1)`` (``whole > 0``) rounded by :func:`quantize`, exactly."""
+    with localcontext(_EXACT):
+        return quantize(_clamp01(part / whole))
+
+
 def _clamp01(value: Decimal) -> Decimal:
-    # Comparisons, not min(max()): scoring a tree runs this forty thousand times.
-    if value < ZERO:
+    # Comparisons, not min(max()): scoring a tree runs this forty thousand times. At or
+    # below zero is zero: a decrease KR's 0 / -3 is -0, which would print "-0.0000".
+    if value <= ZERO:
         return ZERO
     if value > ONE:
         return ONE
@@ -102,14 +116,14 @@ def kr_progress(
         if total <= ZERO:
             return quantize(ZERO)
         done = sum((m.weight for m in kr.milestones if m.id in milestones_done), ZERO)
-        return quantize(_clamp01(done / total))
+        return _rounded_share(done, total)
     if kr.metric_kind is MetricKind.BOOLEAN:
         return quantize(ONE if current is not None and current >= ONE else ZERO)
     value = kr.start if current is None else current
     if kr.target == kr.start:
         met = value <= kr.target if kr.direction is Direction.DECREASE else value >= kr.target
         return quantize(ONE if met else ZERO)
-    return quantize(_clamp01((value - kr.start) / (kr.target - kr.start)))
+    return _rounded_share(value - kr.start, kr.target - kr.start)
 
 
 def kr_score(kr: Measurable, progress: Decimal) -> Decimal:
@@ -127,16 +141,17 @@ def weighted_mean(pairs: Iterable[tuple[Decimal, Decimal]]) -> Decimal | None:
     """
     total_weight = ZERO
     weighted_sum = ZERO
-    for value, weight in pairs:
-        if weight < ZERO:
-            raise ValueError(f"negative weight {weight}")
-        if weight == ZERO:
-            continue
-        total_weight += weight
-        weighted_sum += value * weight
-    if total_weight == ZERO:
-        return None
-    return quantize(weighted_sum / total_weight)
+    with localcontext(_EXACT):  # the products, their sum and the quotient, all exact
+        for value, weight in pairs:
+            if weight < ZERO:
+                raise ValueError(f"negative weight {weight}")
+            if weight == ZERO:
+                continue
+            total_weight += weight
+            weighted_sum += value * weight
+        if total_weight == ZERO:
+            return None
+        return quantize(weighted_sum / total_weight)
 
 
 def objective_progress(scored: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:

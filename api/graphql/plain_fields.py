@@ -6,14 +6,15 @@ objectives selects ten fields per node, so executing them was two thirds of the 
 tree's time and the whole of its gap to REST (issue 16). Most objects of a large answer
 (tree nodes, KRs in a page) select only plain values: attributes Strawberry reads without
 a resolver of ours (its "basic fields": no arguments, no permission, no extension), each
-a scalar or an enum. For such an object the answer is built here in one pass: the same
-default resolver, the same output coercion of the same type, in the same order.
+a scalar or an enum, on an object below the root. For such an object the answer is built
+here in one pass: the same default resolver, the same output coercion of the same type, in
+the same order.
 
 Anything else takes graphql-core's own path, unchanged: an object selecting a field with a
 resolver, an argument, ``__typename`` or a nested object; field middleware; and any value
 that would be an error (a null where the type forbids it, a value the type cannot
-coerce), so every error reads as it did. Reading an attribute has no side effect, so the
-object is simply executed again there.
+coerce, an attribute whose read raises), so every error reads as it did. Reading an
+attribute has no side effect, so the object is simply executed again there.
 """
 
 from __future__ import annotations
@@ -53,22 +54,24 @@ def _plain_field(
     field = parent_type.fields.get(node.name.value)  # None for __typename
     if field is None or node.arguments or field.args:
         return None
-    if not getattr(field.resolve, "_is_default", False):
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
         return None  # a resolver of ours, or a field with permissions or extensions
+    if not getattr(field.resolve, "_is_default", False):
+        return None
     field_type, nullable = field.type, True
     if isinstance(field_type, GraphQLNonNull):
         field_type, nullable = field_type.of_type, False
     if not is_leaf_type(field_type):
         return None
     leaf: GraphQLLeafType = field_type
-    return _PlainField(response_name, _reader(field), _coercion(leaf), nullable)
+    return _PlainField(response_name, _reader(field, definition), _coercion(leaf), nullable)
 
 
-def _reader(field: GraphQLField) -> Callable[[Any], Any]:
+def _reader(field: GraphQLField, definition: StrawberryField) -> Callable[[Any], Any]:
     """What Strawberry's basic field resolver returns for a source: its default resolver
     (``getattr`` unless configured otherwise) of the field's Python name, read directly."""
-    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if isinstance(definition, StrawberryField) and definition.default_resolver is getattr:
+    if definition.default_resolver is getattr:
         name = definition.python_name
         return lambda source: getattr(source, name)
     resolve = field.resolve
@@ -131,7 +134,8 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        plan = self._plan(parent_type, grouped_field_set)
+        # Root fields (path None) keep graphql-core's path: their errors name the field.
+        plan = self._plan(parent_type, grouped_field_set) if path is not None else _NOT_PLAIN
         if plan:
             try:
                 return _completed(plan, source_value)
@@ -195,7 +199,10 @@ def _null_item(nullable: bool) -> None:
 def _completed(plan: tuple[_PlainField, ...], source: Any) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for field in plan:
-        value = field.read(source)
+        try:
+            value = field.read(source)
+        except Exception as error:  # reported where graphql-core reports it
+            raise _Fallback from error
         if value is None:
             if not field.nullable:
                 raise _Fallback

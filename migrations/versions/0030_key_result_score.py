@@ -8,7 +8,9 @@ start, target, direction or milestones, whatever path makes it) keeps it right. 
 the past score a KR checked in since with the same function, from its history.
 
 The rules are ``domain.scoring.kr_progress`` and ``quantize`` (DOMAIN.md "Scoring"), which
-stay the reference: tests/integration/test_progress_in_sql.py checks both agree.
+stay the reference: tests/integration/test_progress_in_sql.py checks both agree. Postgres
+does not recompute a stored column when its function is replaced: a later change of these
+rules must rewrite the column in its migration (drop and add it again).
 
 Revision ID: 0030
 Revises: 0029
@@ -47,7 +49,10 @@ END
 $$
 """
 
-# domain.scoring.kr_progress, quantized: milestones by the weight done (ids of no
+# domain.scoring.kr_progress, quantized. Its call of okr_half_even names the schema: a
+# generated column is computed by restores (pg_restore sets an empty search_path) and by
+# logical replication's apply workers, where an unqualified name is not found.
+# milestones by the weight done (ids of no
 # milestone count for nothing), boolean by value >= 1, a KR whose target is its start all
 # or nothing, else the share of the way from start to target, clamped to [0, 1].
 _KR_SCORE = """
@@ -72,7 +77,7 @@ BEGIN
         IF total <= 0 THEN
             RETURN 0.0000;
         END IF;
-        RETURN okr_half_even(least(greatest(reached, 0), total), total);
+        RETURN public.okr_half_even(least(greatest(reached, 0), total), total);
     END IF;
     IF metric_kind = 'boolean' THEN
         RETURN CASE WHEN current >= 1 THEN 1.0000 ELSE 0.0000 END;
@@ -90,7 +95,7 @@ BEGIN
     IF moved >= abs(span) THEN
         RETURN 1.0000;
     END IF;
-    RETURN okr_half_even(moved, abs(span));
+    RETURN public.okr_half_even(moved, abs(span));
 END
 $$
 """

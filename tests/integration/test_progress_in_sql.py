@@ -17,7 +17,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import text
+
 from domain.okrs import CheckIn, Direction, KeyResult, MetricKind, Milestone, Objective
+from domain.scoring import kr_progress
 from service.ids import new_id
 from service.scores import measure
 from tests.factories import key_result_row, objective_row
@@ -149,3 +152,107 @@ async def test_postgres_scores_objectives_as_the_domain_does(uow: Any) -> None:
 async def test_no_objectives_no_statement(uow: Any) -> None:
     async with uow() as work:
         assert await work.alignment.objective_progress(new_id(), [], as_of=NOW) == {}
+
+
+# Spans of fourteen digits and values a hair off a rounding tie (x.xxxx5): a quotient taken
+# to 28 digits lands on the tie and rounds to even, the exact one rounds the other way.
+NEAR_TIES = [
+    ("0", "666387830259339.864181233919", "389137173479941.513688631547"),
+    ("0", "999999999999999.999999999999", "583950000000000.000000000001"),
+    ("0", "999999999999999.999999999999", "583949999999999.999999999999"),
+    ("1000", "0", "0.000000000001"),  # a decrease KR: its start above its target
+    ("5", "3", "5"),  # a decrease KR without progress: 0.0000, never -0.0000
+]
+
+
+def _near_tie_krs(objective: Objective, owner: Any) -> list[tuple[KeyResult, Decimal]]:
+    made = []
+    for start, target, value in NEAR_TIES:
+        direction = Direction.DECREASE if Decimal(target) < Decimal(start) else Direction.INCREASE
+        kr = key_result_row(
+            objective,
+            owner,
+            NOW.date(),
+            metric_kind=MetricKind.NUMBER,
+            start=Decimal(start),
+            target=Decimal(target),
+            direction=direction,
+        )
+        made.append((kr, Decimal(value)))
+    return made
+
+
+async def test_each_kr_score_kept_on_its_row_is_the_domains(uow: Any, engine: Any) -> None:
+    """Per KR, not through an objective's mean (where one 0.0001 can round away)."""
+    org = organization()
+    owner = member(org.id, "Ann")
+    quarter = cycle(org.id)
+    objective = objective_row(quarter, "O", owner)
+    krs = _near_tie_krs(objective, owner)
+    async with uow() as work:
+        await work.organizations.add(org)
+        await work.members.add(owner)
+        await work.cycles.add(quarter)
+        await work.objectives.add(objective)
+        for kr, value in krs:
+            await work.key_results.add(kr)
+            await work.check_ins.add(_check_in(kr, value))
+        await work.commit()
+    async with engine.connect() as conn:
+        stored = {
+            row.id: row.current_score for row in await conn.execute(text(_SCORES), {"org": org.id})
+        }
+    expected = {kr.id: str(kr_progress(kr, current=value)) for kr, value in krs}
+    assert {k: str(v) for k, v in stored.items()} == expected
+    assert expected[krs[0][0].id] == "0.5839"  # the exact fraction's rounding
+    assert expected[krs[-1][0].id] == "0.0000"
+
+
+async def test_the_score_is_kept_whatever_the_search_path(uow: Any, engine: Any) -> None:
+    """A restore (pg_restore empties search_path) and logical replication compute the
+    column too: the function must find what it calls without the search path."""
+    org = organization()
+    owner = member(org.id, "Ann")
+    quarter = cycle(org.id)
+    objective = objective_row(quarter, "O", owner)
+    (kr, value), *_ = _near_tie_krs(objective, owner)
+    async with uow() as work:
+        await work.organizations.add(org)
+        await work.members.add(owner)
+        await work.cycles.add(quarter)
+        await work.objectives.add(objective)
+        await work.key_results.add(kr)
+        await work.commit()
+    async with engine.connect() as conn:
+        await conn.execute(text("SET search_path TO ''"))
+        await conn.execute(
+            text(
+                "UPDATE public.key_results SET current_value = :value "
+                "WHERE organization_id = :org AND id = :id"
+            ),
+            {"value": value, "org": org.id, "id": kr.id},
+        )
+        score = await conn.scalar(
+            text("SELECT current_score FROM public.key_results WHERE organization_id = :org"),
+            {"org": org.id},
+        )
+        await conn.rollback()
+    assert str(score) == "0.5839"
+
+
+_SCORES = "SELECT id, current_score FROM key_results WHERE organization_id = :org"
+
+
+def _check_in(kr: KeyResult, value: Decimal) -> CheckIn:
+    return CheckIn(
+        id=new_id(),
+        organization_id=kr.organization_id,
+        key_result_id=kr.id,
+        author="member:test",
+        value=value,
+        milestones_done=None,
+        confidence=None,
+        note="",
+        blockers="",
+        created_at=NOW + timedelta(hours=1),
+    )

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.permission import BasePermission
 
 from api.graphql import plain_fields
 from api.graphql.plain_fields import PlainFieldsExecutionContext
@@ -50,11 +52,53 @@ def _nodes() -> list[Node]:
 BROKEN = Node(id=99, name="broken", colour=None, progress=None, must=None)  # type: ignore[arg-type]
 
 
+class Deny(BasePermission):
+    message = "not allowed"
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
+class Upper(FieldExtension):
+    def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        return next_(source, info, **kwargs).upper()
+
+
+@strawberry.type
+class Guarded:
+    id: int
+    code: str = strawberry.field(permission_classes=[Deny])
+    shout: str = strawberry.field(extensions=[Upper()])
+
+
+class Raising:
+    """A source whose attribute read fails: reported at that field, as graphql-core does."""
+
+    id = 7
+    colour = None
+    progress = None
+    must = "x"
+
+    @property
+    def name(self) -> str:
+        raise ValueError("boom")
+
+
 @strawberry.type
 class Query:
+    version: str = "v1"
+
     @strawberry.field
     def nodes(self) -> list[Node]:
         return _nodes()
+
+    @strawberry.field
+    def guarded(self) -> list[Guarded]:
+        return [Guarded(id=1, code="s3cr3t", shout="hi")]
+
+    @strawberry.field
+    def shaky(self) -> list[Node | None]:
+        return [_nodes()[1], Raising()]  # type: ignore[list-item]
 
     @strawberry.field
     def maybe_nodes(self) -> list[Node | None]:
@@ -87,6 +131,10 @@ QUERIES = [
     "{ broken { id must } }",
     "{ broken { id name } }",
     "{ nodes { id id } }",
+    "{ guarded { id code } }",
+    "{ guarded { id shout } }",
+    "{ shaky { id name } }",
+    "{ version nodes { id } }",
 ]
 
 
@@ -95,7 +143,7 @@ async def test_the_same_answer_as_graphql_core(query: str) -> None:
     variables = {"yes": True}
     plain = await _schema(True).execute(query, variable_values=variables)
     core = await _schema(False).execute(query, variable_values=variables)
-    assert plain.data == core.data
+    assert plain.data == core.data, plain.data
     assert [(e.message, e.path) for e in plain.errors or []] == [
         (e.message, e.path) for e in core.errors or []
     ]
