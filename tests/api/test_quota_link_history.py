@@ -53,21 +53,28 @@ async def _second_sum(q: Quotas) -> dict[str, Any]:
     )
 
 
+async def _linked_later(admin: httpx.AsyncClient, clock: SettableClock) -> Quotas:
+    """Two team KRs checked in on Feb 1 (400,000 and 300,000): the first adds into the
+    department's sum from the start, the second only from Feb 15; read on Mar 1."""
+    q = await _quotas(admin, clock)
+    a = await q.team()
+    b = await q.team(contributes_to_key_result_id=None)
+    clock.pin(FEB_1)
+    await check_in(admin, a["id"], value="400000")
+    await check_in(admin, b["id"], value="300000")
+    clock.pin(FEB_15)
+    await patch(
+        admin, f"/v1/key-results/{b['id']}", {"contributes_to_key_result_id": q.quota["id"]}
+    )
+    clock.pin(MAR_1)
+    return q
+
+
 async def test_a_kr_linked_later_adds_only_from_its_link_on(
     acme: Tenant, clock: SettableClock
 ) -> None:
     async with acme.admin() as admin:
-        q = await _quotas(admin, clock)
-        a = await q.team()
-        b = await q.team(contributes_to_key_result_id=None)
-        clock.pin(FEB_1)
-        await check_in(admin, a["id"], value="400000")
-        await check_in(admin, b["id"], value="300000")
-        clock.pin(FEB_15)
-        await patch(
-            admin, f"/v1/key-results/{b['id']}", {"contributes_to_key_result_id": q.quota["id"]}
-        )
-        clock.pin(MAR_1)
+        q = await _linked_later(admin, clock)
         assert await _current(admin, q.quota["id"], BEFORE) == "400000"
         assert await _current(admin, q.quota["id"], AFTER) == "700000"
         assert await _current(admin, q.quota["id"]) == "700000"
@@ -119,17 +126,7 @@ async def test_graphql_reads_the_links_as_of_the_instant_asked(
     acme: Tenant, clock: SettableClock
 ) -> None:
     async with acme.admin() as admin:
-        q = await _quotas(admin, clock)
-        a = await q.team()
-        b = await q.team(contributes_to_key_result_id=None)
-        clock.pin(FEB_1)
-        await check_in(admin, a["id"], value="400000")
-        await check_in(admin, b["id"], value="300000")
-        clock.pin(FEB_15)
-        await patch(
-            admin, f"/v1/key-results/{b['id']}", {"contributes_to_key_result_id": q.quota["id"]}
-        )
-        clock.pin(MAR_1)
+        q = await _linked_later(admin, clock)
         query = "query($id: UUID!, $asOf: String) { keyResult(id: $id, asOf: $asOf) { current } }"
         currents = [
             (await gql(admin, query, {"id": q.quota["id"], "asOf": as_of}))["data"]["keyResult"][

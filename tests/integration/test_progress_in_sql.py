@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -81,20 +81,7 @@ def _check_ins(rng: random.Random, kr: KeyResult) -> list[CheckIn]:
             span = kr.target - kr.start
             tie = kr.start + span * Decimal(rng.choice(("0.00005", "0.00015", "0.12345")))
             value = tie if rng.random() < 0.3 else _number(rng)
-        made.append(
-            CheckIn(
-                id=new_id(),
-                organization_id=kr.organization_id,
-                key_result_id=kr.id,
-                author="member:test",
-                value=value,
-                milestones_done=done,
-                confidence=None,
-                note="",
-                blockers="",
-                created_at=at,
-            )
-        )
+        made.append(_check_in(kr, value, done=done, at=at))
     return made
 
 
@@ -243,16 +230,22 @@ async def test_the_score_is_kept_whatever_the_search_path(uow: Any, engine: Any)
 _SCORES = "SELECT id, current_score FROM key_results WHERE organization_id = :org"
 
 
-def _check_in(kr: KeyResult, value: Decimal) -> CheckIn:
+def _check_in(
+    kr: KeyResult,
+    value: Decimal | None,
+    *,
+    done: tuple[UUID, ...] | None = None,
+    at: datetime = NOW + timedelta(hours=1),
+) -> CheckIn:
     return CheckIn(
         id=new_id(),
         organization_id=kr.organization_id,
         key_result_id=kr.id,
         author="member:test",
         value=value,
-        milestones_done=None,
+        milestones_done=done,
         confidence=None,
         note="",
         blockers="",
-        created_at=NOW + timedelta(hours=1),
+        created_at=at,
     )

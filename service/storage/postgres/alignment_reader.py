@@ -175,7 +175,7 @@ def _history(organization_id: Any, as_of: Any, column: Any) -> Any:
     )
 
 
-def _current_figures(organization_id: UUID, as_of: datetime) -> tuple[Any, Any]:
+def current_figures_at(organization_id: UUID, as_of: datetime) -> tuple[Any, Any]:
     """A KR's value and milestones done at ``as_of`` (columns ``value``, ``milestones_done``).
 
     The KR row names its latest check-in (written with it, see ``PostgresCheckIns.add``):
@@ -499,7 +499,7 @@ class PostgresAlignmentReader:
                 k.c.final_scored_at,
                 k.c.pacing,  # NULL for most KRs: judged by their unit's or org's curve
                 k.c.aggregation,
-                *_current_figures(organization_id, as_of),
+                *current_figures_at(organization_id, as_of),
             )
             .where(
                 k.c.organization_id == organization_id,

@@ -17,27 +17,18 @@ from domain.okrs import Aggregation
 from service.okr_ports import Viewer
 from service.quota_ports import ContributorFigures
 from service.storage.postgres import tables as t
+from service.storage.postgres.alignment_reader import current_figures_at
 from service.storage.postgres.okr_repositories import visible_to
 from service.storage.postgres.sql import id_array, plain
 
 
 def _current(organization_id: UUID, as_of: datetime | None) -> Any:
     """A contributor's value: the one its row keeps (its latest check-in's), or at ``as_of``
-    its latest check-in by then (one index probe per contributor)."""
-    k, c = t.key_results, t.check_ins
+    its latest check-in by then (an index probe for a KR checked in since)."""
     if as_of is None:
-        return k.c.current_value
-    return (
-        select(c.c.value)
-        .where(
-            c.c.organization_id == organization_id,
-            c.c.key_result_id == k.c.id,
-            c.c.created_at <= as_of,
-        )
-        .order_by(c.c.created_at.desc(), c.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+        return t.key_results.c.current_value
+    value, _ = current_figures_at(organization_id, as_of)
+    return value
 
 
 def _links(
