@@ -36,7 +36,8 @@ depends_on: str | Sequence[str] | None = None
 # is kept, the change dated just after its start, so the history a sum's past reads (and
 # the refusals of rewriting it) never loses a period. The period holding then ends at the
 # change; the new link, if any, holds from it. The KR's periods never overlap, and its open
-# one is its link.
+# one is its link. The table is named with its schema: the function runs under whatever
+# search_path the writing session has.
 _FOLLOW = """
 CREATE FUNCTION key_result_contributions_follow() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -46,20 +47,20 @@ DECLARE
     latest timestamptz;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        SELECT max(valid_from) INTO latest FROM key_result_contributions
+        SELECT max(valid_from) INTO latest FROM public.key_result_contributions
          WHERE organization_id = NEW.organization_id AND key_result_id = NEW.id;
         IF latest > changed_at THEN
             changed_at := latest + interval '1 microsecond';
         END IF;
-        DELETE FROM key_result_contributions
+        DELETE FROM public.key_result_contributions
          WHERE organization_id = NEW.organization_id AND key_result_id = NEW.id
            AND valid_from >= changed_at;
-        UPDATE key_result_contributions SET valid_to = changed_at
+        UPDATE public.key_result_contributions SET valid_to = changed_at
          WHERE organization_id = NEW.organization_id AND key_result_id = NEW.id
            AND (valid_to IS NULL OR valid_to > changed_at);
     END IF;
     IF NEW.contributes_to_key_result_id IS NOT NULL THEN
-        INSERT INTO key_result_contributions
+        INSERT INTO public.key_result_contributions
             (organization_id, key_result_id, into_key_result_id, valid_from)
         VALUES (NEW.organization_id, NEW.id, NEW.contributes_to_key_result_id, changed_at);
     END IF;
