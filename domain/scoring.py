@@ -112,10 +112,11 @@ def kr_progress(
     ``current`` None means no check-in yet: the KR stands at its start.
     """
     if kr.metric_kind is MetricKind.MILESTONES:
-        total = sum((m.weight for m in kr.milestones), ZERO)
+        with localcontext(_EXACT):  # a dozen weights near 10^15 outgrow 28 digits
+            total = sum((m.weight for m in kr.milestones), ZERO)
+            done = sum((m.weight for m in kr.milestones if m.id in milestones_done), ZERO)
         if total <= ZERO:
             return quantize(ZERO)
-        done = sum((m.weight for m in kr.milestones if m.id in milestones_done), ZERO)
         return _rounded_share(done, total)
     if kr.metric_kind is MetricKind.BOOLEAN:
         return quantize(ONE if current is not None and current >= ONE else ZERO)
@@ -123,7 +124,9 @@ def kr_progress(
     if kr.target == kr.start:
         met = value <= kr.target if kr.direction is Direction.DECREASE else value >= kr.target
         return quantize(ONE if met else ZERO)
-    return _rounded_share(value - kr.start, kr.target - kr.start)
+    with localcontext(_EXACT):
+        moved, span = value - kr.start, kr.target - kr.start
+    return _rounded_share(moved, span)
 
 
 def kr_score(kr: Measurable, progress: Decimal) -> Decimal:

@@ -169,6 +169,21 @@ def _near_tie_krs(objective: Objective, owner: Any) -> list[tuple[KeyResult, Dec
     return made
 
 
+# Twelve milestones whose weights add up past 28 digits; the first done: just above a tie.
+MILESTONE_WEIGHTS = ["500000000001", *["999950000001999.9"] * 9, "999950000001999.899999999996"]
+
+
+def _near_tie_milestones(objective: Objective, owner: Any) -> tuple[KeyResult, tuple[UUID, ...]]:
+    milestones = tuple(
+        Milestone(id=new_id(), title=f"m{i}", weight=Decimal(w))
+        for i, w in enumerate(MILESTONE_WEIGHTS)
+    )
+    kr = key_result_row(
+        objective, owner, NOW.date(), metric_kind=MetricKind.MILESTONES, milestones=milestones
+    )
+    return kr, (milestones[0].id,)
+
+
 async def test_each_kr_score_kept_on_its_row_is_the_domains(uow: Any, engine: Any) -> None:
     """Per KR, not through an objective's mean (where one 0.0001 can round away)."""
     org = organization()
@@ -176,6 +191,7 @@ async def test_each_kr_score_kept_on_its_row_is_the_domains(uow: Any, engine: An
     quarter = cycle(org.id)
     objective = objective_row(quarter, "O", owner)
     krs = _near_tie_krs(objective, owner)
+    milestones_kr, done = _near_tie_milestones(objective, owner)
     async with uow() as work:
         await work.organizations.add(org)
         await work.members.add(owner)
@@ -184,15 +200,21 @@ async def test_each_kr_score_kept_on_its_row_is_the_domains(uow: Any, engine: An
         for kr, value in krs:
             await work.key_results.add(kr)
             await work.check_ins.add(_check_in(kr, value))
+        await work.key_results.add(milestones_kr)
+        await work.check_ins.add(_check_in(milestones_kr, None, done=done))
         await work.commit()
     async with engine.connect() as conn:
         stored = {
             row.id: row.current_score for row in await conn.execute(text(_SCORES), {"org": org.id})
         }
     expected = {kr.id: str(kr_progress(kr, current=value)) for kr, value in krs}
+    expected[milestones_kr.id] = str(
+        kr_progress(milestones_kr, current=None, milestones_done=frozenset(done))
+    )
     assert {k: str(v) for k, v in stored.items()} == expected
     assert expected[krs[0][0].id] == "0.5839"  # the exact fraction's rounding
     assert expected[krs[-1][0].id] == "0.0000"
+    assert expected[milestones_kr.id] == "0.0001"
 
 
 async def test_the_score_is_kept_whatever_the_search_path(uow: Any, engine: Any) -> None:

@@ -470,7 +470,12 @@ class PostgresAlignmentReader:
         down = down.union_all(step)
         statement = (
             select(*_node_columns(organization_id, viewer))
-            .where(o.c.organization_id == organization_id, o.c.id.in_(select(down.c.id)))
+            .where(
+                o.c.organization_id == organization_id,
+                # An array of the ids reached, not IN (subquery): the planner then probes the
+                # primary key for each where it guessed a scan of every objective cheaper.
+                o.c.id == any_(func.array(select(down.c.id).scalar_subquery())),
+            )
             .order_by(o.c.created_at, o.c.id)
         )
         return [_node(row) for row in await fetch_records(self._conn, statement)]
