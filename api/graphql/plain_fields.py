@@ -20,6 +20,8 @@ attribute has no side effect, so the object is simply executed again there.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -72,29 +74,22 @@ def _reader(field: GraphQLField, definition: StrawberryField) -> Callable[[Any],
     """What Strawberry's basic field resolver returns for a source: its default resolver
     (``getattr`` unless configured otherwise) of the field's Python name, read directly."""
     if definition.default_resolver is getattr:
-        name = definition.python_name
-        return lambda source: getattr(source, name)
+        return attrgetter(definition.python_name)
     resolve = field.resolve
     assert resolve is not None  # a basic field (checked by the caller)
     return lambda source: resolve(source, None)
 
 
 def _coercion(leaf: GraphQLLeafType) -> Callable[[Any], Any]:
-    """The leaf's output coercion; for a Strawberry enum, its member's name by value (its own
-    coercion scans every value of the enum for each)."""
+    """The leaf's output coercion. For a Strawberry enum, the name of its member looked up by
+    the member (its own coercion scans every value of the enum for each); a value not found
+    answers None, which sends the object to graphql-core's path."""
     if not isinstance(leaf, CustomGraphQLEnumType):
         return leaf.coerce_output_value
-    names = {value.value: name for name, value in leaf.values.items()}
-    members, general = leaf.wrapped_cls, leaf.coerce_output_value
-
-    def coerce(value: Any) -> Any:
-        if isinstance(value, members):
-            name = names.get(value.value)
-            if name is not None:
-                return name
-        return general(value)
-
-    return coerce
+    by_value = {value.value: name for name, value in leaf.values.items()}
+    members: list[Enum] = list(leaf.wrapped_cls)
+    names = {m: by_value[m.value] for m in members if m.value in by_value}
+    return names.get
 
 
 class _Fallback(Exception):
@@ -189,11 +184,6 @@ def _plain_object_type(item_type: Any) -> GraphQLObjectType | None:
     if isinstance(inner, GraphQLObjectType) and inner.is_type_of is None:
         return inner
     return None
-
-
-def _null_item(nullable: bool) -> None:
-    if not nullable:
-        raise _Fallback
 
 
 def _completed(plan: tuple[_PlainField, ...], source: Any) -> dict[str, Any]:

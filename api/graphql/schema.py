@@ -39,6 +39,7 @@ from api.graphql.errors import ErrorCodes, log_unexpected
 from api.graphql.limits import DocumentSizeLimiter, IntrospectionDepthLimiter, UnstorableStrings
 from api.graphql.operation_log import OperationNameInLogs
 from api.graphql.plain_fields import PlainFieldsExecutionContext
+from api.graphql.validation_cache import CleanDocuments, ValidatedOnce
 from api.key_results.graphql import KeyResultMutation, KeyResultQuery
 from api.kpis.graphql import KpiMutation, KpiQuery
 from api.meetings.graphql import MeetingMutation, MeetingQuery
@@ -152,6 +153,7 @@ def build_schema(config: GraphQLConfig) -> strawberry.Schema:
         partial(MaxAliasesLimiter, max_alias_count=config.max_aliases),
         partial(MaxTokensLimiter, max_token_count=config.max_tokens),
         UnstorableStrings,
+        partial(ValidatedOnce, clean=CleanDocuments()),  # after every per-request check
         ErrorCodes,
     ]
     if not config.introspection:
