@@ -32,7 +32,8 @@ class CleanDocuments:
         self._texts: LRUCache[str, bool] = LRUCache(maxsize=kept)
 
     def __contains__(self, text: object) -> bool:
-        return isinstance(text, str) and text in self._texts
+        # ``get``, not ``in``: a lookup is a use, so a document sent again and again stays.
+        return isinstance(text, str) and self._texts.get(text, False)
 
     def add(self, text: str) -> None:
         if len(text) <= LONGEST:

@@ -10,6 +10,7 @@ from uuid import uuid4
 import pytest
 import strawberry.schema.schema as strawberry_schema
 
+from api.graphql.validation_cache import CleanDocuments
 from tests.api.harness import Tenant
 from tests.api.test_graphql import codes, gql
 
@@ -64,3 +65,13 @@ async def test_a_nul_in_the_variables_of_a_known_document_is_still_refused(
         refused = await gql(client, document, {"q": "a\x00b"})
     assert refused["data"] is None
     assert codes(refused) == ["validation_failed"]
+
+
+def test_a_document_in_use_outlives_newer_ones() -> None:
+    clean = CleanDocuments(kept=3)
+    clean.add("dashboard")
+    for i in range(5):
+        assert "dashboard" in clean  # used again: the least recently used go first
+        clean.add(f"other {i}")
+    assert "dashboard" in clean
+    assert "other 0" not in clean
