@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import any_, select, tuple_
+from sqlalchemy import any_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError, StatementError
@@ -21,7 +21,7 @@ from service.pagination import Page, PageRequest, page_of
 from service.storage.postgres import tables as t
 from service.storage.postgres.errors import translate, unstorable_text
 from service.storage.postgres.rows import EntityRows
-from service.storage.postgres.sql import id_array
+from service.storage.postgres.sql import id_array, key_result_history_rows
 
 _FORECASTS = EntityRows(ExternalForecast, t.key_result_forecasts)
 _forecast = _FORECASTS.entity
@@ -77,24 +77,9 @@ class PostgresForecasts:
         *,
         as_of: datetime | None = None,
     ) -> Page[ExternalForecast]:
-        statement = select(_f).where(
-            _f.c.organization_id == organization_id, _f.c.key_result_id == key_result_id
+        rows = await key_result_history_rows(
+            self._conn, _f, organization_id, key_result_id, page, as_of=as_of
         )
-        if as_of is not None:
-            statement = statement.where(_f.c.created_at <= as_of)
-        if page.after is not None:
-            # Keyset on the cursor row's own key: no rows for an id not of this KR.
-            cursor = _f.alias("cursor_row")
-            key = select(cursor.c.created_at, cursor.c.id).where(
-                cursor.c.organization_id == organization_id,
-                cursor.c.key_result_id == key_result_id,
-                cursor.c.id == page.after,
-            )
-            statement = statement.where(tuple_(_f.c.created_at, _f.c.id) < key.scalar_subquery())
-        newest_first = (_f.c.created_at.desc(), _f.c.id.desc())
-        rows = (
-            await self._conn.execute(statement.order_by(*newest_first).limit(page.limit + 1))
-        ).all()
         return page_of([_forecast(r) for r in rows], page, lambda x: x.id)
 
     async def latest_forecasts(

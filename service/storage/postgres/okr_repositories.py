@@ -82,6 +82,7 @@ from service.storage.postgres.sql import (
     escape_like,
     execute_write,
     id_array,
+    key_result_history_rows,
     paged,
     plain,
     update_versioned,
@@ -912,23 +913,9 @@ class PostgresCheckIns:
     ) -> Page[CheckIn]:
         """Newest first by time, as :meth:`latest` orders them (a KPI reading's check-in is
         dated at the reading, maybe before check-ins stored earlier); the id breaks ties."""
-        c = t.check_ins
-        statement = select(c).where(
-            c.c.organization_id == organization_id, c.c.key_result_id == key_result_id
+        rows = await key_result_history_rows(
+            self._conn, t.check_ins, organization_id, key_result_id, page
         )
-        if page.after is not None:
-            # Keyset on the cursor row's own key: no rows for an id not of this KR.
-            cursor = c.alias("cursor_row")
-            key = select(cursor.c.created_at, cursor.c.id).where(
-                cursor.c.organization_id == organization_id,
-                cursor.c.key_result_id == key_result_id,
-                cursor.c.id == page.after,
-            )
-            statement = statement.where(tuple_(c.c.created_at, c.c.id) < key.scalar_subquery())
-        newest_first = (c.c.created_at.desc(), c.c.id.desc())
-        rows = (
-            await self._conn.execute(statement.order_by(*newest_first).limit(page.limit + 1))
-        ).all()
         return page_of([_check_in(r) for r in rows], page, lambda x: x.id)
 
     async def latest(

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import DateTime, Delete, Select, Table, bindparam, literal, tuple_, update
+from sqlalchemy import (
+    DateTime,
+    Delete,
+    Select,
+    Table,
+    bindparam,
+    literal,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PGUUID
 from sqlalchemy.exc import IntegrityError, StatementError
@@ -131,3 +142,34 @@ async def fetch_records(
     driver = raw.driver_connection
     assert driver is not None
     return list(await driver.fetch(compiled.string, *args))
+
+
+async def key_result_history_rows(
+    conn: AsyncConnection,
+    table: Table,
+    organization_id: UUID,
+    key_result_id: UUID,
+    page: PageRequest,
+    *,
+    as_of: datetime | None = None,
+) -> Sequence[Any]:
+    """A page of a KR's history rows (check-ins, forecasts) newest first by ``created_at``
+    (the id breaks ties), made by ``as_of`` when given: ``page.limit + 1`` rows, for
+    ``page_of``. The cursor is the last row's id, keyed on that row's own (created_at, id):
+    an id that is not of this KR gives no rows."""
+    c = table.c
+    statement = select(table).where(
+        c.organization_id == organization_id, c.key_result_id == key_result_id
+    )
+    if as_of is not None:
+        statement = statement.where(c.created_at <= as_of)
+    if page.after is not None:
+        cursor = table.alias("cursor_row")
+        key = select(cursor.c.created_at, cursor.c.id).where(
+            cursor.c.organization_id == organization_id,
+            cursor.c.key_result_id == key_result_id,
+            cursor.c.id == page.after,
+        )
+        statement = statement.where(tuple_(c.created_at, c.id) < key.scalar_subquery())
+    newest_first = (c.created_at.desc(), c.id.desc())
+    return (await conn.execute(statement.order_by(*newest_first).limit(page.limit + 1))).all()
