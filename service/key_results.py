@@ -150,23 +150,32 @@ async def _ensure_member(uow: UnitOfWork, org_id: UUID, member_id: UUID) -> None
 
 
 async def _view(
-    deps: Deps, uow: UnitOfWork, principal: Principal, kr: KeyResult, objective: Objective
+    deps: Deps,
+    uow: UnitOfWork,
+    principal: Principal,
+    kr: KeyResult,
+    objective: Objective,
+    *,
+    org: Organization | None = None,
+    as_of: datetime | None = None,
 ) -> KeyResultView:
-    org = await organization_of(uow, principal)
+    """The KR's view for ``principal``, now or as it stood at ``as_of``."""
+    if org is None:
+        org = await organization_of(uow, principal)
     cycle = await uow.cycles.get(org.id, objective.cycle_id)
     assert cycle is not None
-    latest = (await uow.check_ins.latest(org.id, [kr.id])).get(kr.id)
-    now = deps.clock.now()
-    today = local_today(org, now)
-    pacing = await pacing_inputs(uow, org, [(kr, objective, cycle)], now)
-    summed = await summed_values(uow, org.id, [kr], viewer_of(principal))
+    at = deps.clock.now() if as_of is None else as_of
+    latest = (await uow.check_ins.latest(org.id, [kr.id], as_of=as_of)).get(kr.id)
+    pacing = await pacing_inputs(uow, org, [(kr, objective, cycle)], at)
+    summed = await summed_values(uow, org.id, [kr], viewer_of(principal), as_of=as_of)
     (kr,) = await without_hidden_targets(uow, org.id, [kr], viewer_of(principal))
     return view_key_result(
         kr,
         latest,
         cycle,
         org,
-        today,
+        local_today(org, at),
+        as_of=as_of,
         ambition=objective.ambition,
         unit_pacing=pacing.unit_of(kr.id),
         learned=pacing.learned_of(kr.id),
@@ -251,25 +260,7 @@ async def get_key_result(
             return await _view(deps, uow, principal, kr, objective)
         if kr.created_at > at:
             raise NotFound("the key result did not exist yet at as_of")
-        cycle = await uow.cycles.get(org.id, objective.cycle_id)
-        assert cycle is not None
-        latest = (await uow.check_ins.latest(org.id, [kr.id], as_of=at)).get(kr.id)
-        today = local_today(org, at)
-        pacing = await pacing_inputs(uow, org, [(kr, objective, cycle)], at)
-        summed = await summed_values(uow, org.id, [kr], viewer_of(principal), as_of=at)
-        (kr,) = await without_hidden_targets(uow, org.id, [kr], viewer_of(principal))
-        return view_key_result(
-            kr,
-            latest,
-            cycle,
-            org,
-            today,
-            as_of=at,
-            ambition=objective.ambition,
-            unit_pacing=pacing.unit_of(kr.id),
-            learned=pacing.learned_of(kr.id),
-            summed=summed.get(kr.id),
-        )
+        return await _view(deps, uow, principal, kr, objective, org=org, as_of=at)
 
 
 async def list_key_results(
