@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Final
 from uuid import UUID
 
@@ -128,16 +129,18 @@ def _kr_event(
 
 def _reading(
     kr: KeyResult,
-    check_in: CheckIn,
+    current: Decimal | None,
+    milestones_done: frozenset[UUID],
     cycle: Cycle,
     org: Organization,
     now: datetime,
     pacing: PacingInputs,
 ) -> TrackReading:
+    """``kr``'s track with these figures, judged by its pacing curve on the org's today."""
     return read_track(
         kr,
-        current=check_in.value,
-        milestones_done=frozenset(check_in.milestones_done or ()),
+        current=current,
+        milestones_done=milestones_done,
         cycle_start=cycle.start_date,
         cycle_end=cycle.end_date,
         today=local_today(org, now),
@@ -189,7 +192,11 @@ async def report_check_ins(
     readings: dict[UUID, tuple[KeyResult, TrackReading]] = {}
     for found, entry in taking:
         kr = found.key_result
-        readings[entry.id] = (kr, _reading(kr, entry, found.cycle, org, now, pacing))
+        done = frozenset(entry.milestones_done or ())
+        readings[entry.id] = (
+            kr,
+            _reading(kr, entry.value, done, found.cycle, org, now, pacing),
+        )
     tracks = [CheckInTrack(k.id, check_in_id, r.status) for check_in_id, (k, r) in readings.items()]
     before = await uow.tracks.report_check_ins(principal.organization_id, tracks)
     events: list[AuditEvent] = []
@@ -276,22 +283,7 @@ def _look(
     deps: Deps, tracked: TrackedKeyResult, now: datetime, pacing: PacingInputs
 ) -> _Look | None:
     kr, org, cycle = tracked.key_result, tracked.organization, tracked.cycle
-    reading = read_track(
-        kr,
-        current=tracked.current,
-        milestones_done=tracked.milestones_done,
-        cycle_start=cycle.start_date,
-        cycle_end=cycle.end_date,
-        today=local_today(org, now),
-        settings=org.scoring,
-        curve=pacing_curve(
-            kr,
-            cycle,
-            org,
-            unit_pacing=pacing.unit_of(kr.id),
-            learned=pacing.learned_of(kr.id),
-        ),
-    )
+    reading = _reading(kr, tracked.current, tracked.milestones_done, cycle, org, now, pacing)
     # A sum KR takes no check-ins (its contributors do): it is never overdue.
     stale_since = (
         None
