@@ -94,16 +94,17 @@ def as_it_stood(kr: KeyResult, as_of: datetime | None) -> KeyResult:
     return kr
 
 
-def pacing_curve(
+def judged_pacing(
     kr: KeyResult,
     cycle: Cycle,
     org: Organization,
     *,
     unit_pacing: PacingSetting | None = None,
     learned: PacingChoice | None = None,
-) -> PacingCurve:
-    """The curve ``kr`` is judged by (``domain.pacing.judge_pacing``); without
-    ``unit_pacing``, its own setting else the organization's default."""
+) -> JudgedPacing:
+    """How ``kr`` is paced (``domain.pacing.judge_pacing``): its own setting, else
+    ``unit_pacing`` (its objective's owner unit's default), else the organization's;
+    ``learned`` is its learned curve, read by the caller (service.pacing)."""
     return judge_pacing(
         kr.pacing,
         unit_pacing,
@@ -113,7 +114,19 @@ def pacing_curve(
         start_date=cycle.start_date,
         end_date=cycle.end_date,
         learned=learned,
-    ).curve
+    )
+
+
+def pacing_curve(
+    kr: KeyResult,
+    cycle: Cycle,
+    org: Organization,
+    *,
+    unit_pacing: PacingSetting | None = None,
+    learned: PacingChoice | None = None,
+) -> PacingCurve:
+    """The curve ``kr`` is judged by (see :func:`judged_pacing`)."""
+    return judged_pacing(kr, cycle, org, unit_pacing=unit_pacing, learned=learned).curve
 
 
 def view_key_result(
@@ -143,16 +156,7 @@ def view_key_result(
     # Its pacing curve (DOMAIN.md "Sales pacing"): its own, its unit's or the organization's;
     # ``unit_pacing`` is the default of its objective's owner unit, ``learned`` its learned
     # curve, both read by the caller (service.pacing).
-    pacing = judge_pacing(
-        kr.pacing,
-        unit_pacing,
-        org.pacing,
-        start=kr.start,
-        target=kr.target,
-        start_date=cycle.start_date,
-        end_date=cycle.end_date,
-        learned=learned,
-    )
+    pacing = judged_pacing(kr, cycle, org, unit_pacing=unit_pacing, learned=learned)
     elapsed = elapsed_fraction(cycle.start_date, cycle.end_date, today)
     expected = curve_progress(pacing.curve, elapsed)
     # The aspirational thresholds (red/yellow of the scoring settings) for now.
