@@ -16,33 +16,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service import key_result_tracks, webhooks
 from service.context import Deps
-from service.runtime.app import build_app
 from service.storage.postgres.database import create_engine
 from service.storage.postgres.track_repositories import SWEEP_LOCK
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from service.storage.postgres.webhook_repositories import PostgresWebhooks
 from service.webhook_ports import AttemptOutcome, PlannedAttempt
-from tests.api.harness import Tenant, new_tenant
-from tests.api.harness import test_settings as settings_for_tests
+from tests.api.harness import Tenant
 from tests.api.okr_harness import active_cycle, check_in, get, key_result, objective, post
+from tests.integration.test_webhooks import acme, app
 
-
-@pytest.fixture
-async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = build_app(settings_for_tests(), database_url)
-    async with application.router.lifespan_context(application):
-        yield application
-
-
-@pytest.fixture
-async def acme(app: FastAPI) -> Tenant:
-    return await new_tenant(app, settings_for_tests())
+__all__ = ["acme", "app"]  # fixtures shared with test_webhooks
 
 
 @pytest.fixture

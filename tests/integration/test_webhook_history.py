@@ -3,36 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-from fastapi import FastAPI
 from sqlalchemy import text
 
 from service import webhooks
 from service.context import Deps
-from service.runtime.app import build_app
 from service.storage.postgres.database import create_engine
 from service.storage.postgres.unit_of_work import PostgresUnitOfWorkFactory
-from tests.api.harness import Tenant, new_tenant
-from tests.api.harness import test_settings as settings_for_tests
+from tests.api.harness import Tenant
 from tests.api.okr_harness import active_cycle, get, objective, post
-from tests.integration.test_webhooks import eventually, receiver, running_worker
+from tests.integration.test_webhooks import acme, app, eventually, receiver, running_worker
 
-
-@pytest.fixture
-async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = build_app(settings_for_tests(), database_url)
-    async with application.router.lifespan_context(application):
-        yield application
-
-
-@pytest.fixture
-async def acme(app: FastAPI) -> Tenant:
-    return await new_tenant(app, settings_for_tests())
-
+__all__ = ["acme", "app"]  # fixtures shared with test_webhooks
 
 _GRAPH = """query($id: UUID!) {
   webhookEndpoint(id: $id) { deliveries { status attemptLog { number responseStatus } } }

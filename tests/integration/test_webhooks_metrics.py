@@ -5,28 +5,19 @@ process)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
-from fastapi import FastAPI
-
-from service.runtime.app import build_app
-from tests.api.harness import Tenant, new_tenant
-from tests.api.harness import test_settings as settings_for_tests
+from tests.api.harness import Tenant
 from tests.api.test_metrics import scrape, value
-from tests.integration.test_webhooks import _endpoint, _objective, receiver, running_worker
+from tests.integration.test_webhooks import (
+    _endpoint,
+    _objective,
+    acme,
+    app,
+    receiver,
+    running_worker,
+)
 
-
-@pytest.fixture
-async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = build_app(settings_for_tests(), database_url)
-    async with application.router.lifespan_context(application):
-        yield application
-
-
-@pytest.fixture
-async def acme(app: FastAPI) -> Tenant:
-    return await new_tenant(app, settings_for_tests())
+__all__ = ["acme", "app"]  # fixtures shared with test_webhooks
 
 
 async def test_outbox_lag_jobs_and_deliveries_are_scraped(database_url: str, acme: Tenant) -> None:
